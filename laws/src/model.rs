@@ -1,0 +1,495 @@
+//! Models: how the framework sees a CRDT.
+//!
+//! A *model* is a small value that implements the traits of this module and names the CRDT's
+//! state as an associated type. The state is the user's own type, unchanged: a type from another
+//! crate needs no newtype and no fork, and one type can be checked under two different orders by
+//! writing two models (see the crate docs for `u64` under `<=` and under divisibility).
+//!
+//! Three flavours share the [`Model`] base:
+//! - [`StateCrdt`]: state-based (convergent) CRDTs, replicated by shipping whole states and
+//!   merging them with a join;
+//! - [`DeltaCrdt`]: delta-state CRDTs, whose mutators also return a *delta*, a small state that
+//!   carries just the change;
+//! - [`OpCrdt`]: operation-based (commutative) CRDTs, where *prepare* turns a user's operation
+//!   into a message at its origin and *effect* applies that message at every replica, and the
+//!   model declares the [`Delivery`] the network must provide.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Debug, Display};
+
+use proptest::strategy::BoxedStrategy;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Identifies one replica of a CRDT.
+///
+/// Replica ids are small integers assigned by the framework (`0, 1, 2, ...`); they print as
+/// letters (`A, B, C, ...`) so counterexamples read like the textbook ones. A model maps them to
+/// whatever actor type its CRDT uses.
+///
+/// ```
+/// use crdt_laws::ReplicaId;
+/// assert_eq!(ReplicaId::new(0).to_string(), "A");
+/// assert_eq!(ReplicaId::new(2).to_string(), "C");
+/// assert_eq!(ReplicaId::new(30).to_string(), "R30");
+/// assert!(ReplicaId::new(0) < ReplicaId::new(1));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReplicaId(pub u32);
+
+impl ReplicaId {
+    /// The replica with index `index`.
+    #[must_use]
+    pub const fn new(index: u32) -> Self {
+        Self(index)
+    }
+
+    /// This replica's index, for indexing per-replica tables.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl Display for ReplicaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < 26 {
+            write!(f, "{}", char::from(b'A' + self.0 as u8))
+        } else {
+            write!(f, "R{}", self.0)
+        }
+    }
+}
+
+impl Debug for ReplicaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(self, f)
+    }
+}
+
+/// The identity of one update: the replica that issued it and its sequence number there.
+///
+/// Sequence numbers start at 1 and count the updates a replica has issued, so `B2` is the second
+/// update issued by replica `B`.
+///
+/// ```
+/// use crdt_laws::{Dot, ReplicaId};
+/// let dot = Dot::new(ReplicaId::new(1), 2);
+/// assert_eq!(dot.to_string(), "B2");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dot {
+    /// The replica that issued the update.
+    pub replica: ReplicaId,
+    /// The update's position among that replica's updates, starting at 1.
+    pub seq: u64,
+}
+
+impl Dot {
+    /// The `seq`-th update of `replica`.
+    #[must_use]
+    pub const fn new(replica: ReplicaId, seq: u64) -> Self {
+        Self { replica, seq }
+    }
+}
+
+impl Display for Dot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.replica, self.seq)
+    }
+}
+
+impl Debug for Dot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(self, f)
+    }
+}
+
+/// One update in a [`History`]: who issued it, what it was, and what its origin had seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event<Op> {
+    /// The update's identity.
+    pub dot: Dot,
+    /// The operation the user performed.
+    pub op: Op,
+    /// The updates visible at the origin when this one was issued: its direct causal past.
+    pub deps: Vec<Dot>,
+}
+
+/// The updates visible to a replica, with their happens-before order.
+///
+/// This is what a [specification](Model::spec) receives. Events are listed in an order
+/// consistent with happens-before (an update comes after every update it depends on), so a
+/// specification can fold over them; where the order between two events matters it must ask
+/// [`History::happens_before`], because concurrent events may appear in either order.
+///
+/// ```
+/// use crdt_laws::{Dot, History, ReplicaId};
+/// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+/// let mut h = History::new();
+/// h.push(Dot::new(a, 1), "add x", vec![]);
+/// h.push(Dot::new(b, 1), "remove x", vec![Dot::new(a, 1)]);
+/// h.push(Dot::new(a, 2), "add y", vec![Dot::new(a, 1)]);
+/// assert!(h.happens_before(Dot::new(a, 1), Dot::new(b, 1)));
+/// assert!(h.concurrent(Dot::new(b, 1), Dot::new(a, 2)));
+/// assert_eq!(h.lamport(Dot::new(b, 1)), Some(2));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History<Op> {
+    events: Vec<Event<Op>>,
+    #[serde(skip)]
+    index: BTreeMap<Dot, usize>,
+}
+
+impl<Op> Default for History<Op> {
+    fn default() -> Self {
+        Self {
+            events: Vec::new(),
+            index: BTreeMap::new(),
+        }
+    }
+}
+
+impl<Op> History<Op> {
+    /// An empty history.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends an update. `deps` are the updates its origin had seen when issuing it; each must
+    /// already be in the history (otherwise it is ignored by [`happens_before`](Self::happens_before)).
+    pub fn push(&mut self, dot: Dot, op: Op, deps: Vec<Dot>) {
+        self.index.insert(dot, self.events.len());
+        self.events.push(Event { dot, op, deps });
+    }
+
+    /// The events, in an order consistent with happens-before.
+    #[must_use]
+    pub fn events(&self) -> &[Event<Op>] {
+        &self.events
+    }
+
+    /// The number of events.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when no update is visible.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The event with identity `dot`, if visible.
+    #[must_use]
+    pub fn get(&self, dot: Dot) -> Option<&Event<Op>> {
+        self.position(dot).map(|i| &self.events[i])
+    }
+
+    fn position(&self, dot: Dot) -> Option<usize> {
+        if self.index.len() == self.events.len() {
+            self.index.get(&dot).copied()
+        } else {
+            // Deserialized histories carry no index; fall back to a scan.
+            self.events.iter().position(|e| e.dot == dot)
+        }
+    }
+
+    /// True when `a` was visible at `b`'s origin when `b` was issued (`a → b`).
+    #[must_use]
+    pub fn happens_before(&self, a: Dot, b: Dot) -> bool {
+        self.get(b).is_some_and(|e| e.deps.contains(&a))
+    }
+
+    /// True when neither of two distinct updates happened before the other (`a ∥ b`).
+    #[must_use]
+    pub fn concurrent(&self, a: Dot, b: Dot) -> bool {
+        a != b && !self.happens_before(a, b) && !self.happens_before(b, a)
+    }
+
+    /// The Lamport timestamp of an update: one more than the largest timestamp in its causal past
+    /// (so 1 for an update with an empty past). Paired with the replica id as a tie-break, this
+    /// is the arbitration order a last-writer-wins specification uses.
+    #[must_use]
+    pub fn lamport(&self, dot: Dot) -> Option<u64> {
+        let mut memo = vec![None; self.events.len()];
+        let at = self.position(dot)?;
+        Some(self.lamport_at(at, &mut memo))
+    }
+
+    fn lamport_at(&self, at: usize, memo: &mut Vec<Option<u64>>) -> u64 {
+        if let Some(t) = memo[at] {
+            return t;
+        }
+        let past = self.events[at]
+            .deps
+            .iter()
+            .filter_map(|d| self.position(*d))
+            .filter(|&p| p < at)
+            .map(|p| self.lamport_at(p, memo))
+            .max()
+            .unwrap_or(0);
+        memo[at] = Some(past + 1);
+        past + 1
+    }
+
+    /// The events that no other visible event happened after: the latest concurrent updates.
+    pub fn maximal(&self) -> impl Iterator<Item = &Event<Op>> {
+        self.events.iter().filter(|e| {
+            !self
+                .events
+                .iter()
+                .any(|later| later.deps.contains(&e.dot))
+        })
+    }
+}
+
+/// What every CRDT model describes, whatever its flavour.
+///
+/// A model is usually a unit struct or a struct of settings (the element domain, say). It names
+/// the CRDT's state, the operations a user performs, and the value a user observes, and it gives
+/// a [proptest] strategy for operations. From that strategy alone the framework builds
+/// executions with several replicas, so every state a law sees is reachable.
+///
+/// # Contract
+/// - [`new_replica`](Self::new_replica) returns the initial state of a replica;
+/// - every operation the strategy from [`ops`](Self::ops) yields must be accepted in every state
+///   (interpret it relative to the state, e.g. an index modulo the length, or ignore it);
+/// - [`state_eq`](Self::state_eq) must be an equivalence; its default is `==`. Override it when
+///   two representations of one state compare unequal (a `Vec` used as a set, say).
+pub trait Model {
+    /// The CRDT's state: the user's own type.
+    type State: Clone + Debug + PartialEq;
+    /// What a user does to a replica: `Add(x)`, `Increment`, `Insert(i, c)`, ...
+    type Op: Clone + Debug;
+    /// What a user observes: a set, a number, a string.
+    type Value: Clone + Debug + PartialEq;
+
+    /// A human-readable name for reports. Defaults to the model's type name without its path.
+    fn name(&self) -> String {
+        short_type_name(std::any::type_name::<Self>())
+    }
+
+    /// The initial state of replica `id`.
+    fn new_replica(&self, id: ReplicaId) -> Self::State;
+
+    /// The value a user observes in `state`.
+    fn value(&self, state: &Self::State) -> Self::Value;
+
+    /// A strategy for the operations users perform.
+    fn ops(&self) -> BoxedStrategy<Self::Op>;
+
+    /// Whether two states are the same. Defaults to `==`.
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> bool {
+        a == b
+    }
+
+    /// Optional: serializes `state` and reads it back, or `None` if the model has no codec.
+    ///
+    /// Declare it to check the `serde_round_trip` law and to let the harness restart crashed
+    /// replicas from a serialized snapshot. [`json_round_trip`](crate::json_round_trip) does it
+    /// for any `serde` type.
+    fn round_trip(&self, state: &Self::State) -> Option<Result<Self::State, Error>> {
+        let _ = state;
+        None
+    }
+
+    /// Optional: the value a replica must show given the updates visible to it, or `None` if
+    /// the model has no specification.
+    ///
+    /// A specification states *what* the CRDT means without saying how it is implemented: an
+    /// add-wins set contains `x` if some `add(x)` is not followed (in happens-before) by a
+    /// `remove(x)`; a counter's value is the number of increments.
+    fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
+        let _ = history;
+        None
+    }
+}
+
+/// A state-based (convergent) CRDT: replicas apply updates locally and merge whole states.
+///
+/// # Contract
+/// The states must form a join-semilattice under [`merge`](Self::merge), and updates must be
+/// inflationary. Formally, writing `a ⊔ b` for `merge(a, b)` and `a ≤ b` for the order:
+/// - `a ⊔ b = b ⊔ a`, `(a ⊔ b) ⊔ c = a ⊔ (b ⊔ c)`, `a ⊔ a = a`;
+/// - `a ⊔ b` is the least upper bound of `a` and `b`;
+/// - `s ≤ apply(s, op)`.
+///
+/// If merge is not commutative, replicas that exchange states in different orders diverge; if it
+/// is not idempotent, a retransmitted state changes the result; if it is not associative, the
+/// result depends on how gossip groups the messages. An update that is not inflationary can be
+/// undone by merging an older state.
+///
+/// ```
+/// use crdt_laws::{Model, ReplicaId, StateCrdt};
+/// use proptest::prelude::*;
+///
+/// /// A max-register: the state is the largest number written.
+/// struct MaxRegister;
+///
+/// impl Model for MaxRegister {
+///     type State = u64;
+///     type Op = u64;
+///     type Value = u64;
+///     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
+///     fn value(&self, s: &u64) -> u64 { *s }
+///     fn ops(&self) -> BoxedStrategy<u64> { (0..100u64).boxed() }
+/// }
+///
+/// impl StateCrdt for MaxRegister {
+///     fn apply(&self, s: &mut u64, _: ReplicaId, op: &u64) { *s = (*s).max(*op) }
+///     fn merge(&self, into: &mut u64, from: &u64) { *into = (*into).max(*from) }
+/// }
+///
+/// let report = crdt_laws::check_state(&MaxRegister, &crdt_laws::Config::default());
+/// assert!(report.all_passed(), "{report}");
+/// ```
+pub trait StateCrdt: Model {
+    /// Applies a user's operation at replica `replica`.
+    fn apply(&self, state: &mut Self::State, replica: ReplicaId, op: &Self::Op);
+
+    /// Merges `from` into `into`: `into ← into ⊔ from`.
+    fn merge(&self, into: &mut Self::State, from: &Self::State);
+
+    /// Optional: the partial order, or `None` to derive it from merge (`a ≤ b ⇔ a ⊔ b = b`).
+    ///
+    /// Declare it when the CRDT has an order of its own (one type can carry several: integers
+    /// under `≤` and under divisibility). The `leq_agrees_with_merge` law then checks that the
+    /// declared order is the one merge induces. Do not reuse a derived `PartialOrd`: it is
+    /// lexicographic, which is not the lattice order.
+    fn leq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        let _ = (a, b);
+        None
+    }
+
+    /// Optional: the least state, the identity of merge, or `None`.
+    fn bottom(&self) -> Option<Self::State> {
+        None
+    }
+
+    /// Optional: declares the value query monotone under this order on values (`Some(a ≤ b)`),
+    /// or `None`. A G-Counter's value never decreases; a G-Set's value only grows.
+    fn value_leq(&self, a: &Self::Value, b: &Self::Value) -> Option<bool> {
+        let _ = (a, b);
+        None
+    }
+
+    /// Optional: declares the value query a join-homomorphism (`value(a ⊔ b) = value(a) ⊔
+    /// value(b)`) by giving the join of values, or `None`.
+    fn value_join(&self, a: &Self::Value, b: &Self::Value) -> Option<Self::Value> {
+        let _ = (a, b);
+        None
+    }
+}
+
+/// A delta-state CRDT: a state-based CRDT whose mutators also return a *delta*.
+///
+/// A delta is itself a state, usually much smaller than the full state, such that merging it
+/// is the same as applying the update: `s ⊔ delta(s, op) = apply(s, op)`. Replicas may then ship
+/// deltas (or joins of several deltas) instead of whole states.
+pub trait DeltaCrdt: StateCrdt {
+    /// The delta of applying `op` at replica `replica` in state `state`.
+    fn delta(&self, state: &Self::State, replica: ReplicaId, op: &Self::Op) -> Self::State;
+}
+
+/// The delivery an operation-based CRDT needs from its network.
+///
+/// The harness provides what the model declares (buffering messages that are not yet ready and
+/// discarding duplicates) and nothing more; a model that declares less than it needs is caught.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// Exactly once, and after every message its origin had seen (causal order).
+    Causal,
+    /// Exactly once, and in the order each sender sent them.
+    FifoPerSender,
+    /// Exactly once, in any order.
+    Unordered,
+    /// In any order, possibly several times.
+    UnorderedDuplicating,
+}
+
+impl Delivery {
+    /// True when the network may deliver a message more than once.
+    #[must_use]
+    pub const fn duplicates(self) -> bool {
+        matches!(self, Self::UnorderedDuplicating)
+    }
+}
+
+/// An operation-based (commutative) CRDT.
+///
+/// At the origin, [`prepare`](Self::prepare) turns a user's operation into a message without
+/// changing the state; [`effect`](Self::effect) then applies the message at every replica,
+/// the origin included. The model declares the [`Delivery`] it relies on.
+///
+/// # Contract
+/// - `prepare` does not change the state;
+/// - the effects of any two messages that the declared delivery may deliver in either order
+///   commute: `effect(effect(s, m₁), m₂) = effect(effect(s, m₂), m₁)`;
+/// - under [`Delivery::UnorderedDuplicating`], effects are idempotent: delivering a message
+///   already delivered changes nothing.
+///
+/// Libraries whose local edit mutates the replica and returns the message (cola, yrs) can
+/// implement `prepare` on a clone of the state.
+pub trait OpCrdt: Model {
+    /// What prepare sends and effect receives.
+    type Message: Clone + Debug;
+
+    /// The delivery this CRDT needs.
+    fn delivery(&self) -> Delivery;
+
+    /// Turns a user's operation at replica `replica` into a message. Must not change `state`.
+    fn prepare(&self, state: &Self::State, replica: ReplicaId, op: &Self::Op) -> Self::Message;
+
+    /// Applies a message (from any replica, this one included).
+    fn effect(&self, state: &mut Self::State, message: &Self::Message);
+}
+
+/// `core::any::type_name` without module paths: `crdt_impls::GSetModel<u8>` → `GSetModel<u8>`.
+pub(crate) fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for ch in full.chars() {
+        if ch.is_alphanumeric() || ch == '_' || ch == ':' {
+            segment.push(ch);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(""));
+            segment.clear();
+            out.push(ch);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_drop_paths() {
+        assert_eq!(short_type_name("a::b::Model<c::D, u8>"), "Model<D, u8>");
+        assert_eq!(short_type_name("Plain"), "Plain");
+        assert_eq!(short_type_name("(x::A, [y::B; 2])"), "(A, [B; 2])");
+    }
+
+    #[test]
+    fn lamport_counts_the_longest_causal_chain() {
+        let a = ReplicaId::new(0);
+        let b = ReplicaId::new(1);
+        let mut h = History::new();
+        h.push(Dot::new(a, 1), (), vec![]);
+        h.push(Dot::new(b, 1), (), vec![]);
+        h.push(Dot::new(a, 2), (), vec![Dot::new(a, 1), Dot::new(b, 1)]);
+        assert_eq!(h.lamport(Dot::new(a, 2)), Some(2));
+        assert_eq!(h.lamport(Dot::new(b, 1)), Some(1));
+        assert_eq!(h.lamport(Dot::new(b, 9)), None);
+        let maximal: Vec<Dot> = h.maximal().map(|e| e.dot).collect();
+        assert_eq!(maximal, vec![Dot::new(a, 2)]);
+    }
+}
