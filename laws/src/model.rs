@@ -239,12 +239,9 @@ impl<Op> History<Op> {
 
     /// The events that no other visible event happened after: the latest concurrent updates.
     pub fn maximal(&self) -> impl Iterator<Item = &Event<Op>> {
-        self.events.iter().filter(|e| {
-            !self
-                .events
-                .iter()
-                .any(|later| later.deps.contains(&e.dot))
-        })
+        self.events
+            .iter()
+            .filter(|e| !self.events.iter().any(|later| later.deps.contains(&e.dot)))
     }
 }
 
