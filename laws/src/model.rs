@@ -305,6 +305,18 @@ pub trait Model {
         let _ = history;
         None
     }
+
+    /// Optional, for sequence CRDTs: the identity of each visible element, in list order, or
+    /// `None` if the model is not a sequence.
+    ///
+    /// Identities must be unique across replicas and stable (an element has the same identity
+    /// at every replica): typically the `(replica, counter)` pair the CRDT itself assigns,
+    /// written as a [`Dot`]. With them the harness checks that all replicas order elements
+    /// consistently and that a replica's consecutive inserts stay together.
+    fn element_ids(&self, state: &Self::State) -> Option<Vec<Dot>> {
+        let _ = state;
+        None
+    }
 }
 
 /// A state-based (convergent) CRDT: replicas apply updates locally and merge whole states.
