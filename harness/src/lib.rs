@@ -1,4 +1,11 @@
 //! Randomized multi-replica schedules over a faulty network, checked by convergence and
 //! specification oracles, shrunk to minimal counterexamples and replayable; the library behind
 //! the `crdt-harness` command.
+//!
+//! The built-in [`catalogue`] names the models the command line knows.
 #![deny(missing_docs)]
+
+pub mod catalogue;
+
+#[cfg(doctest)]
+mod readme;
