@@ -382,19 +382,26 @@ impl<S: Clone, Op: Clone, Msg> Execution<S, Op, Msg> {
     /// The updates in `seen`, with their happens-before order: what a specification receives.
     #[must_use]
     pub fn history(&self, seen: &Seen) -> History<Op> {
-        let mut history = History::new();
-        for i in seen.iter() {
-            let update = &self.updates[i];
-            let deps = update
-                .deps
-                .iter()
-                .filter(|&d| seen.contains(d))
-                .map(|d| self.updates[d].dot)
-                .collect();
-            history.push(update.dot, update.op.clone(), deps);
-        }
-        history
+        history(&self.updates, seen)
     }
+}
+
+/// The updates of `updates` whose indices are in `seen`, with their happens-before order
+/// restricted to them: what a specification receives.
+#[must_use]
+pub fn history<Op: Clone>(updates: &[UpdateRecord<Op>], seen: &Seen) -> History<Op> {
+    let mut history = History::new();
+    for i in seen.iter() {
+        let update = &updates[i];
+        let deps = update
+            .deps
+            .iter()
+            .filter(|&d| seen.contains(d))
+            .map(|d| updates[d].dot)
+            .collect();
+        history.push(update.dot, update.op.clone(), deps);
+    }
+    history
 }
 
 fn replica(raw: u32, replicas: u32) -> ReplicaId {
