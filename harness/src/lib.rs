@@ -6,6 +6,12 @@
 #![deny(missing_docs)]
 
 pub mod catalogue;
+mod error;
+pub mod protocol;
+pub mod schedule;
+pub mod sim;
+
+pub use error::Error;
 
 #[cfg(doctest)]
 mod readme;
