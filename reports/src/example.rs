@@ -66,6 +66,7 @@ fn passed(formula: &str, duration_us: u64) -> LawResult {
         cases: 256,
         premise: None,
         duration_us,
+        seed: Some(42),
     }
 }
 
@@ -155,6 +156,7 @@ fn or_set() -> ModelReport {
                     threshold: 10,
                 }),
                 duration_us: 2_400,
+                seed: Some(42),
             },
         )
         .with_law(
@@ -167,6 +169,7 @@ fn or_set() -> ModelReport {
                 cases: 0,
                 premise: None,
                 duration_us: 0,
+                seed: None,
             },
         )
         .with_run(config(4, &ALL_FAULTS, &oracles, 2), run)
@@ -176,7 +179,11 @@ fn g_set_meet() -> ModelReport {
     let term = Term::new;
     let counterexample = Counterexample {
         message: "s ≰ apply(s, op): the update moved the state down".into(),
-        inputs: vec![term("s", "{2}"), term("op", "add(1)"), term("b", "{1}")],
+        inputs: vec![
+            term("s", "{2}").from_source("A after step 1"),
+            term("op", "add(1)"),
+            term("b", "{1}").from_source("B after step 2"),
+        ],
         sides: Some([term("s", "{2}"), term("apply(s, op)", "{1, 2}")]),
         execution: vec![
             "A applies add(2), giving s".into(),
@@ -257,6 +264,7 @@ fn g_set_meet() -> ModelReport {
                 cases: 3,
                 premise: None,
                 duration_us: 700,
+                seed: Some(42),
             },
         )
         .with_run(

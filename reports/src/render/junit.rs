@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::story::{self, story};
 use super::text::{replica, seconds, xml};
-use super::{finding_facts, premise_note};
-use crate::{Counterexample, Finding, ModelReport, Outcome, Report};
+use super::{finding_facts, law_facts, premise_note, source_note};
+use crate::{Counterexample, Finding, LawResult, ModelReport, Outcome, Report};
 
 /// One `<testcase>` before it is written.
 struct Case {
@@ -84,7 +84,7 @@ fn cases(model_name: &str, model: &ModelReport) -> Vec<Case> {
             Outcome::Skipped { reason } => CaseResult::Skipped(reason.clone()),
             Outcome::Failed { counterexample } => CaseResult::Failed {
                 message: format!("{law_name} failed: {}", counterexample.message),
-                body: law_body(&law.formula, counterexample),
+                body: law_body(law, counterexample),
             },
         };
         cases.push(Case {
@@ -155,10 +155,10 @@ fn write_case(case: &Case, out: &mut String) {
     }
 }
 
-fn law_body(formula: &str, c: &Counterexample) -> String {
-    let mut body = format!("{formula}\n{}\n", c.message);
+fn law_body(law: &LawResult, c: &Counterexample) -> String {
+    let mut body = format!("{}\n{} ({})\n", law.formula, c.message, law_facts(law));
     for term in &c.inputs {
-        let _ = writeln!(body, "{} = {}", term.label, term.debug);
+        let _ = writeln!(body, "{} = {}{}", term.label, term.debug, source_note(term));
     }
     if let Some([left, right]) = &c.sides {
         let _ = writeln!(body, "left side: {} = {}", left.label, left.debug);

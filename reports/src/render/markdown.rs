@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use super::story::{self, story};
 use super::text::replica;
 use super::{
-    NUMBER_HEADERS, Notice, finding_facts, model_numbers, notices, premise_note, provenance,
+    NUMBER_HEADERS, Notice, finding_facts, law_facts, model_numbers, notices, premise_note,
+    provenance, source_note,
 };
-use crate::{Counterexample, Finding, Outcome, Report, Status};
+use crate::{Counterexample, Finding, LawResult, Outcome, Report, Status};
 
 /// Renders Markdown for CI job summaries and pull-request comments: a heading with the overall
 /// verdict, a table with one row per model, a section per failed law (inputs, sides,
@@ -56,7 +57,7 @@ pub fn markdown(report: &Report) -> String {
                     Outcome::Failed { counterexample } => {
                         let _ =
                             writeln!(out, "\n### ❌ {}: law {} failed\n", code(model), code(name));
-                        counterexample_section(&law.formula, counterexample, &mut out);
+                        counterexample_section(law, counterexample, &mut out);
                     }
                     Outcome::Vacuous => {
                         not_checked.push(format!("- ⚠️ {what}: vacuous, {}", premise_note(law)));
@@ -89,16 +90,23 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-fn counterexample_section(formula: &str, c: &Counterexample, out: &mut String) {
-    let _ = writeln!(out, "{} — {}\n", code(formula), text(&c.message));
+fn counterexample_section(law: &LawResult, c: &Counterexample, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{} — {} ({})\n",
+        code(&law.formula),
+        text(&c.message),
+        law_facts(law)
+    );
     if !c.inputs.is_empty() {
         out.push_str("| Input | Value |\n|:--|:--|\n");
         for input in &c.inputs {
             let _ = writeln!(
                 out,
-                "| {} | {} |",
+                "| {} | {}{} |",
                 cell_code(&input.label),
-                cell_code(&input.debug)
+                cell_code(&input.debug),
+                text(&source_note(input))
             );
         }
     }

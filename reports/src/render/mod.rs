@@ -279,3 +279,24 @@ pub(crate) fn notices(report: &Report) -> impl Iterator<Item = Notice<'_>> {
         laws.chain(findings)
     })
 }
+
+/// The facts of a law's run: `3 cases, seed 42`.
+pub(crate) fn law_facts(law: &crate::LawResult) -> String {
+    let mut facts = format!(
+        "{} {}",
+        text::count(law.cases),
+        if law.cases == 1 { "case" } else { "cases" }
+    );
+    if let Some(seed) = law.seed {
+        facts.push_str(&format!(", seed {seed}"));
+    }
+    facts
+}
+
+/// Where a term's value came from, in parentheses with a leading space, or nothing.
+pub(crate) fn source_note(term: &crate::Term) -> String {
+    term.source
+        .as_ref()
+        .map(|source| format!(" ({source})"))
+        .unwrap_or_default()
+}

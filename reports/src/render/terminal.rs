@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use super::story::story;
 use super::text::{count, count_usize};
 use super::{
-    NUMBER_HEADERS, Notice, finding_facts, model_numbers, notices, premise_note, provenance,
+    NUMBER_HEADERS, Notice, finding_facts, law_facts, model_numbers, notices, premise_note,
+    provenance, source_note,
 };
 use crate::{Outcome, Report, Status};
 
@@ -131,12 +132,19 @@ fn details(report: &Report, paint: Paint, out: &mut String) {
                     Outcome::Failed { counterexample: c } => {
                         let _ = writeln!(
                             out,
-                            "\n{} {heading}\n    {}",
+                            "\n{} {heading}\n    {} ({})",
                             paint.status(Status::Failed, "FAILED"),
-                            c.message
+                            c.message,
+                            law_facts(law)
                         );
                         for input in &c.inputs {
-                            let _ = writeln!(out, "    {} = {}", input.label, input.debug);
+                            let _ = writeln!(
+                                out,
+                                "    {} = {}{}",
+                                input.label,
+                                input.debug,
+                                paint.dim(&source_note(input))
+                            );
                         }
                         if let Some([left, right]) = &c.sides {
                             let _ = writeln!(

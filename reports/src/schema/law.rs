@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 ///     cases: 256,
 ///     premise: Some(Premise { hits: 3, threshold: 10 }),
 ///     duration_us: 1_200,
+///     seed: Some(7),
 /// };
 /// let json = serde_json::to_value(&law).unwrap();
 /// assert_eq!(json["verdict"], "vacuous");
@@ -33,6 +34,9 @@ pub struct LawResult {
     pub premise: Option<Premise>,
     /// Time spent checking the law, in microseconds.
     pub duration_us: u64,
+    /// The seed that reproduces this check, when the runner recorded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 /// The verdict on a law, with what a failure or a skip needs to explain itself.
@@ -118,21 +122,48 @@ pub struct Term {
     pub label: String,
     /// The value's `Debug` text.
     pub debug: String,
+    /// Where the value came from, when known: `B after step 3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Term {
-    /// A term from its label and its value's `Debug` text.
+    /// A term from its label and its value's `Debug` text, of unknown source.
     #[must_use]
     pub fn new(label: impl Into<String>, debug: impl Into<String>) -> Self {
         Self {
             label: label.into(),
             debug: debug.into(),
+            source: None,
         }
+    }
+
+    /// The same term, noting where its value came from.
+    #[must_use]
+    pub fn from_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// True when the label names this expression: the label itself, or one of the names it
+    /// joins with ` = ` (a lattice element that several expressions evaluate to is labelled
+    /// `a ⊔ b = b`).
+    ///
+    /// ```
+    /// let element = crdt_reports::Term::new("a ⊔ b = b", "{1}");
+    /// assert!(element.names("a ⊔ b") && element.names("b"));
+    /// assert!(!element.names("a"));
+    /// ```
+    #[must_use]
+    pub fn names(&self, expression: &str) -> bool {
+        self.label.split(" = ").any(|name| name == expression)
     }
 }
 
 /// Some states and the order between them, drawn as a Hasse diagram.
 ///
+/// Each element is a distinct state, labelled with every expression that evaluates to it,
+/// joined by ` = ` (`a ⊔ b = b`).
 /// `leq` lists pairs `(i, j)` of indices into `elements` with `elements[i] ≤ elements[j]`. It may
 /// be the whole relation or any part of it that implies the rest: the diagram draws its
 /// transitive reduction. Pairs whose indices are out of range are ignored.

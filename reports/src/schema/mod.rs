@@ -7,7 +7,7 @@
 //! | `schema_version` | integer | [`SCHEMA_VERSION`]; any other value is refused when reading |
 //! | `invocations` | list of [`Invocation`] | each run that contributed: tool, machine, command, seed, shard, time, `complete` |
 //! | `models` | object: model name → [`ModelReport`] | per model: `flavour`, `laws`, `runs` |
-//! | `models.*.laws` | object: law name → [`LawResult`] | `formula`, `verdict`, `cases`, `premise`, `duration_us`, and a `counterexample` when failed or a `reason` when skipped |
+//! | `models.*.laws` | object: law name → [`LawResult`] | `formula`, `verdict`, `cases`, `premise`, `duration_us`, `seed`, and a `counterexample` when failed or a `reason` when skipped |
 //! | `models.*.runs` | list of `{config, shards}` | harness runs keyed by [`RunConfig`]; `shards` maps a shard index to a [`ShardResult`] |
 //! | `...shards.*.findings` | list of [`Finding`] | property broken, seeds, shrinking, the minimal schedule as [`Event`]s, final values |
 //!

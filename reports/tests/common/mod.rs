@@ -26,7 +26,11 @@ pub fn text() -> impl Strategy<Value = String> {
 }
 
 fn term() -> impl Strategy<Value = Term> {
-    (text(), text()).prop_map(|(label, debug)| Term { label, debug })
+    (text(), text(), option::of(text())).prop_map(|(label, debug, source)| Term {
+        label,
+        debug,
+        source,
+    })
 }
 
 pub fn property() -> impl Strategy<Value = Property> {
@@ -271,14 +275,16 @@ pub fn law_result() -> impl Strategy<Value = LawResult> {
         0u64..300,
         option::of((0u64..20, 0u64..20).prop_map(|(hits, threshold)| Premise { hits, threshold })),
         0u64..10_000,
+        option::of(0u64..3),
     )
         .prop_map(
-            |(formula, outcome, cases, premise, duration_us)| LawResult {
+            |(formula, outcome, cases, premise, duration_us, seed)| LawResult {
                 formula,
                 outcome,
                 cases,
                 premise,
                 duration_us,
+                seed,
             },
         )
 }

@@ -8,6 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::IntoNeighbors;
 
 use super::svg::{self, Colour, MONO, SANS_BOLD};
+use crate::render::source_note;
 use crate::render::text::{truncate, xml};
 use crate::{Counterexample, Lattice};
 
@@ -211,9 +212,11 @@ fn draw(layout: &Layout, lattice: &Lattice, highlighted: &[&str]) -> String {
     }
     for (c, class) in layout.classes.iter().enumerate() {
         let (label, debug) = texts(lattice, class);
-        let hot = class
-            .iter()
-            .any(|&i| highlighted.contains(&lattice.elements[i].label.as_str()));
+        let hot = class.iter().any(|&i| {
+            highlighted
+                .iter()
+                .any(|side| lattice.elements[i].names(side))
+        });
         let collapsed = class.len() > 1;
         let stroke = if hot || collapsed {
             Colour::DIVERGE
@@ -229,9 +232,12 @@ fn draw(layout: &Layout, lattice: &Lattice, highlighted: &[&str]) -> String {
         let mut title: Vec<String> = class
             .iter()
             .map(|&i| {
+                let element = &lattice.elements[i];
                 format!(
-                    "{} = {}",
-                    lattice.elements[i].label, lattice.elements[i].debug
+                    "{} = {}{}",
+                    element.label,
+                    element.debug,
+                    source_note(element)
                 )
             })
             .collect();

@@ -12,8 +12,12 @@ pub use spacetime::spacetime_svg;
 
 use super::story::{self, story};
 use super::text::{count, count_usize, duration_us, rate, replica, xml};
-use super::{NUMBER_HEADERS, finding_facts, model_numbers, premise_note, provenance};
-use crate::{Counterexample, Finding, HarnessRun, ModelReport, Outcome, Report, RunConfig};
+use super::{
+    NUMBER_HEADERS, finding_facts, law_facts, model_numbers, premise_note, provenance, source_note,
+};
+use crate::{
+    Counterexample, Finding, HarnessRun, LawResult, ModelReport, Outcome, Report, RunConfig,
+};
 
 const STYLE: &str = include_str!("style.css");
 
@@ -129,7 +133,7 @@ fn model_section(name: &str, model: &ModelReport, out: &mut String) {
         laws_table(model, out);
         for (law_name, law) in &model.laws {
             if let Outcome::Failed { counterexample } = &law.outcome {
-                law_failure(law_name, &law.formula, counterexample, out);
+                law_failure(law_name, law, counterexample, out);
             }
         }
     }
@@ -173,13 +177,15 @@ fn laws_table(model: &ModelReport, out: &mut String) {
     out.push_str("</table>\n");
 }
 
-fn law_failure(law_name: &str, formula: &str, c: &Counterexample, out: &mut String) {
+fn law_failure(law_name: &str, law: &LawResult, c: &Counterexample, out: &mut String) {
     let _ = writeln!(
         out,
-        "<article>\n<h3>Law <code>{}</code> failed: <code>{}</code></h3>\n<p>{}</p>",
+        "<article>\n<h3>Law <code>{}</code> failed: <code>{}</code></h3>\n<p><strong>{}</strong></p>\n\
+         <p class=\"facts\">{}</p>",
         xml(law_name),
-        xml(formula),
-        xml(&c.message)
+        xml(&law.formula),
+        xml(&c.message),
+        xml(&law_facts(law))
     );
     let failed = " class=\"failed\"";
     let rows =
@@ -193,9 +199,11 @@ fn law_failure(law_name: &str, formula: &str, c: &Counterexample, out: &mut Stri
     for (role, term, class) in rows {
         let _ = writeln!(
             table,
-            "<tr{class}><td>{role}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            "<tr{class}><td>{role}</td><td><code>{}</code></td><td><code>{}</code>\
+             <span class=\"facts\">{}</span></td></tr>",
             xml(&term.label),
-            xml(&term.debug)
+            xml(&term.debug),
+            xml(&source_note(term))
         );
     }
     if !table.is_empty() {
