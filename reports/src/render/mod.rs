@@ -164,12 +164,13 @@ pub(crate) fn provenance(report: &Report) -> String {
         };
         parts.push(format!("{} {word}", list.join(", ")));
     }
-    let shards: BTreeSet<String> = runs.iter().map(|i| i.run.shard.to_string()).collect();
+    let shards: BTreeSet<crate::Shard> = runs.iter().map(|i| i.run.shard).collect();
     if !shards.is_empty() {
+        let list: Vec<String> = shards.iter().map(ToString::to_string).collect();
         parts.push(format!(
             "{} {}",
             plural(shards.len(), "shard", "shards"),
-            distinct(shards)
+            list.join(", ")
         ));
     }
     if !runs.is_empty() {
@@ -299,4 +300,32 @@ pub(crate) fn source_note(term: &crate::Term) -> String {
         .as_ref()
         .map(|source| format!(" ({source})"))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Invocation, RunMeta, Shard};
+
+    #[test]
+    fn provenance_of_merged_shards_lists_them_in_order() {
+        let shard = |index| {
+            Report::new(Invocation {
+                run: RunMeta {
+                    seed: 7,
+                    threads: 2,
+                    shard: Shard { index, count: 12 },
+                    duration_us: 1_000_000,
+                    complete: index != 9,
+                    ..RunMeta::default()
+                },
+                ..Invocation::default()
+            })
+        };
+        let merged = Report::merged([shard(9), shard(1), shard(1)]);
+        assert_eq!(
+            provenance(&merged),
+            "seed 7 · 2 threads · shards 2/12, 10/12 · 2 runs, 2.00 s in total · INCOMPLETE"
+        );
+    }
 }
