@@ -8,7 +8,9 @@
 pub mod catalogue;
 mod error;
 pub mod protocol;
+pub mod runner;
 pub mod schedule;
+pub mod shrink;
 pub mod sim;
 
 pub use error::Error;

@@ -21,7 +21,7 @@ pub enum Produced<P> {
 /// A flavour of replication, as the simulator drives it.
 pub trait Protocol: Sync {
     /// The model.
-    type Model: Model;
+    type Model: Model + Sync;
     /// What travels on the network: a state (or delta), or an operation message.
     type Payload: Clone + Debug;
 

@@ -43,7 +43,8 @@ pub struct Faults {
     pub drop: bool,
     /// Messages may be delivered more than once.
     pub duplicate: bool,
-    /// Messages may overtake each other (otherwise each link is first-in, first-out).
+    /// Messages may overtake each other (otherwise each replica receives messages in the order
+    /// they were sent, which is causal order).
     pub reorder: bool,
     /// The replicas may be split in two groups that cannot talk until healed.
     pub partition: bool,
@@ -134,7 +135,7 @@ pub enum Step<Op> {
         to: ReplicaId,
     },
     /// One message in flight to `to` arrives: with reordering, number `pick` among those that
-    /// may arrive; without, the oldest on link number `pick`.
+    /// may arrive; without, the oldest message sent to `to`.
     Deliver {
         /// The receiver.
         to: ReplicaId,
@@ -544,7 +545,7 @@ impl<Op: Clone + Debug + 'static> Schedule<Op> {
         if raw.is_empty() {
             return Err(arbitrary::Error::NotEnoughData);
         }
-        // Late replicas are rare: keep roughly one in six, as the strategy does.
+        // Late replicas are rare: a replica is late when three of its bits are set (1 in 8).
         let late_mask = late_mask & (late_mask >> 16) & (late_mask >> 8);
         Ok(build(shape, late_mask, raw))
     }

@@ -625,6 +625,18 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let id = self.next_message;
         self.next_message += 1;
         self.stats.messages += 1;
+        let dot = self.updates[u].dot;
+        self.events.push(Event::Send {
+            step: self.step,
+            from,
+            to,
+            message: id,
+            label: if dot.replica == from && self.step.is_some() {
+                dot.to_string()
+            } else {
+                format!("{dot} again")
+            },
+        });
         self.flight.push(Message {
             id,
             from,
@@ -721,20 +733,23 @@ impl<'a, P: Protocol> Sim<'a, P> {
     }
 
     /// The messages that may arrive at `to` now, as indices into the flight.
+    ///
+    /// Without reordering a replica receives messages in the order they were sent (one queue
+    /// per receiver, so delivery is causal): only the oldest message addressed to it may
+    /// arrive, and only when the partition and the declared delivery allow. With reordering any
+    /// message may overtake another, subject to the declared delivery, which the harness then
+    /// provides by buffering.
     fn deliverable(&self, to: ReplicaId, reorder: bool) -> Vec<usize> {
-        (0..self.flight.len())
-            .filter(|&k| {
-                let m = &self.flight[k];
-                if m.to != to || self.blocked(m.from, m.to) || !self.allowed(m) {
-                    return false;
-                }
-                // Without reordering, only the oldest message of each link may arrive.
-                reorder
-                    || !self.flight[..k]
-                        .iter()
-                        .any(|older| older.from == m.from && older.to == m.to)
-            })
-            .collect()
+        let ready = |k: usize| {
+            let m = &self.flight[k];
+            !self.blocked(m.from, m.to) && self.allowed(m)
+        };
+        let mut addressed = (0..self.flight.len()).filter(|&k| self.flight[k].to == to);
+        if reorder {
+            addressed.filter(|&k| ready(k)).collect()
+        } else {
+            addressed.next().filter(|&k| ready(k)).into_iter().collect()
+        }
     }
 
     fn deliver(&mut self, to: ReplicaId, pick: u32) -> Checked {
@@ -880,15 +895,6 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     if !self.replicas[j].seen.contains(u) {
                         let origin = self.updates[u].dot.replica;
                         self.post(origin, ReplicaId::new(j as u32), u, self.log[u].clone());
-                        if let Some(m) = self.flight.last() {
-                            self.events.push(Event::Send {
-                                step: None,
-                                from: origin,
-                                to: m.to,
-                                message: m.id,
-                                label: format!("{} again", self.updates[u].dot),
-                            });
-                        }
                         let k = self.flight.len() - 1;
                         if self.allowed(&self.flight[k]) {
                             self.receive(k)?;

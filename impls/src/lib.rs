@@ -3,3 +3,5 @@
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
 //! Fugue lists and combinators, each with a ready-made model for the law catalogue.
 #![deny(missing_docs)]
+
+pub mod broken;

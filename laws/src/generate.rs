@@ -623,6 +623,24 @@ fn simpler_scripts<Step: Clone>(
             out.push((replicas, fewer.clone(), shifted));
         }
     }
+    // Pairs of steps, when the script is short: two replicas' updates that only collide
+    // together (equal Lamport times, say) can only go together.
+    if steps.len() <= 16 {
+        for i in 0..steps.len() {
+            for j in i + 1..steps.len() {
+                let fewer: Vec<Step> = steps
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k != i && k != j)
+                    .map(|(_, s)| s.clone())
+                    .collect();
+                out.push((replicas, fewer.clone(), sel));
+                if sel.iter().all(|&x| x >= 2) {
+                    out.push((replicas, fewer, sel.map(|x| x - 2)));
+                }
+            }
+        }
+    }
     let bound = replicas + steps.len() as u32 + 1;
     for k in 0..3 {
         for v in 0..sel[k].min(bound) {
