@@ -23,19 +23,19 @@ pub enum Error {
     #[error("unknown model {0:?}; `crdt-harness list` shows the models")]
     UnknownModel(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// What went wrong.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// JSON that could not be read or written.
-    #[error("{context}: {source}")]
+    #[error("{context}: {error}")]
     Json {
         /// What was being read or written.
         context: String,
         /// What went wrong.
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
 }

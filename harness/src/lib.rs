@@ -7,13 +7,20 @@
 
 pub mod catalogue;
 mod error;
+mod facade;
 pub mod protocol;
+pub mod replay;
+pub mod report;
 pub mod runner;
 pub mod schedule;
 pub mod shrink;
 pub mod sim;
 
 pub use error::Error;
+pub use facade::Harness;
+pub use runner::{Failure, Options, Shard, Summary};
+pub use schedule::{Faults, Schedule, Shape, Step};
+pub use sim::{Event, Finding, Limits, Outcome, Property};
 
 #[cfg(doctest)]
 mod readme;

@@ -321,7 +321,7 @@ struct Ran {
 /// If a thread pool cannot be built.
 pub fn search<P: Protocol>(protocol: &P, options: &Options) -> Summary<<P::Model as Model>::Op>
 where
-    <P::Model as Model>::Op: Send + Sync + 'static,
+    <P::Model as Model>::Op: 'static,
 {
     let pool = {
         let mut builder = rayon::ThreadPoolBuilder::new();
@@ -330,16 +330,16 @@ where
         }
         builder.build().expect("a rayon thread pool")
     };
-    pool.install(|| search_in_pool(protocol, options, pool.current_num_threads()))
+    search_in_pool(protocol, options, &pool)
 }
 
 fn search_in_pool<P: Protocol>(
     protocol: &P,
     options: &Options,
-    threads: usize,
+    pool: &rayon::ThreadPool,
 ) -> Summary<<P::Model as Model>::Op>
 where
-    <P::Model as Model>::Op: Send + Sync + 'static,
+    <P::Model as Model>::Op: 'static,
 {
     let started = Instant::now();
     let model = protocol.model();
@@ -357,7 +357,7 @@ where
         seed: options.seed,
         shape,
         shard: options.shard,
-        threads,
+        threads: pool.current_num_threads(),
         schedules: 0,
         steps: 0,
         duration: Duration::ZERO,
@@ -393,22 +393,24 @@ where
             .take_while(|&i| i < limit)
             .collect();
         next += BATCH * stride;
-        let ran: Vec<Ran> = batch
-            .par_iter()
-            .map_init(make_strategy, |strategy, &index| {
-                let schedule = tree_for(strategy, options.seed, index).current();
-                let outcome = run(protocol, &schedule, config);
-                if let Some(progress) = &options.progress {
-                    progress.fetch_add(1, Ordering::Relaxed);
-                }
-                Ran {
-                    index,
-                    steps: schedule.steps.len(),
-                    finding: outcome.finding.map(|f| f.property),
-                    measurements: outcome.stats.measurements,
-                }
-            })
-            .collect();
+        let ran: Vec<Ran> = pool.install(|| {
+            batch
+                .par_iter()
+                .map_init(make_strategy, |strategy, &index| {
+                    let schedule = tree_for(strategy, options.seed, index).current();
+                    let outcome = run(protocol, &schedule, config);
+                    if let Some(progress) = &options.progress {
+                        progress.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ran {
+                        index,
+                        steps: schedule.steps.len(),
+                        finding: outcome.finding.map(|f| f.property),
+                        measurements: outcome.stats.measurements,
+                    }
+                })
+                .collect()
+        });
         for r in &ran {
             summary.schedules += 1;
             summary.steps += r.steps as u64;
@@ -468,7 +470,7 @@ fn shrink_failure<P: Protocol>(
     property: Property,
 ) -> Failure<<P::Model as Model>::Op>
 where
-    <P::Model as Model>::Op: Send + Sync + 'static,
+    <P::Model as Model>::Op: 'static,
 {
     let tree = tree_for(strategy, options.seed, index);
     let original = tree.current();

@@ -45,7 +45,7 @@ fn assert_found<P: Protocol>(
     max_steps: usize,
 ) -> Summary<Op<P>>
 where
-    Op<P>: Send + Sync + 'static,
+    Op<P>: 'static,
 {
     let options = Options {
         schedules: Some(10_000),
@@ -70,7 +70,7 @@ where
 #[track_caller]
 fn assert_passes<P: Protocol>(protocol: &P, options: &Options)
 where
-    Op<P>: Send + Sync + 'static,
+    Op<P>: 'static,
 {
     let summary = search(protocol, options);
     assert!(summary.passed(), "{summary}");
