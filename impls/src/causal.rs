@@ -7,11 +7,12 @@
 //! contains its dot was removed (or overwritten) there, so the state needs no tombstone:
 //! the context, a version vector, remembers the removal.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sorted::{Side, check_strictly_increasing, merge_join};
+use crate::sorted::{Side, check_strictly_increasing, merge_join, merge_join_by};
 use crate::{Dot, Error, ReplicaId, VersionVector};
 
 /// The set of dots a state has seen: a version vector plus the dots seen out of order.
@@ -84,6 +85,7 @@ impl CausalContext {
 
     /// True when `dot` has been seen.
     #[must_use]
+    #[inline]
     pub fn contains(&self, dot: Dot) -> bool {
         self.vv.contains(dot) || (!self.cloud.is_empty() && self.cloud.binary_search(&dot).is_ok())
     }
@@ -176,26 +178,35 @@ impl fmt::Debug for CausalContext {
     }
 }
 
-/// Joins two dot stores: sequences of entries sorted strictly by `key`, each tagged by `dot`,
-/// with the contexts of their states.
+/// Joins the dot store `right` into `left`: sequences of entries sorted strictly by `cmp`,
+/// each tagged by `dot`, with the contexts of their states.
 ///
 /// An entry survives if both sides have it, or if one side has it and the other side has not
 /// seen its dot (so has not removed it). An entry one side lacks although it has seen its dot
 /// was removed there, and the removal wins. This is the whole conflict rule of the OR-Set and
 /// the MV-register; it must be applied entry by entry even when one context covers the other
 /// (see `riak_dt_pr_78` in the OR-Set tests).
-pub(crate) fn join_dot_stores<'a, E, K>(
-    (left, left_ctx): (&'a [E], &CausalContext),
-    (right, right_ctx): (&'a [E], &CausalContext),
-    key: impl Fn(&'a E) -> K,
+///
+/// `O(n + m)`. When `right` brings no new entry (it is older, or equal), `left` is filtered in
+/// place without allocating; otherwise the join is built in a new vector.
+pub(crate) fn join_dot_stores<E: Clone>(
+    (left, left_ctx): (&mut Vec<E>, &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
     dot: impl Fn(&E) -> Dot,
-) -> Vec<E>
-where
-    E: Clone + 'a,
-    K: Ord,
-{
-    let mut out = Vec::with_capacity(left.len().max(right.len()));
-    for side in merge_join(left, right, key) {
+) {
+    let brings_news = merge_join_by(left, right, &cmp)
+        .any(|side| matches!(side, Side::Right(e) if !left_ctx.contains(dot(e))));
+    if !brings_news {
+        let mut theirs = right.iter().peekable();
+        left.retain(|e| {
+            while theirs.next_if(|r| cmp(r, e).is_lt()).is_some() {}
+            theirs.next_if(|r| cmp(r, e).is_eq()).is_some() || !right_ctx.contains(dot(e))
+        });
+        return;
+    }
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    for side in merge_join_by(left, right, &cmp) {
         match side {
             Side::Both(e, _) => out.push(e.clone()),
             Side::Left(e) if !right_ctx.contains(dot(e)) => out.push(e.clone()),
@@ -203,24 +214,21 @@ where
             Side::Left(_) | Side::Right(_) => {}
         }
     }
-    out
+    *left = out;
 }
 
 /// The order of dot stores, `left ≤ right` iff `left ⊔ right = right`: `right` has seen every
 /// dot `left` has seen, and every entry of `right` whose dot `left` has seen is still in `left`
 /// (otherwise `left` removed it, and the join would remove it too).
-pub(crate) fn dot_store_leq<'a, E, K>(
-    (left, left_ctx): (&'a [E], &CausalContext),
-    (right, right_ctx): (&'a [E], &CausalContext),
-    key: impl Fn(&'a E) -> K,
+pub(crate) fn dot_store_leq<E>(
+    (left, left_ctx): (&[E], &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
     dot: impl Fn(&E) -> Dot,
-) -> bool
-where
-    K: Ord,
-{
+) -> bool {
     // An entry only `left` has is dropped by the join, as its dot is in `left_ctx ⊆ right_ctx`.
     left_ctx.is_subset(right_ctx)
-        && merge_join(left, right, key).all(|side| match side {
+        && merge_join_by(left, right, cmp).all(|side| match side {
             Side::Right(e) => !left_ctx.contains(dot(e)),
             Side::Left(_) | Side::Both(..) => true,
         })
@@ -299,11 +307,17 @@ mod tests {
         let right = ctx(&[(0, 1), (1, 1)]);
         let l = [dot(0, 1), dot(0, 2)];
         let r = [dot(0, 1), dot(1, 1)];
-        let joined = join_dot_stores((&l, &left), (&r, &right), |d| *d, |d| *d);
-        assert_eq!(joined, vec![dot(0, 1), dot(0, 2), dot(1, 1)]);
+        let join = |l: &[Dot], r: &[Dot]| {
+            let mut joined = l.to_vec();
+            join_dot_stores((&mut joined, &left), (r, &right), Ord::cmp, |d| *d);
+            joined
+        };
+        assert_eq!(join(&l, &r), vec![dot(0, 1), dot(0, 2), dot(1, 1)]);
         // Right has seen A1 but lacks it: removed there, so it is removed in the join.
-        let joined = join_dot_stores((&l, &left), (&r[1..], &right), |d| *d, |d| *d);
-        assert_eq!(joined, vec![dot(0, 2), dot(1, 1)]);
+        assert_eq!(join(&l, &r[1..]), vec![dot(0, 2), dot(1, 1)]);
+        // Nothing new on the right: the left side is filtered in place.
+        assert_eq!(join(&l, &[]), vec![dot(0, 2)]);
+        assert_eq!(join(&l, &l), l.to_vec());
     }
 
     #[test]

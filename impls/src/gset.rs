@@ -125,9 +125,10 @@ impl<T: Ord + Clone> GSet<T> {
         }
     }
 
-    /// Joins `other` into `self`: the union. `O(n + m)`.
+    /// Joins `other` into `self`: the union. `O(n + m)`, and no allocation when `other` brings
+    /// nothing new.
     pub fn merge(&mut self, other: &Self) {
-        if other.elements.is_empty() {
+        if other.is_subset(self) {
             return;
         }
         if self.elements.is_empty() {

@@ -243,17 +243,20 @@ impl<T: Ord, B: Bias> LwwElementSet<T, B> {
 }
 
 impl<T: Ord + Clone, B: Bias> LwwElementSet<T, B> {
-    /// Joins `other` into `self`: per element, the latest add and the latest remove. `O(n + m)`.
+    /// Joins `other` into `self`: per element, the latest add and the latest remove. `O(n + m)`,
+    /// and no allocation when `other` brings nothing new.
     pub fn merge(&mut self, other: &Self) {
-        if other.entries.is_empty() {
+        if other.leq(self) {
             return;
         }
-        self.entries = merge_join(&self.entries, &other.entries, |e| &e.0)
-            .map(|side| match side {
+        let mut merged = Vec::with_capacity(self.entries.len() + other.entries.len());
+        merged.extend(
+            merge_join(&self.entries, &other.entries, |e| &e.0).map(|side| match side {
                 Side::Left(e) | Side::Right(e) => e.clone(),
                 Side::Both((x, s), (_, t)) => (x.clone(), s.join(*t)),
-            })
-            .collect();
+            }),
+        );
+        self.entries = merged;
         self.clock = self.clock.max(other.clock);
     }
 

@@ -122,7 +122,7 @@ impl<T> MvRegister<T> {
         dot_store_leq(
             (&self.entries, &self.context),
             (&other.entries, &other.context),
-            |e| e.0,
+            |a, b| a.0.cmp(&b.0),
             |e| e.0,
         )
     }
@@ -132,10 +132,10 @@ impl<T: Clone> MvRegister<T> {
     /// Joins `other` into `self`: a value survives if both sides have it, or if one side has it
     /// and the other has not seen its write. `O(n + m)`.
     pub fn merge(&mut self, other: &Self) {
-        self.entries = join_dot_stores(
-            (&self.entries, &self.context),
+        join_dot_stores(
+            (&mut self.entries, &self.context),
             (&other.entries, &other.context),
-            |e| e.0,
+            |a, b| a.0.cmp(&b.0),
             |e| e.0,
         );
         self.context.merge(&other.context);

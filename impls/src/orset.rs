@@ -171,7 +171,7 @@ impl<T: Ord> OrSet<T> {
         dot_store_leq(
             (&self.entries, &self.context),
             (&other.entries, &other.context),
-            |(x, d)| (x, *d),
+            Ord::cmp,
             |e| e.1,
         )
     }
@@ -221,10 +221,10 @@ impl<T: Ord + Clone> OrSet<T> {
     /// Joins `other` into `self`. A tag survives if both sides have it, or if one side has it
     /// and the other has not seen it; the contexts are united. `O(n + m)`.
     pub fn merge(&mut self, other: &Self) {
-        self.entries = join_dot_stores(
-            (&self.entries, &self.context),
+        join_dot_stores(
+            (&mut self.entries, &self.context),
             (&other.entries, &other.context),
-            |(x, d)| (x, *d),
+            Ord::cmp,
             |e| e.1,
         );
         self.context.merge(&other.context);

@@ -21,35 +21,43 @@ pub(crate) enum Side<'a, T> {
 }
 
 /// Walks two sequences sorted strictly by `key` in key order, pairing equal keys: `O(n + m)`.
-pub(crate) fn merge_join<'a, T, K, F>(left: &'a [T], right: &'a [T], key: F) -> MergeJoin<'a, T, F>
-where
-    K: Ord,
-    F: Fn(&'a T) -> K,
-{
-    MergeJoin { left, right, key }
+pub(crate) fn merge_join<'a, T, K: Ord>(
+    left: &'a [T],
+    right: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> MergeJoin<'a, T, impl Fn(&'a T, &'a T) -> Ordering> {
+    merge_join_by(left, right, move |a, b| key(a).cmp(&key(b)))
 }
 
-/// The iterator of [`merge_join`].
+/// Walks two sequences sorted strictly by `cmp`, pairing equal items: `O(n + m)`.
+pub(crate) fn merge_join_by<'a, T, F>(left: &'a [T], right: &'a [T], cmp: F) -> MergeJoin<'a, T, F>
+where
+    F: Fn(&'a T, &'a T) -> Ordering,
+{
+    MergeJoin { left, right, cmp }
+}
+
+/// The iterator of [`merge_join`] and [`merge_join_by`].
 pub(crate) struct MergeJoin<'a, T, F> {
     left: &'a [T],
     right: &'a [T],
-    key: F,
+    cmp: F,
 }
 
-impl<'a, T, K, F> Iterator for MergeJoin<'a, T, F>
+impl<'a, T, F> Iterator for MergeJoin<'a, T, F>
 where
-    K: Ord,
-    F: Fn(&'a T) -> K,
+    F: Fn(&'a T, &'a T) -> Ordering,
 {
     type Item = Side<'a, T>;
 
+    #[inline]
     fn next(&mut self) -> Option<Side<'a, T>> {
         let (left, right) = (self.left, self.right);
         let side = match (left.first(), right.first()) {
             (None, None) => return None,
             (Some(l), None) => Side::Left(l),
             (None, Some(r)) => Side::Right(r),
-            (Some(l), Some(r)) => match (self.key)(l).cmp(&(self.key)(r)) {
+            (Some(l), Some(r)) => match (self.cmp)(l, r) {
                 Ordering::Less => Side::Left(l),
                 Ordering::Greater => Side::Right(r),
                 Ordering::Equal => Side::Both(l, r),

@@ -53,6 +53,7 @@ impl VersionVector {
 
     /// The counter of `replica` (0 if absent).
     #[must_use]
+    #[inline]
     pub fn get(&self, replica: ReplicaId) -> u64 {
         match self.search(replica) {
             Ok(i) => self.entries[i].1,
@@ -60,12 +61,14 @@ impl VersionVector {
         }
     }
 
+    #[inline]
     fn search(&self, replica: ReplicaId) -> Result<usize, usize> {
         self.entries.binary_search_by_key(&replica, |e| e.0)
     }
 
     /// True when the vector has seen `dot`: its counter for `dot.replica` is at least `dot.seq`.
     #[must_use]
+    #[inline]
     pub fn contains(&self, dot: Dot) -> bool {
         dot.seq <= self.get(dot.replica)
     }

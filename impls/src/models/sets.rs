@@ -213,6 +213,9 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
 
     codec_and_bottom_replica!();
 
+    fn name(&self) -> String {
+        format!("LwwElementSetModel ({})", B::NAME)
+    }
     fn value(&self, state: &LwwElementSet<u8, B>) -> BTreeSet<u8> {
         state.value()
     }
