@@ -246,15 +246,19 @@ pub(crate) fn fmt_dot_store<K: fmt::Debug, V: fmt::Debug>(
     write!(f, " seen {context:?}")
 }
 
-/// Checks that every entry's dot is in the context: a state cannot hold an update it has not
-/// seen.
+/// Checks that every entry's dot is a real dot (sequence numbers start at 1) in the context: a
+/// state cannot hold an update it has not seen.
 pub(crate) fn check_dots_seen<E>(
     type_name: &'static str,
     entries: &[E],
     ctx: &CausalContext,
     dot: impl Fn(&E) -> Dot,
 ) -> Result<(), Error> {
-    match entries.iter().map(dot).find(|&d| !ctx.contains(d)) {
+    match entries
+        .iter()
+        .map(dot)
+        .find(|&d| d.seq == 0 || !ctx.contains(d))
+    {
         None => Ok(()),
         Some(d) => Err(Error::invalid(
             type_name,

@@ -115,3 +115,41 @@ impl StateCrdt for MvRegisterModel {
         state.set(replica, written(op));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crdt_laws::Dot;
+
+    /// The register's clock rule (stamp a write with one more than the largest time seen) gives
+    /// exactly [`History::lamport`], which the specification uses.
+    #[test]
+    fn register_timestamps_are_the_history_lamport_times() {
+        let (a, b, c) = (ReplicaId::new(0), ReplicaId::new(1), ReplicaId::new(2));
+        let mut history = History::new();
+        let mut write = |state: &mut LwwRegister<u8>, dot: Dot, deps: Vec<Dot>| {
+            let stamp = state.set(dot.replica, dot.seq as u8);
+            history.push(dot, RegisterOp::Set(dot.seq as u8), deps);
+            assert_eq!(Some(stamp.lamport), history.lamport(dot), "{dot}");
+        };
+        let (mut x, mut y, mut z) = (LwwRegister::new(), LwwRegister::new(), LwwRegister::new());
+        let (a1, a2, b1, b2, c1) = (
+            Dot::new(a, 1),
+            Dot::new(a, 2),
+            Dot::new(b, 1),
+            Dot::new(b, 2),
+            Dot::new(c, 1),
+        );
+        write(&mut x, a1, vec![]);
+        write(&mut y, b1, vec![]);
+        y.merge(&x);
+        write(&mut y, b2, vec![a1, b1]);
+        write(&mut x, a2, vec![a1]);
+        z.merge(&y);
+        z.merge(&x);
+        write(&mut z, c1, vec![a1, a2, b1, b2]);
+        assert_eq!(z.clock(), 3);
+        let model = LwwRegisterModel::default();
+        assert_eq!(model.spec(&history), Some(model.value(&z)));
+    }
+}
