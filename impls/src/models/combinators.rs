@@ -50,6 +50,9 @@ impl<MA: PartModel, MB: PartModel> Model for PairModel<MA, MB> {
 
     codec_and_bottom_replica!();
 
+    fn name(&self) -> String {
+        format!("PairModel<{}, {}>", self.first.name(), self.second.name())
+    }
     fn value(&self, state: &Self::State) -> Self::Value {
         (
             self.first.value(&state.first),
@@ -152,6 +155,9 @@ impl<M: PartModel> Model for MapModel<M> {
 
     codec_and_bottom_replica!();
 
+    fn name(&self) -> String {
+        format!("MapModel<{}>", self.values.name())
+    }
     fn value(&self, state: &Self::State) -> Self::Value {
         state
             .iter()
