@@ -307,13 +307,118 @@ where
     })
 }
 
-/// The reference models, in the order `crdt-harness list` shows them.
+/// The reference models, in the order `crdt-harness list` shows them: the CRDTs of
+/// `crdt-impls`, then the toy models of `crdt-laws`.
 #[must_use]
 pub fn builtin() -> Vec<Box<dyn Entry>> {
+    use crdt_impls::models::{
+        FriendshipModel, GCounterModel, GSetModel, LwwElementSetModel, LwwRegisterModel, MapModel,
+        MvRegisterModel, OrSetModel, PairModel, PnCounterModel,
+    };
     use crdt_laws::toys::{Divisibility, MaxRegister, OpCounter, OpGrowSet, SetUnion};
+    let about = |name: &str, description: &str, constructor: &str| {
+        Describe::new(name, description, constructor)
+    };
     vec![
         delta(
-            Describe::new(
+            about(
+                "g-set",
+                "grow-only set (union)",
+                "crdt_impls::models::GSetModel::default()",
+            ),
+            GSetModel::default(),
+        ),
+        delta(
+            about(
+                "g-counter",
+                "grow-only counter (per-replica maximum)",
+                "crdt_impls::models::GCounterModel::default()",
+            ),
+            GCounterModel::default(),
+        ),
+        delta(
+            about(
+                "pn-counter",
+                "counter with decrements (two G-Counters)",
+                "crdt_impls::models::PnCounterModel::default()",
+            ),
+            PnCounterModel::default(),
+        ),
+        state(
+            about(
+                "lww-register",
+                "last-writer-wins register (Lamport time, replica tie-break)",
+                "crdt_impls::models::LwwRegisterModel::default()",
+            ),
+            LwwRegisterModel::default(),
+        ),
+        state(
+            about(
+                "lww-element-set",
+                "last-writer-wins element set, add wins ties",
+                "crdt_impls::models::LwwElementSetModel::add_wins()",
+            ),
+            LwwElementSetModel::add_wins(),
+        ),
+        state(
+            about(
+                "lww-element-set/remove-wins",
+                "last-writer-wins element set, remove wins ties",
+                "crdt_impls::models::LwwElementSetModel::remove_wins()",
+            ),
+            LwwElementSetModel::remove_wins(),
+        ),
+        delta(
+            about(
+                "or-set",
+                "observed-remove set, add wins (ORSWOT: dots, causal context, no tombstones)",
+                "crdt_impls::models::OrSetModel::default()",
+            ),
+            OrSetModel::default(),
+        ),
+        state(
+            about(
+                "mv-register",
+                "multi-value register (keeps concurrent writes)",
+                "crdt_impls::models::MvRegisterModel::default()",
+            ),
+            MvRegisterModel::default(),
+        ),
+        delta(
+            about(
+                "pair/g-counter+g-set",
+                "product of a G-Counter and a G-Set",
+                "crdt_impls::models::PairModel::<crdt_impls::models::GCounterModel, \
+                 crdt_impls::models::GSetModel>::default()",
+            ),
+            PairModel::<GCounterModel, GSetModel>::default(),
+        ),
+        delta(
+            about(
+                "map/pn-counter",
+                "map from keys to PN-Counters",
+                "crdt_impls::models::MapModel::<crdt_impls::models::PnCounterModel>::default()",
+            ),
+            MapModel::<PnCounterModel>::default(),
+        ),
+        delta(
+            about(
+                "map/or-set",
+                "map from keys to OR-Sets",
+                "crdt_impls::models::MapModel::<crdt_impls::models::OrSetModel>::default()",
+            ),
+            MapModel::<OrSetModel>::default(),
+        ),
+        state(
+            about(
+                "friendship",
+                "the seed's compound CRDT: a pair of LWW element sets",
+                "crdt_impls::models::FriendshipModel::default()",
+            ),
+            FriendshipModel::default(),
+        ),
+        delta(
+            about(
                 "toy/max-register",
                 "u64 under ≤, joined by max",
                 "crdt_laws::toys::MaxRegister",
@@ -321,7 +426,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             MaxRegister,
         ),
         state(
-            Describe::new(
+            about(
                 "toy/divisibility",
                 "u64 under divisibility, joined by lcm",
                 "crdt_laws::toys::Divisibility",
@@ -329,7 +434,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             Divisibility,
         ),
         delta(
-            Describe::new(
+            about(
                 "toy/set-union",
                 "BTreeSet<u8> under ⊆, joined by union",
                 "crdt_laws::toys::SetUnion::default()",
@@ -337,7 +442,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             SetUnion::default(),
         ),
         op(
-            Describe::new(
+            about(
                 "toy/op-counter",
                 "op-based counter, exactly-once delivery in any order",
                 "crdt_laws::toys::OpCounter",
@@ -345,7 +450,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             OpCounter,
         ),
         op(
-            Describe::new(
+            about(
                 "toy/op-grow-set",
                 "op-based grow-only set, duplicating network",
                 "crdt_laws::toys::OpGrowSet",
@@ -431,7 +536,7 @@ mod tests {
 
     #[test]
     fn erased_operations_keep_their_json_and_debug_text() {
-        let op = erase_op(&broken::SetOp::Add(3));
+        let op = erase_op(&crdt_impls::ops::SetOp::Add(3u8));
         assert_eq!(format!("{op:?}"), "Add(3)");
         assert_eq!(serde_json::to_string(&op).unwrap(), r#"{"Add":3}"#);
     }

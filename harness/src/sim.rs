@@ -313,8 +313,11 @@ struct Replica<P: Protocol> {
     seen: Seen,
     /// The snapshot a crashed replica restarts from, and the state it had when it crashed.
     durable: Option<(State<P>, State<P>)>,
-    /// Delta-state: per destination, the deltas not yet acknowledged (sequence, delta, update).
-    links: Vec<Vec<(u64, P::Payload, usize)>>,
+    /// Delta-state: per destination, the deltas not yet acknowledged: (sequence, delta, the
+    /// updates it carries). Local deltas and every payload received are buffered, so a group
+    /// carries everything its sender merged since the destination last acknowledged (the
+    /// anti-entropy of Almeida et al., "Delta state replicated data types", Algorithm 2).
+    links: Vec<Vec<(u64, P::Payload, Seen)>>,
     /// Delta-state: per destination, whether the next send must be the whole state.
     resync: Vec<bool>,
     /// The element this replica's latest local update inserted, if it inserted exactly one.
@@ -598,13 +601,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
         match produced {
             Produced::Nothing => {}
             Produced::Delta(delta) => {
-                let seq = self.next_delta;
-                self.next_delta += 1;
-                for (j, link) in self.replicas[i].links.iter_mut().enumerate() {
-                    if j != i {
-                        link.push((seq, delta.clone(), u));
-                    }
-                }
+                let mut carries = Seen::default();
+                carries.insert(u);
+                self.buffer_delta(i, None, &delta, &carries);
             }
             Produced::Broadcast(message) => {
                 self.log.push(message.clone());
@@ -616,6 +615,27 @@ impl<'a, P: Protocol> Sim<'a, P> {
             }
         }
         self.after_change(i, Some(&before), Some(u), Duration::ZERO)
+    }
+
+    /// Delta-state: buffers `delta` (carrying the updates `carries`) at replica `i` for every
+    /// other replica except `except` (the one it came from).
+    fn buffer_delta(
+        &mut self,
+        i: usize,
+        except: Option<usize>,
+        delta: &P::Payload,
+        carries: &Seen,
+    ) {
+        if self.p.flavour() != crdt_laws::Flavour::DeltaState {
+            return;
+        }
+        let seq = self.next_delta;
+        self.next_delta += 1;
+        for (j, link) in self.replicas[i].links.iter_mut().enumerate() {
+            if j != i && Some(j) != except {
+                link.push((seq, delta.clone(), carries.clone()));
+            }
+        }
     }
 
     /// Puts operation message `u` in flight from `from` to `to`.
@@ -665,9 +685,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 let link = &sender.links[to.index()];
                 let mut group = link[0].1.clone();
                 let mut seen = Seen::default();
-                for (_, delta, u) in link {
+                for (_, delta, carries) in link {
                     self.p.join(&mut group, delta);
-                    seen.insert(*u);
+                    seen.union_with(carries);
                 }
                 let upto = link.last().map_or(0, |(seq, _, _)| *seq);
                 let label = format!("δ-group of {}", link.len());
@@ -786,9 +806,14 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
-        if let Carries::Delta { upto } = m.carries {
-            // The receiver acknowledges: the sender forgets the deltas it has now delivered.
-            self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
+        match m.carries {
+            Carries::Delta { upto } => {
+                // The receiver acknowledges: the sender forgets the deltas now delivered.
+                self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
+                self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
+            }
+            Carries::State => self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen),
+            Carries::Op { .. } => {}
         }
         self.events.push(Event::Deliver {
             step: self.step,

@@ -444,3 +444,57 @@ fn a_time_budget_stops_the_run() {
     assert!(summary.schedules > 0);
     assert!(summary.duration < Duration::from_secs(5));
 }
+
+/// Regression: delta groups must forward what their sender received. A G-Set's delta for
+/// re-adding an element its replica already has is empty; if B's group to C held only B's own
+/// deltas, C would be told it had seen B's update without ever receiving the element, and the
+/// harness would blame a correct CRDT. Found by `check all` on the reference G-Set.
+#[test]
+fn delta_groups_forward_what_their_sender_received() {
+    use crdt_harness::{Harness, Schedule};
+    use crdt_impls::models::GSetModel;
+    let schedule: Schedule<crdt_impls::ops::SetOp<u8>> = serde_json::from_str(
+        r#"{"replicas": 3, "steps": [
+            {"kind": "update", "replica": 0, "op": {"Add": 0}},
+            {"kind": "send", "from": 0, "to": 1},
+            {"kind": "deliver", "to": 1, "pick": 0},
+            {"kind": "update", "replica": 1, "op": {"Add": 0}},
+            {"kind": "send", "from": 1, "to": 2},
+            {"kind": "deliver", "to": 2, "pick": 0}
+        ]}"#,
+    )
+    .unwrap();
+    let outcome = Harness::delta(&GSetModel::default())
+        .faults(Faults::NONE)
+        .replay(&schedule);
+    assert!(outcome.finding.is_none(), "{}", outcome.finding.unwrap());
+}
+
+#[test]
+fn every_gallery_entry_is_caught_by_the_harness() {
+    for entry in crdt_harness::catalogue::gallery() {
+        let gallery = entry.gallery().unwrap();
+        let wants_oracle = gallery
+            .caught_by
+            .iter()
+            .any(|c| matches!(c, crdt_impls::broken::Catcher::Oracle(_)));
+        if !wants_oracle {
+            continue;
+        }
+        let replicas = if gallery.needs.contains("three") {
+            3
+        } else {
+            4
+        };
+        let summary = entry.run(&options(Faults::ALL, replicas, 10_000));
+        assert!(!summary.passed(), "{} not caught:\n{summary}", entry.name());
+        let property = summary.failures[0].finding.property.name();
+        assert!(
+            gallery
+                .caught_by
+                .contains(&crdt_impls::broken::Catcher::Oracle(property)),
+            "{} caught by {property}, not by its named oracle:\n{summary}",
+            entry.name()
+        );
+    }
+}

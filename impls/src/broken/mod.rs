@@ -22,7 +22,7 @@ pub use counters::{
     DuplicatedCounter, LargerTotalCounter, LoweringPnCounter, PnState, TwoSlotCounter, TwoSlots,
 };
 pub use lists::{Element, IndexList, ListState, RgaList};
-pub use ops::{CounterOp, ListMessage, ListOp, SetOp};
+pub use ops::{ListMessage, ListOp};
 pub use sets::{
     CausalOrSet, ForgottenTombstones, LeanTwoPhase, OrSetMessage, RemoveWinsSoldAsAddWins,
     TaggedSet, TwoPhase,
@@ -61,7 +61,11 @@ pub fn gallery() -> Vec<Entry> {
         Entry {
             name: "counter-larger-total",
             mistake: "a G-Counter merged by keeping the state with the larger total",
-            caught_by: &[L(Law::JoinCommutative), O("specification")],
+            caught_by: &[
+                L(Law::JoinCommutative),
+                O("monotone_growth"),
+                O("specification"),
+            ],
             needs: "none",
         },
         Entry {

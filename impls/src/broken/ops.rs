@@ -4,59 +4,6 @@ use crdt_laws::{Dot, ReplicaId};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A set operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SetOp {
-    /// Add an element.
-    Add(u8),
-    /// Remove an element.
-    Remove(u8),
-}
-
-impl SetOp {
-    /// Adds and removes of elements below `domain`.
-    pub fn strategy(domain: u8) -> BoxedStrategy<SetOp> {
-        prop_oneof![
-            (0..domain).prop_map(SetOp::Add),
-            (0..domain).prop_map(SetOp::Remove)
-        ]
-        .boxed()
-    }
-}
-
-/// A counter operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum CounterOp {
-    /// Add to the counter.
-    Increment(u32),
-    /// Subtract from the counter.
-    Decrement(u32),
-}
-
-impl CounterOp {
-    /// Increments (and, when `decrements`, decrements) by 1 to 3.
-    pub fn strategy(decrements: bool) -> BoxedStrategy<CounterOp> {
-        if decrements {
-            prop_oneof![
-                (1..=3u32).prop_map(CounterOp::Increment),
-                (1..=3u32).prop_map(CounterOp::Decrement)
-            ]
-            .boxed()
-        } else {
-            (1..=3u32).prop_map(CounterOp::Increment).boxed()
-        }
-    }
-
-    /// The signed amount.
-    #[must_use]
-    pub fn amount(self) -> i64 {
-        match self {
-            CounterOp::Increment(n) => i64::from(n),
-            CounterOp::Decrement(n) => -i64::from(n),
-        }
-    }
-}
-
 /// A list operation, relative to the replica's current list: positions are taken modulo the
 /// length, so every operation applies in every state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

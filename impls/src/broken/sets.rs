@@ -8,26 +8,8 @@ use crdt_laws::{
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::ops::SetOp;
-
-/// The add-wins specification: `x` is present if some `add(x)` is not followed (in
-/// happens-before) by a `remove(x)`.
-fn add_wins(history: &History<SetOp>) -> BTreeSet<u8> {
-    let events = history.events();
-    events
-        .iter()
-        .filter_map(|add| match add.op {
-            SetOp::Add(x)
-                if !events.iter().any(|r| {
-                    r.op == SetOp::Remove(x) && history.happens_before(add.dot, r.dot)
-                }) =>
-            {
-                Some(x)
-            }
-            _ => None,
-        })
-        .collect()
-}
+use crate::models::add_wins;
+use crate::ops::SetOp;
 
 /// The textbook operation-based OR-Set, declared for a network that delivers in any order.
 ///
@@ -70,7 +52,7 @@ pub struct TaggedSet {
 
 impl Model for CausalOrSet {
     type State = TaggedSet;
-    type Op = SetOp;
+    type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
     fn new_replica(&self, _: ReplicaId) -> TaggedSet {
@@ -83,10 +65,10 @@ impl Model for CausalOrSet {
             .map(|(x, _)| *x)
             .collect()
     }
-    fn ops(&self) -> BoxedStrategy<SetOp> {
-        SetOp::strategy(3)
+    fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
+        SetOp::strategy(3, 1)
     }
-    fn spec(&self, history: &History<SetOp>) -> Option<BTreeSet<u8>> {
+    fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
         Some(add_wins(history))
     }
 }
@@ -97,7 +79,7 @@ impl OpCrdt for CausalOrSet {
         // The mistake: this algorithm needs Delivery::Causal.
         Delivery::Unordered
     }
-    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp) -> OrSetMessage {
+    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp<u8>) -> OrSetMessage {
         match *op {
             SetOp::Add(element) => OrSetMessage::Add {
                 element,
@@ -141,10 +123,10 @@ pub struct TwoPhase {
 }
 
 impl TwoPhase {
-    fn apply(&mut self, op: SetOp) {
+    fn apply(&mut self, op: &SetOp<u8>) {
         match op {
-            SetOp::Add(x) => self.added.insert(x),
-            SetOp::Remove(x) => self.removed.insert(x),
+            SetOp::Add(x) => self.added.insert(*x),
+            SetOp::Remove(x) => self.removed.insert(*x),
         };
     }
     fn merge(&mut self, from: &TwoPhase) {
@@ -168,7 +150,7 @@ pub struct RemoveWinsSoldAsAddWins;
 
 impl Model for RemoveWinsSoldAsAddWins {
     type State = TwoPhase;
-    type Op = SetOp;
+    type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
     fn new_replica(&self, _: ReplicaId) -> TwoPhase {
@@ -177,20 +159,20 @@ impl Model for RemoveWinsSoldAsAddWins {
     fn value(&self, s: &TwoPhase) -> BTreeSet<u8> {
         s.value()
     }
-    fn ops(&self) -> BoxedStrategy<SetOp> {
-        SetOp::strategy(3)
+    fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
+        SetOp::strategy(3, 1)
     }
     fn round_trip(&self, s: &TwoPhase) -> Option<Result<TwoPhase, Error>> {
         Some(json_round_trip(s))
     }
-    fn spec(&self, history: &History<SetOp>) -> Option<BTreeSet<u8>> {
+    fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
         Some(add_wins(history))
     }
 }
 
 impl StateCrdt for RemoveWinsSoldAsAddWins {
-    fn apply(&self, s: &mut TwoPhase, _: ReplicaId, op: &SetOp) {
-        s.apply(*op);
+    fn apply(&self, s: &mut TwoPhase, _: ReplicaId, op: &SetOp<u8>) {
+        s.apply(op);
     }
     fn merge(&self, into: &mut TwoPhase, from: &TwoPhase) {
         into.merge(from);
@@ -219,7 +201,7 @@ pub struct ForgottenTombstones;
 
 impl Model for ForgottenTombstones {
     type State = LeanTwoPhase;
-    type Op = SetOp;
+    type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
     fn new_replica(&self, _: ReplicaId) -> LeanTwoPhase {
@@ -228,8 +210,8 @@ impl Model for ForgottenTombstones {
     fn value(&self, s: &LeanTwoPhase) -> BTreeSet<u8> {
         s.added.difference(&s.removed).copied().collect()
     }
-    fn ops(&self) -> BoxedStrategy<SetOp> {
-        SetOp::strategy(3)
+    fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
+        SetOp::strategy(3, 1)
     }
     fn round_trip(&self, s: &LeanTwoPhase) -> Option<Result<LeanTwoPhase, Error>> {
         Some(json_round_trip(s))
@@ -237,7 +219,7 @@ impl Model for ForgottenTombstones {
 }
 
 impl StateCrdt for ForgottenTombstones {
-    fn apply(&self, s: &mut LeanTwoPhase, _: ReplicaId, op: &SetOp) {
+    fn apply(&self, s: &mut LeanTwoPhase, _: ReplicaId, op: &SetOp<u8>) {
         match *op {
             SetOp::Add(x) => s.added.insert(x),
             SetOp::Remove(x) => s.removed.insert(x),

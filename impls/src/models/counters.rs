@@ -9,23 +9,9 @@ use crate::{GCounter, PnCounter};
 /// The default largest amount a counter model adds or subtracts at once.
 const DEFAULT_MAX_AMOUNT: u32 = 5;
 
-/// Increments of `0..=max`, each of `increments` weight against one decrement of `0..=max`
-/// (no decrements when the weight of decrements is 0).
-fn counter_ops(max: u32, decrements: u32) -> BoxedStrategy<CounterOp> {
-    let increments = (0..=max).prop_map(CounterOp::Increment);
-    if decrements == 0 {
-        return increments.boxed();
-    }
-    prop_oneof![
-        1 => increments,
-        decrements => (0..=max).prop_map(CounterOp::Decrement),
-    ]
-    .boxed()
-}
-
 /// The sum of the increments minus the decrements in `history`, counting decrements only if
 /// `signed`.
-fn net_total(history: &History<CounterOp>, signed: bool) -> i128 {
+pub fn net_total(history: &History<CounterOp>, signed: bool) -> i128 {
     history
         .events()
         .iter()
@@ -66,7 +52,7 @@ impl Model for GCounterModel {
         state.value()
     }
     fn ops(&self) -> BoxedStrategy<CounterOp> {
-        counter_ops(self.max_amount, 0)
+        CounterOp::strategy(self.max_amount, 0)
     }
     fn spec(&self, history: &History<CounterOp>) -> Option<u128> {
         u128::try_from(net_total(history, false)).ok()
@@ -127,7 +113,7 @@ impl Model for PnCounterModel {
         state.value()
     }
     fn ops(&self) -> BoxedStrategy<CounterOp> {
-        counter_ops(self.max_amount, 1)
+        CounterOp::strategy(self.max_amount, 1)
     }
     fn spec(&self, history: &History<CounterOp>) -> Option<i128> {
         Some(net_total(history, true))

@@ -52,9 +52,9 @@ mod registers;
 mod sets;
 
 pub use combinators::{FriendshipModel, MapModel, PairModel, PartModel};
-pub use counters::{GCounterModel, PnCounterModel};
+pub use counters::{GCounterModel, PnCounterModel, net_total};
 pub use registers::{LwwRegisterModel, MvRegisterModel};
-pub use sets::{GSetModel, LwwElementSetModel, OrSetModel};
+pub use sets::{GSetModel, LwwElementSetModel, OrSetModel, add_wins};
 
 use crdt_laws::{Dot, History};
 use proptest::prelude::*;

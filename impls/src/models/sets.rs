@@ -10,13 +10,16 @@ use super::{DEFAULT_DOMAIN, below};
 use crate::ops::SetOp;
 use crate::{AddWins, Bias, GSet, LwwElementSet, OrSet, RemoveWins};
 
-/// Adds and removes of elements below `domain`, `add_weight` adds for each remove.
-fn set_ops(domain: u8, add_weight: u32) -> BoxedStrategy<SetOp<u8>> {
-    prop_oneof![
-        add_weight => below(domain).prop_map(SetOp::Add),
-        1 => below(domain).prop_map(SetOp::Remove),
-    ]
-    .boxed()
+/// The add-wins (observed-remove) specification: `x` is present when some `add(x)` is not
+/// followed, in happens-before, by a `remove(x)`.
+#[must_use]
+pub fn add_wins(history: &History<SetOp<u8>>) -> BTreeSet<u8> {
+    surviving_adds(history, |add, x| {
+        history
+            .events()
+            .iter()
+            .any(|r| r.op == SetOp::Remove(x) && history.happens_before(add.dot, r.dot))
+    })
 }
 
 /// The elements some add of which the `removed` predicate does not cancel.
@@ -124,15 +127,10 @@ impl Model for OrSetModel {
         state.value()
     }
     fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
-        set_ops(self.domain, 2)
+        SetOp::strategy(self.domain, 2)
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
-        Some(surviving_adds(history, |add, x| {
-            history
-                .events()
-                .iter()
-                .any(|r| r.op == SetOp::Remove(x) && history.happens_before(add.dot, r.dot))
-        }))
+        Some(add_wins(history))
     }
 }
 
@@ -220,7 +218,7 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
         state.value()
     }
     fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
-        set_ops(self.domain, 1)
+        SetOp::strategy(self.domain, 1)
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
         let latest = |wanted: SetOp<u8>| {
