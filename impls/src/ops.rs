@@ -50,7 +50,6 @@ pub enum MapOp<K, Op> {
 
 impl SetOp<u8> {
     /// Adds and removes of elements below `domain`, `add_weight` adds for each remove.
-    #[must_use]
     pub fn strategy(domain: u8, add_weight: u32) -> BoxedStrategy<Self> {
         prop_oneof![
             add_weight => (0..domain.max(1)).prop_map(SetOp::Add),
@@ -60,7 +59,6 @@ impl SetOp<u8> {
     }
 
     /// Adds only, of elements below `domain`.
-    #[must_use]
     pub fn adds(domain: u8) -> BoxedStrategy<Self> {
         (0..domain.max(1)).prop_map(SetOp::Add).boxed()
     }
@@ -69,7 +67,6 @@ impl SetOp<u8> {
 impl CounterOp {
     /// Increments of `0..=max`, each of weight 1 against `decrement_weight` decrements of
     /// `0..=max` (no decrements when `decrement_weight` is 0).
-    #[must_use]
     pub fn strategy(max: u32, decrement_weight: u32) -> BoxedStrategy<Self> {
         let increments = (0..=max).prop_map(CounterOp::Increment);
         if decrement_weight == 0 {
