@@ -3,9 +3,10 @@
 //!
 //! The benchmarks live in `benches/` (run them with `cargo bench -p crdt-benches`); this
 //! library holds what they share and what is worth testing on its own: deterministic inputs
-//! ([`inputs`]), a counting allocator for peak memory ([`alloc`]), extra measurements saved
-//! beside criterion's ([`metrics`]), and the report behind the `bench-report` binary
-//! ([`report`]).
+//! ([`inputs`]), text edits and the rope floors ([`text`]), the other list CRDTs driven as
+//! their docs recommend (`peers`, with the feature), a counting allocator for peak memory
+//! ([`alloc`]), extra measurements saved beside criterion's ([`metrics`]), and the report
+//! behind the `bench-report` binary ([`report`]).
 //!
 //! ```
 //! use crdt_benches::inputs::{Overlap, orset_pair, vec_pair, vec_union};
@@ -32,4 +33,7 @@
 pub mod alloc;
 pub mod inputs;
 pub mod metrics;
+#[cfg(feature = "peers")]
+pub mod peers;
 pub mod report;
+pub mod text;
