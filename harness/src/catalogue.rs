@@ -116,7 +116,7 @@ pub fn erase<Op: Serialize + Debug>(summary: Summary<Op>) -> Summary<ErasedOp> {
 }
 
 /// A model the command line can check, with its types erased.
-pub trait Entry: Sync {
+pub trait Entry: Send + Sync {
     /// The name users type: `g-set`, `broken/two-slot-counter`.
     fn name(&self) -> &str;
     /// One line on what the model is.
@@ -154,7 +154,7 @@ struct Item<M> {
     run_bytes: fn(&M, &[u8], &Options) -> Option<Outcome>,
 }
 
-impl<M: Sync> Entry for Item<M> {
+impl<M: Send + Sync> Entry for Item<M> {
     fn name(&self) -> &str {
         &self.name
     }
@@ -250,7 +250,7 @@ impl Describe {
 /// An entry for a state-based model.
 pub fn state<M>(about: Describe, model: M) -> Box<dyn Entry>
 where
-    M: StateCrdt + Sync + 'static,
+    M: StateCrdt + Send + Sync + 'static,
     M::Op: CatalogueOp,
 {
     Box::new(Item {
@@ -270,7 +270,7 @@ where
 /// An entry for a delta-state model.
 pub fn delta<M>(about: Describe, model: M) -> Box<dyn Entry>
 where
-    M: DeltaCrdt + Sync + 'static,
+    M: DeltaCrdt + Send + Sync + 'static,
     M::Op: CatalogueOp,
 {
     Box::new(Item {
@@ -290,7 +290,7 @@ where
 /// An entry for an operation-based model.
 pub fn op<M>(about: Describe, model: M) -> Box<dyn Entry>
 where
-    M: OpCrdt + Sync + 'static,
+    M: OpCrdt + Send + Sync + 'static,
     M::Op: CatalogueOp,
 {
     Box::new(Item {

@@ -493,3 +493,61 @@ where
         shrink: stats,
     }
 }
+
+/// Why [`guarded`] gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hung {
+    /// How long the work had gone without progress.
+    pub silent_for: Duration,
+}
+
+/// Runs `work` on its own thread and waits for it, giving up when `progress` (if any) has not
+/// moved, or the work has not finished, for `timeout`.
+///
+/// A call into a model that never returns cannot be interrupted from safe Rust; this lets the
+/// caller report the hang and exit instead of waiting forever. On [`Hung`] the thread is left
+/// running: end the process soon after.
+///
+/// # Errors
+/// [`Hung`] when the work went silent for `timeout`.
+///
+/// ```
+/// use crdt_harness::runner::guarded;
+/// use std::time::Duration;
+/// assert_eq!(guarded(Duration::from_secs(5), None, || 6 * 7), Ok(42));
+/// let hang = guarded(Duration::from_millis(50), None, || std::thread::sleep(Duration::from_secs(1)));
+/// assert!(hang.is_err());
+/// ```
+pub fn guarded<T: Send + 'static>(
+    timeout: Duration,
+    progress: Option<Arc<AtomicU64>>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Hung> {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(work());
+    });
+    let mut last = progress.as_ref().map(|p| p.load(Ordering::Relaxed));
+    let mut quiet_since = Instant::now();
+    loop {
+        match result.recv_timeout(Duration::from_millis(50).min(timeout)) {
+            Ok(value) => return Ok(value),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // The work panicked; report it as silence rather than hang forever.
+                return Err(Hung {
+                    silent_for: quiet_since.elapsed(),
+                });
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let now = progress.as_ref().map(|p| p.load(Ordering::Relaxed));
+        if now != last {
+            last = now;
+            quiet_since = Instant::now();
+        } else if quiet_since.elapsed() >= timeout {
+            return Err(Hung {
+                silent_for: quiet_since.elapsed(),
+            });
+        }
+    }
+}

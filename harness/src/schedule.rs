@@ -142,14 +142,14 @@ pub enum Step<Op> {
         /// Which message (modulo the candidates).
         pick: u32,
     },
-    /// Message number `pick` in flight is lost.
+    /// A message in flight is lost: number `pick` counting back from the newest.
     Drop {
-        /// Which message (modulo the messages in flight).
+        /// Which message (modulo the messages in flight; 0 is the newest).
         pick: u32,
     },
-    /// Message number `pick` in flight is duplicated.
+    /// A message in flight is duplicated: number `pick` counting back from the newest.
     Duplicate {
-        /// Which message (modulo the messages in flight).
+        /// Which message (modulo the messages in flight; 0 is the newest).
         pick: u32,
     },
     /// The network splits: the replicas in `side` can only talk among themselves, the others

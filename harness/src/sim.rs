@@ -521,8 +521,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Send { from, to } => self.send(*from, *to),
             Step::Deliver { to, pick } => self.deliver(*to, *pick),
             Step::Drop { pick } => {
-                if !self.flight.is_empty() {
-                    let message = self.flight.remove(*pick as usize % self.flight.len());
+                if let Some(k) = self.newest(*pick) {
+                    let message = self.flight.remove(k);
                     self.stats.effective_steps += 1;
                     self.events.push(Event::Drop {
                         step: self.step,
@@ -532,8 +532,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 Ok(())
             }
             Step::Duplicate { pick } => {
-                if !self.flight.is_empty() {
-                    let mut copy = self.flight[*pick as usize % self.flight.len()].clone();
+                if let Some(k) = self.newest(*pick) {
+                    let mut copy = self.flight[k].clone();
                     let original = copy.id;
                     copy.id = self.next_message;
                     self.next_message += 1;
@@ -571,6 +571,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Restart { replica } => self.restart(*replica),
             Step::Join { replica } => self.join(*replica),
         }
+    }
+
+    /// The message in flight that a drop or duplicate picks: `pick` counts back from the newest
+    /// (so removing older steps, as shrinking does, keeps the same message picked).
+    fn newest(&self, pick: u32) -> Option<usize> {
+        let n = self.flight.len();
+        (n > 0).then(|| n - 1 - pick as usize % n)
     }
 
     fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
