@@ -1,8 +1,87 @@
 //! Laws of CRDT algebra as property tests.
+//!
+//! A CRDT is correct when its states form a join-semilattice, its updates only move states up,
+//! and its replicas converge whatever the network does. This crate states those laws as
+//! property tests and checks them on any CRDT, including types from other crates, through a
+//! small *model* the user writes (see [`model`]).
+//!
+//! ```
+//! use crdt_laws::{Config, Model, ReplicaId, StateCrdt};
+//! use proptest::prelude::*;
+//! use std::collections::BTreeSet;
+//!
+//! /// A grow-only set of small numbers (the CRDT is `BTreeSet<u8>` itself, unchanged).
+//! struct GrowOnlySet;
+//!
+//! impl Model for GrowOnlySet {
+//!     type State = BTreeSet<u8>;
+//!     type Op = u8;
+//!     type Value = BTreeSet<u8>;
+//!     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> { BTreeSet::new() }
+//!     fn value(&self, s: &BTreeSet<u8>) -> BTreeSet<u8> { s.clone() }
+//!     fn ops(&self) -> BoxedStrategy<u8> { (0..8u8).boxed() }
+//! }
+//!
+//! impl StateCrdt for GrowOnlySet {
+//!     fn apply(&self, s: &mut BTreeSet<u8>, _: ReplicaId, x: &u8) { s.insert(*x); }
+//!     fn merge(&self, into: &mut BTreeSet<u8>, from: &BTreeSet<u8>) {
+//!         into.extend(from.iter().copied());
+//!     }
+//! }
+//!
+//! // In a test module: one `#[test]` per law, named `grow_only_set::join_commutative` etc.
+//! crdt_laws::check_state_crdt!(grow_only_set, GrowOnlySet);
+//!
+//! // Or as data, for reports:
+//! let report = crdt_laws::check_state(&GrowOnlySet, &Config::default().with_seed(1));
+//! assert!(report.all_passed(), "{report}");
+//! ```
+//!
+//! # Three ways to run the laws
+//! - the macros [`check_state_crdt!`], [`check_delta_crdt!`], [`check_op_crdt!`] expand into
+//!   one named `#[test]` per law;
+//! - the functions [`check_state`], [`check_delta`], [`check_op`] return a [`LawReport`]
+//!   with a [`LawResult`] per law (verdict, cases, premise hits, minimal counterexample);
+//! - the predicates in [`order`], [`semilattice`], [`monotone`], [`delta`], [`op_based`],
+//!   [`codec`], [`determinism`] and [`spec`] check one law on given states, for users composing
+//!   their own checks with the generators in [`generate`].
+//!
+//! # The catalogue
+//! See [`Law`]: partial order (reflexive, antisymmetric, transitive, agrees with merge),
+//! join-semilattice (associative, commutative, idempotent, upper bound, least), bottom,
+//! inflationary updates, monotone and join-preserving queries, delta-state laws, op-based laws
+//! (prepare is pure, effects commute, effects idempotent under duplication), serialization
+//! round-trip, determinism, and the specification.
+//!
+//! # Vacuity
+//! A law with a premise (`a ≤ b ∧ b ≤ c ⇒ a ≤ c`) says nothing about cases where the premise
+//! fails. Every such law counts its premise hits, and is reported [`Verdict::Vacuous`], not
+//! passed, when they are fewer than [`Config::min_premise_ratio`] of its cases. The generators
+//! are biased so that premises hold often on lawful models.
 #![deny(missing_docs)]
 
+pub mod codec;
+pub mod contain;
+pub mod delta;
+pub mod determinism;
 mod error;
+pub mod generate;
+mod law;
+mod macros;
 pub mod model;
+pub mod monotone;
+pub mod op_based;
+pub mod order;
+pub mod runner;
+pub mod semilattice;
+pub mod spec;
+pub mod toys;
 
 pub use error::{Error, json_round_trip};
+pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
 pub use model::{Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt};
+pub use order::leq;
+pub use runner::{
+    Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_op,
+    check_state,
+};

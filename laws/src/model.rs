@@ -239,12 +239,9 @@ impl<Op> History<Op> {
 
     /// The events that no other visible event happened after: the latest concurrent updates.
     pub fn maximal(&self) -> impl Iterator<Item = &Event<Op>> {
-        self.events.iter().filter(|e| {
-            !self
-                .events
-                .iter()
-                .any(|later| later.deps.contains(&e.dot))
-        })
+        self.events
+            .iter()
+            .filter(|e| !self.events.iter().any(|later| later.deps.contains(&e.dot)))
     }
 }
 
@@ -306,6 +303,18 @@ pub trait Model {
     /// `remove(x)`; a counter's value is the number of increments.
     fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
         let _ = history;
+        None
+    }
+
+    /// Optional, for sequence CRDTs: the identity of each visible element, in list order, or
+    /// `None` if the model is not a sequence.
+    ///
+    /// Identities must be unique across replicas and stable (an element has the same identity
+    /// at every replica): typically the `(replica, counter)` pair the CRDT itself assigns,
+    /// written as a [`Dot`]. With them the harness checks that all replicas order elements
+    /// consistently and that a replica's consecutive inserts stay together.
+    fn element_ids(&self, state: &Self::State) -> Option<Vec<Dot>> {
+        let _ = state;
         None
     }
 }

@@ -1,0 +1,84 @@
+//! The law catalogue on lawful toy models, through all three ways of running it.
+
+use crdt_laws::toys::{Divisibility, MaxRegister, OpCounter, OpGrowSet, SetUnion};
+use crdt_laws::{Config, Law, Verdict, check_delta, check_op, check_state, leq};
+
+// One named test per law: `cargo test -p crdt-laws` lists `max_register::join_commutative` etc.
+crdt_laws::check_delta_crdt!(max_register, MaxRegister);
+crdt_laws::check_state_crdt!(divisibility, Divisibility);
+crdt_laws::check_delta_crdt!(set_union, SetUnion::default());
+crdt_laws::check_op_crdt!(op_counter, OpCounter);
+crdt_laws::check_op_crdt!(op_grow_set, OpGrowSet);
+
+fn config() -> Config {
+    Config::default().with_seed(11)
+}
+
+#[test]
+fn one_type_two_orders() {
+    // `u64` under `≤` with max, and under divisibility with lcm: both lawful, and they disagree.
+    assert!(leq(&MaxRegister, &4, &6));
+    assert!(!leq(&Divisibility, &4, &6));
+    assert!(leq(&Divisibility, &4, &12));
+    for report in [
+        check_state(&MaxRegister, &config()),
+        check_state(&Divisibility, &config()),
+    ] {
+        assert!(report.all_passed(), "{report}");
+        assert!(report.skipped.is_empty(), "{report}");
+        assert_eq!(
+            report.get(Law::LeqAgreesWithMerge).unwrap().verdict,
+            Verdict::Passed
+        );
+    }
+}
+
+#[test]
+fn lawful_models_pass_everything_with_premises_met() {
+    let reports = [
+        check_delta(&MaxRegister, &config()),
+        check_delta(&SetUnion::default(), &config()),
+        check_op(&OpCounter, &config()),
+        check_op(&OpGrowSet, &config()),
+    ];
+    for report in &reports {
+        assert!(report.all_passed(), "{report}");
+        for result in &report.results {
+            if let Some(hits) = result.premise_hits {
+                // Biased generators make premises hold far more often than the threshold.
+                assert!(hits * 4 >= result.cases, "{report}");
+            }
+        }
+    }
+    // Only the op-based counter skips a law: its delivery never duplicates.
+    let op_counter = &reports[2];
+    assert_eq!(op_counter.skipped.len(), 1);
+    assert_eq!(op_counter.skipped[0].law, Law::EffectIdempotent);
+}
+
+#[test]
+fn same_seed_same_results_with_any_number_of_threads() {
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| check_state(&SetUnion::default(), &config()))
+    };
+    let (one, four) = (run(1), run(4));
+    let summary = |r: &crdt_laws::LawReport| {
+        r.results
+            .iter()
+            .map(|x| (x.law, x.verdict, x.cases, x.premise_hits, x.seed))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summary(&one), summary(&four));
+}
+
+#[test]
+fn results_serialize() {
+    let report = check_op(&OpCounter, &config());
+    let json = serde_json::to_string(&report).unwrap();
+    let back: crdt_laws::LawReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+}
