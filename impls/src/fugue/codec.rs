@@ -19,7 +19,7 @@ use super::order::SiblingOrder;
 use super::tree::{Agent, DELETED, Lid, Tree};
 
 /// An insertion run in the encoding.
-#[derive(Serialize, Deserialize)]
+#[derive(PartialEq, Serialize, Deserialize)]
 struct RunRepr {
     start: u32,
     parent: Option<Id>,
@@ -171,11 +171,10 @@ impl<T: PartialEq, O> PartialEq for List<T, O> {
             a.replica == b.replica
                 && a.values == b.values
                 && a.runs.len() == b.runs.len()
-                && a.runs.iter().zip(&b.runs).all(|(x, y)| {
-                    let (x, y) = (run_repr(&self.tree, x), run_repr(&other.tree, y));
-                    (x.start, x.parent, x.side, x.right_origin)
-                        == (y.start, y.parent, y.side, y.right_origin)
-                })
+                && a.runs
+                    .iter()
+                    .zip(&b.runs)
+                    .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
                 && a.flags
                     .iter()
                     .zip(&b.flags)
@@ -194,3 +193,46 @@ impl<T: PartialEq, O> PartialEq for List<T, O> {
 }
 
 impl<T: Eq, O> Eq for List<T, O> {}
+
+impl<T: PartialEq, O> List<T, O> {
+    /// The lattice order of states: `self ≤ other` when `other` holds every element of `self`
+    /// (same id, value and place in the tree) and every tombstone of `self`. Merging is the
+    /// least upper bound for this order: `a ≤ b` exactly when `a.merge(b)` equals `b`.
+    ///
+    /// This is not [`PartialOrd`]: two lists are usually incomparable.
+    ///
+    /// ```
+    /// use crdt_impls::fugue::FugueList;
+    /// use crdt_laws::ReplicaId;
+    ///
+    /// let mut a = FugueList::new(ReplicaId::new(0));
+    /// a.insert(0, 'x');
+    /// let mut b = a.clone();
+    /// b.delete(0);
+    /// assert!(a.leq(&b) && !b.leq(&a));
+    /// ```
+    #[must_use]
+    pub fn leq(&self, other: &Self) -> bool {
+        self.tree.agents_by_replica().all(|mine| {
+            let Some(agent) = other.tree.agent(mine.replica) else {
+                return false;
+            };
+            let theirs = &other.tree.agents[agent as usize];
+            let len = mine.values.len();
+            let their_runs = theirs.runs.iter().take_while(|r| (r.start as usize) < len);
+            len <= theirs.values.len()
+                && mine.values[..] == theirs.values[..len]
+                && mine.runs.len() == their_runs.clone().count()
+                && mine
+                    .runs
+                    .iter()
+                    .zip(their_runs)
+                    .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
+                && mine
+                    .flags
+                    .iter()
+                    .zip(&theirs.flags)
+                    .all(|(x, y)| x & DELETED == 0 || y & DELETED != 0)
+        })
+    }
+}

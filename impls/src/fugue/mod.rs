@@ -57,4 +57,6 @@ pub use order::{Fugue, FugueMax, RightSiblings, SiblingOrder};
 pub use text::{FugueMaxText, FugueText, Text};
 
 #[cfg(test)]
+mod law_tests;
+#[cfg(test)]
 mod tests;

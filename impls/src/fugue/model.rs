@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crdt_laws::{Delivery, Error as LawError, History, Model, OpCrdt, ReplicaId, StateCrdt};
+use crdt_laws::{Delivery, Dot, Error as LawError, History, Model, OpCrdt, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,17 @@ impl<O: SiblingOrder> Model for ListModel<O> {
         Some(crdt_laws::json_round_trip(state))
     }
 
+    /// The element ids, written as dots: `Id { replica, counter }` is `Dot { replica, seq:
+    /// counter + 1 }` (dots count from 1).
+    fn element_ids(&self, state: &Self::State) -> Option<Vec<Dot>> {
+        Some(
+            state
+                .ids()
+                .map(|id| Dot::new(id.replica, u64::from(id.counter) + 1))
+                .collect(),
+        )
+    }
+
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
         Some(
             spec::value(history, O::RIGHT_SIBLINGS)
@@ -162,6 +173,10 @@ impl<O: SiblingOrder> StateCrdt for ListModel<O> {
 
     fn merge(&self, into: &mut Self::State, from: &Self::State) {
         into.merge(from);
+    }
+
+    fn leq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a.leq(b))
     }
 
     fn bottom(&self) -> Option<Self::State> {
