@@ -45,6 +45,8 @@ pub(crate) struct Piece {
     pub deleted: bool,
     /// The bottom node that holds this piece.
     node: u32,
+    /// This piece's position among the node's children.
+    rank: u8,
 }
 
 impl Piece {
@@ -58,6 +60,8 @@ impl Piece {
 #[derive(Clone, Debug)]
 struct Node {
     parent: u32,
+    /// This node's position among its parent's children (0 for the root).
+    rank: usize,
     bottom: bool,
     len: usize,
     children: [u32; MAX_CHILDREN],
@@ -68,6 +72,7 @@ impl Node {
     fn new(parent: u32, bottom: bool) -> Self {
         Self {
             parent,
+            rank: 0,
             bottom,
             len: 0,
             children: [0; MAX_CHILDREN],
@@ -81,14 +86,6 @@ impl Node {
 
     fn total_visible(&self) -> u32 {
         self.visible[..self.len].iter().sum()
-    }
-
-    /// The position of `child` among this node's children.
-    fn position_of(&self, child: u32) -> usize {
-        self.children()
-            .iter()
-            .position(|&c| c == child)
-            .expect("a child is listed by its parent")
     }
 }
 
@@ -113,6 +110,8 @@ pub(crate) struct Index {
     free: Vec<Slot>,
     nodes: Vec<Node>,
     root: u32,
+    /// The number of visible elements (the root's sum).
+    visible: u32,
     /// `slot_of[agent][counter]`: the piece that holds element `(agent, counter)`.
     slot_of: Vec<Vec<Slot>>,
 }
@@ -124,6 +123,7 @@ impl Default for Index {
             free: Vec::new(),
             nodes: vec![Node::new(NO_NODE, true)],
             root: 0,
+            visible: 0,
             slot_of: Vec::new(),
         }
     }
@@ -132,7 +132,7 @@ impl Default for Index {
 impl Index {
     /// The number of visible elements.
     pub(crate) fn visible_len(&self) -> u32 {
-        self.nodes[self.root as usize].total_visible()
+        self.visible
     }
 
     /// True when the index holds no element, not even a tombstone.
@@ -267,13 +267,12 @@ impl Index {
     }
 
     fn neighbour(&self, slot: Slot, direction: Direction) -> Option<Slot> {
-        let mut child = slot;
         let mut node = self.pieces[slot as usize].node;
-        // Climb until a node has a child on the requested side of `child`.
+        let mut at = self.rank(slot);
+        // Climb until a node has a child on the requested side of position `at`.
         let mut depth = 0;
         let next = loop {
             let n = &self.nodes[node as usize];
-            let at = n.position_of(child);
             let next = match direction {
                 Direction::Next => (at + 1 < n.len).then(|| at + 1),
                 Direction::Prev => at.checked_sub(1),
@@ -284,7 +283,7 @@ impl Index {
             if n.parent == NO_NODE {
                 return None;
             }
-            child = node;
+            at = n.rank;
             node = n.parent;
             depth += 1;
         };
@@ -358,14 +357,16 @@ impl Index {
     /// The child positions from the root down to piece `slot`.
     fn path(&self, slot: Slot) -> ([u8; MAX_DEPTH], usize) {
         let mut up = [0u8; MAX_DEPTH];
-        let mut depth = 0;
-        let mut child = slot;
         let mut node = self.pieces[slot as usize].node;
-        while node != NO_NODE {
+        up[0] = self.rank(slot) as u8;
+        let mut depth = 1;
+        loop {
             let n = &self.nodes[node as usize];
-            up[depth] = n.position_of(child) as u8;
+            if n.parent == NO_NODE {
+                break;
+            }
+            up[depth] = n.rank as u8;
             depth += 1;
-            child = node;
             node = n.parent;
         }
         up[..depth].reverse();
@@ -408,6 +409,7 @@ impl Index {
             len,
             deleted: false,
             node,
+            rank: 0,
         };
         let slot = match place {
             Place::Start => {
@@ -439,6 +441,7 @@ impl Index {
         };
         let slots = &mut self.slot_of[agent as usize];
         slots.resize(slots.len() + len as usize, slot);
+        self.visible += len;
         slot
     }
 
@@ -456,6 +459,9 @@ impl Index {
     ) -> Slot {
         let piece = self.pieces[pos.slot as usize];
         debug_assert!(!piece.deleted && pos.offset + len <= piece.len && len > 0);
+        if let Some(tombstones) = self.shift_into_tombstones(pos, len, &joinable) {
+            return tombstones;
+        }
         let mut slot = pos.slot;
         if pos.offset > 0 {
             slot = self.split(slot, pos.offset).1;
@@ -465,6 +471,7 @@ impl Index {
         }
         self.pieces[slot as usize].deleted = true;
         self.add_visible(slot, -(len as i64));
+        self.visible -= len;
         // Join with tombstones on either side, within the same bottom node.
         if let Some(prev) = self.sibling_piece(slot, Direction::Prev)
             && self.can_join(prev, slot, &joinable)
@@ -479,6 +486,51 @@ impl Index {
         slot
     }
 
+    /// The fast path of [`delete`](Self::delete) for the usual backspace or forward delete:
+    /// when the deleted elements end (or start) a piece that keeps other elements, and the
+    /// next (or previous) piece is a tombstone they may join, move the boundary between the
+    /// two pieces instead of splitting and joining. Returns the tombstone piece, or `None` when
+    /// the fast path does not apply.
+    fn shift_into_tombstones(
+        &mut self,
+        pos: Pos,
+        len: u32,
+        joinable: &impl Fn(u32, u32) -> bool,
+    ) -> Option<Slot> {
+        let piece = self.pieces[pos.slot as usize];
+        let first = piece.counter + pos.offset;
+        let (tombstones, moved_to_start) = if pos.offset > 0 && pos.offset + len == piece.len {
+            (self.next_piece(pos.slot)?, true)
+        } else if pos.offset == 0 && len < piece.len {
+            (self.prev_piece(pos.slot)?, false)
+        } else {
+            return None;
+        };
+        let t = self.pieces[tombstones as usize];
+        let adjacent = if moved_to_start {
+            t.counter == piece.counter + piece.len && joinable(t.agent, t.counter)
+        } else {
+            t.counter + t.len == piece.counter && joinable(piece.agent, piece.counter)
+        };
+        if !t.deleted || t.agent != piece.agent || !adjacent {
+            return None;
+        }
+        let t = &mut self.pieces[tombstones as usize];
+        t.len += len;
+        if moved_to_start {
+            t.counter = first;
+        }
+        let p = &mut self.pieces[pos.slot as usize];
+        p.len -= len;
+        if !moved_to_start {
+            p.counter += len;
+        }
+        self.slot_of[piece.agent as usize][first as usize..(first + len) as usize].fill(tombstones);
+        self.add_visible(pos.slot, -i64::from(len));
+        self.visible -= len;
+        Some(tombstones)
+    }
+
     fn can_join(&self, left: Slot, right: Slot, joinable: &impl Fn(u32, u32) -> bool) -> bool {
         let (l, r) = (&self.pieces[left as usize], &self.pieces[right as usize]);
         l.deleted == r.deleted
@@ -490,7 +542,7 @@ impl Index {
     /// The piece next to `slot` in the same bottom node, if any.
     fn sibling_piece(&self, slot: Slot, direction: Direction) -> Option<Slot> {
         let node = &self.nodes[self.pieces[slot as usize].node as usize];
-        let at = node.position_of(slot);
+        let at = self.rank(slot);
         match direction {
             Direction::Next => node.children().get(at + 1).copied(),
             Direction::Prev => at.checked_sub(1).map(|i| node.children[i]),
@@ -508,14 +560,15 @@ impl Index {
         };
         let gone_piece = self.pieces[gone as usize];
         let node = l.node;
+        let at_gone = self.rank(gone);
         let n = &mut self.nodes[node as usize];
-        let at_gone = n.position_of(gone);
         let gone_visible = n.visible[at_gone];
         n.children.copy_within(at_gone + 1..n.len, at_gone);
         n.visible.copy_within(at_gone + 1..n.len, at_gone);
         n.len -= 1;
-        let at_keep = n.position_of(keep);
-        n.visible[at_keep] += gone_visible;
+        self.adopt(node, at_gone);
+        let at_keep = self.rank(keep);
+        self.nodes[node as usize].visible[at_keep] += gone_visible;
         let kept = &mut self.pieces[keep as usize];
         kept.counter = l.counter;
         kept.len = l.len + r.len;
@@ -531,20 +584,15 @@ impl Index {
     fn split(&mut self, slot: Slot, at: u32) -> (Slot, Slot) {
         let piece = self.pieces[slot as usize];
         debug_assert!(0 < at && at < piece.len);
-        let position = self.nodes[piece.node as usize].position_of(slot);
-        self.ensure_room(piece.node, position);
-        // The split may have moved the piece to a new node.
-        let node = self.pieces[slot as usize].node;
-        let position = self.nodes[node as usize].position_of(slot);
-        let left = Piece {
-            len: at,
-            node,
-            ..piece
-        };
+        self.ensure_room(piece.node, usize::from(piece.rank));
+        // Making room may have moved the piece to a new node.
+        let piece = self.pieces[slot as usize];
+        let (node, position) = (piece.node, usize::from(piece.rank));
+        let left = Piece { len: at, ..piece };
         let right = Piece {
             counter: piece.counter + at,
             len: piece.len - at,
-            ..left
+            ..piece
         };
         // The smaller part moves; the node's total does not change.
         let (moved, moved_at, result) = if at <= piece.len - at {
@@ -585,7 +633,7 @@ impl Index {
 
     fn insert_after_piece(&mut self, anchor: Slot, piece: Piece) -> Slot {
         let node = self.pieces[anchor as usize].node;
-        let at = self.nodes[node as usize].position_of(anchor) + 1;
+        let at = self.rank(anchor) + 1;
         let visible = piece.visible_len();
         let slot = self.alloc(piece);
         self.insert_child(node, at, slot, visible);
@@ -610,8 +658,32 @@ impl Index {
         n.children[at] = child;
         n.visible[at] = visible;
         n.len += 1;
-        let bottom = n.bottom;
-        self.set_parent(child, bottom, node);
+        self.adopt(node, at);
+    }
+
+    /// Points the children of `node`, from position `from` on, at it: their parent link and
+    /// rank.
+    fn adopt(&mut self, node: u32, from: usize) {
+        let n = &self.nodes[node as usize];
+        if n.bottom {
+            for (rank, &child) in (from..).zip(&n.children[from..n.len]) {
+                let piece = &mut self.pieces[child as usize];
+                piece.node = node;
+                piece.rank = rank as u8;
+            }
+        } else {
+            let (children, len) = (n.children, n.len);
+            for (rank, &child) in (from..).zip(&children[from..len]) {
+                let c = &mut self.nodes[child as usize];
+                c.parent = node;
+                c.rank = rank;
+            }
+        }
+    }
+
+    /// The position of piece `slot` among its node's children.
+    fn rank(&self, slot: Slot) -> usize {
+        usize::from(self.pieces[slot as usize].rank)
     }
 
     /// Makes room for one more child in `node`, splitting it (and its ancestors) if full, and
@@ -624,8 +696,8 @@ impl Index {
         // The parent needs room for the new sibling first.
         let parent = self.nodes[node as usize].parent;
         if parent != NO_NODE {
-            let position = self.nodes[parent as usize].position_of(node);
-            self.ensure_room(parent, position);
+            let rank = self.nodes[node as usize].rank;
+            self.ensure_room(parent, rank);
         }
         const HALF: usize = MAX_CHILDREN / 2;
         let old = &self.nodes[node as usize];
@@ -636,11 +708,9 @@ impl Index {
         upper.visible[..upper.len].copy_from_slice(&old.visible[HALF..]);
         let moved_visible = upper.total_visible();
         let new = self.nodes.len() as u32;
-        for &child in upper.children() {
-            self.set_parent(child, upper.bottom, new);
-        }
         self.nodes.push(upper);
         self.nodes[node as usize].len = HALF;
+        self.adopt(new, 0);
         if parent == NO_NODE {
             let mut root = Node::new(NO_NODE, false);
             root.len = 2;
@@ -649,14 +719,12 @@ impl Index {
             root.visible[1] = moved_visible;
             let root_idx = self.nodes.len() as u32;
             self.nodes.push(root);
-            self.nodes[node as usize].parent = root_idx;
-            self.nodes[new as usize].parent = root_idx;
             self.root = root_idx;
+            self.adopt(root_idx, 0);
         } else {
-            let p = &mut self.nodes[parent as usize];
-            let position = p.position_of(node);
-            p.visible[position] -= moved_visible;
-            self.insert_into(parent, position + 1, new, moved_visible);
+            let rank = self.nodes[node as usize].rank;
+            self.nodes[parent as usize].visible[rank] -= moved_visible;
+            self.insert_into(parent, rank + 1, new, moved_visible);
         }
         if at <= HALF {
             (node, at)
@@ -665,19 +733,11 @@ impl Index {
         }
     }
 
-    fn set_parent(&mut self, child: u32, bottom: bool, parent: u32) {
-        if bottom {
-            self.pieces[child as usize].node = parent;
-        } else {
-            self.nodes[child as usize].parent = parent;
-        }
-    }
-
     /// Adds `delta` to the visible length of piece `slot` in all its ancestors.
     fn add_visible(&mut self, slot: Slot, delta: i64) {
         let node = self.pieces[slot as usize].node;
+        let at = self.rank(slot);
         let n = &mut self.nodes[node as usize];
-        let at = n.position_of(slot);
         n.visible[at] = (n.visible[at] as i64 + delta) as u32;
         self.add_visible_from(node, delta);
     }
@@ -688,13 +748,12 @@ impl Index {
             return;
         }
         loop {
-            let parent = self.nodes[node as usize].parent;
+            let Node { parent, rank, .. } = self.nodes[node as usize];
             if parent == NO_NODE {
                 return;
             }
-            let p = &mut self.nodes[parent as usize];
-            let at = p.position_of(node);
-            p.visible[at] = (p.visible[at] as i64 + delta) as u32;
+            let sum = &mut self.nodes[parent as usize].visible[rank];
+            *sum = (*sum as i64 + delta) as u32;
             node = parent;
         }
     }
@@ -709,6 +768,7 @@ impl Index {
                 let visible = if n.bottom {
                     let piece = &index.pieces[child as usize];
                     assert_eq!(piece.node, node, "piece parent link");
+                    assert_eq!(usize::from(piece.rank), i, "piece rank");
                     assert!(piece.len > 0, "empty piece");
                     assert_eq!(*leaf_depth.get_or_insert(depth), depth, "unbalanced");
                     for c in piece.counter..piece.counter + piece.len {
@@ -720,6 +780,7 @@ impl Index {
                     piece.visible_len()
                 } else {
                     assert_eq!(index.nodes[child as usize].parent, node, "node parent link");
+                    assert_eq!(index.nodes[child as usize].rank, i, "node rank");
                     check(index, child, depth + 1, leaf_depth)
                 };
                 assert_eq!(n.visible[i], visible, "visible sum");
@@ -727,7 +788,7 @@ impl Index {
             }
             total
         }
-        check(self, self.root, 0, &mut None);
+        assert_eq!(check(self, self.root, 0, &mut None), self.visible, "total");
     }
 }
 

@@ -59,7 +59,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// # Errors
     /// As for [`integrate`](Self::integrate).
     pub fn integrate_insertion(&mut self, insertion: &Insertion<T>) -> Result<(), Error> {
-        let len = u32::try_from(insertion.values.len())
+        let len = u32::try_from(insertion.values().len())
             .map_err(|_| Error::Invalid("an insertion of more than 2^32 elements".into()))?;
         let Id { replica, counter } = insertion.id;
         let end = counter.checked_add(len).ok_or_else(|| {
@@ -97,7 +97,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             parent,
             side: insertion.side,
             right_origin,
-            values: &insertion.values,
+            values: insertion.values(),
         };
         self.integrate_run(&run);
         self.cursor = None;
@@ -109,8 +109,8 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// # Errors
     /// As for [`integrate`](Self::integrate).
     pub fn integrate_deletion(&mut self, deletion: &Deletion) -> Result<(), Error> {
-        let mut ranges = Vec::with_capacity(deletion.ranges.len());
-        for range in &deletion.ranges {
+        let mut ranges = Vec::with_capacity(deletion.ranges().len());
+        for range in deletion.ranges() {
             let start = range.start;
             let last = start
                 .counter

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use crdt_laws::ReplicaId;
 
 use super::index::{Index, Pieces, Place, Pos, Slot};
-use super::message::{Deletion, Id, IdRange, Insertion, Message, Side};
+use super::message::{Deletion, Id, Insertion, Message, Side};
 use super::order::{Fugue, FugueMax, SiblingOrder};
 use super::tree::{Lid, Tree};
 
@@ -214,12 +214,11 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// # Panics
     /// If `index > len()`.
     pub fn insert_many(&mut self, index: usize, values: impl IntoIterator<Item = T>) -> Message<T> {
-        let values: Vec<T> = values.into_iter().collect();
         let index = self.check_insert_index(index);
         let origin = self.local_origin(index);
-        let insertion = self.insertion(&origin, values.clone());
-        if !values.is_empty() {
-            self.apply_local_insert(origin, index, values);
+        let insertion = self.insertion(&origin, values);
+        if !insertion.values().is_empty() {
+            self.apply_local_insert(origin, index, insertion.values());
         }
         Message::Insert(insertion)
     }
@@ -233,7 +232,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     pub fn prepare_insert(&self, index: usize, values: impl IntoIterator<Item = T>) -> Message<T> {
         let index = self.check_insert_index(index);
         let origin = self.local_origin(index);
-        Message::Insert(self.insertion(&origin, values.into_iter().collect()))
+        Message::Insert(self.insertion(&origin, values))
     }
 
     /// Deletes the element at `index` and returns the message for the other replicas.
@@ -249,14 +248,21 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// # Panics
     /// If `index + len > len()`.
     pub fn delete_range(&mut self, index: usize, len: usize) -> Message<T> {
-        let ranges = self.visible_ranges(index, len);
-        for &(start, n) in &ranges {
-            if let Some(slot) = self.delete_ids(start.agent, start.counter, n) {
-                // The tombstones now start right where the deleted elements were.
-                self.cursor = Some((slot, index as u32));
-            }
+        self.check_range(index, len);
+        let mut deletion = Deletion::default();
+        let mut remaining = len as u32;
+        while remaining > 0 {
+            let (pos, _) = self.locate(index as u32);
+            let piece = *self.index.piece(pos.slot);
+            let n = (piece.len - pos.offset).min(remaining);
+            let start = Lid::new(piece.agent, piece.counter + pos.offset);
+            deletion.push(self.tree.to_id(start), n);
+            let slot = self.delete_visible(pos, start, n);
+            // The tombstones now start right where the deleted elements were.
+            self.cursor = Some((slot, index as u32));
+            remaining -= n;
         }
-        self.deletion(&ranges)
+        Message::Delete(deletion)
     }
 
     /// The message that [`delete_range`](Self::delete_range) would return, without changing the
@@ -266,7 +272,27 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// If `index + len > len()`.
     #[must_use]
     pub fn prepare_delete(&self, index: usize, len: usize) -> Message<T> {
-        self.deletion(&self.visible_ranges(index, len))
+        self.check_range(index, len);
+        let mut deletion = Deletion::default();
+        let mut remaining = len as u32;
+        let mut next = (len > 0).then(|| self.locate(index as u32).0);
+        while let Some(pos) = next {
+            let piece = self.index.piece(pos.slot);
+            if !piece.deleted {
+                let n = (piece.len - pos.offset).min(remaining);
+                let start = Lid::new(piece.agent, piece.counter + pos.offset);
+                deletion.push(self.tree.to_id(start), n);
+                remaining -= n;
+                if remaining == 0 {
+                    break;
+                }
+            }
+            next = self
+                .index
+                .next_piece(pos.slot)
+                .map(|slot| Pos { slot, offset: 0 });
+        }
+        Message::Delete(deletion)
     }
 
     // --- Internals shared with integration ------------------------------------------------
@@ -332,17 +358,17 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         }
     }
 
-    fn insertion(&self, origin: &LocalOrigin, values: Vec<T>) -> Insertion<T> {
-        Insertion {
-            id: Id::new(self.replica, self.tree.next_counter(self.me)),
-            parent: origin.parent.map(|lid| self.tree.to_id(lid)),
-            side: origin.side,
-            right_origin: origin.right_origin.map(|lid| self.tree.to_id(lid)),
+    fn insertion(&self, origin: &LocalOrigin, values: impl IntoIterator<Item = T>) -> Insertion<T> {
+        Insertion::new(
+            Id::new(self.replica, self.tree.next_counter(self.me)),
+            origin.parent.map(|lid| self.tree.to_id(lid)),
+            origin.side,
+            origin.right_origin.map(|lid| self.tree.to_id(lid)),
             values,
-        }
+        )
     }
 
-    fn apply_local_insert(&mut self, origin: LocalOrigin, index: u32, values: Vec<T>) {
+    fn apply_local_insert(&mut self, origin: LocalOrigin, index: u32, values: &[T]) {
         let len = values.len() as u32;
         let counter = self.tree.next_counter(self.me);
         let continues = self.tree.push_run(
@@ -350,7 +376,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             origin.parent,
             origin.side,
             origin.right_origin,
-            values,
+            values.iter().cloned(),
         );
         let slot = self
             .index
@@ -363,56 +389,21 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         self.cursor = Some((slot, start));
     }
 
-    /// The ids of `len` visible elements from `index` on, as maximal ranges `(first, len)`.
-    fn visible_ranges(&self, index: usize, len: usize) -> Vec<(Lid, u32)> {
+    fn check_range(&self, index: usize, len: usize) {
         let total = self.len();
         assert!(
             index.checked_add(len).is_some_and(|end| end <= total),
             "deletion range {index}..{} is past the end (len {total})",
             index.saturating_add(len)
         );
-        let mut ranges: Vec<(Lid, u32)> = Vec::new();
-        if len == 0 {
-            return ranges;
-        }
-        let mut remaining = len as u32;
-        let (mut pos, _) = self.locate(index as u32);
-        loop {
-            let piece = *self.index.piece(pos.slot);
-            if !piece.deleted {
-                let n = (piece.len - pos.offset).min(remaining);
-                let start = Lid::new(piece.agent, piece.counter + pos.offset);
-                match ranges.last_mut() {
-                    Some((last, last_len))
-                        if last.agent == start.agent
-                            && last.counter + *last_len == start.counter =>
-                    {
-                        *last_len += n;
-                    }
-                    _ => ranges.push((start, n)),
-                }
-                remaining -= n;
-                if remaining == 0 {
-                    return ranges;
-                }
-            }
-            let slot = self
-                .index
-                .next_piece(pos.slot)
-                .expect("the range is within the list");
-            pos = Pos { slot, offset: 0 };
-        }
     }
 
-    fn deletion(&self, ranges: &[(Lid, u32)]) -> Message<T> {
-        let ranges = ranges
-            .iter()
-            .map(|&(start, len)| IdRange {
-                start: self.tree.to_id(start),
-                len,
-            })
-            .collect();
-        Message::Delete(Deletion { ranges })
+    /// Turns `len` visible elements from `pos` (element `start`) into tombstones, and returns
+    /// the slot of the tombstone piece.
+    fn delete_visible(&mut self, pos: Pos, start: Lid, len: u32) -> Slot {
+        self.tree.mark_deleted(start.agent, start.counter, len);
+        let tree = &self.tree;
+        self.index.delete(pos, len, |a, c| !tree.is_run_start(a, c))
     }
 
     /// Deletes elements `start..start + len` of `agent` (all present), skipping tombstones, and

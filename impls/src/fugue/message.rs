@@ -4,6 +4,7 @@ use std::fmt;
 
 use crdt_laws::ReplicaId;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 /// The identity of one list element: the replica that inserted it and its counter there.
 ///
@@ -59,6 +60,8 @@ pub enum Side {
 ///
 /// The first element is a node of the Fugue tree with the given parent and side; every further
 /// element is the right child of the element before it, so the run reads left to right.
+///
+/// Short runs (up to four values, a keystroke) are stored inline, without allocating.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Insertion<T> {
     /// The id of the first element; element `k` has counter `id.counter + k`.
@@ -72,7 +75,32 @@ pub struct Insertion<T> {
     /// plain Fugue carries it only to keep one message format.
     pub right_origin: Option<Id>,
     /// The inserted values, in list order. An empty run integrates as a no-op.
-    pub values: Vec<T>,
+    values: SmallVec<[T; 4]>,
+}
+
+impl<T> Insertion<T> {
+    /// An insertion message: see the fields' documentation.
+    pub fn new(
+        id: Id,
+        parent: Option<Id>,
+        side: Side,
+        right_origin: Option<Id>,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
+        Self {
+            id,
+            parent,
+            side,
+            right_origin,
+            values: values.into_iter().collect(),
+        }
+    }
+
+    /// The inserted values, in list order. Empty for an edit that inserted nothing.
+    #[must_use]
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
 }
 
 /// A contiguous range of element ids: `len` elements of one replica from `start.counter` on.
@@ -88,10 +116,40 @@ pub struct IdRange {
 ///
 /// Deleting an element turns it into a tombstone that stays in the tree (later insertions may
 /// still refer to it). Deleting an element twice is the same as deleting it once.
+///
+/// One or two ranges are stored inline, without allocating.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Deletion {
     /// The deleted elements. Empty when the edit deleted nothing.
-    pub ranges: Vec<IdRange>,
+    ranges: SmallVec<[IdRange; 2]>,
+}
+
+impl Deletion {
+    /// A deletion message for the elements of `ranges`.
+    pub fn new(ranges: impl IntoIterator<Item = IdRange>) -> Self {
+        Self {
+            ranges: ranges.into_iter().collect(),
+        }
+    }
+
+    /// The deleted elements, as ranges of ids.
+    #[must_use]
+    pub fn ranges(&self) -> &[IdRange] {
+        &self.ranges
+    }
+
+    /// Adds `len` ids from `start`, extending the last range when they follow it.
+    pub(crate) fn push(&mut self, start: Id, len: u32) {
+        match self.ranges.last_mut() {
+            Some(last)
+                if last.start.replica == start.replica
+                    && last.start.counter + last.len == start.counter =>
+            {
+                last.len += len;
+            }
+            _ => self.ranges.push(IdRange { start, len }),
+        }
+    }
 }
 
 /// A message for the operation-based replication of a Fugue list.
@@ -124,8 +182,8 @@ impl<T> Message<T> {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         match self {
-            Self::Insert(insertion) => insertion.values.is_empty(),
-            Self::Delete(deletion) => deletion.ranges.is_empty(),
+            Self::Insert(insertion) => insertion.values().is_empty(),
+            Self::Delete(deletion) => deletion.ranges().is_empty(),
         }
     }
 }

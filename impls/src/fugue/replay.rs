@@ -8,20 +8,21 @@ use super::order::SiblingOrder;
 use super::text::Text;
 use crate::traces::{ConcurrentTrace, Patch, ReplayStep, SequentialTrace};
 
-/// Applies one patch locally (delete, then insert, at `patch.pos`) and collects the messages.
+/// Applies one patch locally (delete, then insert, at `patch.pos`) and hands each message to
+/// `send`.
 ///
 /// # Panics
 /// If the patch is out of range for the text.
 pub fn apply_patch<O: SiblingOrder>(
     text: &mut Text<O>,
     patch: &Patch,
-    messages: &mut Vec<Message<char>>,
+    mut send: impl FnMut(Message<char>),
 ) {
     if patch.delete > 0 {
-        messages.push(text.delete(patch.pos, patch.delete));
+        send(text.delete(patch.pos, patch.delete));
     }
     if !patch.insert.is_empty() {
-        messages.push(text.insert_str(patch.pos, &patch.insert));
+        send(text.insert_str(patch.pos, &patch.insert));
     }
 }
 
@@ -34,10 +35,8 @@ pub fn apply_patch<O: SiblingOrder>(
 pub fn replay_sequential<O: SiblingOrder>(trace: &SequentialTrace, patches: usize) -> Text<O> {
     let mut text = Text::new(ReplicaId::new(0));
     text.insert_str(0, &trace.start_content);
-    let mut messages = Vec::new();
     for patch in trace.patches().take(patches) {
-        apply_patch(&mut text, patch, &mut messages);
-        messages.clear();
+        apply_patch(&mut text, patch, drop);
     }
     text
 }
@@ -80,7 +79,7 @@ pub fn replay_schedule<O: SiblingOrder>(
             ReplayStep::Edit { agent, txn } => {
                 let mut messages = Vec::new();
                 for patch in &trace.txns[txn].patches {
-                    apply_patch(&mut texts[agent], patch, &mut messages);
+                    apply_patch(&mut texts[agent], patch, |m| messages.push(m));
                 }
                 sent[txn] = messages;
             }

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crdt_laws::ReplicaId;
 use proptest::prelude::*;
 
-use super::message::Insertion;
 use super::spec::{NaiveFugue, Origin};
 use super::*;
 
@@ -48,27 +47,21 @@ struct Sent {
 
 fn apply_naive(naive: &mut NaiveFugue<char>, message: &Message<char>) {
     match message {
-        Message::Insert(Insertion {
-            id,
-            parent,
-            side,
-            right_origin,
-            values,
-        }) => {
+        Message::Insert(insertion) => {
             let mut origin = Origin {
-                parent: *parent,
-                side: *side,
-                right_origin: *right_origin,
+                parent: insertion.parent,
+                side: insertion.side,
+                right_origin: insertion.right_origin,
             };
-            for (k, value) in values.iter().enumerate() {
-                let id = Id::new(id.replica, id.counter + k as u32);
+            for (k, value) in insertion.values().iter().enumerate() {
+                let id = Id::new(insertion.id.replica, insertion.id.counter + k as u32);
                 naive.insert(id, origin, *value);
                 origin.parent = Some(id);
                 origin.side = Side::Right;
             }
         }
         Message::Delete(deletion) => {
-            for range in &deletion.ranges {
+            for range in deletion.ranges() {
                 for k in 0..range.len {
                     naive.delete(Id::new(range.start.replica, range.start.counter + k));
                 }
