@@ -57,15 +57,19 @@ impl Piece {
 }
 
 /// A node of the B-tree. Bottom nodes have pieces as children, the others have nodes.
+///
+/// `repr(C)` keeps the header and the first sums in the first cache line: walking up to update
+/// the sums reads the header of each ancestor.
 #[derive(Clone, Debug)]
+#[repr(C)]
 struct Node {
     parent: u32,
     /// This node's position among its parent's children (0 for the root).
-    rank: usize,
-    bottom: bool,
+    rank: u32,
     len: usize,
-    children: [u32; MAX_CHILDREN],
+    bottom: bool,
     visible: [u32; MAX_CHILDREN],
+    children: [u32; MAX_CHILDREN],
 }
 
 impl Node {
@@ -94,6 +98,16 @@ impl Node {
 pub(crate) struct Pos {
     pub slot: Slot,
     pub offset: u32,
+}
+
+/// Where [`Index::delete`] left things.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deleted {
+    /// The tombstone piece that holds the deleted elements.
+    pub tombstones: Slot,
+    /// The piece that holds the elements of the original piece before the deleted ones (still
+    /// visible, starting where the original piece did), if any.
+    pub before: Option<Slot>,
 }
 
 /// Where new elements go: at the very start, or right after an element.
@@ -283,7 +297,7 @@ impl Index {
             if n.parent == NO_NODE {
                 return None;
             }
-            at = n.rank;
+            at = n.rank as usize;
             node = n.parent;
             depth += 1;
         };
@@ -439,15 +453,13 @@ impl Index {
                 }
             }
         };
-        let slots = &mut self.slot_of[agent as usize];
-        slots.resize(slots.len() + len as usize, slot);
+        self.slot_of[agent as usize].extend(std::iter::repeat_n(slot, len as usize));
         self.visible += len;
         slot
     }
 
     /// Marks `len` visible elements of piece `pos.slot`, from `pos.offset`, as deleted, and
-    /// returns the slot of the tombstone piece that now holds them (joined with adjacent
-    /// tombstones where `joinable` allows).
+    /// says where they are now (joined with adjacent tombstones where `joinable` allows).
     ///
     /// `joinable(agent, counter)` tells whether element `counter` of `agent` may share a piece
     /// with element `counter - 1` (both are in one insertion run).
@@ -456,15 +468,18 @@ impl Index {
         pos: Pos,
         len: u32,
         joinable: impl Fn(u32, u32) -> bool,
-    ) -> Slot {
+    ) -> Deleted {
         let piece = self.pieces[pos.slot as usize];
         debug_assert!(!piece.deleted && pos.offset + len <= piece.len && len > 0);
+        let before = (pos.offset > 0).then_some(pos.slot);
         if let Some(tombstones) = self.shift_into_tombstones(pos, len, &joinable) {
-            return tombstones;
+            return Deleted { tombstones, before };
         }
         let mut slot = pos.slot;
+        let mut before = None;
         if pos.offset > 0 {
-            slot = self.split(slot, pos.offset).1;
+            let (left, right) = self.split(slot, pos.offset);
+            (before, slot) = (Some(left), right);
         }
         if len < self.pieces[slot as usize].len {
             slot = self.split(slot, len).0;
@@ -483,7 +498,10 @@ impl Index {
         {
             slot = self.join(slot, next);
         }
-        slot
+        Deleted {
+            tombstones: slot,
+            before,
+        }
     }
 
     /// The fast path of [`delete`](Self::delete) for the usual backspace or forward delete:
@@ -676,7 +694,7 @@ impl Index {
             for (rank, &child) in (from..).zip(&children[from..len]) {
                 let c = &mut self.nodes[child as usize];
                 c.parent = node;
-                c.rank = rank;
+                c.rank = rank as u32;
             }
         }
     }
@@ -696,7 +714,7 @@ impl Index {
         // The parent needs room for the new sibling first.
         let parent = self.nodes[node as usize].parent;
         if parent != NO_NODE {
-            let rank = self.nodes[node as usize].rank;
+            let rank = self.nodes[node as usize].rank as usize;
             self.ensure_room(parent, rank);
         }
         const HALF: usize = MAX_CHILDREN / 2;
@@ -722,7 +740,7 @@ impl Index {
             self.root = root_idx;
             self.adopt(root_idx, 0);
         } else {
-            let rank = self.nodes[node as usize].rank;
+            let rank = self.nodes[node as usize].rank as usize;
             self.nodes[parent as usize].visible[rank] -= moved_visible;
             self.insert_into(parent, rank + 1, new, moved_visible);
         }
@@ -752,7 +770,7 @@ impl Index {
             if parent == NO_NODE {
                 return;
             }
-            let sum = &mut self.nodes[parent as usize].visible[rank];
+            let sum = &mut self.nodes[parent as usize].visible[rank as usize];
             *sum = (*sum as i64 + delta) as u32;
             node = parent;
         }
@@ -780,7 +798,7 @@ impl Index {
                     piece.visible_len()
                 } else {
                     assert_eq!(index.nodes[child as usize].parent, node, "node parent link");
-                    assert_eq!(index.nodes[child as usize].rank, i, "node rank");
+                    assert_eq!(index.nodes[child as usize].rank as usize, i, "node rank");
                     check(index, child, depth + 1, leaf_depth)
                 };
                 assert_eq!(n.visible[i], visible, "visible sum");

@@ -261,13 +261,9 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         let new = Lid::new(run.agent, have);
         let place = self.place(new, parent, side, run.right_origin);
         let values = &run.values[skip as usize..];
-        let continues = self.tree.push_run(
-            run.agent,
-            parent,
-            side,
-            run.right_origin,
-            values.iter().cloned(),
-        );
+        let continues = self
+            .tree
+            .push_run(run.agent, parent, side, run.right_origin, values);
         self.index
             .insert(place, run.agent, have, values.len() as u32, continues);
     }

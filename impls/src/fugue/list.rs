@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crdt_laws::ReplicaId;
 
-use super::index::{Index, Pieces, Place, Pos, Slot};
+use super::index::{Deleted, Index, Pieces, Place, Pos, Slot};
 use super::message::{Deletion, Id, Insertion, Message, Side};
 use super::order::{Fugue, FugueMax, SiblingOrder};
 use super::tree::{Lid, Tree};
@@ -83,9 +83,8 @@ pub struct List<T, O> {
     pub(crate) me: u32,
     pub(crate) tree: Tree<T>,
     pub(crate) index: Index,
-    /// A piece and the visible index of its first element, near the last local edit. Always
-    /// valid or `None`.
-    pub(crate) cursor: Option<(Slot, u32)>,
+    /// Where the last local edit happened. Always valid or `None`.
+    pub(crate) cursor: Option<Cursor>,
     order: PhantomData<O>,
 }
 
@@ -95,6 +94,19 @@ pub type FugueList<T> = List<T, Fugue>;
 /// A FugueMax list: a [`List`] whose concurrent right siblings are ordered by the reverse order
 /// of their right origins.
 pub type FugueMaxList<T> = List<T, FugueMax>;
+
+/// A hint for the next local edit: consecutive edits are usually near each other.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor {
+    /// A piece near the last local edit.
+    slot: Slot,
+    /// The visible index of the piece's first element.
+    start: u32,
+    /// Set by a local insertion, until the next edit of any kind: the piece ends with the last
+    /// inserted element, and this is the element after it (tombstones included), `None` at the
+    /// end. Typing the next character at that place needs no lookup.
+    typing: Option<Option<Lid>>,
+}
 
 /// Where a local insertion goes and which tree node it becomes.
 struct LocalOrigin {
@@ -216,11 +228,16 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     pub fn insert_many(&mut self, index: usize, values: impl IntoIterator<Item = T>) -> Message<T> {
         let index = self.check_insert_index(index);
         let origin = self.local_origin(index);
-        let insertion = self.insertion(&origin, values);
-        if !insertion.values().is_empty() {
-            self.apply_local_insert(origin, index, insertion.values());
+        // Fill the values in place in the returned message: building them elsewhere and
+        // moving them in costs a store-forwarding stall per keystroke.
+        let mut message = Message::Insert(self.insertion(&origin, []));
+        if let Message::Insert(insertion) = &mut message {
+            insertion.extend_values(values);
+            if !insertion.values().is_empty() {
+                self.apply_local_insert(origin, index, insertion.values());
+            }
         }
-        Message::Insert(insertion)
+        message
     }
 
     /// The message that [`insert_many`](Self::insert_many) would return, without changing the
@@ -252,14 +269,23 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         let mut deletion = Deletion::default();
         let mut remaining = len as u32;
         while remaining > 0 {
-            let (pos, _) = self.locate(index as u32);
+            let (pos, piece_start) = self.locate(index as u32);
             let piece = *self.index.piece(pos.slot);
             let n = (piece.len - pos.offset).min(remaining);
             let start = Lid::new(piece.agent, piece.counter + pos.offset);
             deletion.push(self.tree.to_id(start), n);
-            let slot = self.delete_visible(pos, start, n);
-            // The tombstones now start right where the deleted elements were.
-            self.cursor = Some((slot, index as u32));
+            let deleted = self.delete_visible(pos, start, n);
+            // Keep the cursor on the visible elements before the deleted ones, where a
+            // backspace goes next, else on the tombstones, which start at `index`.
+            let (slot, start) = match deleted.before {
+                Some(before) => (before, piece_start),
+                None => (deleted.tombstones, index as u32),
+            };
+            self.cursor = Some(Cursor {
+                slot,
+                start,
+                typing: None,
+            });
             remaining -= n;
         }
         Message::Delete(deletion)
@@ -311,7 +337,9 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// The element at visible `index` and its piece's visible start, using the cursor.
     fn locate(&self, index: u32) -> (Pos, u32) {
         match self.cursor {
-            Some(hint) => self.index.find_visible_near(index, hint),
+            Some(cursor) => self
+                .index
+                .find_visible_near(index, (cursor.slot, cursor.start)),
             None => self.index.find_visible(index),
         }
     }
@@ -330,6 +358,9 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// right children, in which case it is a left child of the element after `L`
     /// (tombstones included), which then has no left children.
     fn local_origin(&self, index: u32) -> LocalOrigin {
+        if let Some(origin) = self.typing_origin(index) {
+            return origin;
+        }
         let (left, right) = if index == 0 {
             let first = self.index.first_piece().map(|slot| Pos { slot, offset: 0 });
             (None, first)
@@ -358,6 +389,29 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         }
     }
 
+    /// The origin of an insertion right after the last one, if that is where `index` is: the
+    /// new elements continue the run (a right child of the last inserted element).
+    fn typing_origin(&self, index: u32) -> Option<LocalOrigin> {
+        let cursor = self.cursor?;
+        let right = cursor.typing?;
+        let piece = self.index.piece(cursor.slot);
+        if index != cursor.start + piece.visible_len() || piece.deleted {
+            return None;
+        }
+        let last = Lid::new(piece.agent, piece.counter + piece.len - 1);
+        let pos = Pos {
+            slot: cursor.slot,
+            offset: piece.len - 1,
+        };
+        Some(LocalOrigin {
+            parent: Some(last),
+            side: Side::Right,
+            right_origin: right,
+            place: Place::After(pos),
+            left: Some((pos, cursor.start)),
+        })
+    }
+
     fn insertion(&self, origin: &LocalOrigin, values: impl IntoIterator<Item = T>) -> Insertion<T> {
         Insertion::new(
             Id::new(self.replica, self.tree.next_counter(self.me)),
@@ -376,7 +430,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             origin.parent,
             origin.side,
             origin.right_origin,
-            values.iter().cloned(),
+            values,
         );
         let slot = self
             .index
@@ -386,7 +440,11 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             Some((pos, start)) if pos.slot == slot => start,
             _ => index,
         };
-        self.cursor = Some((slot, start));
+        self.cursor = Some(Cursor {
+            slot,
+            start,
+            typing: Some(origin.right_origin),
+        });
     }
 
     fn check_range(&self, index: usize, len: usize) {
@@ -398,18 +456,15 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         );
     }
 
-    /// Turns `len` visible elements from `pos` (element `start`) into tombstones, and returns
-    /// the slot of the tombstone piece.
-    fn delete_visible(&mut self, pos: Pos, start: Lid, len: u32) -> Slot {
+    /// Turns `len` visible elements from `pos` (element `start`) into tombstones.
+    fn delete_visible(&mut self, pos: Pos, start: Lid, len: u32) -> Deleted {
         self.tree.mark_deleted(start.agent, start.counter, len);
         let tree = &self.tree;
         self.index.delete(pos, len, |a, c| !tree.is_run_start(a, c))
     }
 
-    /// Deletes elements `start..start + len` of `agent` (all present), skipping tombstones, and
-    /// returns the slot of the last tombstone piece it touched.
-    pub(crate) fn delete_ids(&mut self, agent: u32, start: u32, len: u32) -> Option<Slot> {
-        let mut last = None;
+    /// Deletes elements `start..start + len` of `agent` (all present), skipping tombstones.
+    pub(crate) fn delete_ids(&mut self, agent: u32, start: u32, len: u32) {
         let mut counter = start;
         let end = start + len;
         while counter < end {
@@ -417,14 +472,10 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             let piece = *self.index.piece(pos.slot);
             let n = (piece.len - pos.offset).min(end - counter);
             if !piece.deleted {
-                self.tree.mark_deleted(agent, counter, n);
-                let tree = &self.tree;
-                let slot = self.index.delete(pos, n, |a, c| !tree.is_run_start(a, c));
-                last = Some(slot);
+                self.delete_visible(pos, Lid::new(agent, counter), n);
             }
             counter += n;
         }
-        last
     }
 }
 

@@ -101,6 +101,10 @@ impl<T> Insertion<T> {
     pub fn values(&self) -> &[T] {
         &self.values
     }
+
+    pub(crate) fn extend_values(&mut self, values: impl IntoIterator<Item = T>) {
+        self.values.extend(values);
+    }
 }
 
 /// A contiguous range of element ids: `len` elements of one replica from `start.counter` on.

@@ -225,24 +225,32 @@ impl<T> Tree<T> {
         parent: Option<Lid>,
         side: Side,
         right_origin: Option<Lid>,
-        values: impl IntoIterator<Item = T>,
-    ) -> bool {
+        values: &[T],
+    ) -> bool
+    where
+        T: Clone,
+    {
+        debug_assert!(!values.is_empty());
         let a = &mut self.agents[agent as usize];
         let start = a.values.len() as u32;
-        a.values.extend(values);
-        let end = a.values.len() as u32;
-        debug_assert!(end > start);
         let continues = start > 0
             && side == Side::Right
             && parent == Some(Lid::new(agent, start - 1))
             && a.runs
                 .last()
                 .is_some_and(|r| r.right_origin == right_origin);
+        a.values.extend_from_slice(values);
         // Every new element but the last has a right child: the next one.
-        a.flags.resize(end as usize - 1, HAS_RIGHT_CHILD);
-        a.flags.push(0);
+        let first_flags = if continues { 0 } else { RUN_START };
+        if values.len() == 1 {
+            a.flags.push(first_flags);
+        } else {
+            a.flags.push(first_flags | HAS_RIGHT_CHILD);
+            a.flags
+                .extend(std::iter::repeat_n(HAS_RIGHT_CHILD, values.len() - 2));
+            a.flags.push(0);
+        }
         if !continues {
-            a.flags[start as usize] |= RUN_START;
             a.runs.push(Run {
                 start,
                 parent,
