@@ -8,7 +8,7 @@
 //! rank among them.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::error::Error;
 use super::index::{Place, Pos};
@@ -25,6 +25,40 @@ pub(crate) struct PendingRun<'a, T> {
     pub side: Side,
     pub right_origin: Option<Lid>,
     pub values: &'a [T],
+}
+
+/// Memoized climbs up the tree during one scan of [`List::place`].
+///
+/// A scan classifies many elements by the ancestor that a chain of links of one kind leads to,
+/// and consecutive elements often share most of their chain (a run typed backwards is a chain
+/// of left children, each the next element of the scan): remembering the top of every node
+/// visited makes a whole scan linear instead of quadratic.
+#[derive(Default)]
+struct Climbs {
+    top: HashMap<Lid, Lid>,
+}
+
+impl Climbs {
+    /// Follows `up` from `start` while it returns a parent, and returns where it stops.
+    fn climb(&mut self, start: Lid, up: impl Fn(Lid) -> Option<Lid>) -> Lid {
+        let mut path = Vec::new();
+        let mut node = start;
+        let top = loop {
+            if let Some(&top) = self.top.get(&node) {
+                break top;
+            }
+            match up(node) {
+                Some(parent) => {
+                    path.push(node);
+                    node = parent;
+                }
+                None => break node,
+            }
+        };
+        self.top.extend(path.into_iter().map(|node| (node, top)));
+        self.top.insert(start, top);
+        top
+    }
 }
 
 /// How an element scanned during [`List::place`] relates to the new node's parent `P`.
@@ -302,14 +336,14 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             Some(pos) => self.index.next_pos(pos),
             None => self.index.first_piece().map(|slot| Pos { slot, offset: 0 }),
         };
+        let mut climbs = Climbs::default();
         while let Some(at) = next {
             // Climb left-child links to the first ancestor-or-self that is a right child.
-            let mut top = self.lid_at(at);
-            let mut info = self.tree.node(top);
-            while info.side == Side::Left {
-                top = info.parent.expect("left children have a parent");
-                info = self.tree.node(top);
-            }
+            let top = climbs.climb(self.lid_at(at), |lid| {
+                let info = self.tree.node(lid);
+                (info.side == Side::Left).then(|| info.parent.expect("left children have a parent"))
+            });
+            let info = self.tree.node(top);
             let relation = if info.parent == parent {
                 Relation::Sibling(top)
             } else {
@@ -349,23 +383,27 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     fn scan_left(&self, new: Lid, parent: Lid) -> Place {
         let parent_pos = self.pos(parent);
         let mut prev = self.index.prev_pos(parent_pos);
+        let mut climbs = Climbs::default();
         while let Some(at) = prev {
-            let mut node = self.lid_at(at);
-            let relation = loop {
-                let top = self.tree.run_start(node);
-                let info = self.tree.node(top);
+            // Climb right-child links, a whole insertion run at a time, to the first
+            // ancestor-or-self that is a left child (or a child of the root).
+            let top = climbs.climb(self.tree.run_start(self.lid_at(at)), |lid| {
+                let info = self.tree.node(lid);
                 match (info.side, info.parent) {
-                    (Side::Left, Some(g)) if g == parent => break Relation::Sibling(top),
-                    // `top`'s parent follows `at`: inside iff it precedes `parent`.
-                    (Side::Left, Some(g)) => {
-                        break match self.index.cmp_pos(self.pos(g), parent_pos) {
-                            Ordering::Less => Relation::Inside,
-                            _ => Relation::Outside,
-                        };
-                    }
-                    (Side::Right, Some(g)) => node = g,
-                    (_, None) => break Relation::Outside,
+                    (Side::Right, Some(g)) => Some(self.tree.run_start(g)),
+                    _ => None,
                 }
+            });
+            let relation = match self.tree.node(top).parent {
+                Some(g) if g == parent => Relation::Sibling(top),
+                // `top` is a left child of `g`, which follows `at`: inside iff it precedes
+                // `parent`.
+                Some(g) => match self.index.cmp_pos(self.pos(g), parent_pos) {
+                    Ordering::Less => Relation::Inside,
+                    _ => Relation::Outside,
+                },
+                // A right child of the root, in no left subtree.
+                None => Relation::Outside,
             };
             match relation {
                 Relation::Sibling(sibling) if self.id_less(sibling, new) => {
