@@ -42,9 +42,29 @@ fn check_prefix(trace: &SequentialTrace, patches: usize) {
     }
 }
 
-/// Every sequential trace replays, on one replica, to exactly its `endContent`.
+/// Every sequential trace replays, on one replica, to exactly its `endContent` (Fugue); and
+/// its first 5,000 patches give the same text on Fugue, FugueMax and a plain `Vec<char>`.
+///
+/// This is the debug-friendly version (a few seconds); the full comparison of both variants
+/// with the plain replay is `sequential_traces_replay_exactly_on_both_variants`, ignored by
+/// default. `cargo run --release --example replay_traces` replays everything in release.
 #[test]
 fn sequential_traces_replay_exactly() {
+    for name in traces::SEQUENTIAL {
+        if let Some(trace) = sequential(name) {
+            let text = replay::replay_sequential::<Fugue>(&trace, usize::MAX);
+            assert_eq!(text.to_string(), trace.end_content, "{name}");
+            check_prefix(&trace, 5_000);
+        }
+    }
+}
+
+/// Every sequential trace replays to exactly its `endContent` on both variants, patch for
+/// patch the same as a plain `Vec<char>`. Ignored by default (slow in debug builds): run with
+/// `cargo test -p crdt-impls --release --test fugue_traces -- --ignored`.
+#[test]
+#[ignore = "slow in debug builds; run with --release -- --ignored"]
+fn sequential_traces_replay_exactly_on_both_variants() {
     for name in traces::SEQUENTIAL {
         if let Some(trace) = sequential(name) {
             check_prefix(&trace, usize::MAX);
