@@ -56,18 +56,22 @@ use super::tree::{Lid, Tree};
 ///
 /// The rule is **non-interleaving**: when replicas concurrently type runs of text at the same
 /// place, forwards or backwards, each run ends up contiguous instead of being shuffled character
-/// by character with the others (RGA interleaves backward typing, Yjs forward typing in some
-/// cases). Concurrent runs at the same place are ordered by replica id.
+/// by character with the others (RGA, for one, interleaves runs typed backwards: "axbycz"
+/// instead of "abcxyz"). Concurrent runs at the same place are ordered by replica id, except
+/// that FugueMax first orders right siblings by their right origins.
 ///
 /// # Metadata cost
 /// - Deleting an element leaves a **tombstone**: its id, its place in the tree and its value
 ///   stay, because later insertions may refer to it. The state grows with every insertion and
 ///   never shrinks.
-/// - Per element: its value and one flag byte, plus four bytes in the id index. Per insertion
-///   *run* (consecutive keystrokes of one replica): a parent, a side and a right origin. Per
-///   *piece* (a run fragment split by concurrent edits, deletions or edits in its middle): about
-///   30 bytes in the order-statistic B-tree.
-/// - Per replica that ever inserted: a small header. Nothing grows with replicas that only read.
+/// - Per element: its value, one flag byte and four bytes in the id index. Per insertion *run*
+///   (consecutive keystrokes of one replica): 32 bytes (parent, side, right origin). Per
+///   *piece* (a run fragment, split by deletions or by edits in its middle): about 30 bytes in
+///   the order-statistic B-tree. Replaying the `automerge-paper` editing trace (182,315
+///   insertions, 77,463 deletions) leaves about 31 bytes per visible character for
+///   `FugueList<char>` ([`memory_usage`](Self::memory_usage)).
+/// - Per replica that ever inserted: a small header. Nothing grows with replicas that only read,
+///   and there are no version vectors.
 ///
 /// # Complexity
 /// Index lookups, local edits and the integration of remote edits take `O(log n)` in the number
