@@ -2,9 +2,85 @@
 //!
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
 //! Fugue lists and combinators, each with a ready-made model for the law catalogue.
+//!
+//! Every type here is a *state-based* CRDT: replicas update their own state and now and then
+//! merge another replica's state into theirs. Merge is a join (commutative, associative,
+//! idempotent), so replicas that have seen the same updates hold the same state, whatever the
+//! order, grouping or repetition of the messages that carried them.
+//!
+//! ```
+//! use crdt_impls::{OrSet, ReplicaId};
+//!
+//! let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+//! let mut alice = OrSet::new();
+//! let mut bob = OrSet::new();
+//! alice.insert(a, "eggs");
+//! bob.insert(b, "flour");
+//! bob.merge(&alice); // bob now has both
+//! bob.remove(&"eggs");
+//! alice.insert(a, "milk");
+//! // Exchange states in any order: both replicas converge.
+//! alice.merge(&bob);
+//! bob.merge(&alice);
+//! assert_eq!(alice, bob);
+//! assert_eq!(alice.iter().collect::<Vec<_>>(), [&"flour", &"milk"]);
+//! ```
+//!
+//! # The types
+//! | type | what it is | conflict rule | metadata grows with |
+//! | --- | --- | --- | --- |
+//! | [`GSet`] | grow-only set | none (union) | nothing |
+//! | [`GCounter`] | grow-only counter | none (per-replica maximum) | replicas |
+//! | [`PnCounter`] | counter with decrements | none (two G-Counters) | replicas |
+//! | [`LwwRegister`] | last-writer-wins register | larger (Lamport time, replica) | nothing |
+//! | [`LwwElementSet`] | last-writer-wins set | later Lamport time, then the [`Bias`] | elements ever removed |
+//! | [`OrSet`] | observed-remove set | add wins | replicas (no tombstones) |
+//! | [`MvRegister`] | multi-value register | none: keeps concurrent writes | replicas |
+//! | [`Pair`], [`Map`] | combinators | their parts' | their parts' |
+//!
+//! Each implements [`Lattice`], the trait the combinators are generic over, and
+//! `serde`'s `Serialize`/`Deserialize`; deserialization checks each type's invariants. The
+//! counters, the G-Set and the OR-Set also have delta mutators (`insert_delta`, ...): a small
+//! state whose merge performs the update, to ship instead of the whole state.
+//!
+//! # Models
+//! [`models`] holds a `crdt-laws` model of every type, with its specification; the crate's
+//! tests run the whole law catalogue on each.
 #![deny(missing_docs)]
 
-pub mod fugue;
-pub mod traces;
+// First, so that its `impl_lattice!` macro is visible in the modules below.
+#[macro_use]
+mod lattice;
 
+pub mod broken;
+mod causal;
+mod combinators;
+mod error;
+pub mod fugue;
+mod gcounter;
+mod gset;
+mod lww_element_set;
+mod lww_register;
+pub mod models;
+mod mvregister;
+pub mod ops;
+mod orset;
+mod pncounter;
+mod sorted;
+pub mod traces;
+mod version_vector;
+
+pub use causal::CausalContext;
+pub use combinators::{Friendship, Map, Pair};
+pub use crdt_laws::{Dot, ReplicaId};
+pub use error::Error;
 pub use fugue::{FugueList, FugueMaxList, FugueMaxText, FugueText};
+pub use gcounter::GCounter;
+pub use gset::GSet;
+pub use lattice::Lattice;
+pub use lww_element_set::{AddWins, Bias, LwwElementSet, RemoveWins, Stamps};
+pub use lww_register::{LwwRegister, Timestamp};
+pub use mvregister::MvRegister;
+pub use orset::OrSet;
+pub use pncounter::PnCounter;
+pub use version_vector::VersionVector;

@@ -382,19 +382,26 @@ impl<S: Clone, Op: Clone, Msg> Execution<S, Op, Msg> {
     /// The updates in `seen`, with their happens-before order: what a specification receives.
     #[must_use]
     pub fn history(&self, seen: &Seen) -> History<Op> {
-        let mut history = History::new();
-        for i in seen.iter() {
-            let update = &self.updates[i];
-            let deps = update
-                .deps
-                .iter()
-                .filter(|&d| seen.contains(d))
-                .map(|d| self.updates[d].dot)
-                .collect();
-            history.push(update.dot, update.op.clone(), deps);
-        }
-        history
+        history(&self.updates, seen)
     }
+}
+
+/// The updates of `updates` whose indices are in `seen`, with their happens-before order
+/// restricted to them: what a specification receives.
+#[must_use]
+pub fn history<Op: Clone>(updates: &[UpdateRecord<Op>], seen: &Seen) -> History<Op> {
+    let mut history = History::new();
+    for i in seen.iter() {
+        let update = &updates[i];
+        let deps = update
+            .deps
+            .iter()
+            .filter(|&d| seen.contains(d))
+            .map(|d| updates[d].dot)
+            .collect();
+        history.push(update.dot, update.op.clone(), deps);
+    }
+    history
 }
 
 fn replica(raw: u32, replicas: u32) -> ReplicaId {
@@ -614,6 +621,24 @@ fn simpler_scripts<Step: Clone>(
             let shifted: [u32; 3] =
                 std::array::from_fn(|k| sel[k] - u32::from(mask & (1 << k) != 0));
             out.push((replicas, fewer.clone(), shifted));
+        }
+    }
+    // Pairs of steps, when the script is short: two replicas' updates that only collide
+    // together (equal Lamport times, say) can only go together.
+    if steps.len() <= 16 {
+        for i in 0..steps.len() {
+            for j in i + 1..steps.len() {
+                let fewer: Vec<Step> = steps
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| k != i && k != j)
+                    .map(|(_, s)| s.clone())
+                    .collect();
+                out.push((replicas, fewer.clone(), sel));
+                if sel.iter().all(|&x| x >= 2) {
+                    out.push((replicas, fewer, sel.map(|x| x - 2)));
+                }
+            }
         }
     }
     let bound = replicas + steps.len() as u32 + 1;

@@ -255,11 +255,11 @@ impl Law {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flavour {
-    /// [`StateCrdt`].
+    /// [`StateCrdt`](crate::StateCrdt).
     StateBased,
-    /// [`DeltaCrdt`].
+    /// [`DeltaCrdt`](crate::DeltaCrdt).
     DeltaState,
-    /// [`OpCrdt`].
+    /// [`OpCrdt`](crate::OpCrdt).
     OpBased,
 }
 

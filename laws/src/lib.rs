@@ -73,6 +73,7 @@ pub mod monotone;
 pub mod op_based;
 pub mod order;
 pub mod runner;
+pub mod seed;
 pub mod semilattice;
 pub mod spec;
 pub mod toys;

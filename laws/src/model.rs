@@ -317,6 +317,14 @@ pub trait Model {
         let _ = state;
         None
     }
+
+    /// Optional, for sequence CRDTs: whether the algorithm promises non-interleaving (Fugue
+    /// does; RGA does not for backward runs). When it does, the harness checks that an element
+    /// lands between two consecutive adjacent inserts of one replica only if its own insert had
+    /// seen the first of them. Defaults to `false`.
+    fn promises_non_interleaving(&self) -> bool {
+        false
+    }
 }
 
 /// A state-based (convergent) CRDT: replicas apply updates locally and merge whole states.

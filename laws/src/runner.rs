@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{
-    Config as ProptestConfig, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRng, TestRunner,
+    Config as ProptestConfig, RngSeed, TestCaseError, TestError, TestRunner,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -327,7 +327,7 @@ fn run_all<E: Engine>(engine: &E, config: &Config) -> LawReport {
         .par_iter()
         .map(|&law| {
             let seed = law_seed(base, law);
-            let runner = TestRunner::new_with_rng(config.proptest.clone(), rng_from(seed));
+            let runner = TestRunner::new_with_rng(config.proptest.clone(), crate::seed::rng(seed));
             run_law(engine, law, config, runner, Some(seed))
         })
         .collect();
@@ -340,30 +340,9 @@ fn run_all<E: Engine>(engine: &E, config: &Config) -> LawReport {
     }
 }
 
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A law's own seed: independent of which thread runs it and of the catalogue's order.
 fn law_seed(base: u64, law: Law) -> u64 {
-    let name_hash = law.name().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    splitmix64(base ^ name_hash)
-}
-
-fn rng_from(seed: u64) -> TestRng {
-    let mut bytes = [0u8; 32];
-    let mut x = seed;
-    for chunk in bytes.chunks_mut(8) {
-        x = splitmix64(x);
-        chunk.copy_from_slice(&x.to_le_bytes());
-    }
-    TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
+    crate::seed::derive(base, crate::seed::hash_str(law.name()))
 }
 
 fn panic_violation(law: Law, panic: &Panic) -> Outcome {
@@ -819,7 +798,7 @@ pub mod macro_support {
             })
             .map(|base| law_seed(base, law));
         let runner = match seed {
-            Some(seed) => TestRunner::new_with_rng(config.proptest.clone(), rng_from(seed)),
+            Some(seed) => TestRunner::new_with_rng(config.proptest.clone(), crate::seed::rng(seed)),
             None => TestRunner::new(config.proptest.clone()),
         };
         let result = run_law(engine, law, &config, runner, seed);

@@ -1,0 +1,438 @@
+//! The built-in catalogue: the models `crdt-harness` knows by name.
+//!
+//! Each entry erases its model's types behind [`Entry`], so the command line can list, check,
+//! run and replay models of every flavour alike. Operations cross the erasure as
+//! [`ErasedOp`]: their JSON (for replay files) and their `Debug` text (for reading).
+//!
+//! ```
+//! use crdt_harness::catalogue;
+//! let models = catalogue::builtin();
+//! assert!(models.iter().all(|m| m.gallery().is_none()));
+//! let broken = catalogue::gallery();
+//! assert!(broken.iter().all(|m| m.name().starts_with("broken/")));
+//! assert!(catalogue::find("broken/two-slot-counter").is_some());
+//! ```
+
+use std::fmt::{self, Debug};
+
+use crdt_impls::broken;
+use crdt_laws::{Config, DeltaCrdt, Flavour, LawReport, Model, OpCrdt, StateCrdt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
+use crate::replay::ReplayFile;
+use crate::runner::{Failure, Options, Summary, search};
+use crate::schedule::{Schedule, Step};
+use crate::sim::{Outcome, RunConfig, run};
+
+/// An operation with its type erased: its JSON and its `Debug` text.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ErasedOp {
+    /// The operation as JSON.
+    pub json: serde_json::Value,
+    /// The operation's `Debug` text.
+    #[serde(skip)]
+    pub debug: String,
+}
+
+impl Debug for ErasedOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+fn erase_op<Op: Serialize + Debug>(op: &Op) -> ErasedOp {
+    ErasedOp {
+        json: serde_json::to_value(op).unwrap_or(serde_json::Value::Null),
+        debug: format!("{op:?}"),
+    }
+}
+
+fn erase_schedule<Op: Serialize + Debug>(s: &Schedule<Op>) -> Schedule<ErasedOp> {
+    Schedule {
+        replicas: s.replicas,
+        late: s.late.clone(),
+        steps: s
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Update { replica, op } => Step::Update {
+                    replica: *replica,
+                    op: erase_op(op),
+                },
+                Step::Send { from, to } => Step::Send {
+                    from: *from,
+                    to: *to,
+                },
+                Step::Deliver { to, pick } => Step::Deliver {
+                    to: *to,
+                    pick: *pick,
+                },
+                Step::Drop { pick } => Step::Drop { pick: *pick },
+                Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
+                Step::Partition { side } => Step::Partition { side: side.clone() },
+                Step::Heal => Step::Heal,
+                Step::Crash { replica } => Step::Crash { replica: *replica },
+                Step::Restart { replica } => Step::Restart { replica: *replica },
+                Step::Join { replica } => Step::Join { replica: *replica },
+            })
+            .collect(),
+    }
+}
+
+/// The summary of a run with its operations erased.
+pub fn erase<Op: Serialize + Debug>(summary: Summary<Op>) -> Summary<ErasedOp> {
+    Summary {
+        model: summary.model,
+        flavour: summary.flavour,
+        seed: summary.seed,
+        shape: summary.shape,
+        shard: summary.shard,
+        threads: summary.threads,
+        schedules: summary.schedules,
+        steps: summary.steps,
+        duration: summary.duration,
+        failures: summary
+            .failures
+            .into_iter()
+            .map(|f| Failure {
+                original: erase_schedule(&f.original),
+                shrunk: erase_schedule(&f.shrunk),
+                finding: f.finding,
+                seed: f.seed,
+                schedule_index: f.schedule_index,
+                events: f.events,
+                values: f.values,
+                shrink: f.shrink,
+            })
+            .collect(),
+        more_failures: summary.more_failures,
+        measurements: summary.measurements,
+        complete: summary.complete,
+    }
+}
+
+/// A model the command line can check, with its types erased.
+pub trait Entry: Sync {
+    /// The name users type: `g-set`, `broken/two-slot-counter`.
+    fn name(&self) -> &str;
+    /// One line on what the model is.
+    fn description(&self) -> &str;
+    /// The model's flavour.
+    fn flavour(&self) -> Flavour;
+    /// A Rust expression that builds the model, for regression tests.
+    fn constructor(&self) -> &str;
+    /// For gallery entries: what the mistake is and what must catch it.
+    fn gallery(&self) -> Option<&broken::Entry>;
+    /// Runs the law catalogue on the model.
+    fn check_laws(&self, config: &Config) -> LawReport;
+    /// Runs randomized schedules.
+    fn run(&self, options: &Options) -> Summary<ErasedOp>;
+    /// Replays a saved failure.
+    ///
+    /// # Errors
+    /// [`Error::InvalidReplay`] when the file's schedule does not fit this model.
+    fn replay(&self, file: &ReplayFile) -> Result<Outcome, Error>;
+    /// Runs the schedule that `bytes` describe (the fuzzing entry point); `None` when the bytes
+    /// are too few to make one.
+    fn run_bytes(&self, bytes: &[u8], options: &Options) -> Option<Outcome>;
+}
+
+struct Item<M> {
+    name: String,
+    description: String,
+    constructor: String,
+    flavour: Flavour,
+    gallery: Option<broken::Entry>,
+    model: M,
+    laws: fn(&M, &Config) -> LawReport,
+    run: fn(&M, &Options) -> Summary<ErasedOp>,
+    replay: fn(&M, &ReplayFile) -> Result<Outcome, Error>,
+    run_bytes: fn(&M, &[u8], &Options) -> Option<Outcome>,
+}
+
+impl<M: Sync> Entry for Item<M> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+    fn flavour(&self) -> Flavour {
+        self.flavour
+    }
+    fn constructor(&self) -> &str {
+        &self.constructor
+    }
+    fn gallery(&self) -> Option<&broken::Entry> {
+        self.gallery.as_ref()
+    }
+    fn check_laws(&self, config: &Config) -> LawReport {
+        let mut report = (self.laws)(&self.model, config);
+        report.model.clone_from(&self.name);
+        report
+    }
+    fn run(&self, options: &Options) -> Summary<ErasedOp> {
+        let mut summary = (self.run)(&self.model, options);
+        summary.model.clone_from(&self.name);
+        summary
+    }
+    fn replay(&self, file: &ReplayFile) -> Result<Outcome, Error> {
+        (self.replay)(&self.model, file)
+    }
+    fn run_bytes(&self, bytes: &[u8], options: &Options) -> Option<Outcome> {
+        (self.run_bytes)(&self.model, bytes, options)
+    }
+}
+
+/// What a catalogue model's operations must support: replay files and fuzzing.
+pub trait CatalogueOp: Serialize + DeserializeOwned + Debug + Clone + 'static {}
+impl<T: Serialize + DeserializeOwned + Debug + Clone + 'static> CatalogueOp for T {}
+
+fn replay_with<P: Protocol>(protocol: &P, file: &ReplayFile) -> Result<Outcome, Error>
+where
+    <P::Model as Model>::Op: CatalogueOp,
+{
+    let schedule = file.schedule()?;
+    let config = RunConfig {
+        reorder: file.faults.reorder,
+        limits: file.limits,
+        measure: false,
+    };
+    Ok(run(protocol, &schedule, config))
+}
+
+fn bytes_with<P: Protocol>(protocol: &P, bytes: &[u8], options: &Options) -> Option<Outcome>
+where
+    <P::Model as Model>::Op: CatalogueOp,
+{
+    let mut shape = options.shape;
+    shape.sends = protocol.flavour() != Flavour::OpBased;
+    let ops = protocol.model().ops();
+    let mut u = arbitrary::Unstructured::new(bytes);
+    let schedule = Schedule::from_bytes(&mut u, &shape, &ops).ok()?;
+    let config = RunConfig {
+        reorder: shape.faults.reorder,
+        limits: options.limits,
+        measure: false,
+    };
+    Some(run(protocol, &schedule, config))
+}
+
+/// Describes one catalogue model.
+#[derive(Clone, Debug)]
+pub struct Describe {
+    /// Its name.
+    pub name: String,
+    /// One line on what it is.
+    pub description: String,
+    /// A Rust expression building it.
+    pub constructor: String,
+    /// Its gallery entry, for broken models.
+    pub gallery: Option<broken::Entry>,
+}
+
+impl Describe {
+    /// A description of a model called `name`, built by `constructor`.
+    pub fn new(name: &str, description: &str, constructor: &str) -> Self {
+        Describe {
+            name: name.into(),
+            description: description.into(),
+            constructor: constructor.into(),
+            gallery: None,
+        }
+    }
+}
+
+/// An entry for a state-based model.
+pub fn state<M>(about: Describe, model: M) -> Box<dyn Entry>
+where
+    M: StateCrdt + Sync + 'static,
+    M::Op: CatalogueOp,
+{
+    Box::new(Item {
+        name: about.name,
+        description: about.description,
+        constructor: about.constructor,
+        gallery: about.gallery,
+        flavour: Flavour::StateBased,
+        model,
+        laws: crdt_laws::check_state::<M>,
+        run: |m, o| erase(search(&StateProtocol(m), o)),
+        replay: |m, f| replay_with(&StateProtocol(m), f),
+        run_bytes: |m, b, o| bytes_with(&StateProtocol(m), b, o),
+    })
+}
+
+/// An entry for a delta-state model.
+pub fn delta<M>(about: Describe, model: M) -> Box<dyn Entry>
+where
+    M: DeltaCrdt + Sync + 'static,
+    M::Op: CatalogueOp,
+{
+    Box::new(Item {
+        name: about.name,
+        description: about.description,
+        constructor: about.constructor,
+        gallery: about.gallery,
+        flavour: Flavour::DeltaState,
+        model,
+        laws: crdt_laws::check_delta::<M>,
+        run: |m, o| erase(search(&DeltaProtocol(m), o)),
+        replay: |m, f| replay_with(&DeltaProtocol(m), f),
+        run_bytes: |m, b, o| bytes_with(&DeltaProtocol(m), b, o),
+    })
+}
+
+/// An entry for an operation-based model.
+pub fn op<M>(about: Describe, model: M) -> Box<dyn Entry>
+where
+    M: OpCrdt + Sync + 'static,
+    M::Op: CatalogueOp,
+{
+    Box::new(Item {
+        name: about.name,
+        description: about.description,
+        constructor: about.constructor,
+        gallery: about.gallery,
+        flavour: Flavour::OpBased,
+        model,
+        laws: crdt_laws::check_op::<M>,
+        run: |m, o| erase(search(&OpProtocol(m), o)),
+        replay: |m, f| replay_with(&OpProtocol(m), f),
+        run_bytes: |m, b, o| bytes_with(&OpProtocol(m), b, o),
+    })
+}
+
+/// The reference models, in the order `crdt-harness list` shows them.
+#[must_use]
+pub fn builtin() -> Vec<Box<dyn Entry>> {
+    use crdt_laws::toys::{Divisibility, MaxRegister, OpCounter, OpGrowSet, SetUnion};
+    vec![
+        delta(
+            Describe::new(
+                "toy/max-register",
+                "u64 under ≤, joined by max",
+                "crdt_laws::toys::MaxRegister",
+            ),
+            MaxRegister,
+        ),
+        state(
+            Describe::new(
+                "toy/divisibility",
+                "u64 under divisibility, joined by lcm",
+                "crdt_laws::toys::Divisibility",
+            ),
+            Divisibility,
+        ),
+        delta(
+            Describe::new(
+                "toy/set-union",
+                "BTreeSet<u8> under ⊆, joined by union",
+                "crdt_laws::toys::SetUnion::default()",
+            ),
+            SetUnion::default(),
+        ),
+        op(
+            Describe::new(
+                "toy/op-counter",
+                "op-based counter, exactly-once delivery in any order",
+                "crdt_laws::toys::OpCounter",
+            ),
+            OpCounter,
+        ),
+        op(
+            Describe::new(
+                "toy/op-grow-set",
+                "op-based grow-only set, duplicating network",
+                "crdt_laws::toys::OpGrowSet",
+            ),
+            OpGrowSet,
+        ),
+    ]
+}
+
+/// The gallery of broken CRDTs, as `broken/<name>` entries.
+#[must_use]
+pub fn gallery() -> Vec<Box<dyn Entry>> {
+    use broken::{
+        CausalOrSet, DuplicatedCounter, ForgottenTombstones, IndexList, LargerTotalCounter,
+        LoweringPnCounter, RemoveWinsSoldAsAddWins, RgaList, TwoSlotCounter,
+    };
+    broken::gallery()
+        .into_iter()
+        .map(|entry| {
+            let about = Describe {
+                name: format!("broken/{}", entry.name),
+                description: entry.mistake.to_string(),
+                constructor: String::new(),
+                gallery: Some(entry),
+            };
+            let with = |about: Describe, path: &str| Describe {
+                constructor: format!("crdt_impls::broken::{path}"),
+                ..about
+            };
+            match entry.name {
+                "counter-larger-total" => {
+                    state(with(about, "LargerTotalCounter"), LargerTotalCounter)
+                }
+                "pn-counter-lowering-decrement" => {
+                    state(with(about, "LoweringPnCounter"), LoweringPnCounter)
+                }
+                "two-slot-counter" => state(with(about, "TwoSlotCounter"), TwoSlotCounter),
+                "counter-on-duplicating-network" => {
+                    op(with(about, "DuplicatedCounter"), DuplicatedCounter)
+                }
+                "or-set-assuming-causal-delivery" => op(with(about, "CausalOrSet"), CausalOrSet),
+                "forgotten-tombstones" => {
+                    state(with(about, "ForgottenTombstones"), ForgottenTombstones)
+                }
+                "remove-wins-sold-as-add-wins" => state(
+                    with(about, "RemoveWinsSoldAsAddWins"),
+                    RemoveWinsSoldAsAddWins,
+                ),
+                "index-list" => op(with(about, "IndexList"), IndexList),
+                "rga-backward-interleaving" => op(with(about, "RgaList"), RgaList),
+                other => unreachable!("gallery entry {other} has no catalogue model"),
+            }
+        })
+        .collect()
+}
+
+/// The model called `name`, from the reference models or the gallery.
+#[must_use]
+pub fn find(name: &str) -> Option<Box<dyn Entry>> {
+    builtin()
+        .into_iter()
+        .chain(gallery())
+        .find(|e| e.name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_gallery_entry_has_a_model_and_names_are_unique() {
+        let names: Vec<String> = builtin()
+            .iter()
+            .chain(gallery().iter())
+            .map(|e| e.name().to_string())
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert_eq!(gallery().len(), broken::gallery().len());
+    }
+
+    #[test]
+    fn erased_operations_keep_their_json_and_debug_text() {
+        let op = erase_op(&broken::SetOp::Add(3));
+        assert_eq!(format!("{op:?}"), "Add(3)");
+        assert_eq!(serde_json::to_string(&op).unwrap(), r#"{"Add":3}"#);
+    }
+}

@@ -1,0 +1,539 @@
+//! `crdt-harness`: check CRDT models from the command line.
+//!
+//! Exit status: 0 when everything holds, 1 on a finding (a failed or vacuous law, a broken
+//! property), 2 on bad usage or bad input.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use crdt_harness::catalogue::{self, Entry, ErasedOp};
+use crdt_harness::replay::{self, ReplayFile};
+use crdt_harness::runner::{self, Options, Shard, Summary};
+use crdt_harness::schedule::{Faults, Shape};
+use crdt_harness::sim::Limits;
+use crdt_harness::{Property, report};
+use crdt_laws::{Config, Verdict};
+use crdt_reports::{Format, Report};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Property-based verification of CRDTs: the law catalogue and randomized multi-replica
+/// schedules over a faulty network, with minimal, replayable counterexamples.
+#[derive(Parser)]
+#[command(name = "crdt-harness", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the built-in models (with --broken, the gallery of broken CRDTs).
+    List {
+        /// List the gallery of broken CRDTs instead.
+        #[arg(long)]
+        broken: bool,
+    },
+    /// Check a model, `all` reference models, or `broken` (the whole gallery): laws, then
+    /// schedules.
+    Check(CheckArgs),
+    /// Re-run a saved failure and report whether it still fails.
+    Replay {
+        /// A replay file written by `check`.
+        file: PathBuf,
+    },
+    /// Combine reports (e.g. of shards) into one.
+    MergeReports {
+        /// JSON reports to merge.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Render a JSON report in another format.
+    Render {
+        /// A JSON report.
+        report: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Feed pseudo-random bytes through the fuzzing entry point (schedules read from raw bytes,
+    /// as a coverage-guided fuzzer would supply them).
+    Fuzz {
+        /// A model name from `crdt-harness list`.
+        model: String,
+        /// How many inputs to try.
+        #[arg(long, default_value_t = 10_000)]
+        iterations: u64,
+        /// Bytes per input.
+        #[arg(long, default_value_t = 512)]
+        len: usize,
+        /// Seed of the byte stream.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// A model from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
+    model: String,
+    /// Replicas per schedule.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
+    replicas: u32,
+    /// Most steps per schedule.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    steps: u32,
+    /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none.
+    #[arg(long, default_value = "all", value_parser = parse_faults)]
+    faults: Faults,
+    /// Schedules per model.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    schedules: Option<u64>,
+    /// A time budget per model instead (e.g. 30s, 5m).
+    #[arg(long, value_parser = runner::parse_duration)]
+    time: Option<Duration>,
+    /// The run's seed: the same seed gives the same results with any number of threads.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Run a deterministic part of the seed space: shard k of n (e.g. 2/8).
+    #[arg(long, default_value = "1/1", value_parser = parse_shard)]
+    shard: Shard,
+    /// Go on after the first failure (shrinking the first of each property).
+    #[arg(long)]
+    keep_going: bool,
+    /// Cases per law.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    cases: u32,
+    /// Skip the laws.
+    #[arg(long)]
+    no_laws: bool,
+    /// Skip the schedules.
+    #[arg(long)]
+    no_schedules: bool,
+    /// Record state size and merge time per step (for the HTML report's charts).
+    #[arg(long)]
+    measure: bool,
+    /// The longest one step may take before it is a finding (e.g. 5s).
+    #[arg(long, default_value = "5s", value_parser = runner::parse_duration)]
+    step_budget: Duration,
+    /// Where to write replay files of failures.
+    #[arg(long)]
+    replay_dir: Option<PathBuf>,
+    /// Also write the JSON report here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// Report format: json, md, junit, html or terminal.
+    #[arg(long, default_value = "json")]
+    report: String,
+    /// Where to write the report (default: target/crdt-reports/report.<ext>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn parse_faults(s: &str) -> Result<Faults, String> {
+    Faults::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse::<Shard>().map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("crdt-harness: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command; `Ok(false)` means a finding.
+fn run(cli: Cli) -> Result<bool> {
+    match cli.command {
+        Command::List { broken } => {
+            list(broken);
+            Ok(true)
+        }
+        Command::Check(args) => check(&args),
+        Command::Replay { file } => replay_file(&file),
+        Command::MergeReports { reports, output } => {
+            let mut merged = Report::default();
+            for path in &reports {
+                let report = Report::read(path)
+                    .with_context(|| format!("reading report {}", path.display()))?;
+                merged.merge(report);
+            }
+            let passed = merged.summary().passed();
+            print!("{}", crdt_reports::render(&merged, terminal_format()));
+            write_report(&merged, &output)?;
+            Ok(passed)
+        }
+        Command::Render { report, output } => {
+            let report = Report::read(&report)
+                .with_context(|| format!("reading report {}", report.display()))?;
+            write_report(&report, &output)?;
+            Ok(true)
+        }
+        Command::Fuzz {
+            model,
+            iterations,
+            len,
+            seed,
+        } => fuzz(&model, iterations, len, seed),
+    }
+}
+
+fn list(broken: bool) {
+    if broken {
+        for entry in catalogue::gallery() {
+            let g = entry
+                .gallery()
+                .expect("gallery entries describe themselves");
+            let caught: Vec<String> = g
+                .caught_by
+                .iter()
+                .map(|c| match c {
+                    crdt_impls::broken::Catcher::Law(law) => format!("law {law}"),
+                    crdt_impls::broken::Catcher::Oracle(p) => format!("oracle {p}"),
+                })
+                .collect();
+            println!(
+                "{:<42} {:<12} {}",
+                entry.name(),
+                entry.flavour().to_string(),
+                g.mistake
+            );
+            println!(
+                "{:<42} caught by {}; shows with {}",
+                "",
+                caught.join(", "),
+                g.needs
+            );
+        }
+    } else {
+        for entry in catalogue::builtin() {
+            println!(
+                "{:<28} {:<12} {}",
+                entry.name(),
+                entry.flavour().to_string(),
+                entry.description()
+            );
+        }
+    }
+}
+
+fn terminal_format() -> Format {
+    Format::Terminal {
+        colour: crdt_reports::colour_wanted(std::io::stdout().is_terminal()),
+    }
+}
+
+fn entries(name: &str) -> Result<Vec<Box<dyn Entry>>> {
+    Ok(match name {
+        "all" => catalogue::builtin(),
+        "broken" => catalogue::gallery(),
+        _ => match catalogue::find(name) {
+            Some(entry) => vec![entry],
+            None => bail!(crdt_harness::Error::UnknownModel(name.to_string())),
+        },
+    })
+}
+
+/// Stops runs between batches on Ctrl-C; a second Ctrl-C exits at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Installing a handler fails only if one is installed already; then Ctrl-C just exits.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the current batch and writing the report");
+    });
+    stop
+}
+
+fn check(args: &CheckArgs) -> Result<bool> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let entries = entries(&args.model)?;
+    let stop = interrupt_flag();
+    let threads = args.threads.map(|t| t as usize);
+    let options = Options {
+        shape: Shape {
+            replicas: args.replicas,
+            steps: args.steps as usize,
+            faults: args.faults,
+            ..Shape::default()
+        },
+        seed: args.seed,
+        schedules: args.schedules.or(if args.time.is_some() {
+            None
+        } else {
+            Some(1000)
+        }),
+        time: args.time,
+        threads,
+        shard: args.shard,
+        keep_going: args.keep_going,
+        limits: Limits {
+            step_budget: args.step_budget,
+            ..Limits::default()
+        },
+        measure: args.measure,
+        stop: Some(Arc::clone(&stop)),
+        ..Options::default()
+    };
+    let laws_config = Config::default()
+        .with_seed(args.seed)
+        .with_cases(args.cases);
+    let replay_dir = args
+        .replay_dir
+        .clone()
+        .unwrap_or_else(|| crdt_reports::default_output_dir().join("replays"));
+    let mut passed = true;
+    let mut complete = true;
+    let mut models = Vec::new();
+    let mut used_threads = threads.unwrap_or_else(rayon::current_num_threads);
+    for entry in &entries {
+        if stop.load(Ordering::Relaxed) {
+            complete = false;
+            break;
+        }
+        let mut model = crdt_reports::ModelReport::new(report::flavour(entry.flavour()));
+        if !args.no_laws {
+            let laws = entry.check_laws(&laws_config);
+            passed &= laws.all_passed();
+            for law in laws.results.iter().filter(|r| r.verdict != Verdict::Passed) {
+                eprint!("{}: {law}", entry.name());
+            }
+            model = report::laws(&laws);
+        }
+        if !args.no_schedules {
+            let summary = run_with_progress(entry.as_ref(), &options);
+            used_threads = summary.threads;
+            complete &= summary.complete;
+            passed &= summary.passed();
+            let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
+            let (config, run) = report::run(&summary, &extras);
+            model = model.with_run(config, run);
+        }
+        models.push((entry.name().to_string(), model));
+    }
+    let invocation = report::invocation(
+        std::env::args().collect(),
+        args.seed,
+        used_threads,
+        args.shard,
+        started,
+        clock.elapsed(),
+        complete,
+    );
+    let mut report = Report::new(invocation);
+    for (name, model) in models {
+        report = report.with_model(name, model);
+    }
+    print!("{}", crdt_reports::render(&report, terminal_format()));
+    if let Some(json) = &args.json {
+        write_to(&report, Format::Json, json)?;
+    }
+    write_report(&report, &args.output)?;
+    if !complete {
+        eprintln!("the run was interrupted: the report is marked incomplete");
+    }
+    Ok(passed)
+}
+
+fn run_with_progress(entry: &dyn Entry, options: &Options) -> Summary<ErasedOp> {
+    let progress = Arc::new(AtomicU64::new(0));
+    let options = Options {
+        progress: Some(Arc::clone(&progress)),
+        ..options.clone()
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        match options.schedules {
+            Some(n) => ProgressBar::new(n / u64::from(options.shard.count.max(1))),
+            None => ProgressBar::new_spinner(),
+        }
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} {bar:30} {pos}/{len} schedules, {per_sec}, {elapsed_precise}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_prefix(entry.name().to_string());
+    let summary = std::thread::scope(|scope| {
+        let done = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let (bar, done, progress) = (bar.clone(), Arc::clone(&done), Arc::clone(&progress));
+            scope.spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    bar.set_position(progress.load(Ordering::Relaxed));
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        };
+        let summary = entry.run(&options);
+        done.store(true, Ordering::Relaxed);
+        let _ = ticker.join();
+        summary
+    });
+    bar.finish_and_clear();
+    summary
+}
+
+/// Writes each failure's replay file and prints its regression test; returns both per failure.
+fn save_failures(
+    entry: &dyn Entry,
+    summary: &Summary<ErasedOp>,
+    options: &Options,
+    dir: &Path,
+) -> Result<Vec<(Option<String>, Option<String>)>> {
+    let mut extras = Vec::new();
+    for failure in &summary.failures {
+        let file = ReplayFile::new(entry.name(), failure, options.shape.faults, options.limits)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(replay::file_name(
+            entry.name(),
+            failure.finding.property,
+            failure.seed,
+            failure.schedule_index,
+        ));
+        crdt_reports::write_atomic(&path, file.to_json().as_bytes())
+            .with_context(|| format!("writing replay file {}", path.display()))?;
+        let flavour = match entry.flavour() {
+            crdt_laws::Flavour::StateBased => "state",
+            crdt_laws::Flavour::DeltaState => "delta",
+            crdt_laws::Flavour::OpBased => "op",
+        };
+        let test = replay::regression_test(
+            &format!(
+                "{}_{}_seed_{}_schedule_{}",
+                entry.name(),
+                failure.finding.property,
+                failure.seed,
+                failure.schedule_index
+            ),
+            entry.constructor(),
+            flavour,
+            failure,
+            options.shape.faults,
+        );
+        eprintln!(
+            "{}: {} (schedule {}, {} steps shrunk to {})\n  replay: crdt-harness replay {}\n  as a test:\n{}",
+            entry.name(),
+            failure.finding.property,
+            failure.schedule_index,
+            failure.shrink.steps_before,
+            failure.shrink.steps_after,
+            path.display(),
+            test.lines()
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        extras.push((Some(path.display().to_string()), Some(test)));
+    }
+    Ok(extras)
+}
+
+fn write_to(report: &Report, format: Format, path: &Path) -> Result<()> {
+    report
+        .write(path, format)
+        .with_context(|| format!("writing report {}", path.display()))?;
+    eprintln!("report: {}", path.display());
+    Ok(())
+}
+
+fn write_report(report: &Report, output: &OutputArgs) -> Result<()> {
+    let format = match output.report.as_str() {
+        "terminal" => terminal_format(),
+        other => other
+            .parse::<Format>()
+            .with_context(|| format!("--report {other:?}"))?,
+    };
+    let path = output
+        .out
+        .clone()
+        .unwrap_or_else(|| crdt_reports::default_output_path(format));
+    write_to(report, format, &path)
+}
+
+fn replay_file(path: &Path) -> Result<bool> {
+    let file = ReplayFile::read(path)?;
+    let entry = catalogue::find(&file.model)
+        .ok_or_else(|| crdt_harness::Error::UnknownModel(file.model.clone()))?;
+    let outcome = entry.replay(&file)?;
+    match outcome.finding {
+        Some(finding) if finding.property == file.property => {
+            println!("{}: reproduced\n{finding}", file.model);
+            Ok(false)
+        }
+        Some(finding) => {
+            println!(
+                "{}: the saved {} no longer reproduces, but another property breaks:\n{finding}",
+                file.model, file.property
+            );
+            Ok(false)
+        }
+        None => {
+            println!(
+                "{}: the saved {} no longer reproduces ({} steps replayed)",
+                file.model, file.property, outcome.stats.effective_steps
+            );
+            Ok(true)
+        }
+    }
+}
+
+fn fuzz(model: &str, iterations: u64, len: usize, seed: u64) -> Result<bool> {
+    let entry = catalogue::find(model)
+        .ok_or_else(|| crdt_harness::Error::UnknownModel(model.to_string()))?;
+    let options = Options::default();
+    let mut state = seed;
+    let mut ran = 0u64;
+    for i in 0..iterations {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state = crdt_laws::seed::splitmix64(state);
+                state as u8
+            })
+            .collect();
+        let Some(outcome) = entry.run_bytes(&bytes, &options) else {
+            continue;
+        };
+        ran += 1;
+        if let Some(finding) = outcome.finding {
+            println!("{model}: input {i} breaks {}:\n{finding}", finding.property);
+            return Ok(false);
+        }
+    }
+    println!("{model}: {ran} fuzz inputs ran, no finding");
+    Ok(true)
+}
+
+#[allow(dead_code)]
+fn _assert_property_is_used(p: Property) -> &'static str {
+    p.name()
+}

@@ -1,0 +1,167 @@
+//! How each flavour of CRDT travels: whole states, delta groups, or operation messages.
+//!
+//! The simulator is generic over a [`Protocol`]; [`StateProtocol`], [`DeltaProtocol`] and
+//! [`OpProtocol`] adapt the three model traits of `crdt-laws`.
+
+use std::fmt::Debug;
+
+use crdt_laws::{Delivery, DeltaCrdt, Flavour, Model, OpCrdt, ReplicaId, StateCrdt};
+
+/// What a local update produces for the network.
+#[derive(Clone, Debug)]
+pub enum Produced<P> {
+    /// Nothing: state-based replicas send their state on request.
+    Nothing,
+    /// A delta, to be shipped to every other replica in delta groups.
+    Delta(P),
+    /// A message, to be broadcast to every other replica.
+    Broadcast(P),
+}
+
+/// A flavour of replication, as the simulator drives it.
+pub trait Protocol: Sync {
+    /// The model.
+    type Model: Model + Sync;
+    /// What travels on the network: a state (or delta), or an operation message.
+    type Payload: Clone + Debug;
+
+    /// The model.
+    fn model(&self) -> &Self::Model;
+
+    /// The flavour.
+    fn flavour(&self) -> Flavour;
+
+    /// The delivery the network must provide for messages (state-based flavours need none).
+    fn delivery(&self) -> Delivery;
+
+    /// Performs a local update.
+    fn update(
+        &self,
+        state: &mut <Self::Model as Model>::State,
+        replica: ReplicaId,
+        op: &<Self::Model as Model>::Op,
+    ) -> Produced<Self::Payload>;
+
+    /// Receives a payload: merges a state or delta, or applies a message's effect.
+    fn receive(&self, state: &mut <Self::Model as Model>::State, payload: &Self::Payload);
+
+    /// State-based flavours: the whole state as a payload.
+    fn state_payload(&self, state: &<Self::Model as Model>::State) -> Option<Self::Payload>;
+
+    /// State-based flavours: joins two payloads (delta groups).
+    fn join(&self, into: &mut Self::Payload, from: &Self::Payload);
+
+    /// State-based flavours: the lattice order, for the monotone-growth oracle.
+    fn leq(
+        &self,
+        a: &<Self::Model as Model>::State,
+        b: &<Self::Model as Model>::State,
+    ) -> Option<bool>;
+}
+
+/// A state-based model: replicas ship whole states and merge them.
+#[derive(Clone, Copy, Debug)]
+pub struct StateProtocol<'m, M>(pub &'m M);
+
+/// A delta-state model: replicas ship groups of deltas, and whole states to resynchronize.
+#[derive(Clone, Copy, Debug)]
+pub struct DeltaProtocol<'m, M>(pub &'m M);
+
+/// An operation-based model: updates are broadcast as messages, delivered as declared.
+#[derive(Clone, Copy, Debug)]
+pub struct OpProtocol<'m, M>(pub &'m M);
+
+macro_rules! state_based_common {
+    () => {
+        type Model = M;
+        type Payload = M::State;
+
+        fn model(&self) -> &M {
+            self.0
+        }
+
+        fn delivery(&self) -> Delivery {
+            Delivery::UnorderedDuplicating
+        }
+
+        fn receive(&self, state: &mut M::State, payload: &M::State) {
+            self.0.merge(state, payload);
+        }
+
+        fn state_payload(&self, state: &M::State) -> Option<M::State> {
+            Some(state.clone())
+        }
+
+        fn join(&self, into: &mut M::State, from: &M::State) {
+            self.0.merge(into, from);
+        }
+
+        fn leq(&self, a: &M::State, b: &M::State) -> Option<bool> {
+            Some(crdt_laws::leq(self.0, a, b))
+        }
+    };
+}
+
+impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
+    state_based_common!();
+
+    fn flavour(&self) -> Flavour {
+        Flavour::StateBased
+    }
+
+    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
+        self.0.apply(state, replica, op);
+        Produced::Nothing
+    }
+}
+
+impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
+    state_based_common!();
+
+    fn flavour(&self) -> Flavour {
+        Flavour::DeltaState
+    }
+
+    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
+        let delta = self.0.delta(state, replica, op);
+        self.0.apply(state, replica, op);
+        Produced::Delta(delta)
+    }
+}
+
+impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
+    type Model = M;
+    type Payload = M::Message;
+
+    fn model(&self) -> &M {
+        self.0
+    }
+
+    fn flavour(&self) -> Flavour {
+        Flavour::OpBased
+    }
+
+    fn delivery(&self) -> Delivery {
+        self.0.delivery()
+    }
+
+    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::Message> {
+        let message = self.0.prepare(state, replica, op);
+        self.0.effect(state, &message);
+        Produced::Broadcast(message)
+    }
+
+    fn receive(&self, state: &mut M::State, message: &M::Message) {
+        self.0.effect(state, message);
+    }
+
+    fn state_payload(&self, _: &M::State) -> Option<M::Message> {
+        None
+    }
+
+    fn join(&self, _: &mut M::Message, _: &M::Message) {}
+
+    fn leq(&self, _: &M::State, _: &M::State) -> Option<bool> {
+        None
+    }
+}

@@ -1,0 +1,1158 @@
+//! Running one schedule: replicas, the network between them, and the oracles.
+//!
+//! [`run`] executes a [`Schedule`] step by step. The network holds messages in flight; a
+//! delivery picks one that may arrive (the oldest on a link unless reordering is on, and for
+//! operation-based models only one that the model's declared [`Delivery`] allows: the harness
+//! buffers the rest and discards duplicates the model cannot take). After every step the
+//! oracles check the replica that changed and every pair of replicas that have seen the same
+//! updates. The run ends with quiescence: the partition heals, crashed replicas restart, late
+//! replicas join, every message is delivered (lost operation messages are retransmitted, as a
+//! reliable broadcast would) and state-based replicas synchronize their whole states; then all
+//! replicas must agree.
+//!
+//! Oracles (see [`Property`]): convergence of replicas that have seen the same updates (values,
+//! and for state-based models states), monotone growth of state-based replicas, the model's
+//! specification, for sequences one order of all elements and (where promised)
+//! non-interleaving, and containment: panics, steps over their time budget and states that
+//! explode in size are findings, never crashes of the harness.
+
+use std::collections::HashMap;
+use std::fmt::{self, Debug, Display, Write as _};
+use std::time::{Duration, Instant};
+
+use crdt_laws::contain::catch_panic;
+use crdt_laws::generate::{Seen, UpdateRecord, history};
+use crdt_laws::{Delivery, Dot, Model, ReplicaId};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{Produced, Protocol};
+use crate::schedule::{Schedule, Step};
+
+/// A property the harness checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Property {
+    /// Replicas that have seen the same updates show the same value; after quiescence all do.
+    Convergence,
+    /// State-based replicas that have seen the same updates show the same value but hold
+    /// different states: a divergence waiting to happen.
+    EqualValuesDifferentStates,
+    /// A state-based replica's state never moves down.
+    MonotoneGrowth,
+    /// A replica's value is the model's specification of the updates visible to it.
+    Specification,
+    /// All replicas order a sequence's elements consistently, at every step.
+    SequenceOrder,
+    /// A replica's consecutive inserts are not interleaved with elements inserted without
+    /// knowing them (for models that promise non-interleaving).
+    Contiguity,
+    /// The model panicked.
+    Panic,
+    /// A step took longer than its time budget.
+    StepTimeout,
+    /// A state grew beyond the size limit.
+    StateExplosion,
+    /// A state could not be serialized or read back at a crash.
+    Persistence,
+}
+
+impl Property {
+    /// Every property, in the order reports list them.
+    pub const ALL: [Property; 10] = [
+        Property::Convergence,
+        Property::EqualValuesDifferentStates,
+        Property::MonotoneGrowth,
+        Property::Specification,
+        Property::SequenceOrder,
+        Property::Contiguity,
+        Property::Panic,
+        Property::StepTimeout,
+        Property::StateExplosion,
+        Property::Persistence,
+    ];
+
+    /// The property's snake_case name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Property::Convergence => "convergence",
+            Property::EqualValuesDifferentStates => "equal_values_different_states",
+            Property::MonotoneGrowth => "monotone_growth",
+            Property::Specification => "specification",
+            Property::SequenceOrder => "sequence_order",
+            Property::Contiguity => "contiguity",
+            Property::Panic => "panic",
+            Property::StepTimeout => "step_timeout",
+            Property::StateExplosion => "state_explosion",
+            Property::Persistence => "persistence",
+        }
+    }
+
+    /// The property with this name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A broken property, found while running a schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The property broken.
+    pub property: Property,
+    /// The step (1-based) after which it was found, or `None` at quiescence.
+    pub step: Option<usize>,
+    /// What was found, in words.
+    pub message: String,
+    /// The replicas involved.
+    pub replicas: Vec<ReplicaId>,
+    /// Their values, as `Debug` text.
+    pub values: Vec<(ReplicaId, String)>,
+}
+
+impl Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.step {
+            Some(step) => write!(f, "{} after step {step}: {}", self.property, self.message)?,
+            None => write!(f, "{} after quiescence: {}", self.property, self.message)?,
+        }
+        for (replica, value) in &self.values {
+            write!(f, "\n  {replica} shows {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What happened during a run, for drawing and telling it. Steps are 1-based; `None` is the
+/// quiescence at the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// A replica performed an update.
+    Update {
+        /// The step.
+        step: Option<usize>,
+        /// Where.
+        replica: ReplicaId,
+        /// The update's identity.
+        dot: Dot,
+        /// The operation, as `Debug` text.
+        label: String,
+    },
+    /// A message left a replica.
+    Send {
+        /// The step.
+        step: Option<usize>,
+        /// The sender.
+        from: ReplicaId,
+        /// The receiver.
+        to: ReplicaId,
+        /// The message's identity.
+        message: u64,
+        /// What it carries: `state`, `δ-group of 2`, `A1`.
+        label: String,
+    },
+    /// A message arrived and took effect.
+    Deliver {
+        /// The step.
+        step: Option<usize>,
+        /// The receiver.
+        to: ReplicaId,
+        /// The message.
+        message: u64,
+    },
+    /// A message arrived that the model cannot take twice, and was discarded.
+    Discard {
+        /// The step.
+        step: Option<usize>,
+        /// The receiver.
+        to: ReplicaId,
+        /// The message.
+        message: u64,
+    },
+    /// A message was lost.
+    Drop {
+        /// The step.
+        step: Option<usize>,
+        /// The message.
+        message: u64,
+    },
+    /// A message was duplicated.
+    Duplicate {
+        /// The step.
+        step: Option<usize>,
+        /// The original message.
+        message: u64,
+        /// The copy's identity.
+        copy: u64,
+    },
+    /// The network split.
+    Partition {
+        /// The step.
+        step: Option<usize>,
+        /// One side.
+        side: Vec<ReplicaId>,
+    },
+    /// The partition ended.
+    Heal {
+        /// The step.
+        step: Option<usize>,
+    },
+    /// A replica crashed.
+    Crash {
+        /// The step.
+        step: Option<usize>,
+        /// Which.
+        replica: ReplicaId,
+    },
+    /// A replica restarted from its snapshot.
+    Restart {
+        /// The step.
+        step: Option<usize>,
+        /// Which.
+        replica: ReplicaId,
+    },
+    /// A late replica joined.
+    Join {
+        /// The step.
+        step: Option<usize>,
+        /// Which.
+        replica: ReplicaId,
+    },
+    /// The schedule ended; quiescence began.
+    Quiesce,
+}
+
+/// Limits that turn misbehaviour into findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// The longest one step may take.
+    pub step_budget: Duration,
+    /// The largest a state's `Debug` text may grow, in bytes.
+    pub max_state_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            step_budget: Duration::from_secs(5),
+            max_state_bytes: 1 << 20,
+        }
+    }
+}
+
+/// How a run behaves: network ordering, limits, and whether to measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Messages may overtake each other on a link.
+    pub reorder: bool,
+    /// Limits.
+    pub limits: Limits,
+    /// Record state size and merge time after every step.
+    pub measure: bool,
+}
+
+/// A measurement after one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// The step (1-based).
+    pub step: usize,
+    /// The `Debug` size of the state that changed, in bytes.
+    pub state_bytes: usize,
+    /// Time spent in the model's merge or effect during the step, in nanoseconds.
+    pub merge_nanos: u64,
+}
+
+/// Counts from one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Steps that took effect (steps on crashed or absent replicas, or deliveries with nothing
+    /// to deliver, do nothing).
+    pub effective_steps: usize,
+    /// Updates performed.
+    pub updates: usize,
+    /// Messages sent.
+    pub messages: usize,
+    /// Per-step measurements, when asked for.
+    pub measurements: Vec<Measurement>,
+}
+
+/// The result of running one schedule.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The first broken property, if any.
+    pub finding: Option<Finding>,
+    /// What happened.
+    pub events: Vec<Event>,
+    /// Counts.
+    pub stats: RunStats,
+    /// Each replica's value at the end (or when the finding stopped the run).
+    pub values: Vec<(ReplicaId, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    Up,
+    Crashed,
+    Absent,
+}
+
+struct Replica<P: Protocol> {
+    id: ReplicaId,
+    status: Status,
+    state: State<P>,
+    value: Value<P>,
+    seen: Seen,
+    /// The snapshot a crashed replica restarts from, and the state it had when it crashed.
+    durable: Option<(State<P>, State<P>)>,
+    /// Delta-state: per destination, the deltas not yet acknowledged (sequence, delta, update).
+    links: Vec<Vec<(u64, P::Payload, usize)>>,
+    /// Delta-state: per destination, whether the next send must be the whole state.
+    resync: Vec<bool>,
+    /// The element this replica's latest local update inserted, if it inserted exactly one.
+    last_insert: Option<Dot>,
+}
+
+type State<P> = <<P as Protocol>::Model as Model>::State;
+type Value<P> = <<P as Protocol>::Model as Model>::Value;
+type Op<P> = <<P as Protocol>::Model as Model>::Op;
+
+#[derive(Clone, Debug)]
+enum Carries {
+    State,
+    Delta { upto: u64 },
+    Op { update: usize },
+}
+
+#[derive(Clone, Debug)]
+struct Message<Pl> {
+    id: u64,
+    from: ReplicaId,
+    to: ReplicaId,
+    payload: Pl,
+    seen: Seen,
+    carries: Carries,
+}
+
+/// The sequence oracles' memory.
+#[derive(Default)]
+struct Sequences {
+    /// Every ordered pair of elements some replica has shown, with who showed it and when.
+    shown: HashMap<(Dot, Dot), (ReplicaId, Option<usize>)>,
+    /// The update that inserted each element.
+    inserted_by: HashMap<Dot, usize>,
+    /// Pairs of consecutive, adjacent inserts by one replica.
+    runs: Vec<(Dot, Dot)>,
+}
+
+struct Sim<'a, P: Protocol> {
+    p: &'a P,
+    config: RunConfig,
+    replicas: Vec<Replica<P>>,
+    updates: Vec<UpdateRecord<Op<P>>>,
+    log: Vec<P::Payload>,
+    flight: Vec<Message<P::Payload>>,
+    next_message: u64,
+    next_delta: u64,
+    side: Option<Vec<bool>>,
+    step: Option<usize>,
+    events: Vec<Event>,
+    stats: RunStats,
+    sequences: Sequences,
+    sequence_model: bool,
+}
+
+type Checked<T = ()> = Result<T, Finding>;
+
+fn debug_len(value: &impl Debug) -> usize {
+    struct Count(usize);
+    impl fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = write!(count, "{value:?}");
+    count.0
+}
+
+/// Runs `schedule` with `protocol` and returns what happened and the first finding.
+///
+/// The schedule must be [valid](Schedule::validate).
+pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
+    let mut sim = Sim::new(protocol, schedule, config);
+    let result = sim.start().and_then(|()| {
+        for (i, step) in schedule.steps.iter().enumerate() {
+            sim.step = Some(i + 1);
+            sim.exec(step)?;
+        }
+        sim.step = None;
+        sim.quiesce()
+    });
+    let values = sim
+        .replicas
+        .iter()
+        .filter(|r| r.status == Status::Up)
+        .map(|r| (r.id, format!("{:?}", r.value)))
+        .collect();
+    Outcome {
+        finding: result.err(),
+        events: sim.events,
+        stats: sim.stats,
+        values,
+    }
+}
+
+impl<'a, P: Protocol> Sim<'a, P> {
+    fn new(p: &'a P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Self {
+        let n = schedule.replicas as usize;
+        let model = p.model();
+        let probe = model.new_replica(ReplicaId::new(0));
+        let sequence_model = model.element_ids(&probe).is_some();
+        let replicas = (0..schedule.replicas)
+            .map(ReplicaId::new)
+            .map(|id| {
+                let state = model.new_replica(id);
+                Replica {
+                    id,
+                    status: if schedule.late.contains(&id) {
+                        Status::Absent
+                    } else {
+                        Status::Up
+                    },
+                    value: model.value(&state),
+                    state,
+                    seen: Seen::default(),
+                    durable: None,
+                    links: vec![Vec::new(); n],
+                    resync: vec![false; n],
+                    last_insert: None,
+                }
+            })
+            .collect();
+        Sim {
+            p,
+            config,
+            replicas,
+            updates: Vec::new(),
+            log: Vec::new(),
+            flight: Vec::new(),
+            next_message: 0,
+            next_delta: 0,
+            side: None,
+            step: Some(0),
+            events: Vec::new(),
+            stats: RunStats::default(),
+            sequences: Sequences::default(),
+            sequence_model,
+        }
+    }
+
+    fn finding(&self, property: Property, message: String, replicas: &[ReplicaId]) -> Finding {
+        Finding {
+            property,
+            step: self.step,
+            message,
+            replicas: replicas.to_vec(),
+            values: replicas
+                .iter()
+                .map(|&r| (r, format!("{:?}", self.replicas[r.index()].value)))
+                .collect(),
+        }
+    }
+
+    /// Runs a call into the model, turning a panic or a blown time budget into a finding.
+    fn contained<T>(&self, replica: ReplicaId, f: impl FnOnce() -> T) -> Checked<(T, Duration)> {
+        let started = Instant::now();
+        let result = catch_panic(f);
+        let took = started.elapsed();
+        let value = result.map_err(|panic| {
+            self.finding(
+                Property::Panic,
+                format!("the model {panic} (at replica {replica})"),
+                &[],
+            )
+        })?;
+        if took > self.config.limits.step_budget {
+            return Err(self.finding(
+                Property::StepTimeout,
+                format!(
+                    "a call into the model at replica {replica} took {took:.2?}, over the budget \
+                     of {:.2?}",
+                    self.config.limits.step_budget
+                ),
+                &[],
+            ));
+        }
+        Ok((value, took))
+    }
+
+    /// The initial states: checked like any other (a model may already break its spec).
+    fn start(&mut self) -> Checked {
+        for i in 0..self.replicas.len() {
+            if self.replicas[i].status == Status::Up {
+                self.after_change(i, None, None, Duration::ZERO)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn up(&self, r: ReplicaId) -> bool {
+        self.replicas
+            .get(r.index())
+            .is_some_and(|x| x.status == Status::Up)
+    }
+
+    fn exec(&mut self, step: &Step<Op<P>>) -> Checked {
+        match step {
+            Step::Update { replica, op } => self.update(*replica, op),
+            Step::Send { from, to } => self.send(*from, *to),
+            Step::Deliver { to, pick } => self.deliver(*to, *pick),
+            Step::Drop { pick } => {
+                if !self.flight.is_empty() {
+                    let message = self.flight.remove(*pick as usize % self.flight.len());
+                    self.stats.effective_steps += 1;
+                    self.events.push(Event::Drop {
+                        step: self.step,
+                        message: message.id,
+                    });
+                }
+                Ok(())
+            }
+            Step::Duplicate { pick } => {
+                if !self.flight.is_empty() {
+                    let mut copy = self.flight[*pick as usize % self.flight.len()].clone();
+                    let original = copy.id;
+                    copy.id = self.next_message;
+                    self.next_message += 1;
+                    self.events.push(Event::Duplicate {
+                        step: self.step,
+                        message: original,
+                        copy: copy.id,
+                    });
+                    self.flight.push(copy);
+                    self.stats.effective_steps += 1;
+                }
+                Ok(())
+            }
+            Step::Partition { side } => {
+                let mut split = vec![false; self.replicas.len()];
+                for r in side {
+                    split[r.index()] = true;
+                }
+                self.side = Some(split);
+                self.stats.effective_steps += 1;
+                self.events.push(Event::Partition {
+                    step: self.step,
+                    side: side.clone(),
+                });
+                Ok(())
+            }
+            Step::Heal => {
+                if self.side.take().is_some() {
+                    self.stats.effective_steps += 1;
+                    self.events.push(Event::Heal { step: self.step });
+                }
+                Ok(())
+            }
+            Step::Crash { replica } => self.crash(*replica),
+            Step::Restart { replica } => self.restart(*replica),
+            Step::Join { replica } => self.join(*replica),
+        }
+    }
+
+    fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
+        if !self.up(r) {
+            return Ok(());
+        }
+        let i = r.index();
+        let before = self.replicas[i].state.clone();
+        let mut state = self.replicas[i].state.clone();
+        let (produced, _) = self.contained(r, || self.p.update(&mut state, r, op))?;
+        self.replicas[i].state = state;
+        let seq = self.updates.iter().filter(|u| u.dot.replica == r).count() as u64 + 1;
+        let u = self.updates.len();
+        self.updates.push(UpdateRecord {
+            dot: Dot::new(r, seq),
+            op: op.clone(),
+            deps: self.replicas[i].seen.clone(),
+        });
+        self.replicas[i].seen.insert(u);
+        self.stats.updates += 1;
+        self.stats.effective_steps += 1;
+        self.events.push(Event::Update {
+            step: self.step,
+            replica: r,
+            dot: Dot::new(r, seq),
+            label: format!("{op:?}"),
+        });
+        match produced {
+            Produced::Nothing => {}
+            Produced::Delta(delta) => {
+                let seq = self.next_delta;
+                self.next_delta += 1;
+                for (j, link) in self.replicas[i].links.iter_mut().enumerate() {
+                    if j != i {
+                        link.push((seq, delta.clone(), u));
+                    }
+                }
+            }
+            Produced::Broadcast(message) => {
+                self.log.push(message.clone());
+                for j in 0..self.replicas.len() {
+                    if j != i && self.replicas[j].status != Status::Absent {
+                        self.post(r, ReplicaId::new(j as u32), u, message.clone());
+                    }
+                }
+            }
+        }
+        self.after_change(i, Some(&before), Some(u), Duration::ZERO)
+    }
+
+    /// Puts operation message `u` in flight from `from` to `to`.
+    fn post(&mut self, from: ReplicaId, to: ReplicaId, u: usize, payload: P::Payload) {
+        let mut seen = Seen::default();
+        seen.insert(u);
+        let id = self.next_message;
+        self.next_message += 1;
+        self.stats.messages += 1;
+        let dot = self.updates[u].dot;
+        self.events.push(Event::Send {
+            step: self.step,
+            from,
+            to,
+            message: id,
+            label: if dot.replica == from && self.step.is_some() {
+                dot.to_string()
+            } else {
+                format!("{dot} again")
+            },
+        });
+        self.flight.push(Message {
+            id,
+            from,
+            to,
+            payload,
+            seen,
+            carries: Carries::Op { update: u },
+        });
+    }
+
+    fn send(&mut self, from: ReplicaId, to: ReplicaId) -> Checked {
+        if !self.up(from) || from == to || to.index() >= self.replicas.len() {
+            return Ok(());
+        }
+        let sender = &mut self.replicas[from.index()];
+        let Some(whole) = self.p.state_payload(&sender.state) else {
+            // Operation-based: messages are broadcast when updates happen.
+            return Ok(());
+        };
+        let delta_state = !sender.links[to.index()].is_empty() || sender.resync[to.index()];
+        let (payload, seen, carries, label) =
+            if self.p.flavour() == crdt_laws::Flavour::DeltaState && !sender.resync[to.index()] {
+                if !delta_state {
+                    return Ok(());
+                }
+                let link = &sender.links[to.index()];
+                let mut group = link[0].1.clone();
+                let mut seen = Seen::default();
+                for (_, delta, u) in link {
+                    self.p.join(&mut group, delta);
+                    seen.insert(*u);
+                }
+                let upto = link.last().map_or(0, |(seq, _, _)| *seq);
+                let label = format!("δ-group of {}", link.len());
+                (group, seen, Carries::Delta { upto }, label)
+            } else {
+                // Whole state: state-based, or a delta replica resynchronizing after a restart.
+                sender.resync[to.index()] = false;
+                sender.links[to.index()].clear();
+                (
+                    whole,
+                    sender.seen.clone(),
+                    Carries::State,
+                    "state".to_string(),
+                )
+            };
+        let id = self.next_message;
+        self.next_message += 1;
+        self.stats.messages += 1;
+        self.stats.effective_steps += 1;
+        self.events.push(Event::Send {
+            step: self.step,
+            from,
+            to,
+            message: id,
+            label,
+        });
+        self.flight.push(Message {
+            id,
+            from,
+            to,
+            payload,
+            seen,
+            carries,
+        });
+        Ok(())
+    }
+
+    fn blocked(&self, a: ReplicaId, b: ReplicaId) -> bool {
+        self.side
+            .as_ref()
+            .is_some_and(|side| side[a.index()] != side[b.index()])
+    }
+
+    /// True when the declared delivery lets message `m` reach its receiver now (a duplicate
+    /// always may: the harness discards it, or delivers it to a model that takes duplicates).
+    fn allowed(&self, m: &Message<P::Payload>) -> bool {
+        let Carries::Op { update } = m.carries else {
+            return true;
+        };
+        let seen = &self.replicas[m.to.index()].seen;
+        if seen.contains(update) {
+            return true;
+        }
+        let record = &self.updates[update];
+        match self.p.delivery() {
+            Delivery::Causal => record.deps.is_subset(seen),
+            Delivery::FifoPerSender => self.updates[..update]
+                .iter()
+                .enumerate()
+                .all(|(k, earlier)| earlier.dot.replica != record.dot.replica || seen.contains(k)),
+            _ => true,
+        }
+    }
+
+    /// The messages that may arrive at `to` now, as indices into the flight.
+    ///
+    /// Without reordering a replica receives messages in the order they were sent (one queue
+    /// per receiver, so delivery is causal): only the oldest message addressed to it may
+    /// arrive, and only when the partition and the declared delivery allow. With reordering any
+    /// message may overtake another, subject to the declared delivery, which the harness then
+    /// provides by buffering.
+    fn deliverable(&self, to: ReplicaId, reorder: bool) -> Vec<usize> {
+        let ready = |k: usize| {
+            let m = &self.flight[k];
+            !self.blocked(m.from, m.to) && self.allowed(m)
+        };
+        let mut addressed = (0..self.flight.len()).filter(|&k| self.flight[k].to == to);
+        if reorder {
+            addressed.filter(|&k| ready(k)).collect()
+        } else {
+            addressed.next().filter(|&k| ready(k)).into_iter().collect()
+        }
+    }
+
+    fn deliver(&mut self, to: ReplicaId, pick: u32) -> Checked {
+        if !self.up(to) {
+            return Ok(());
+        }
+        let candidates = self.deliverable(to, self.config.reorder);
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let k = candidates[pick as usize % candidates.len()];
+        self.stats.effective_steps += 1;
+        self.receive(k)
+    }
+
+    /// Delivers flight message number `k`.
+    fn receive(&mut self, k: usize) -> Checked {
+        let m = self.flight.remove(k);
+        let i = m.to.index();
+        if let Carries::Op { update } = m.carries
+            && self.replicas[i].seen.contains(update)
+            && !self.p.delivery().duplicates()
+        {
+            self.events.push(Event::Discard {
+                step: self.step,
+                to: m.to,
+                message: m.id,
+            });
+            return Ok(());
+        }
+        let before = self.replicas[i].state.clone();
+        let mut state = self.replicas[i].state.clone();
+        let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
+        let replica = &mut self.replicas[i];
+        replica.state = state;
+        replica.seen.union_with(&m.seen);
+        if let Carries::Delta { upto } = m.carries {
+            // The receiver acknowledges: the sender forgets the deltas it has now delivered.
+            self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
+        }
+        self.events.push(Event::Deliver {
+            step: self.step,
+            to: m.to,
+            message: m.id,
+        });
+        self.after_change(i, Some(&before), None, took)
+    }
+
+    fn crash(&mut self, r: ReplicaId) -> Checked {
+        if !self.up(r) {
+            return Ok(());
+        }
+        let i = r.index();
+        let state = self.replicas[i].state.clone();
+        let model = self.p.model();
+        let (snapshot, _) = self.contained(r, || model.round_trip(&state))?;
+        let restored = match snapshot {
+            None => state.clone(),
+            Some(Ok(restored)) => restored,
+            Some(Err(e)) => {
+                return Err(self.finding(
+                    Property::Persistence,
+                    format!("{r}'s state could not be saved at a crash: {e}"),
+                    &[r],
+                ));
+            }
+        };
+        let replica = &mut self.replicas[i];
+        replica.durable = Some((restored, state));
+        replica.status = Status::Crashed;
+        // Unacknowledged deltas lived in memory: after the restart, resynchronize whole states.
+        for link in &mut replica.links {
+            link.clear();
+        }
+        replica.resync.fill(true);
+        replica.last_insert = None;
+        self.stats.effective_steps += 1;
+        self.events.push(Event::Crash {
+            step: self.step,
+            replica: r,
+        });
+        Ok(())
+    }
+
+    fn restart(&mut self, r: ReplicaId) -> Checked {
+        let i = r.index();
+        if self.replicas.get(i).map(|x| x.status) != Some(Status::Crashed) {
+            return Ok(());
+        }
+        let (restored, at_crash) = self.replicas[i]
+            .durable
+            .take()
+            .expect("a crashed replica has a snapshot");
+        self.replicas[i].state = restored;
+        self.replicas[i].status = Status::Up;
+        self.stats.effective_steps += 1;
+        self.events.push(Event::Restart {
+            step: self.step,
+            replica: r,
+        });
+        self.after_change(i, Some(&at_crash), None, Duration::ZERO)
+    }
+
+    fn join(&mut self, r: ReplicaId) -> Checked {
+        let i = r.index();
+        if self.replicas.get(i).map(|x| x.status) != Some(Status::Absent) {
+            return Ok(());
+        }
+        self.replicas[i].status = Status::Up;
+        self.stats.effective_steps += 1;
+        self.events.push(Event::Join {
+            step: self.step,
+            replica: r,
+        });
+        // Operation-based: the newcomer is sent every message so far.
+        for u in 0..self.log.len() {
+            let origin = self.updates[u].dot.replica;
+            self.post(origin, r, u, self.log[u].clone());
+        }
+        self.after_change(i, None, None, Duration::ZERO)
+    }
+
+    /// Ends the run: heal, restart, join, deliver and retransmit everything, synchronize
+    /// states, then require agreement.
+    fn quiesce(&mut self) -> Checked {
+        self.events.push(Event::Quiesce);
+        if self.side.take().is_some() {
+            self.events.push(Event::Heal { step: None });
+        }
+        for r in 0..self.replicas.len() as u32 {
+            self.restart(ReplicaId::new(r))?;
+            self.join(ReplicaId::new(r))?;
+        }
+        loop {
+            let mut progress = false;
+            while let Some(k) = (0..self.flight.len()).find(|&k| self.allowed(&self.flight[k])) {
+                self.receive(k)?;
+                progress = true;
+            }
+            // Operation messages that were lost are sent again, in causal order.
+            for u in 0..self.log.len() {
+                for j in 0..self.replicas.len() {
+                    if !self.replicas[j].seen.contains(u) {
+                        let origin = self.updates[u].dot.replica;
+                        self.post(origin, ReplicaId::new(j as u32), u, self.log[u].clone());
+                        let k = self.flight.len() - 1;
+                        if self.allowed(&self.flight[k]) {
+                            self.receive(k)?;
+                            progress = true;
+                        }
+                    }
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        // Whatever is left cannot take effect: duplicates of delivered messages.
+        self.flight.clear();
+        if self.p.state_payload(&self.replicas[0].state).is_some() {
+            // Every replica sends its whole state to A, then A sends its state to everyone.
+            let n = self.replicas.len() as u32;
+            for r in 1..n {
+                self.sync(ReplicaId::new(r), ReplicaId::new(0))?;
+            }
+            for r in 1..n {
+                self.sync(ReplicaId::new(0), ReplicaId::new(r))?;
+            }
+        }
+        self.agree()
+    }
+
+    /// Quiescence: `from` ships its whole state to `to`, which merges it at once.
+    fn sync(&mut self, from: ReplicaId, to: ReplicaId) -> Checked {
+        self.replicas[from.index()].resync[to.index()] = true;
+        self.send(from, to)?;
+        let k = self.flight.len() - 1;
+        self.receive(k)
+    }
+
+    /// After quiescence, every replica must show the same value (and state, for state-based
+    /// models).
+    fn agree(&self) -> Checked {
+        let first = &self.replicas[0];
+        for other in &self.replicas[1..] {
+            if other.value != first.value {
+                return Err(self.finding(
+                    Property::Convergence,
+                    format!(
+                        "after every message was delivered, {} and {} still disagree",
+                        first.id, other.id
+                    ),
+                    &[first.id, other.id],
+                ));
+            }
+        }
+        if self.p.state_payload(&first.state).is_some() {
+            for other in &self.replicas[1..] {
+                if !self.p.model().state_eq(&other.state, &first.state) {
+                    return Err(self.states_differ(first.id, other.id));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn states_differ(&self, a: ReplicaId, b: ReplicaId) -> Finding {
+        let mut finding = self.finding(
+            Property::EqualValuesDifferentStates,
+            format!("{a} and {b} have seen the same updates and show the same value, but their states differ"),
+            &[a, b],
+        );
+        finding.values = [a, b]
+            .iter()
+            .map(|&r| (r, format!("{:?}", self.replicas[r.index()].state)))
+            .collect();
+        finding
+    }
+
+    /// The oracles, after replica `i` changed (from `before`; by local update `update`).
+    fn after_change(
+        &mut self,
+        i: usize,
+        before: Option<&State<P>>,
+        update: Option<usize>,
+        merge_time: Duration,
+    ) -> Checked {
+        let model = self.p.model();
+        let r = self.replicas[i].id;
+        let state = self.replicas[i].state.clone();
+        let (value, _) = self.contained(r, || model.value(&state))?;
+        self.replicas[i].value = value;
+        let bytes = debug_len(&state);
+        if self.config.measure
+            && let Some(step) = self.step
+        {
+            self.stats.measurements.push(Measurement {
+                step,
+                state_bytes: bytes,
+                merge_nanos: u64::try_from(merge_time.as_nanos()).unwrap_or(u64::MAX),
+            });
+        }
+        if bytes > self.config.limits.max_state_bytes {
+            return Err(self.finding(
+                Property::StateExplosion,
+                format!(
+                    "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
+                    self.config.limits.max_state_bytes
+                ),
+                &[],
+            ));
+        }
+        if let Some(before) = before
+            && self.p.leq(before, &state) == Some(false)
+        {
+            let mut finding = self.finding(
+                Property::MonotoneGrowth,
+                format!("{r}'s state moved down: the new state is not above the old one"),
+                &[r],
+            );
+            finding.values = vec![
+                (r, format!("{before:?} before")),
+                (r, format!("{state:?} after")),
+            ];
+            return Err(finding);
+        }
+        let visible = history(&self.updates, &self.replicas[i].seen);
+        let (expected, _) = self.contained(r, || model.spec(&visible))?;
+        if let Some(expected) = expected
+            && expected != self.replicas[i].value
+        {
+            let mut finding = self.finding(
+                Property::Specification,
+                format!(
+                    "{r} has seen {} update(s) and shows a value its specification does not allow",
+                    visible.len()
+                ),
+                &[r],
+            );
+            finding
+                .values
+                .push((r, format!("{expected:?} (specification)")));
+            return Err(finding);
+        }
+        if self.sequence_model {
+            self.check_sequence(i, before, update)?;
+        }
+        self.check_convergence()
+    }
+
+    /// Replicas that have seen the same updates must agree.
+    fn check_convergence(&self) -> Checked {
+        let up: Vec<&Replica<P>> = self
+            .replicas
+            .iter()
+            .filter(|r| r.status == Status::Up)
+            .collect();
+        let state_based = self.p.state_payload(&self.replicas[0].state).is_some();
+        for (k, a) in up.iter().enumerate() {
+            for b in &up[k + 1..] {
+                if a.seen != b.seen {
+                    continue;
+                }
+                if a.value != b.value {
+                    return Err(self.finding(
+                        Property::Convergence,
+                        format!(
+                            "{} and {} have seen the same {} update(s) but show different values",
+                            a.id,
+                            b.id,
+                            a.seen.len()
+                        ),
+                        &[a.id, b.id],
+                    ));
+                }
+                if state_based && !self.p.model().state_eq(&a.state, &b.state) {
+                    return Err(self.states_differ(a.id, b.id));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One order of all elements at every replica at every step, and (when the model promises
+    /// it) no interleaving of a replica's consecutive inserts.
+    fn check_sequence(
+        &mut self,
+        i: usize,
+        before: Option<&State<P>>,
+        update: Option<usize>,
+    ) -> Checked {
+        let model = self.p.model();
+        let r = self.replicas[i].id;
+        let ids = model
+            .element_ids(&self.replicas[i].state)
+            .unwrap_or_default();
+        if let (Some(u), Some(before)) = (update, before) {
+            let old: std::collections::HashSet<Dot> = model
+                .element_ids(before)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            let new: Vec<Dot> = ids.iter().copied().filter(|d| !old.contains(d)).collect();
+            for d in &new {
+                self.sequences.inserted_by.insert(*d, u);
+            }
+            let replica = &mut self.replicas[i];
+            if let [y] = new[..] {
+                if let Some(x) = replica.last_insert {
+                    let pos = |d: Dot| ids.iter().position(|&e| e == d);
+                    if let (Some(px), Some(py)) = (pos(x), pos(y))
+                        && px.abs_diff(py) == 1
+                    {
+                        self.sequences.runs.push((x, y));
+                    }
+                }
+                replica.last_insert = Some(y);
+            } else {
+                replica.last_insert = None;
+            }
+        }
+        for (k, &a) in ids.iter().enumerate() {
+            for &b in &ids[k + 1..] {
+                if let Some(&(who, when)) = self.sequences.shown.get(&(b, a)) {
+                    let when =
+                        when.map_or("at quiescence".to_string(), |s| format!("after step {s}"));
+                    return Err(self.finding(
+                        Property::SequenceOrder,
+                        format!(
+                            "{r} shows element {a} before {b}, but {who} showed {b} before {a} {when}"
+                        ),
+                        &[r, who],
+                    ));
+                }
+                self.sequences.shown.entry((a, b)).or_insert((r, self.step));
+            }
+        }
+        if model.promises_non_interleaving() {
+            let position: HashMap<Dot, usize> =
+                ids.iter().enumerate().map(|(k, &d)| (d, k)).collect();
+            for &(x, y) in &self.sequences.runs {
+                let (Some(&px), Some(&py)) = (position.get(&x), position.get(&y)) else {
+                    continue;
+                };
+                let ux = self.sequences.inserted_by[&x];
+                for &z in &ids[px.min(py) + 1..px.max(py)] {
+                    let Some(&uz) = self.sequences.inserted_by.get(&z) else {
+                        continue;
+                    };
+                    if !self.updates[uz].deps.contains(ux) {
+                        return Err(self.finding(
+                            Property::Contiguity,
+                            format!(
+                                "{r} shows {z} between {x} and {y}, which {} inserted one after \
+                                 the other, although {z} was inserted without knowing {x}",
+                                x.replica
+                            ),
+                            &[r],
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

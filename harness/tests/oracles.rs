@@ -1,0 +1,446 @@
+//! Proof that the harness's oracles can fail, and pass when they should: lawful models pass
+//! schedules with every fault; each broken model is found, only under the conditions that
+//! expose it, within 10,000 schedules, and shrunk to at most twice its known minimal size.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
+use crdt_harness::runner::{Options, Shard, Summary, search};
+use crdt_harness::schedule::{Faults, Shape};
+use crdt_harness::sim::{Limits, Property};
+use crdt_impls::broken::{
+    CausalOrSet, DuplicatedCounter, ForgottenTombstones, IndexList, LoweringPnCounter,
+    RemoveWinsSoldAsAddWins, RgaList, TwoSlotCounter,
+};
+use crdt_laws::toys::{MaxRegister, OpCounter, OpGrowSet, SetUnion};
+use crdt_laws::{Error, Model, ReplicaId, StateCrdt};
+use proptest::prelude::*;
+
+type Op<P> = <<P as Protocol>::Model as Model>::Op;
+
+fn options(faults: Faults, replicas: u32, schedules: u64) -> Options {
+    Options {
+        shape: Shape {
+            replicas,
+            faults,
+            ..Shape::default()
+        },
+        schedules: Some(schedules),
+        seed: 7,
+        ..Options::default()
+    }
+}
+
+fn only(fault: &str) -> Faults {
+    Faults::parse(fault).unwrap()
+}
+
+/// Runs and returns the summary, asserting it found `property` within 10,000 schedules with a
+/// schedule of at most `max_steps` steps after shrinking.
+fn assert_found<P: Protocol>(
+    protocol: &P,
+    options: &Options,
+    property: Property,
+    max_steps: usize,
+) -> Summary<Op<P>>
+where
+    Op<P>: 'static,
+{
+    let options = Options {
+        schedules: Some(10_000),
+        ..options.clone()
+    };
+    let summary = search(protocol, &options);
+    let failure = summary
+        .failures
+        .first()
+        .unwrap_or_else(|| panic!("not found in 10,000 schedules:\n{summary}"));
+    assert_eq!(failure.finding.property, property, "{summary}");
+    assert!(
+        failure.shrunk.steps.len() <= max_steps,
+        "shrunk to {} steps, more than {max_steps}:\n{summary}",
+        failure.shrunk.steps.len()
+    );
+    assert!(failure.shrink.steps_before >= failure.shrink.steps_after);
+    failure.shrunk.validate().unwrap();
+    summary
+}
+
+#[track_caller]
+fn assert_passes<P: Protocol>(protocol: &P, options: &Options)
+where
+    Op<P>: 'static,
+{
+    let summary = search(protocol, options);
+    assert!(summary.passed(), "{summary}");
+    assert_eq!(summary.schedules, options.schedules.unwrap());
+}
+
+#[test]
+fn lawful_models_pass_every_fault() {
+    let all = options(Faults::ALL, 4, 300);
+    assert_passes(&StateProtocol(&SetUnion::default()), &all);
+    assert_passes(&DeltaProtocol(&SetUnion::default()), &all);
+    assert_passes(&DeltaProtocol(&MaxRegister), &all);
+    assert_passes(&OpProtocol(&OpGrowSet), &all);
+    assert_passes(&OpProtocol(&OpCounter), &all);
+}
+
+#[test]
+fn duplication_exposes_non_idempotent_effects() {
+    // Known minimum: A increments, the broadcast to B is duplicated; B counts twice.
+    assert_passes(
+        &OpProtocol(&DuplicatedCounter),
+        &options(only("drop,reorder,partition,crash"), 4, 500),
+    );
+    let summary = assert_found(
+        &OpProtocol(&DuplicatedCounter),
+        &options(only("dup"), 4, 0),
+        Property::Convergence,
+        4,
+    );
+    assert!(
+        summary.failures[0]
+            .shrunk
+            .steps
+            .iter()
+            .any(|s| s.to_string().contains("duplicate"))
+    );
+}
+
+#[test]
+fn reordering_exposes_a_causal_delivery_assumption() {
+    // Known minimum: A adds x, A removes x, B receives the remove first (3 steps).
+    assert_passes(
+        &OpProtocol(&CausalOrSet),
+        &options(only("dup,partition,crash"), 4, 500),
+    );
+    assert_found(
+        &OpProtocol(&CausalOrSet),
+        &options(only("reorder"), 4, 0),
+        Property::Specification,
+        6,
+    );
+}
+
+#[test]
+fn three_replicas_expose_a_two_slot_counter() {
+    // Known minimum: one increment, at the third replica, relayed by the first (1 step).
+    assert_passes(
+        &StateProtocol(&TwoSlotCounter),
+        &options(Faults::ALL, 2, 500),
+    );
+    let summary = assert_found(
+        &StateProtocol(&TwoSlotCounter),
+        &options(Faults::NONE, 3, 0),
+        Property::Convergence,
+        2,
+    );
+    assert_eq!(summary.failures[0].shrunk.replicas, 3);
+}
+
+#[test]
+fn crash_restart_exposes_a_field_skipped_by_serialization() {
+    // Known minimum: remove x, crash; the restart brings x back (2 steps).
+    assert_passes(
+        &StateProtocol(&ForgottenTombstones),
+        &options(only("drop,dup,reorder,partition"), 4, 500),
+    );
+    assert_found(
+        &StateProtocol(&ForgottenTombstones),
+        &options(only("crash"), 4, 0),
+        Property::MonotoneGrowth,
+        4,
+    );
+}
+
+#[test]
+fn a_convergent_set_can_still_break_its_specification() {
+    // Known minimum: A adds x while B removes x; add-wins keeps x, the two-phase set drops it.
+    let summary = assert_found(
+        &StateProtocol(&RemoveWinsSoldAsAddWins),
+        &options(Faults::ALL, 4, 0),
+        Property::Specification,
+        4,
+    );
+    // It does converge: with every fault, over many schedules, specification is all it breaks.
+    let everything = search(
+        &StateProtocol(&RemoveWinsSoldAsAddWins),
+        &Options {
+            keep_going: true,
+            ..options(Faults::ALL, 4, 500)
+        },
+    );
+    let broken: BTreeSet<Property> = everything
+        .failures
+        .iter()
+        .map(|f| f.finding.property)
+        .collect();
+    assert_eq!(
+        broken,
+        BTreeSet::from([Property::Specification]),
+        "{everything}"
+    );
+    drop(summary);
+}
+
+#[test]
+fn decreasing_state_breaks_monotone_growth() {
+    assert_found(
+        &StateProtocol(&LoweringPnCounter),
+        &options(Faults::NONE, 4, 0),
+        Property::MonotoneGrowth,
+        2,
+    );
+}
+
+#[test]
+fn lists_are_checked_for_one_order_and_for_interleaving() {
+    assert_found(
+        &OpProtocol(&IndexList),
+        &options(Faults::NONE, 4, 0),
+        Property::SequenceOrder,
+        4,
+    );
+    // Known minimum: A inserts two elements backwards while B inserts one (3 steps).
+    let summary = assert_found(
+        &OpProtocol(&RgaList),
+        &options(Faults::NONE, 4, 0),
+        Property::Contiguity,
+        6,
+    );
+    assert!(
+        summary.failures[0]
+            .finding
+            .message
+            .contains("without knowing")
+    );
+}
+
+/// A set whose states are vectors merged by concatenation: the value (sorted, deduplicated)
+/// converges while the states do not.
+#[derive(Clone, Copy, Debug, Default)]
+struct ConcatenatedSet;
+
+impl Model for ConcatenatedSet {
+    type State = Vec<u8>;
+    type Op = u8;
+    type Value = BTreeSet<u8>;
+    fn new_replica(&self, _: ReplicaId) -> Vec<u8> {
+        Vec::new()
+    }
+    fn value(&self, s: &Vec<u8>) -> BTreeSet<u8> {
+        s.iter().copied().collect()
+    }
+    fn ops(&self) -> BoxedStrategy<u8> {
+        (0..4u8).boxed()
+    }
+}
+
+impl StateCrdt for ConcatenatedSet {
+    fn apply(&self, s: &mut Vec<u8>, _: ReplicaId, op: &u8) {
+        s.push(*op);
+    }
+    fn merge(&self, into: &mut Vec<u8>, from: &Vec<u8>) {
+        into.extend_from_slice(from);
+    }
+    fn leq(&self, a: &Vec<u8>, b: &Vec<u8>) -> Option<bool> {
+        // The order its author had in mind: inclusion of the elements.
+        Some(a.iter().all(|x| b.contains(x)))
+    }
+}
+
+#[test]
+fn equal_values_with_different_states_is_its_own_finding() {
+    assert_found(
+        &StateProtocol(&ConcatenatedSet),
+        &options(Faults::NONE, 4, 0),
+        Property::EqualValuesDifferentStates,
+        3,
+    );
+}
+
+/// A max-register with misbehaviour switched on by the value written.
+#[derive(Clone, Copy, Debug)]
+enum Trouble {
+    /// Panics when a value of 9 is written.
+    Panic,
+    /// Sleeps when a value of 9 is written.
+    Slow,
+    /// Grows a kilobyte per write.
+    Bloat,
+    /// Cannot serialize a state holding 9.
+    Codec,
+}
+
+impl Model for Trouble {
+    type State = Vec<u64>;
+    type Op = u64;
+    type Value = u64;
+    fn new_replica(&self, _: ReplicaId) -> Vec<u64> {
+        Vec::new()
+    }
+    fn value(&self, s: &Vec<u64>) -> u64 {
+        s.iter().copied().max().unwrap_or(0)
+    }
+    fn ops(&self) -> BoxedStrategy<u64> {
+        (0..10u64).boxed()
+    }
+    fn round_trip(&self, s: &Vec<u64>) -> Option<Result<Vec<u64>, Error>> {
+        match self {
+            Trouble::Codec if s.contains(&9) => Some(Err(Error::Codec {
+                message: "9 has no encoding".into(),
+            })),
+            _ => Some(Ok(s.clone())),
+        }
+    }
+}
+
+impl StateCrdt for Trouble {
+    fn apply(&self, s: &mut Vec<u64>, _: ReplicaId, op: &u64) {
+        match self {
+            Trouble::Panic => assert!(*op != 9, "nine is not allowed"),
+            Trouble::Slow if *op == 9 => std::thread::sleep(Duration::from_millis(30)),
+            Trouble::Bloat => s.extend(std::iter::repeat_n(*op, 200)),
+            _ => {}
+        }
+        let max = s.iter().copied().max().unwrap_or(0).max(*op);
+        s.retain(|_| matches!(self, Trouble::Bloat));
+        s.push(max);
+    }
+    fn merge(&self, into: &mut Vec<u64>, from: &Vec<u64>) {
+        if matches!(self, Trouble::Bloat) {
+            let mut all: Vec<u64> = into.iter().chain(from).copied().collect();
+            all.sort_unstable();
+            *into = all;
+            return;
+        }
+        let max = into.iter().chain(from).copied().max();
+        *into = max.into_iter().collect();
+    }
+    fn leq(&self, a: &Vec<u64>, b: &Vec<u64>) -> Option<bool> {
+        Some(a.iter().max() <= b.iter().max())
+    }
+}
+
+#[test]
+fn containment_turns_misbehaviour_into_findings() {
+    let calm = options(only("crash"), 3, 0);
+    assert_found(&StateProtocol(&Trouble::Panic), &calm, Property::Panic, 1);
+    let strict = Options {
+        limits: Limits {
+            step_budget: Duration::from_millis(10),
+            max_state_bytes: 4096,
+        },
+        ..calm.clone()
+    };
+    assert_found(
+        &StateProtocol(&Trouble::Slow),
+        &strict,
+        Property::StepTimeout,
+        1,
+    );
+    // About 600 bytes per write against a 4 KiB limit: a handful of steps.
+    assert_found(
+        &StateProtocol(&Trouble::Bloat),
+        &strict,
+        Property::StateExplosion,
+        8,
+    );
+    assert_found(
+        &StateProtocol(&Trouble::Codec),
+        &calm,
+        Property::Persistence,
+        2,
+    );
+}
+
+fn fingerprint<Op: std::fmt::Debug>(s: &Summary<Op>) -> String {
+    let failures: Vec<String> = s
+        .failures
+        .iter()
+        .map(|f| format!("{} {} {:?}", f.schedule_index, f.finding, f.shrunk))
+        .collect();
+    format!(
+        "{} {} {:?} {}",
+        s.schedules, s.steps, failures, s.more_failures
+    )
+}
+
+#[test]
+fn same_seed_same_result_with_any_number_of_threads() {
+    for protocol_run in [
+        |threads| {
+            let opts = Options {
+                threads: Some(threads),
+                ..options(Faults::ALL, 4, 300)
+            };
+            fingerprint(&search(&OpProtocol(&CausalOrSet), &opts))
+        },
+        |threads| {
+            let opts = Options {
+                threads: Some(threads),
+                ..options(Faults::ALL, 4, 300)
+            };
+            fingerprint(&search(&StateProtocol(&SetUnion::default()), &opts))
+        },
+    ] {
+        assert_eq!(protocol_run(1), protocol_run(2));
+        assert_eq!(protocol_run(1), protocol_run(3));
+    }
+}
+
+#[test]
+fn shards_split_the_run_exactly() {
+    let whole = search(
+        &StateProtocol(&SetUnion::default()),
+        &options(Faults::ALL, 4, 200),
+    );
+    let parts: Vec<_> = (1..=3)
+        .map(|k| {
+            let opts = Options {
+                shard: format!("{k}/3").parse::<Shard>().unwrap(),
+                ..options(Faults::ALL, 4, 200)
+            };
+            search(&StateProtocol(&SetUnion::default()), &opts)
+        })
+        .collect();
+    assert_eq!(
+        parts.iter().map(|p| p.schedules).sum::<u64>(),
+        whole.schedules
+    );
+    assert_eq!(parts.iter().map(|p| p.steps).sum::<u64>(), whole.steps);
+    // A failure is found by the shard that owns its schedule, at the same index.
+    let broken = search(
+        &OpProtocol(&DuplicatedCounter),
+        &options(only("dup"), 4, 200),
+    );
+    let index = broken.failures[0].schedule_index;
+    let owner = Shard {
+        index: (index % 3) as u32,
+        count: 3,
+    };
+    let sharded = search(
+        &OpProtocol(&DuplicatedCounter),
+        &Options {
+            shard: owner,
+            ..options(only("dup"), 4, 200)
+        },
+    );
+    assert_eq!(sharded.failures[0].schedule_index, index);
+    assert_eq!(sharded.failures[0].shrunk, broken.failures[0].shrunk);
+}
+
+#[test]
+fn a_time_budget_stops_the_run() {
+    let opts = Options {
+        schedules: None,
+        time: Some(Duration::from_millis(300)),
+        ..options(Faults::ALL, 4, 0)
+    };
+    let summary = search(&StateProtocol(&SetUnion::default()), &opts);
+    assert!(summary.passed());
+    assert!(summary.schedules > 0);
+    assert!(summary.duration < Duration::from_secs(5));
+}

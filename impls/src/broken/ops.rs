@@ -1,0 +1,121 @@
+//! Operations of the gallery's models.
+
+use crdt_laws::{Dot, ReplicaId};
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A set operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SetOp {
+    /// Add an element.
+    Add(u8),
+    /// Remove an element.
+    Remove(u8),
+}
+
+impl SetOp {
+    /// Adds and removes of elements below `domain`.
+    pub fn strategy(domain: u8) -> BoxedStrategy<SetOp> {
+        prop_oneof![
+            (0..domain).prop_map(SetOp::Add),
+            (0..domain).prop_map(SetOp::Remove)
+        ]
+        .boxed()
+    }
+}
+
+/// A counter operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CounterOp {
+    /// Add to the counter.
+    Increment(u32),
+    /// Subtract from the counter.
+    Decrement(u32),
+}
+
+impl CounterOp {
+    /// Increments (and, when `decrements`, decrements) by 1 to 3.
+    pub fn strategy(decrements: bool) -> BoxedStrategy<CounterOp> {
+        if decrements {
+            prop_oneof![
+                (1..=3u32).prop_map(CounterOp::Increment),
+                (1..=3u32).prop_map(CounterOp::Decrement)
+            ]
+            .boxed()
+        } else {
+            (1..=3u32).prop_map(CounterOp::Increment).boxed()
+        }
+    }
+
+    /// The signed amount.
+    #[must_use]
+    pub fn amount(self) -> i64 {
+        match self {
+            CounterOp::Increment(n) => i64::from(n),
+            CounterOp::Decrement(n) => -i64::from(n),
+        }
+    }
+}
+
+/// A list operation, relative to the replica's current list: positions are taken modulo the
+/// length, so every operation applies in every state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ListOp {
+    /// Insert `value` at position `at % (len + 1)`.
+    Insert {
+        /// The position hint.
+        at: u32,
+        /// The value.
+        value: char,
+    },
+    /// Delete the element at position `at % len` (nothing when empty).
+    Delete {
+        /// The position hint.
+        at: u32,
+    },
+}
+
+impl ListOp {
+    /// Mostly inserts of `a..=e`, some deletes.
+    pub fn strategy() -> BoxedStrategy<ListOp> {
+        prop_oneof![
+            4 => (any::<u32>(), prop::char::range('a', 'e'))
+                .prop_map(|(at, value)| ListOp::Insert { at, value }),
+            1 => any::<u32>().prop_map(|at| ListOp::Delete { at }),
+        ]
+        .boxed()
+    }
+}
+
+/// A list message naming elements by identity (a `Dot`: replica and Lamport time).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListMessage {
+    /// Insert `value` with identity `id` after `origin` (`None`: at the head).
+    Insert {
+        /// The new element.
+        id: Dot,
+        /// Its left neighbour when inserted.
+        origin: Option<Dot>,
+        /// The value.
+        value: char,
+    },
+    /// Insert `value` at a position (the index list's mistake).
+    InsertAt {
+        /// The new element.
+        id: Dot,
+        /// The position at the origin.
+        index: usize,
+        /// The value.
+        value: char,
+    },
+    /// Delete the element `id`.
+    Delete {
+        /// The element.
+        id: Dot,
+    },
+    /// Nothing (a delete on an empty list).
+    Nothing {
+        /// Who sent it.
+        from: ReplicaId,
+    },
+}

@@ -1,0 +1,340 @@
+//! Causal contexts and dot stores: the machinery shared by [`OrSet`](crate::OrSet) and
+//! [`MvRegister`](crate::MvRegister).
+//!
+//! Each update gets a unique [`Dot`] (its replica and sequence number there). A state keeps
+//! its *live* entries, each tagged with the dot of the update that wrote it, and a *causal
+//! context*: the dots of every update it has seen. An entry missing from a state whose context
+//! contains its dot was removed (or overwritten) there, so the state needs no tombstone:
+//! the context, a version vector, remembers the removal.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sorted::{Side, check_strictly_increasing, merge_join, merge_join_by};
+use crate::{Dot, Error, ReplicaId, VersionVector};
+
+/// The set of dots a state has seen: a version vector plus the dots seen out of order.
+///
+/// Full-state merges only ever produce contexts without gaps (every replica's updates are seen
+/// as a prefix `1..=n`), which the version vector holds exactly. A delta carries only the dots of
+/// one update, so merging a delta ahead of its predecessors leaves a gap; those dots wait in the
+/// *cloud* until the gap fills, when they are folded into the vector. The representation is
+/// canonical: a cloud dot is never covered by the vector nor next in line after it.
+///
+/// ```
+/// use crdt_impls::{CausalContext, Dot, ReplicaId};
+///
+/// let a = ReplicaId::new(0);
+/// let mut ctx = CausalContext::new();
+/// ctx.insert(Dot::new(a, 1));
+/// ctx.insert(Dot::new(a, 3)); // a gap: A2 not seen yet
+/// assert!(ctx.contains(Dot::new(a, 3)) && !ctx.contains(Dot::new(a, 2)));
+/// ctx.insert(Dot::new(a, 2)); // the gap fills
+/// assert_eq!(ctx.version_vector().get(a), 3);
+/// assert_eq!(ctx.next_dot(a), Dot::new(a, 4));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawContext")]
+pub struct CausalContext {
+    vv: VersionVector,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cloud: Vec<Dot>,
+}
+
+#[derive(Deserialize)]
+struct RawContext {
+    vv: VersionVector,
+    #[serde(default)]
+    cloud: Vec<Dot>,
+}
+
+impl TryFrom<RawContext> for CausalContext {
+    type Error = Error;
+
+    fn try_from(raw: RawContext) -> Result<Self, Error> {
+        check_strictly_increasing("CausalContext", raw.cloud.iter())?;
+        if let Some(dot) = raw
+            .cloud
+            .iter()
+            .find(|d| d.seq <= raw.vv.get(d.replica).saturating_add(1))
+        {
+            return Err(Error::invalid(
+                "CausalContext",
+                "cloud dots beyond the version vector's next dot",
+                format!("{dot} next to {}", raw.vv.get(dot.replica)),
+            ));
+        }
+        Ok(Self {
+            vv: raw.vv,
+            cloud: raw.cloud,
+        })
+    }
+}
+
+impl CausalContext {
+    /// The empty context.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            vv: VersionVector::new(),
+            cloud: Vec::new(),
+        }
+    }
+
+    /// True when `dot` has been seen.
+    #[must_use]
+    #[inline]
+    pub fn contains(&self, dot: Dot) -> bool {
+        self.vv.contains(dot) || (!self.cloud.is_empty() && self.cloud.binary_search(&dot).is_ok())
+    }
+
+    /// The dot of the next update of `replica`: one past every dot of `replica` seen so far.
+    #[must_use]
+    pub fn next_dot(&self, replica: ReplicaId) -> Dot {
+        let beyond = self
+            .cloud
+            .iter()
+            .filter(|d| d.replica == replica)
+            .map(|d| d.seq)
+            .max();
+        let last = beyond.unwrap_or(0).max(self.vv.get(replica));
+        Dot::new(replica, last.saturating_add(1))
+    }
+
+    /// Records `dot` as seen.
+    pub fn insert(&mut self, dot: Dot) {
+        let next = self.vv.get(dot.replica).saturating_add(1);
+        if dot.seq < next {
+            return;
+        }
+        if dot.seq == next {
+            self.vv.raise(dot.replica, dot.seq);
+            self.compact();
+        } else if let Err(i) = self.cloud.binary_search(&dot) {
+            self.cloud.insert(i, dot);
+        }
+    }
+
+    /// Joins `other` into `self`: the union of the seen dots.
+    pub fn merge(&mut self, other: &Self) {
+        self.vv.merge(&other.vv);
+        if !other.cloud.is_empty() {
+            self.cloud = merge_join(&self.cloud, &other.cloud, |d| *d)
+                .map(|side| match side {
+                    Side::Left(&d) | Side::Right(&d) | Side::Both(&d, _) => d,
+                })
+                .collect();
+        }
+        self.compact();
+    }
+
+    /// Folds into the vector the cloud dots that extend it, and drops those it covers.
+    fn compact(&mut self) {
+        if self.cloud.is_empty() {
+            return;
+        }
+        let vv = &mut self.vv;
+        // The cloud is sorted by replica, then sequence number: each replica's run of dots is
+        // folded in order, so a chain A3, A4, A5 after A2 is absorbed in one pass.
+        self.cloud.retain(|d| {
+            let next = vv.get(d.replica).saturating_add(1);
+            if d.seq == next {
+                vv.raise(d.replica, d.seq);
+            }
+            d.seq > next
+        });
+    }
+
+    /// True when every dot of `self` is in `other`.
+    #[must_use]
+    pub fn is_subset(&self, other: &Self) -> bool {
+        // A dot `n + 1` past `other`'s vector is never in its cloud (the cloud is canonical), so
+        // the vectors must compare pointwise.
+        self.vv.leq(&other.vv) && self.cloud.iter().all(|&d| other.contains(d))
+    }
+
+    /// The contiguous part of the context: for each replica, the prefix of its updates seen.
+    #[must_use]
+    pub fn version_vector(&self) -> &VersionVector {
+        &self.vv
+    }
+
+    /// The dots seen out of order, beyond the [version vector](Self::version_vector).
+    #[must_use]
+    pub fn cloud(&self) -> &[Dot] {
+        &self.cloud
+    }
+}
+
+impl fmt::Debug for CausalContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.cloud.is_empty() {
+            write!(f, "{:?}", self.vv)
+        } else {
+            write!(f, "{:?} + {:?}", self.vv, self.cloud)
+        }
+    }
+}
+
+/// Joins the dot store `right` into `left`: sequences of entries sorted strictly by `cmp`,
+/// each tagged by `dot`, with the contexts of their states.
+///
+/// An entry survives if both sides have it, or if one side has it and the other side has not
+/// seen its dot (so has not removed it). An entry one side lacks although it has seen its dot
+/// was removed there, and the removal wins. This is the whole conflict rule of the OR-Set and
+/// the MV-register; it must be applied entry by entry even when one context covers the other
+/// (see `riak_dt_pr_78` in the OR-Set tests).
+///
+/// `O(n + m)`. When `right` brings no new entry (it is older, or equal), `left` is filtered in
+/// place without allocating; otherwise the join is built in a new vector.
+pub(crate) fn join_dot_stores<E: Clone>(
+    (left, left_ctx): (&mut Vec<E>, &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: impl Fn(&E) -> Dot,
+) {
+    let brings_news = merge_join_by(left, right, &cmp)
+        .any(|side| matches!(side, Side::Right(e) if !left_ctx.contains(dot(e))));
+    if !brings_news {
+        let mut theirs = right.iter().peekable();
+        left.retain(|e| {
+            while theirs.next_if(|r| cmp(r, e).is_lt()).is_some() {}
+            theirs.next_if(|r| cmp(r, e).is_eq()).is_some() || !right_ctx.contains(dot(e))
+        });
+        return;
+    }
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    for side in merge_join_by(left, right, &cmp) {
+        match side {
+            Side::Both(e, _) => out.push(e.clone()),
+            Side::Left(e) if !right_ctx.contains(dot(e)) => out.push(e.clone()),
+            Side::Right(e) if !left_ctx.contains(dot(e)) => out.push(e.clone()),
+            Side::Left(_) | Side::Right(_) => {}
+        }
+    }
+    *left = out;
+}
+
+/// The order of dot stores, `left ≤ right` iff `left ⊔ right = right`: `right` has seen every
+/// dot `left` has seen, and every entry of `right` whose dot `left` has seen is still in `left`
+/// (otherwise `left` removed it, and the join would remove it too).
+pub(crate) fn dot_store_leq<E>(
+    (left, left_ctx): (&[E], &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: impl Fn(&E) -> Dot,
+) -> bool {
+    // An entry only `left` has is dropped by the join, as its dot is in `left_ctx ⊆ right_ctx`.
+    left_ctx.is_subset(right_ctx)
+        && merge_join_by(left, right, cmp).all(|side| match side {
+            Side::Right(e) => !left_ctx.contains(dot(e)),
+            Side::Left(_) | Side::Both(..) => true,
+        })
+}
+
+/// Formats a dot store as `Name{entries} seen context`.
+pub(crate) fn fmt_dot_store<K: fmt::Debug, V: fmt::Debug>(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    entries: impl IntoIterator<Item = (K, V)>,
+    context: &CausalContext,
+) -> fmt::Result {
+    f.write_str(name)?;
+    f.debug_map().entries(entries).finish()?;
+    write!(f, " seen {context:?}")
+}
+
+/// Checks that every entry's dot is a real dot (sequence numbers start at 1) in the context: a
+/// state cannot hold an update it has not seen.
+pub(crate) fn check_dots_seen<E>(
+    type_name: &'static str,
+    entries: &[E],
+    ctx: &CausalContext,
+    dot: impl Fn(&E) -> Dot,
+) -> Result<(), Error> {
+    match entries
+        .iter()
+        .map(dot)
+        .find(|&d| d.seq == 0 || !ctx.contains(d))
+    {
+        None => Ok(()),
+        Some(d) => Err(Error::invalid(
+            type_name,
+            "every entry's dot in the causal context",
+            format!("{d} outside {ctx:?}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dot(r: u32, seq: u64) -> Dot {
+        Dot::new(ReplicaId::new(r), seq)
+    }
+
+    fn ctx(dots: &[(u32, u64)]) -> CausalContext {
+        let mut c = CausalContext::new();
+        for &(r, s) in dots {
+            c.insert(dot(r, s));
+        }
+        c
+    }
+
+    #[test]
+    fn insertion_order_does_not_matter() {
+        let a = ctx(&[(0, 1), (0, 2), (0, 3), (1, 2)]);
+        let b = ctx(&[(1, 2), (0, 3), (0, 1), (0, 2)]);
+        assert_eq!(a, b);
+        assert_eq!(a.version_vector().get(ReplicaId::new(0)), 3);
+        assert_eq!(a.cloud(), &[dot(1, 2)]);
+        assert_eq!(format!("{a:?}"), "{A: 3} + [B2]");
+    }
+
+    #[test]
+    fn merge_fills_gaps_and_compacts() {
+        let mut a = ctx(&[(0, 1), (0, 3), (0, 5)]);
+        let b = ctx(&[(0, 1), (0, 2), (0, 4)]);
+        a.merge(&b);
+        assert_eq!(a, ctx(&[(0, 1), (0, 2), (0, 3), (0, 4), (0, 5)]));
+        assert!(a.cloud().is_empty());
+        assert_eq!(a.next_dot(ReplicaId::new(0)), dot(0, 6));
+        assert_eq!(ctx(&[(1, 4)]).next_dot(ReplicaId::new(1)), dot(1, 5));
+    }
+
+    #[test]
+    fn join_keeps_common_and_unseen_entries() {
+        let left = ctx(&[(0, 1), (0, 2)]);
+        let right = ctx(&[(0, 1), (1, 1)]);
+        let l = [dot(0, 1), dot(0, 2)];
+        let r = [dot(0, 1), dot(1, 1)];
+        let join = |l: &[Dot], r: &[Dot]| {
+            let mut joined = l.to_vec();
+            join_dot_stores((&mut joined, &left), (r, &right), Ord::cmp, |d| *d);
+            joined
+        };
+        assert_eq!(join(&l, &r), vec![dot(0, 1), dot(0, 2), dot(1, 1)]);
+        // Right has seen A1 but lacks it: removed there, so it is removed in the join.
+        assert_eq!(join(&l, &r[1..]), vec![dot(0, 2), dot(1, 1)]);
+        // Nothing new on the right: the left side is filtered in place.
+        assert_eq!(join(&l, &[]), vec![dot(0, 2)]);
+        assert_eq!(join(&l, &l), l.to_vec());
+    }
+
+    #[test]
+    fn serde_checks_canonical_form() {
+        let c = ctx(&[(0, 1), (0, 3)]);
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(text, r#"{"vv":[[0,1]],"cloud":[{"replica":0,"seq":3}]}"#);
+        assert_eq!(serde_json::from_str::<CausalContext>(&text).unwrap(), c);
+        let not_canonical = r#"{"vv":[[0,1]],"cloud":[{"replica":0,"seq":2}]}"#;
+        assert!(serde_json::from_str::<CausalContext>(not_canonical).is_err());
+        assert_eq!(
+            serde_json::from_str::<CausalContext>(r#"{"vv":[]}"#).unwrap(),
+            CausalContext::new()
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! The observed-remove set, without tombstones.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::causal::{check_dots_seen, dot_store_leq, fmt_dot_store, join_dot_stores};
+use crate::sorted::check_strictly_increasing;
+use crate::{CausalContext, Dot, Error, ReplicaId};
+
+/// An observed-remove set with add-wins semantics and no tombstones (OR-Set, in the ORSWOT
+/// style of `riak_dt`).
+///
+/// Every insertion tags its element with a fresh [`Dot`]; a removal removes the tags it has
+/// *observed*, nothing else. An insertion concurrent with a removal carries a tag the removal
+/// never saw, so it survives: add wins.
+///
+/// # Conflict rule
+/// Add wins: `x` is present when some insertion of `x` was not seen by any removal of `x`.
+/// Formally, at a replica that has seen a set of updates, `x` is present iff some `add(x)`
+/// does not happen-before any `remove(x)`.
+///
+/// # Metadata cost
+/// Each present element carries one dot per replica that inserted it concurrently (usually
+/// one: an insertion replaces the tags it observed). Removed elements leave nothing behind:
+/// instead of tombstones the state keeps a [`CausalContext`], a version vector with one
+/// counter per replica that ever inserted, plus the dots of deltas received out of order until
+/// their gap fills. So the state grows with the number of present elements and of replicas,
+/// never with the number of removals.
+///
+/// # Representation
+/// A vector of `(element, dot)` pairs sorted by element then dot, and the context. Merging
+/// walks both vectors once (`O(n + m)`, one allocation, a context lookup per pair only one side
+/// has); `contains` is a binary search; `insert` and `remove` shift the vector (`O(n)`);
+/// [`len`](Self::len) counts distinct elements (`O(n)`).
+///
+/// ```
+/// use crdt_impls::{OrSet, ReplicaId};
+///
+/// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+/// let mut alice = OrSet::new();
+/// alice.insert(a, "milk");
+/// let mut bob = alice.clone();
+///
+/// alice.remove(&"milk"); // removes the tag alice has seen
+/// bob.insert(b, "milk"); // a new tag, concurrent with the removal
+///
+/// alice.merge(&bob);
+/// bob.merge(&alice);
+/// assert!(alice.contains(&"milk") && bob.contains(&"milk")); // add wins
+/// assert_eq!(alice, bob);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(
+    try_from = "RawOrSet<T>",
+    bound(serialize = "T: Serialize", deserialize = "T: Ord + Deserialize<'de>")
+)]
+pub struct OrSet<T> {
+    entries: Vec<(T, Dot)>,
+    context: CausalContext,
+}
+
+#[derive(Deserialize)]
+struct RawOrSet<T> {
+    entries: Vec<(T, Dot)>,
+    context: CausalContext,
+}
+
+impl<T: Ord> TryFrom<RawOrSet<T>> for OrSet<T> {
+    type Error = Error;
+
+    fn try_from(raw: RawOrSet<T>) -> Result<Self, Error> {
+        check_strictly_increasing("OrSet", raw.entries.iter().map(|(x, d)| (x, *d)))?;
+        let mut dots: Vec<Dot> = raw.entries.iter().map(|e| e.1).collect();
+        dots.sort_unstable();
+        check_strictly_increasing("OrSet", &dots)?;
+        check_dots_seen("OrSet", &raw.entries, &raw.context, |e| e.1)?;
+        Ok(Self {
+            entries: raw.entries,
+            context: raw.context,
+        })
+    }
+}
+
+impl<T> OrSet<T> {
+    /// An empty set.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            context: CausalContext::new(),
+        }
+    }
+
+    /// True when no element is present.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The dots of every update this state has seen.
+    #[must_use]
+    pub fn context(&self) -> &CausalContext {
+        &self.context
+    }
+
+    /// The present elements with their tags, sorted by element then dot: the live part of the
+    /// state.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = (&T, Dot)> + '_ {
+        self.entries.iter().map(|(x, d)| (x, *d))
+    }
+}
+
+impl<T: Ord> OrSet<T> {
+    /// The index range of `x`'s tags.
+    fn range(&self, x: &T) -> std::ops::Range<usize> {
+        let start = self.entries.partition_point(|e| e.0 < *x);
+        let len = self.entries[start..].partition_point(|e| e.0 == *x);
+        start..start + len
+    }
+
+    /// True when `x` is present.
+    #[must_use]
+    pub fn contains(&self, x: &T) -> bool {
+        !self.range(x).is_empty()
+    }
+
+    /// The tags of `x`: the dots of the insertions of `x` that no removal has seen.
+    pub fn dots(&self, x: &T) -> impl ExactSizeIterator<Item = Dot> + '_ {
+        self.entries[self.range(x)].iter().map(|e| e.1)
+    }
+
+    /// The present elements, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        let mut previous: Option<&T> = None;
+        self.entries.iter().filter_map(move |(x, _)| {
+            let new = previous != Some(x);
+            previous = Some(x);
+            new.then_some(x)
+        })
+    }
+
+    /// The number of present elements. `O(n)`.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Inserts `x` at `replica`, which must be the replica this state belongs to, and returns
+    /// the new tag. The tags of `x` seen so far are replaced by the new one.
+    pub fn insert(&mut self, replica: ReplicaId, x: T) -> Dot {
+        let dot = self.context.next_dot(replica);
+        self.context.insert(dot);
+        let range = self.range(&x);
+        self.entries.splice(range, [(x, dot)]);
+        dot
+    }
+
+    /// Removes `x`: drops the tags this state has seen. Returns whether `x` was present.
+    pub fn remove(&mut self, x: &T) -> bool {
+        let range = self.range(x);
+        let present = !range.is_empty();
+        self.entries.drain(range);
+        present
+    }
+
+    /// The lattice order: `other` has seen every update `self` has seen, and holds no tag
+    /// `self` has seen but removed.
+    #[must_use]
+    pub fn leq(&self, other: &Self) -> bool {
+        dot_store_leq(
+            (&self.entries, &self.context),
+            (&other.entries, &other.context),
+            Ord::cmp,
+            |e| e.1,
+        )
+    }
+}
+
+impl<T: Ord + Clone> OrSet<T> {
+    /// The delta of [`insert`](Self::insert): a state holding just the new tag, and, in its
+    /// context, the tags it replaces.
+    ///
+    /// ```
+    /// use crdt_impls::{OrSet, ReplicaId};
+    ///
+    /// let a = ReplicaId::new(0);
+    /// let mut here = OrSet::new();
+    /// let mut there = OrSet::new();
+    /// for x in ["x", "y"] {
+    ///     let delta = here.insert_delta(a, x);
+    ///     here.merge(&delta);
+    ///     there.merge(&delta);
+    /// }
+    /// let delta = here.remove_delta(&"x");
+    /// assert!(delta.is_empty()); // a removal ships only the tags it removes
+    /// here.merge(&delta);
+    /// there.merge(&delta);
+    /// assert_eq!(here, there);
+    /// assert_eq!(there.iter().collect::<Vec<_>>(), [&"y"]);
+    /// ```
+    #[must_use]
+    pub fn insert_delta(&self, replica: ReplicaId, x: T) -> Self {
+        let dot = self.context.next_dot(replica);
+        let mut delta = self.remove_delta(&x);
+        delta.context.insert(dot);
+        delta.entries.push((x, dot));
+        delta
+    }
+
+    /// The delta of [`remove`](Self::remove): no entries, and the removed tags as context.
+    #[must_use]
+    pub fn remove_delta(&self, x: &T) -> Self {
+        let mut delta = Self::new();
+        for dot in self.dots(x) {
+            delta.context.insert(dot);
+        }
+        delta
+    }
+
+    /// Joins `other` into `self`. A tag survives if both sides have it, or if one side has it
+    /// and the other has not seen it; the contexts are united. `O(n + m)`.
+    pub fn merge(&mut self, other: &Self) {
+        join_dot_stores(
+            (&mut self.entries, &self.context),
+            (&other.entries, &other.context),
+            Ord::cmp,
+            |e| e.1,
+        );
+        self.context.merge(&other.context);
+    }
+
+    /// The present elements, as a `BTreeSet`.
+    #[must_use]
+    pub fn value(&self) -> std::collections::BTreeSet<T> {
+        self.iter().cloned().collect()
+    }
+}
+
+impl_lattice!(OrSet<T> where T: Ord + Clone);
+
+impl<T: fmt::Debug> fmt::Debug for OrSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_dot_store(
+            f,
+            "OrSet",
+            self.entries.iter().map(|(x, d)| (x, d)),
+            &self.context,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> (ReplicaId, ReplicaId) {
+        (ReplicaId::new(0), ReplicaId::new(1))
+    }
+
+    #[test]
+    fn concurrent_add_and_remove_keep_the_add() {
+        let (a, b) = ids();
+        let mut x = OrSet::new();
+        x.insert(a, 7);
+        let mut y = x.clone();
+        assert!(x.remove(&7));
+        y.insert(b, 7);
+        let (mut xy, mut yx) = (x.clone(), y.clone());
+        xy.merge(&y);
+        yx.merge(&x);
+        assert_eq!(xy, yx);
+        assert!(xy.contains(&7));
+        assert_eq!(xy.dots(&7).collect::<Vec<_>>(), [Dot::new(b, 1)]);
+    }
+
+    #[test]
+    fn a_remove_removes_only_what_it_has_seen() {
+        let (a, b) = ids();
+        let mut x = OrSet::new();
+        let mut y = OrSet::new();
+        x.insert(a, 1);
+        y.insert(b, 1);
+        x.merge(&y);
+        assert_eq!(x.dots(&1).count(), 2);
+        assert!(x.remove(&1));
+        y.merge(&x);
+        assert!(!y.contains(&1));
+        assert!(!y.remove(&1));
+    }
+
+    /// riak_dt pull request #78: an "optimised" merge returned the state whose clock dominated
+    /// the other's. But a removal does not advance the clock, so `C` below dominates `A3`
+    /// although `A3` removed `bar`: the shortcut resurrected `bar`. Merging entry by entry
+    /// against the other side's context keeps the removal.
+    #[test]
+    fn riak_dt_pr_78() {
+        let (a, b) = ids();
+        let mut a2 = OrSet::new();
+        a2.insert(a, "foo");
+        a2.insert(a, "bar");
+        let mut b1 = OrSet::new();
+        b1.insert(b, "baz");
+        let mut c = a2.clone();
+        c.merge(&b1);
+        let mut a3 = a2.clone();
+        a3.remove(&"bar");
+        assert!(
+            a3.context()
+                .version_vector()
+                .leq(c.context().version_vector())
+        );
+        let mut d = a3.clone();
+        d.merge(&c);
+        assert_eq!(d.iter().copied().collect::<Vec<_>>(), ["baz", "foo"]);
+        let mut d2 = c;
+        d2.merge(&a3);
+        assert_eq!(d, d2);
+    }
+
+    #[test]
+    fn insert_replaces_observed_tags() {
+        let (a, b) = ids();
+        let mut x = OrSet::new();
+        let mut y = OrSet::new();
+        x.insert(a, 'k');
+        y.insert(b, 'k');
+        x.merge(&y);
+        x.insert(a, 'k');
+        assert_eq!(x.dots(&'k').collect::<Vec<_>>(), [Dot::new(a, 2)]);
+        // B's old tag is gone at B too once it merges: the newer insert saw it.
+        y.merge(&x);
+        assert_eq!(y, x);
+        assert_eq!(x.len(), 1);
+        assert!(y.leq(&x) && x.leq(&y));
+    }
+
+    #[test]
+    fn the_order_follows_merge() {
+        let (a, b) = ids();
+        let mut x = OrSet::new();
+        x.insert(a, 1);
+        let mut y = x.clone();
+        y.remove(&1);
+        y.insert(b, 2);
+        assert!(x.leq(&y) && !y.leq(&x));
+        let mut z = x.clone();
+        z.insert(a, 3);
+        assert!(!z.leq(&y) && !y.leq(&z));
+    }
+
+    #[test]
+    fn serde_round_trips_and_checks_invariants() {
+        let (a, _) = ids();
+        let mut x = OrSet::new();
+        x.insert(a, 5u8);
+        x.insert(a, 6);
+        x.remove(&5);
+        let text = serde_json::to_string(&x).unwrap();
+        assert_eq!(
+            text,
+            r#"{"entries":[[6,{"replica":0,"seq":2}]],"context":{"vv":[[0,2]]}}"#
+        );
+        assert_eq!(serde_json::from_str::<OrSet<u8>>(&text).unwrap(), x);
+        let unseen = text.replace(r#""vv":[[0,2]]"#, r#""vv":[[0,1]]"#);
+        assert!(serde_json::from_str::<OrSet<u8>>(&unseen).is_err());
+        let shared_dot = r#"{"entries":[[1,{"replica":0,"seq":1}],[2,{"replica":0,"seq":1}]],"context":{"vv":[[0,1]]}}"#;
+        assert!(serde_json::from_str::<OrSet<u8>>(shared_dot).is_err());
+        assert_eq!(format!("{x:?}"), "OrSet{6: A2} seen {A: 2}");
+    }
+}
