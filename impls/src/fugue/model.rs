@@ -147,6 +147,13 @@ impl<O: SiblingOrder> Model for ListModel<O> {
         )
     }
 
+    /// Fugue and FugueMax never interleave runs: an element lands between two consecutive
+    /// adjacent insertions of one replica only if it was inserted knowing the first of them
+    /// (it is then a descendant of that first element in the tree).
+    fn promises_non_interleaving(&self) -> bool {
+        true
+    }
+
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
         Some(
             spec::value(history, O::RIGHT_SIBLINGS)
