@@ -243,3 +243,82 @@ fn issue_3_delete_concurrent_with_insert_after_it() {
     delete_versus_insert::<Fugue>();
     delete_versus_insert::<FugueMax>();
 }
+
+// The harness's contiguity oracle (crdt-harness `Property::Contiguity`) flags any element that
+// lands between two *visibly adjacent* consecutive insertions of one replica without knowing
+// the first. Fugue promises less: a run typed forwards (each element right after the previous)
+// is never interleaved, nor one typed backwards at one place; the three minimal cases the
+// harness found, below, are outside that promise, so the models do not declare
+// `promises_non_interleaving`.
+
+/// Harness finding 1 (Fugue only): B types b1, then, after receiving A's `a`, types b2 between
+/// `a` and b1. b2's left neighbour is `a`, which had no right child, so b2 is a right child of
+/// `a` with right origin b1; C's concurrent `c` is another right child of `a`. Fugue orders the
+/// two siblings by id (b2 < c), so `c` lands between b2 and b1; FugueMax puts `c`, whose right
+/// origin is later (the end), first. This is the paper's own Fugue/FugueMax difference.
+fn harness_backward_after_new_neighbour_right_origin<O: SiblingOrder>() -> String {
+    let (mut a, mut b, mut c) = (replica::<O>(0), replica::<O>(1), replica::<O>(2));
+    let b1 = b.insert(0, '1');
+    let m_a = a.insert(0, 'a');
+    b.integrate(&m_a).unwrap();
+    c.integrate(&m_a).unwrap();
+    let m_c = c.insert(1, 'c');
+    let b2 = b.insert(1, '2');
+    assert_eq!(text(&b), "a21");
+    deliver::<O>(&[&[m_a, b1, m_c, b2]])
+}
+
+#[test]
+fn harness_contiguity_finding_fugue_orders_right_siblings_by_id() {
+    assert_eq!(
+        harness_backward_after_new_neighbour_right_origin::<Fugue>(),
+        "a2c1"
+    );
+    assert_eq!(
+        harness_backward_after_new_neighbour_right_origin::<FugueMax>(),
+        "ac21"
+    );
+}
+
+/// Harness finding 2 (both variants): C types c1 into an empty list, receives A's `a` (placed
+/// before c1 by id), then types c2 between `a` and c1. c2 is glued to its left neighbour `a`
+/// (a right child of `a`), not to c1, so B's concurrent `b` (between `a` and c1 by id) lands
+/// between c2 and c1. c2 was not typed at c1's place (its left neighbour changed), so the run
+/// "c2 c1" is not a backward run in Fugue's sense.
+#[test]
+fn harness_contiguity_finding_backward_insert_after_a_new_left_neighbour() {
+    fn run<O: SiblingOrder>() -> String {
+        let (mut a, mut b, mut c) = (replica::<O>(0), replica::<O>(1), replica::<O>(2));
+        let c1 = c.insert(0, '1');
+        let m_a = a.insert(0, 'a');
+        let m_b = b.insert(0, 'b');
+        c.integrate(&m_a).unwrap();
+        let c2 = c.insert(1, '2');
+        assert_eq!(text(&c), "a21");
+        deliver::<O>(&[&[c1, m_a, m_b, c2]])
+    }
+    assert_eq!(run::<Fugue>(), "a2b1");
+    assert_eq!(run::<FugueMax>(), "a2b1");
+}
+
+/// Harness finding 3 (both variants): A sees B's `b`, inserts x after it; B deletes `b` and
+/// inserts `c` at its place; A, having received the deletion, inserts y before x. y and x look
+/// adjacent, but the tombstone `b` separates them: y went where `b` was, exactly like B's
+/// concurrent `c`, and the two are ordered by id.
+#[test]
+fn harness_contiguity_finding_adjacent_only_through_a_tombstone() {
+    fn run<O: SiblingOrder>() -> String {
+        let (mut a, mut b) = (replica::<O>(0), replica::<O>(1));
+        let m_b = b.insert(0, 'b');
+        a.integrate(&m_b).unwrap();
+        let del = b.delete(0);
+        let x = a.insert(1, 'x');
+        let m_c = b.insert(0, 'c');
+        a.integrate(&del).unwrap();
+        let y = a.insert(0, 'y');
+        assert_eq!(text(&a), "yx");
+        deliver::<O>(&[&[m_b, del, x, m_c, y]])
+    }
+    assert_eq!(run::<Fugue>(), "ycx");
+    assert_eq!(run::<FugueMax>(), "ycx");
+}

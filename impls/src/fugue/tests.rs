@@ -37,6 +37,8 @@ struct Replica<O> {
     list: List<char, O>,
     naive: NaiveFugue<char>,
     seen: BTreeSet<usize>,
+    /// The last element this replica inserted.
+    last_inserted: Option<Id>,
 }
 
 /// A message and the messages its origin had seen (its causal past, itself excluded).
@@ -90,9 +92,12 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
             list: List::new(ReplicaId::new(i as u32)),
             naive: NaiveFugue::new(rule),
             seen: BTreeSet::new(),
+            last_inserted: None,
         })
         .collect();
     let mut sent: Vec<Sent> = Vec::new();
+    // Forward runs: (x, y) where one replica inserted y right after x (at x's index + 1).
+    let mut forward_pairs: Vec<(Id, Id)> = Vec::new();
     let mut letter = 0u8;
     for step in steps {
         match *step {
@@ -121,6 +126,21 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
                     origin, expected,
                     "the insert generator agrees with the paper's"
                 );
+                let first = insertion.id;
+                let previous = replica
+                    .last_inserted
+                    .and_then(|x| replica.list.ids().position(|id| id == x).map(|p| (x, p)));
+                if let Some((x, p)) = previous
+                    && p + 1 == at
+                {
+                    forward_pairs.push((x, first));
+                }
+                for k in 1..len as u32 {
+                    let id = |c| Id::new(first.replica, c);
+                    forward_pairs.push((id(first.counter + k - 1), id(first.counter + k)));
+                }
+                replica.last_inserted =
+                    Some(Id::new(first.replica, first.counter + len as u32 - 1));
                 apply_naive(&mut replica.naive, &message);
                 let deps = replica.seen.clone();
                 replica.seen.insert(sent.len());
@@ -189,6 +209,35 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
         replica.list.index.assert_invariants();
         assert_eq!(replica.list, reference, "convergence");
         assert_eq!(replica.list.value(), reference.value());
+    }
+    // Non-interleaving of forward runs: whatever lands between x and y (y inserted right
+    // after x by x's replica) was inserted knowing x.
+    let mut inserted_by = std::collections::HashMap::new();
+    for (i, s) in sent.iter().enumerate() {
+        if let Message::Insert(insertion) = &s.message {
+            for k in 0..insertion.values().len() as u32 {
+                let id = Id::new(insertion.id.replica, insertion.id.counter + k);
+                inserted_by.insert(id, i);
+            }
+        }
+    }
+    let order: Vec<Id> = reference.ids().collect();
+    for (x, y) in forward_pairs {
+        let (Some(px), Some(py)) = (
+            order.iter().position(|&id| id == x),
+            order.iter().position(|&id| id == y),
+        ) else {
+            continue;
+        };
+        assert!(px < py, "{y} was inserted after {x}");
+        let mx = inserted_by[&x];
+        for z in &order[px + 1..py] {
+            let mz = inserted_by[z];
+            assert!(
+                mz == mx || sent[mz].deps.contains(&mx),
+                "{z} landed between {x} and {y} without knowing {x}"
+            );
+        }
     }
     // State-based: merging all states in two orders gives the same state.
     let mut forward = List::<char, O>::new(ReplicaId::new(98));
