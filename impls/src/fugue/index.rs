@@ -11,10 +11,13 @@
 //!
 //! Pieces live in an arena (`pieces`) and keep their slot for life, so the per-element map
 //! `slot_of` only changes when a piece is split or joined; the smaller half is the one relocated,
-//! so an element is relocated `O(log n)` times at most. Internal nodes hold up to [`MAX_CHILDREN`]
+//! so an element is relocated `O(log n)` times at most. Nodes hold up to [`MAX_CHILDREN`]
 //! children with the visible length of each child's subtree, in contiguous arrays, in the style of
-//! cola's `gtree.rs`. Nodes are never merged: deletions only turn elements into tombstones, and the
-//! only removal, joining two adjacent pieces of one node, leaves that node non-empty.
+//! cola's `gtree.rs`; every node and piece records its parent and its rank among the parent's
+//! children, so updating the sums above a piece is a walk up without searching. Nodes are never
+//! merged: deletions only turn elements into tombstones, and the only removal, joining two
+//! adjacent tombstone pieces of one node, leaves that node non-empty. The usual backspace does
+//! not even split: it moves the boundary between a visible piece and the tombstones after it.
 
 use std::cmp::Ordering;
 

@@ -1,4 +1,4 @@
-//! [`FugueList`]: the replicated list, its queries and its local edits.
+//! [`List`] ([`FugueList`], [`FugueMaxList`]): the replicated list, its queries and its local edits.
 
 use std::fmt;
 use std::marker::PhantomData;

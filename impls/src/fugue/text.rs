@@ -1,4 +1,4 @@
-//! [`FugueText`]: a [`FugueList`] of `char`s with a `String`-like API.
+//! [`Text`]: a [`List`] of `char`s with a `String`-like API ([`FugueText`], [`FugueMaxText`]).
 
 use std::fmt::{self, Write as _};
 
