@@ -14,10 +14,14 @@ fn median(mut xs: Vec<u64>) -> u64 {
 }
 
 fn main() {
-    println!("| entry | faults | replicas | found (of 20 seeds) | schedules to detection (median) | steps before shrinking (median) | steps after (median, max) | property |");
+    println!(
+        "| entry | faults | replicas | found (of 20 seeds) | schedules to detection (median) | steps before shrinking (median) | steps after (median, max) | property |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for entry in catalogue::gallery() {
-        let gallery = entry.gallery().expect("gallery entries describe themselves");
+        let gallery = entry
+            .gallery()
+            .expect("gallery entries describe themselves");
         let (faults, replicas) = match gallery.needs {
             "none" => (Faults::NONE, 4),
             "three or more replicas" => (Faults::NONE, 3),
@@ -26,7 +30,11 @@ fn main() {
         let (mut until, mut before, mut after, mut properties) = (vec![], vec![], vec![], vec![]);
         for seed in 0..20 {
             let options = Options {
-                shape: Shape { replicas, faults, ..Shape::default() },
+                shape: Shape {
+                    replicas,
+                    faults,
+                    ..Shape::default()
+                },
                 seed,
                 schedules: Some(10_000),
                 ..Options::default()
@@ -49,9 +57,21 @@ fn main() {
             faults,
             replicas,
             found,
-            if found > 0 { median(until).to_string() } else { "-".into() },
-            if found > 0 { median(before).to_string() } else { "-".into() },
-            if found > 0 { median(after).to_string() } else { "-".into() },
+            if found > 0 {
+                median(until).to_string()
+            } else {
+                "-".into()
+            },
+            if found > 0 {
+                median(before).to_string()
+            } else {
+                "-".into()
+            },
+            if found > 0 {
+                median(after).to_string()
+            } else {
+                "-".into()
+            },
             max_after,
             properties.join(", ")
         );

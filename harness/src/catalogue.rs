@@ -311,6 +311,7 @@ where
 /// `crdt-impls`, then the toy models of `crdt-laws`.
 #[must_use]
 pub fn builtin() -> Vec<Box<dyn Entry>> {
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
     use crdt_impls::models::{
         FriendshipModel, GCounterModel, GSetModel, LwwElementSetModel, LwwRegisterModel, MapModel,
         MvRegisterModel, OrSetModel, PairModel, PnCounterModel,
@@ -416,6 +417,38 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
                 "crdt_impls::models::FriendshipModel::default()",
             ),
             FriendshipModel::default(),
+        ),
+        state(
+            about(
+                "fugue-list",
+                "Fugue list (state-based: union of nodes and tombstones)",
+                "crdt_impls::fugue::FugueListModel::default()",
+            ),
+            FugueListModel::default(),
+        ),
+        op(
+            about(
+                "fugue-list/op",
+                "Fugue list (op-based: insert and delete messages, causal delivery)",
+                "crdt_impls::fugue::FugueListModel::default()",
+            ),
+            FugueListModel::default(),
+        ),
+        state(
+            about(
+                "fugue-max-list",
+                "FugueMax list (state-based)",
+                "crdt_impls::fugue::FugueMaxListModel::default()",
+            ),
+            FugueMaxListModel::default(),
+        ),
+        op(
+            about(
+                "fugue-max-list/op",
+                "FugueMax list (op-based, causal delivery)",
+                "crdt_impls::fugue::FugueMaxListModel::default()",
+            ),
+            FugueMaxListModel::default(),
         ),
         delta(
             about(

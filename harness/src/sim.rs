@@ -44,8 +44,9 @@ pub enum Property {
     Specification,
     /// All replicas order a sequence's elements consistently, at every step.
     SequenceOrder,
-    /// A replica's consecutive inserts are not interleaved with elements inserted without
-    /// knowing them (for models that promise non-interleaving).
+    /// A run of typing stays together: when a replica inserts `y` next to the element `x` it
+    /// inserted just before (receiving nothing in between), an element that later lands between
+    /// them must have been inserted knowing `x` (for models that promise non-interleaving).
     Contiguity,
     /// The model panicked.
     Panic,
@@ -318,9 +319,13 @@ struct Replica<P: Protocol> {
     /// carries everything its sender merged since the destination last acknowledged (the
     /// anti-entropy of Almeida et al., "Delta state replicated data types", Algorithm 2).
     links: Vec<Vec<(u64, P::Payload, Seen)>>,
-    /// Delta-state: per destination, whether the next send must be the whole state.
+    /// Delta-state: per destination, whether sends must be the whole state (after a restart,
+    /// until a whole state sent since then has been delivered).
     resync: Vec<bool>,
-    /// The element this replica's latest local update inserted, if it inserted exactly one.
+    /// How many times this replica restarted.
+    epoch: u32,
+    /// The element this replica's latest local update inserted, if it inserted exactly one and
+    /// the replica has received nothing since (a run of typing).
     last_insert: Option<Dot>,
 }
 
@@ -330,8 +335,12 @@ type Op<P> = <<P as Protocol>::Model as Model>::Op;
 
 #[derive(Clone, Debug)]
 enum Carries {
-    State,
+    /// A whole state; for delta-state models it covers every delta buffered before `upto`, and
+    /// acknowledges a resynchronization if the sender has not restarted since (`epoch`).
+    State { upto: u64, epoch: u32 },
+    /// A delta group covering the link's buffered deltas up to sequence `upto`.
     Delta { upto: u64 },
+    /// An operation message: update number `update`.
     Op { update: usize },
 }
 
@@ -438,6 +447,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     durable: None,
                     links: vec![Vec::new(); n],
                     resync: vec![false; n],
+                    epoch: 0,
                     last_insert: None,
                 }
             })
@@ -701,14 +711,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 (group, seen, Carries::Delta { upto }, label)
             } else {
                 // Whole state: state-based, or a delta replica resynchronizing after a restart.
-                sender.resync[to.index()] = false;
-                sender.links[to.index()].clear();
-                (
-                    whole,
-                    sender.seen.clone(),
-                    Carries::State,
-                    "state".to_string(),
-                )
+                let carries = Carries::State {
+                    upto: self.next_delta,
+                    epoch: sender.epoch,
+                };
+                (whole, sender.seen.clone(), carries, "state".to_string())
             };
         let id = self.next_message;
         self.next_message += 1;
@@ -813,13 +820,24 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
+        // Receiving ends a run of typing: the next insert may attach to what just arrived.
+        replica.last_insert = None;
         match m.carries {
             Carries::Delta { upto } => {
                 // The receiver acknowledges: the sender forgets the deltas now delivered.
                 self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
                 self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
             }
-            Carries::State => self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen),
+            Carries::State { upto, epoch } => {
+                // A whole state covers what the sender had buffered for this receiver, and
+                // completes a resynchronization if sent since the sender's last restart.
+                let sender = &mut self.replicas[m.from.index()];
+                sender.links[i].retain(|(seq, _, _)| *seq >= upto);
+                if epoch == sender.epoch {
+                    sender.resync[i] = false;
+                }
+                self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
+            }
             Carries::Op { .. } => {}
         }
         self.events.push(Event::Deliver {
@@ -877,6 +895,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             .expect("a crashed replica has a snapshot");
         self.replicas[i].state = restored;
         self.replicas[i].status = Status::Up;
+        self.replicas[i].epoch += 1;
         self.stats.effective_steps += 1;
         self.events.push(Event::Restart {
             step: self.step,

@@ -65,7 +65,11 @@ fn bad_input_is_a_one_line_error_and_exit_2() {
     }
     let dir = scratch("bad-input");
     let bad = dir.join("bad.json");
-    for text in ["{", r#"{"format": "crdt-harness replay", "version": 7}"#, "[]"] {
+    for text in [
+        "{",
+        r#"{"format": "crdt-harness replay", "version": 7}"#,
+        "[]",
+    ] {
         std::fs::write(&bad, text).unwrap();
         let out = harness(&["replay", path(&bad)]);
         assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
@@ -80,14 +84,24 @@ fn a_lawful_model_passes_and_the_report_is_written() {
     let dir = scratch("lawful");
     let report = dir.join("report.json");
     let out = harness(&[
-        "check", "g-set", "--schedules", "100", "--cases", "16", "--out", path(&report),
+        "check",
+        "g-set",
+        "--schedules",
+        "100",
+        "--cases",
+        "16",
+        "--out",
+        path(&report),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains(&format!("report: {}", report.display())));
     let read = Report::read(&report).unwrap();
     assert!(read.summary().passed());
     assert!(read.is_complete());
-    assert_eq!(read.models["g-set"].laws["join_commutative"].outcome.name(), "passed");
+    assert_eq!(
+        read.models["g-set"].laws["join_commutative"].outcome.name(),
+        "passed"
+    );
 }
 
 #[test]
@@ -133,7 +147,14 @@ fn shard_reports_merge_into_the_single_machine_run() {
     let dir = scratch("shards");
     let run = |shard: &str, out: &Path| {
         let o = harness(&[
-            "check", "or-set", "--no-laws", "--schedules", "150", "--shard", shard, "--out",
+            "check",
+            "or-set",
+            "--no-laws",
+            "--schedules",
+            "150",
+            "--shard",
+            shard,
+            "--out",
             path(out),
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -152,12 +173,25 @@ fn shard_reports_merge_into_the_single_machine_run() {
     assert_eq!(schedules_and_steps(&merged), schedules_and_steps(&whole));
     // Merging a shard twice does not count it twice.
     let again = dir.join("again.json");
-    let out = harness(&["merge-reports", path(&merged), path(&a), "--out", path(&again)]);
+    let out = harness(&[
+        "merge-reports",
+        path(&merged),
+        path(&a),
+        "--out",
+        path(&again),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(schedules_and_steps(&again), schedules_and_steps(&whole));
     // And the merged report renders.
     let md = dir.join("merged.md");
-    let out = harness(&["render", path(&merged), "--report", "md", "--out", path(&md)]);
+    let out = harness(&[
+        "render",
+        path(&merged),
+        "--report",
+        "md",
+        "--out",
+        path(&md),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(std::fs::read_to_string(md).unwrap().contains("or-set"));
 }
@@ -183,7 +217,13 @@ fn the_same_seed_gives_the_same_counterexample_with_any_number_of_threads() {
         let file = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("broken"))
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with("broken")
+            })
             .unwrap();
         std::fs::read_to_string(file).unwrap()
     };

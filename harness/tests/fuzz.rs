@@ -33,7 +33,11 @@ fn fuzz(inputs: u64, first_seed: u64, deadline: Option<Instant>) -> Option<Strin
             if let Some(outcome) = entry.run_bytes(&input, &options)
                 && let Some(finding) = outcome.finding
             {
-                return Some(format!("{} on input seed {}: {finding}", entry.name(), first_seed + i));
+                return Some(format!(
+                    "{} on input seed {}: {finding}",
+                    entry.name(),
+                    first_seed + i
+                ));
             }
         }
     }

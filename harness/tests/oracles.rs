@@ -498,3 +498,43 @@ fn every_gallery_entry_is_caught_by_the_harness() {
         );
     }
 }
+
+/// Regression: the contiguity oracle only pairs inserts typed without receiving anything in
+/// between. Here C types '1', receives A's 'a', then types '2' between 'a' and '1'; Fugue glues
+/// '2' to its new left neighbour 'a', so B's concurrent 'b' may land between '2' and '1'. That
+/// is not interleaving of a run, and must not be reported (found by the Fugue list's author
+/// with an earlier, stricter oracle).
+#[test]
+fn a_run_ends_when_its_replica_receives_something() {
+    use crdt_harness::{Harness, Schedule};
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
+    let schedule: Schedule<crdt_impls::fugue::ListOp<char>> = serde_json::from_str(
+        r#"{"replicas": 3, "steps": [
+            {"kind": "update", "replica": 2, "op": {"Insert": {"at": 0, "value": "1"}}},
+            {"kind": "update", "replica": 0, "op": {"Insert": {"at": 0, "value": "a"}}},
+            {"kind": "update", "replica": 1, "op": {"Insert": {"at": 0, "value": "b"}}},
+            {"kind": "deliver", "to": 2, "pick": 0},
+            {"kind": "update", "replica": 2, "op": {"Insert": {"at": 1, "value": "2"}}}
+        ]}"#,
+    )
+    .unwrap();
+    for outcome in [
+        Harness::op(&FugueListModel::default())
+            .faults(Faults::parse("reorder").unwrap())
+            .replay(&schedule),
+        Harness::op(&FugueMaxListModel::default())
+            .faults(Faults::parse("reorder").unwrap())
+            .replay(&schedule),
+    ] {
+        assert!(outcome.finding.is_none(), "{}", outcome.finding.unwrap());
+        assert!(outcome.values.iter().all(|(_, v)| v == "\"a2b1\""), "{:?}", outcome.values);
+    }
+}
+
+#[test]
+fn fugue_lists_keep_runs_together_under_every_fault() {
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
+    let opts = options(Faults::ALL, 4, 200);
+    assert_passes(&OpProtocol(&FugueListModel::default()), &opts);
+    assert_passes(&StateProtocol(&FugueMaxListModel::default()), &opts);
+}
