@@ -135,7 +135,7 @@ pub enum Step<Op> {
         to: ReplicaId,
     },
     /// One message in flight to `to` arrives: with reordering, number `pick` among those that
-    /// may arrive; without, the oldest message sent to `to`.
+    /// may arrive, counting back from the newest; without, the oldest message sent to `to`.
     Deliver {
         /// The receiver.
         to: ReplicaId,

@@ -794,7 +794,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
         if candidates.is_empty() {
             return Ok(());
         }
-        let k = candidates[pick as usize % candidates.len()];
+        // Count back from the newest, so removing older steps keeps the same message picked.
+        let k = candidates[candidates.len() - 1 - pick as usize % candidates.len()];
         self.stats.effective_steps += 1;
         self.receive(k)
     }
