@@ -389,15 +389,22 @@ fn run_law<E: Engine>(
     let strategy = engine.strategy(law, config.size);
     let cases = Cell::new(0u32);
     let hits = Cell::new(0u32);
+    // After the first failure proptest calls the test again to shrink: those calls are not cases.
+    let shrinking = Cell::new(false);
     let run = runner.run(&strategy, |case| {
-        cases.set(cases.get() + 1);
+        if !shrinking.get() {
+            cases.set(cases.get() + 1);
+        }
         match check_contained(engine, law, &case) {
             Outcome::Held => {
-                hits.set(hits.get() + 1);
+                hits.set(hits.get() + u32::from(!shrinking.get()));
                 Ok(())
             }
             Outcome::PremiseNotMet => Ok(()),
-            Outcome::Broken(v) => Err(TestCaseError::fail(v.to_string())),
+            Outcome::Broken(v) => {
+                shrinking.set(true);
+                Err(TestCaseError::fail(v.to_string()))
+            }
         }
     });
     let conditional = law.premise().is_some();
