@@ -39,7 +39,7 @@ enum Command {
         #[arg(long)]
         broken: bool,
     },
-    /// Check a model, `all` reference models, or `broken` (the whole gallery): laws, then
+    /// Check models, `all` reference models, or `broken` (the whole gallery): laws, then
     /// schedules.
     Check(CheckArgs),
     /// Re-run a saved failure and report whether it still fails.
@@ -81,8 +81,9 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// A model from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
-    model: String,
+    /// Models from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
+    #[arg(required = true)]
+    models: Vec<String>,
     /// Replicas per schedule.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
     replicas: u32,
@@ -278,7 +279,10 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 fn check(args: &CheckArgs) -> Result<bool> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let entries = entries(&args.model)?;
+    let mut entries = Vec::new();
+    for name in &args.models {
+        entries.extend(self::entries(name)?);
+    }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
     let options = Options {

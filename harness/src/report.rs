@@ -152,7 +152,7 @@ pub fn events(events: &[Event]) -> Vec<r::Event> {
             Event::Crash { replica, .. } => r::Event::Crash { replica: replica.0 },
             Event::Restart { replica, .. } => r::Event::Restart { replica: replica.0 },
             Event::Join { replica, .. } => r::Event::Join { replica: replica.0 },
-            Event::Quiesce => continue,
+            Event::Quiesce => r::Event::Quiesce,
         });
     }
     // A partition names one side; the report wants every group.
