@@ -1,7 +1,8 @@
 //! `crdt-harness`: check CRDT models from the command line.
 //!
 //! Exit status: 0 when everything holds, 1 on a finding (a failed or vacuous law, a broken
-//! property), 2 on bad usage or bad input.
+//! property), 2 on bad usage or bad input, 130 when interrupted (Ctrl-C) after writing the
+//! report, marked incomplete.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -157,11 +158,28 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
 }
 
+/// How a command ended.
+enum Ended {
+    /// Everything held: exit 0.
+    Held,
+    /// A finding: exit 1.
+    Finding,
+    /// Stopped by Ctrl-C, report written and marked incomplete: exit 130.
+    Interrupted,
+}
+
+impl From<bool> for Ended {
+    fn from(held: bool) -> Self {
+        if held { Ended::Held } else { Ended::Finding }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(Ended::Held) => ExitCode::SUCCESS,
+        Ok(Ended::Finding) => ExitCode::from(1),
+        Ok(Ended::Interrupted) => ExitCode::from(130),
         Err(e) => {
             eprintln!("crdt-harness: error: {e:#}");
             ExitCode::from(2)
@@ -169,15 +187,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs a command; `Ok(false)` means a finding.
-fn run(cli: Cli) -> Result<bool> {
+/// Runs a command.
+fn run(cli: Cli) -> Result<Ended> {
     match cli.command {
         Command::List { broken } => {
             list(broken);
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Check(args) => check(&args),
-        Command::Replay { file } => replay_file(&file),
+        Command::Replay { file } => replay_file(&file).map(Ended::from),
         Command::MergeReports { reports, output } => {
             let mut merged = Report::default();
             for path in &reports {
@@ -188,20 +206,20 @@ fn run(cli: Cli) -> Result<bool> {
             let passed = merged.summary().passed();
             print!("{}", crdt_reports::render(&merged, terminal_format()));
             write_report(&merged, &output)?;
-            Ok(passed)
+            Ok(passed.into())
         }
         Command::Render { input, output } => {
             let report = Report::read(&input)
                 .with_context(|| format!("reading report {}", input.display()))?;
             write_report(&report, &output)?;
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Fuzz {
             model,
             iterations,
             len,
             seed,
-        } => fuzz(&model, iterations, len, seed),
+        } => fuzz(&model, iterations, len, seed).map(Ended::from),
     }
 }
 
@@ -276,7 +294,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
-fn check(args: &CheckArgs) -> Result<bool> {
+fn check(args: &CheckArgs) -> Result<Ended> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut entries = Vec::new();
@@ -392,10 +410,11 @@ fn check(args: &CheckArgs) -> Result<bool> {
         write_to(&report, Format::Json, json)?;
     }
     write_report(&report, &args.output)?;
-    if !complete {
+    if stop.load(Ordering::Relaxed) {
         eprintln!("the run was interrupted: the report is marked incomplete");
+        return Ok(Ended::Interrupted);
     }
-    Ok(passed)
+    Ok(passed.into())
 }
 
 /// Adds a step-timeout finding for a hang to a model's report: the harness gave up waiting.
