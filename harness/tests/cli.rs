@@ -246,7 +246,7 @@ fn an_interrupted_run_writes_an_incomplete_report() {
     use std::time::{Duration, Instant};
     let dir = scratch("interrupted");
     let report = dir.join("report.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
+    let child = Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
         .args([
             "check",
             "or-set",
