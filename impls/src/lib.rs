@@ -37,6 +37,7 @@
 //! | [`OrSet`] | observed-remove set | add wins | replicas (no tombstones) |
 //! | [`MvRegister`] | multi-value register | none: keeps concurrent writes | replicas |
 //! | [`Pair`], [`Map`] | combinators | their parts' | their parts' |
+//! | [`FugueList`], [`FugueMaxList`] | list (and [`FugueText`]) | Fugue: no interleaving of concurrent runs; siblings by id (FugueMax: right siblings by right origin) | elements ever inserted (tombstones) |
 //!
 //! Each implements [`Lattice`], the trait the combinators are generic over, and
 //! `serde`'s `Serialize`/`Deserialize`; deserialization checks each type's invariants. The
