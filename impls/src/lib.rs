@@ -3,7 +3,8 @@
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
 //! Fugue lists and combinators, each with a ready-made model for the law catalogue.
 //!
-//! Every type here is a *state-based* CRDT: replicas update their own state and now and then
+//! Every type here is a *state-based* CRDT (the Fugue lists are also operation-based, with
+//! insert and delete messages delivered causally): replicas update their own state and now and then
 //! merge another replica's state into theirs. Merge is a join (commutative, associative,
 //! idempotent), so replicas that have seen the same updates hold the same state, whatever the
 //! order, grouping or repetition of the messages that carried them.
