@@ -116,7 +116,7 @@ pub fn erase<Op: Serialize + Debug>(summary: Summary<Op>) -> Summary<ErasedOp> {
 }
 
 /// A model the command line can check, with its types erased.
-pub trait Entry: Sync {
+pub trait Entry: Send + Sync {
     /// The name users type: `g-set`, `broken/two-slot-counter`.
     fn name(&self) -> &str;
     /// One line on what the model is.
@@ -154,7 +154,7 @@ struct Item<M> {
     run_bytes: fn(&M, &[u8], &Options) -> Option<Outcome>,
 }
 
-impl<M: Sync> Entry for Item<M> {
+impl<M: Send + Sync> Entry for Item<M> {
     fn name(&self) -> &str {
         &self.name
     }
@@ -247,70 +247,49 @@ impl Describe {
     }
 }
 
-/// An entry for a state-based model.
-pub fn state<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: StateCrdt + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::StateBased,
-        model,
-        laws: crdt_laws::check_state::<M>,
-        run: |m, o| erase(search(&StateProtocol(m), o)),
-        replay: |m, f| replay_with(&StateProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&StateProtocol(m), b, o),
-    })
+/// Defines a constructor of catalogue entries for one flavour of model.
+macro_rules! entry_for {
+    ($(#[$doc:meta])* $name:ident, $bound:ident, $flavour:ident, $laws:ident, $protocol:ident) => {
+        $(#[$doc])*
+        pub fn $name<M>(about: Describe, model: M) -> Box<dyn Entry>
+        where
+            M: $bound + Send + Sync + 'static,
+            M::Op: CatalogueOp,
+        {
+            Box::new(Item {
+                name: about.name,
+                description: about.description,
+                constructor: about.constructor,
+                gallery: about.gallery,
+                flavour: Flavour::$flavour,
+                model,
+                laws: crdt_laws::$laws::<M>,
+                run: |m, o| erase(search(&$protocol(m), o)),
+                replay: |m, f| replay_with(&$protocol(m), f),
+                run_bytes: |m, b, o| bytes_with(&$protocol(m), b, o),
+            })
+        }
+    };
 }
 
-/// An entry for a delta-state model.
-pub fn delta<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: DeltaCrdt + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::DeltaState,
-        model,
-        laws: crdt_laws::check_delta::<M>,
-        run: |m, o| erase(search(&DeltaProtocol(m), o)),
-        replay: |m, f| replay_with(&DeltaProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&DeltaProtocol(m), b, o),
-    })
-}
-
-/// An entry for an operation-based model.
-pub fn op<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: OpCrdt + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::OpBased,
-        model,
-        laws: crdt_laws::check_op::<M>,
-        run: |m, o| erase(search(&OpProtocol(m), o)),
-        replay: |m, f| replay_with(&OpProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&OpProtocol(m), b, o),
-    })
-}
+entry_for!(
+    /// An entry for a state-based model.
+    state, StateCrdt, StateBased, check_state, StateProtocol
+);
+entry_for!(
+    /// An entry for a delta-state model.
+    delta, DeltaCrdt, DeltaState, check_delta, DeltaProtocol
+);
+entry_for!(
+    /// An entry for an operation-based model.
+    op, OpCrdt, OpBased, check_op, OpProtocol
+);
 
 /// The reference models, in the order `crdt-harness list` shows them: the CRDTs of
 /// `crdt-impls`, then the toy models of `crdt-laws`.
 #[must_use]
 pub fn builtin() -> Vec<Box<dyn Entry>> {
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
     use crdt_impls::models::{
         FriendshipModel, GCounterModel, GSetModel, LwwElementSetModel, LwwRegisterModel, MapModel,
         MvRegisterModel, OrSetModel, PairModel, PnCounterModel,
@@ -416,6 +395,38 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
                 "crdt_impls::models::FriendshipModel::default()",
             ),
             FriendshipModel::default(),
+        ),
+        state(
+            about(
+                "fugue-list",
+                "Fugue list (state-based: union of nodes and tombstones)",
+                "crdt_impls::fugue::FugueListModel::default()",
+            ),
+            FugueListModel::default(),
+        ),
+        op(
+            about(
+                "fugue-list/op",
+                "Fugue list (op-based: insert and delete messages, causal delivery)",
+                "crdt_impls::fugue::FugueListModel::default()",
+            ),
+            FugueListModel::default(),
+        ),
+        state(
+            about(
+                "fugue-max-list",
+                "FugueMax list (state-based)",
+                "crdt_impls::fugue::FugueMaxListModel::default()",
+            ),
+            FugueMaxListModel::default(),
+        ),
+        op(
+            about(
+                "fugue-max-list/op",
+                "FugueMax list (op-based, causal delivery)",
+                "crdt_impls::fugue::FugueMaxListModel::default()",
+            ),
+            FugueMaxListModel::default(),
         ),
         delta(
             about(

@@ -1,7 +1,8 @@
 //! `crdt-harness`: check CRDT models from the command line.
 //!
 //! Exit status: 0 when everything holds, 1 on a finding (a failed or vacuous law, a broken
-//! property), 2 on bad usage or bad input.
+//! property), 2 on bad usage or bad input, 130 when interrupted (Ctrl-C) after writing the
+//! report, marked incomplete.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use crdt_harness::catalogue::{self, Entry, ErasedOp};
 use crdt_harness::replay::{self, ReplayFile};
-use crdt_harness::runner::{self, Options, Shard, Summary};
+use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
 use crdt_harness::schedule::{Faults, Shape};
 use crdt_harness::sim::Limits;
 use crdt_harness::{Property, report};
@@ -39,7 +40,7 @@ enum Command {
         #[arg(long)]
         broken: bool,
     },
-    /// Check a model, `all` reference models, or `broken` (the whole gallery): laws, then
+    /// Check models, `all` reference models, or `broken` (the whole gallery): laws, then
     /// schedules.
     Check(CheckArgs),
     /// Re-run a saved failure and report whether it still fails.
@@ -58,7 +59,7 @@ enum Command {
     /// Render a JSON report in another format.
     Render {
         /// A JSON report.
-        report: PathBuf,
+        input: PathBuf,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -81,8 +82,9 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// A model from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
-    model: String,
+    /// Models from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
+    #[arg(required = true)]
+    models: Vec<String>,
     /// Replicas per schedule.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
     replicas: u32,
@@ -125,6 +127,9 @@ struct CheckArgs {
     /// The longest one step may take before it is a finding (e.g. 5s).
     #[arg(long, default_value = "5s", value_parser = runner::parse_duration)]
     step_budget: Duration,
+    /// Give up and report a hang when no schedule finishes (or the laws do not) for this long.
+    #[arg(long, default_value = "120s", value_parser = runner::parse_duration)]
+    hang_timeout: Duration,
     /// Where to write replay files of failures.
     #[arg(long)]
     replay_dir: Option<PathBuf>,
@@ -153,11 +158,28 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
 }
 
+/// How a command ended.
+enum Ended {
+    /// Everything held: exit 0.
+    Held,
+    /// A finding: exit 1.
+    Finding,
+    /// Stopped by Ctrl-C, report written and marked incomplete: exit 130.
+    Interrupted,
+}
+
+impl From<bool> for Ended {
+    fn from(held: bool) -> Self {
+        if held { Ended::Held } else { Ended::Finding }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(Ended::Held) => ExitCode::SUCCESS,
+        Ok(Ended::Finding) => ExitCode::from(1),
+        Ok(Ended::Interrupted) => ExitCode::from(130),
         Err(e) => {
             eprintln!("crdt-harness: error: {e:#}");
             ExitCode::from(2)
@@ -165,15 +187,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs a command; `Ok(false)` means a finding.
-fn run(cli: Cli) -> Result<bool> {
+/// Runs a command.
+fn run(cli: Cli) -> Result<Ended> {
     match cli.command {
         Command::List { broken } => {
             list(broken);
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Check(args) => check(&args),
-        Command::Replay { file } => replay_file(&file),
+        Command::Replay { file } => replay_file(&file).map(Ended::from),
         Command::MergeReports { reports, output } => {
             let mut merged = Report::default();
             for path in &reports {
@@ -184,20 +206,20 @@ fn run(cli: Cli) -> Result<bool> {
             let passed = merged.summary().passed();
             print!("{}", crdt_reports::render(&merged, terminal_format()));
             write_report(&merged, &output)?;
-            Ok(passed)
+            Ok(passed.into())
         }
-        Command::Render { report, output } => {
-            let report = Report::read(&report)
-                .with_context(|| format!("reading report {}", report.display()))?;
+        Command::Render { input, output } => {
+            let report = Report::read(&input)
+                .with_context(|| format!("reading report {}", input.display()))?;
             write_report(&report, &output)?;
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Fuzz {
             model,
             iterations,
             len,
             seed,
-        } => fuzz(&model, iterations, len, seed),
+        } => fuzz(&model, iterations, len, seed).map(Ended::from),
     }
 }
 
@@ -246,15 +268,16 @@ fn terminal_format() -> Format {
     }
 }
 
-fn entries(name: &str) -> Result<Vec<Box<dyn Entry>>> {
-    Ok(match name {
+fn entries(name: &str) -> Result<Vec<Arc<dyn Entry>>> {
+    let boxed = match name {
         "all" => catalogue::builtin(),
         "broken" => catalogue::gallery(),
         _ => match catalogue::find(name) {
             Some(entry) => vec![entry],
             None => bail!(crdt_harness::Error::UnknownModel(name.to_string())),
         },
-    })
+    };
+    Ok(boxed.into_iter().map(Arc::from).collect())
 }
 
 /// Stops runs between batches on Ctrl-C; a second Ctrl-C exits at once.
@@ -271,10 +294,13 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
-fn check(args: &CheckArgs) -> Result<bool> {
+fn check(args: &CheckArgs) -> Result<Ended> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let entries = entries(&args.model)?;
+    let mut entries = Vec::new();
+    for name in &args.models {
+        entries.extend(self::entries(name)?);
+    }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
     let options = Options {
@@ -320,21 +346,49 @@ fn check(args: &CheckArgs) -> Result<bool> {
         }
         let mut model = crdt_reports::ModelReport::new(report::flavour(entry.flavour()));
         if !args.no_laws {
-            let laws = entry.check_laws(&laws_config);
-            passed &= laws.all_passed();
-            for law in laws.results.iter().filter(|r| r.verdict != Verdict::Passed) {
-                eprint!("{}: {law}", entry.name());
+            let work = {
+                let (entry, config) = (Arc::clone(entry), laws_config.clone());
+                move || entry.check_laws(&config)
+            };
+            match guarded(args.hang_timeout, None, work) {
+                Ok(laws) => {
+                    passed &= laws.all_passed();
+                    for law in laws.results.iter().filter(|r| r.verdict != Verdict::Passed) {
+                        eprint!("{}: {law}", entry.name());
+                    }
+                    model = report::laws(&laws);
+                }
+                Err(hung) => {
+                    models.push((
+                        entry.name().to_string(),
+                        hang_report(model, &options, hung, "the laws"),
+                    ));
+                    passed = false;
+                    complete = false;
+                    break;
+                }
             }
-            model = report::laws(&laws);
         }
         if !args.no_schedules {
-            let summary = run_with_progress(entry.as_ref(), &options);
-            used_threads = summary.threads;
-            complete &= summary.complete;
-            passed &= summary.passed();
-            let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
-            let (config, run) = report::run(&summary, &extras);
-            model = model.with_run(config, run);
+            match run_with_progress(entry, &options, args.hang_timeout) {
+                Ok(summary) => {
+                    used_threads = summary.threads;
+                    complete &= summary.complete;
+                    passed &= summary.passed();
+                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
+                    let (config, run) = report::run(&summary, &extras);
+                    model = model.with_run(config, run);
+                }
+                Err(hung) => {
+                    models.push((
+                        entry.name().to_string(),
+                        hang_report(model, &options, hung, "a schedule"),
+                    ));
+                    passed = false;
+                    complete = false;
+                    break;
+                }
+            }
         }
         models.push((entry.name().to_string(), model));
     }
@@ -356,13 +410,58 @@ fn check(args: &CheckArgs) -> Result<bool> {
         write_to(&report, Format::Json, json)?;
     }
     write_report(&report, &args.output)?;
-    if !complete {
+    if stop.load(Ordering::Relaxed) {
         eprintln!("the run was interrupted: the report is marked incomplete");
+        return Ok(Ended::Interrupted);
     }
-    Ok(passed)
+    Ok(passed.into())
 }
 
-fn run_with_progress(entry: &dyn Entry, options: &Options) -> Summary<ErasedOp> {
+/// Adds a step-timeout finding for a hang to a model's report: the harness gave up waiting.
+fn hang_report(
+    model: crdt_reports::ModelReport,
+    options: &Options,
+    hung: Hung,
+    what: &str,
+) -> crdt_reports::ModelReport {
+    let message = format!(
+        "{what} made no progress for {:.0?}: a call into the model may never return \
+         (the run stopped here; rerun with a larger --hang-timeout if it is only slow)",
+        hung.silent_for
+    );
+    eprintln!("crdt-harness: {message}");
+    let summary: Summary<ErasedOp> = Summary {
+        model: String::new(),
+        flavour: crdt_laws::Flavour::StateBased,
+        seed: options.seed,
+        shape: options.shape,
+        shard: options.shard,
+        threads: options.threads.unwrap_or(1),
+        schedules: 0,
+        steps: 0,
+        duration: hung.silent_for,
+        failures: Vec::new(),
+        more_failures: 0,
+        measurements: Vec::new(),
+        complete: false,
+    };
+    let (config, mut run) = report::run(&summary, &[]);
+    for shard in run.shards.values_mut() {
+        shard.findings.push(crdt_reports::Finding {
+            property: report::property(Property::StepTimeout),
+            message: message.clone(),
+            seed: options.seed,
+            ..crdt_reports::Finding::default()
+        });
+    }
+    model.with_run(config, run)
+}
+
+fn run_with_progress(
+    entry: &Arc<dyn Entry>,
+    options: &Options,
+    hang_timeout: Duration,
+) -> Result<Summary<ErasedOp>, Hung> {
     let progress = Arc::new(AtomicU64::new(0));
     let options = Options {
         progress: Some(Arc::clone(&progress)),
@@ -383,22 +482,23 @@ fn run_with_progress(entry: &dyn Entry, options: &Options) -> Summary<ErasedOp> 
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_prefix(entry.name().to_string());
-    let summary = std::thread::scope(|scope| {
-        let done = Arc::new(AtomicBool::new(false));
-        let ticker = {
-            let (bar, done, progress) = (bar.clone(), Arc::clone(&done), Arc::clone(&progress));
-            scope.spawn(move || {
-                while !done.load(Ordering::Relaxed) {
-                    bar.set_position(progress.load(Ordering::Relaxed));
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            })
-        };
-        let summary = entry.run(&options);
-        done.store(true, Ordering::Relaxed);
-        let _ = ticker.join();
-        summary
-    });
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (bar, done, progress) = (bar.clone(), Arc::clone(&done), Arc::clone(&progress));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(progress.load(Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let work = {
+        let entry = Arc::clone(entry);
+        move || entry.run(&options)
+    };
+    let summary = guarded(hang_timeout, Some(progress), work);
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
     bar.finish_and_clear();
     summary
 }
@@ -533,7 +633,13 @@ fn fuzz(model: &str, iterations: u64, len: usize, seed: u64) -> Result<bool> {
     Ok(true)
 }
 
-#[allow(dead_code)]
-fn _assert_property_is_used(p: Property) -> &'static str {
-    p.name()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 }

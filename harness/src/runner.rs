@@ -366,6 +366,33 @@ where
         measurements: Vec::new(),
         complete: true,
     };
+    // The model's operation strategy is built on every worker; a model that panics building it
+    // is a finding, reported once, without a schedule.
+    if let Err(panic) = crdt_laws::contain::catch_panic(|| model.ops()) {
+        let empty = Schedule {
+            replicas: 0,
+            late: Vec::new(),
+            steps: Vec::new(),
+        };
+        summary.failures.push(Failure {
+            finding: Finding {
+                property: Property::Panic,
+                step: Some(0),
+                message: format!("the model {panic} while building its operation strategy"),
+                replicas: Vec::new(),
+                values: Vec::new(),
+            },
+            seed: options.seed,
+            schedule_index: 0,
+            original: empty.clone(),
+            shrunk: empty,
+            events: Vec::new(),
+            values: Vec::new(),
+            shrink: ShrinkStats::default(),
+        });
+        summary.duration = started.elapsed();
+        return summary;
+    }
     let mut sums: BTreeMap<usize, (f64, f64, u64)> = BTreeMap::new();
     let mut next = u64::from(options.shard.index);
     let stride = u64::from(options.shard.count.max(1));
@@ -491,5 +518,63 @@ where
         events: outcome.events,
         values: outcome.values,
         shrink: stats,
+    }
+}
+
+/// Why [`guarded`] gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hung {
+    /// How long the work had gone without progress.
+    pub silent_for: Duration,
+}
+
+/// Runs `work` on its own thread and waits for it, giving up when `progress` (if any) has not
+/// moved, or the work has not finished, for `timeout`.
+///
+/// A call into a model that never returns cannot be interrupted from safe Rust; this lets the
+/// caller report the hang and exit instead of waiting forever. On [`Hung`] the thread is left
+/// running: end the process soon after.
+///
+/// # Errors
+/// [`Hung`] when the work went silent for `timeout`.
+///
+/// ```
+/// use crdt_harness::runner::guarded;
+/// use std::time::Duration;
+/// assert_eq!(guarded(Duration::from_secs(5), None, || 6 * 7), Ok(42));
+/// let hang = guarded(Duration::from_millis(50), None, || std::thread::sleep(Duration::from_secs(1)));
+/// assert!(hang.is_err());
+/// ```
+pub fn guarded<T: Send + 'static>(
+    timeout: Duration,
+    progress: Option<Arc<AtomicU64>>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Hung> {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(work());
+    });
+    let mut last = progress.as_ref().map(|p| p.load(Ordering::Relaxed));
+    let mut quiet_since = Instant::now();
+    loop {
+        match result.recv_timeout(Duration::from_millis(50).min(timeout)) {
+            Ok(value) => return Ok(value),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // The work panicked; report it as silence rather than hang forever.
+                return Err(Hung {
+                    silent_for: quiet_since.elapsed(),
+                });
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let now = progress.as_ref().map(|p| p.load(Ordering::Relaxed));
+        if now != last {
+            last = now;
+            quiet_since = Instant::now();
+        } else if quiet_since.elapsed() >= timeout {
+            return Err(Hung {
+                silent_for: quiet_since.elapsed(),
+            });
+        }
     }
 }

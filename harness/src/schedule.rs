@@ -135,21 +135,21 @@ pub enum Step<Op> {
         to: ReplicaId,
     },
     /// One message in flight to `to` arrives: with reordering, number `pick` among those that
-    /// may arrive; without, the oldest message sent to `to`.
+    /// may arrive, counting back from the newest; without, the oldest message sent to `to`.
     Deliver {
         /// The receiver.
         to: ReplicaId,
         /// Which message (modulo the candidates).
         pick: u32,
     },
-    /// Message number `pick` in flight is lost.
+    /// A message in flight is lost: number `pick` counting back from the newest.
     Drop {
-        /// Which message (modulo the messages in flight).
+        /// Which message (modulo the messages in flight; 0 is the newest).
         pick: u32,
     },
-    /// Message number `pick` in flight is duplicated.
+    /// A message in flight is duplicated: number `pick` counting back from the newest.
     Duplicate {
-        /// Which message (modulo the messages in flight).
+        /// Which message (modulo the messages in flight; 0 is the newest).
         pick: u32,
     },
     /// The network splits: the replicas in `side` can only talk among themselves, the others

@@ -8,7 +8,7 @@
 //! 2. cut to the causal past of that step (the steps whose effects could reach it);
 //! 3. remove a whole replica (renumbering the others);
 //! 4. remove one step;
-//! 5. simplify a step (pick the first candidate, shrink a partition).
+//! 5. simplify a step (a smaller pick, a smaller partition).
 //!
 //! Every candidate is smaller (fewer steps, fewer replicas, or smaller numbers), so the pass
 //! ends, with a schedule from which no single step or replica can be removed.
@@ -158,13 +158,13 @@ fn candidates<Op: Clone>(
 
 fn simpler_step<Op: Clone>(step: &Step<Op>) -> Vec<Step<Op>> {
     match step {
-        Step::Deliver { to, pick } if *pick > 0 => (0..(*pick).min(8))
+        Step::Deliver { to, pick } if *pick > 0 => (0..(*pick).min(64))
             .map(|p| Step::Deliver { to: *to, pick: p })
             .collect(),
-        Step::Drop { pick } if *pick > 0 => (0..(*pick).min(8))
+        Step::Drop { pick } if *pick > 0 => (0..(*pick).min(64))
             .map(|p| Step::Drop { pick: p })
             .collect(),
-        Step::Duplicate { pick } if *pick > 0 => (0..(*pick).min(8))
+        Step::Duplicate { pick } if *pick > 0 => (0..(*pick).min(64))
             .map(|p| Step::Duplicate { pick: p })
             .collect(),
         Step::Partition { side } if side.len() > 1 => (0..side.len())

@@ -44,8 +44,9 @@ pub enum Property {
     Specification,
     /// All replicas order a sequence's elements consistently, at every step.
     SequenceOrder,
-    /// A replica's consecutive inserts are not interleaved with elements inserted without
-    /// knowing them (for models that promise non-interleaving).
+    /// A run of typing stays together: when a replica inserts `y` next to the element `x` it
+    /// inserted just before (receiving nothing in between), an element that later lands between
+    /// them must have been inserted knowing `x` (for models that promise non-interleaving).
     Contiguity,
     /// The model panicked.
     Panic,
@@ -318,9 +319,13 @@ struct Replica<P: Protocol> {
     /// carries everything its sender merged since the destination last acknowledged (the
     /// anti-entropy of Almeida et al., "Delta state replicated data types", Algorithm 2).
     links: Vec<Vec<(u64, P::Payload, Seen)>>,
-    /// Delta-state: per destination, whether the next send must be the whole state.
+    /// Delta-state: per destination, whether sends must be the whole state (after a restart,
+    /// until a whole state sent since then has been delivered).
     resync: Vec<bool>,
-    /// The element this replica's latest local update inserted, if it inserted exactly one.
+    /// How many times this replica restarted.
+    epoch: u32,
+    /// The element this replica's latest local update inserted, if it inserted exactly one and
+    /// the replica has received nothing since (a run of typing).
     last_insert: Option<Dot>,
 }
 
@@ -330,8 +335,12 @@ type Op<P> = <<P as Protocol>::Model as Model>::Op;
 
 #[derive(Clone, Debug)]
 enum Carries {
-    State,
+    /// A whole state; for delta-state models it covers every delta buffered before `upto`, and
+    /// acknowledges a resynchronization if the sender has not restarted since (`epoch`).
+    State { upto: u64, epoch: u32 },
+    /// A delta group covering the link's buffered deltas up to sequence `upto`.
     Delta { upto: u64 },
+    /// An operation message: update number `update`.
     Op { update: usize },
 }
 
@@ -392,7 +401,23 @@ fn debug_len(value: &impl Debug) -> usize {
 ///
 /// The schedule must be [valid](Schedule::validate).
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
-    let mut sim = Sim::new(protocol, schedule, config);
+    let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
+        Ok(sim) => sim,
+        Err(panic) => {
+            return Outcome {
+                finding: Some(Finding {
+                    property: Property::Panic,
+                    step: Some(0),
+                    message: format!("the model {panic} while the replicas were created"),
+                    replicas: Vec::new(),
+                    values: Vec::new(),
+                }),
+                events: Vec::new(),
+                stats: RunStats::default(),
+                values: Vec::new(),
+            };
+        }
+    };
     let result = sim.start().and_then(|()| {
         for (i, step) in schedule.steps.iter().enumerate() {
             sim.step = Some(i + 1);
@@ -438,6 +463,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     durable: None,
                     links: vec![Vec::new(); n],
                     resync: vec![false; n],
+                    epoch: 0,
                     last_insert: None,
                 }
             })
@@ -521,8 +547,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Send { from, to } => self.send(*from, *to),
             Step::Deliver { to, pick } => self.deliver(*to, *pick),
             Step::Drop { pick } => {
-                if !self.flight.is_empty() {
-                    let message = self.flight.remove(*pick as usize % self.flight.len());
+                if let Some(k) = self.newest(*pick) {
+                    let message = self.flight.remove(k);
                     self.stats.effective_steps += 1;
                     self.events.push(Event::Drop {
                         step: self.step,
@@ -532,8 +558,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 Ok(())
             }
             Step::Duplicate { pick } => {
-                if !self.flight.is_empty() {
-                    let mut copy = self.flight[*pick as usize % self.flight.len()].clone();
+                if let Some(k) = self.newest(*pick) {
+                    let mut copy = self.flight[k].clone();
                     let original = copy.id;
                     copy.id = self.next_message;
                     self.next_message += 1;
@@ -571,6 +597,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Restart { replica } => self.restart(*replica),
             Step::Join { replica } => self.join(*replica),
         }
+    }
+
+    /// The message in flight that a drop or duplicate picks: `pick` counts back from the newest
+    /// (so removing older steps, as shrinking does, keeps the same message picked).
+    fn newest(&self, pick: u32) -> Option<usize> {
+        let n = self.flight.len();
+        (n > 0).then(|| n - 1 - pick as usize % n)
     }
 
     fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
@@ -694,14 +727,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 (group, seen, Carries::Delta { upto }, label)
             } else {
                 // Whole state: state-based, or a delta replica resynchronizing after a restart.
-                sender.resync[to.index()] = false;
-                sender.links[to.index()].clear();
-                (
-                    whole,
-                    sender.seen.clone(),
-                    Carries::State,
-                    "state".to_string(),
-                )
+                let carries = Carries::State {
+                    upto: self.next_delta,
+                    epoch: sender.epoch,
+                };
+                (whole, sender.seen.clone(), carries, "state".to_string())
             };
         let id = self.next_message;
         self.next_message += 1;
@@ -780,7 +810,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
         if candidates.is_empty() {
             return Ok(());
         }
-        let k = candidates[pick as usize % candidates.len()];
+        // Count back from the newest, so removing older steps keeps the same message picked.
+        let k = candidates[candidates.len() - 1 - pick as usize % candidates.len()];
         self.stats.effective_steps += 1;
         self.receive(k)
     }
@@ -806,13 +837,24 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
+        // Receiving ends a run of typing: the next insert may attach to what just arrived.
+        replica.last_insert = None;
         match m.carries {
             Carries::Delta { upto } => {
                 // The receiver acknowledges: the sender forgets the deltas now delivered.
                 self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
                 self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
             }
-            Carries::State => self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen),
+            Carries::State { upto, epoch } => {
+                // A whole state covers what the sender had buffered for this receiver, and
+                // completes a resynchronization if sent since the sender's last restart.
+                let sender = &mut self.replicas[m.from.index()];
+                sender.links[i].retain(|(seq, _, _)| *seq >= upto);
+                if epoch == sender.epoch {
+                    sender.resync[i] = false;
+                }
+                self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
+            }
             Carries::Op { .. } => {}
         }
         self.events.push(Event::Deliver {
@@ -870,6 +912,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             .expect("a crashed replica has a snapshot");
         self.replicas[i].state = restored;
         self.replicas[i].status = Status::Up;
+        self.replicas[i].epoch += 1;
         self.stats.effective_steps += 1;
         self.events.push(Event::Restart {
             step: self.step,

@@ -67,6 +67,26 @@ where
     summary
 }
 
+/// [`assert_found`] for several seeds: the bound on shrinking holds whatever the seed.
+fn assert_found_for_seeds<P: Protocol>(
+    protocol: &P,
+    options: &Options,
+    property: Property,
+    max_steps: usize,
+) -> Summary<Op<P>>
+where
+    Op<P>: 'static,
+{
+    for seed in 1..=4 {
+        let other = Options {
+            seed,
+            ..options.clone()
+        };
+        assert_found(protocol, &other, property, max_steps);
+    }
+    assert_found(protocol, options, property, max_steps)
+}
+
 #[track_caller]
 fn assert_passes<P: Protocol>(protocol: &P, options: &Options)
 where
@@ -94,7 +114,7 @@ fn duplication_exposes_non_idempotent_effects() {
         &OpProtocol(&DuplicatedCounter),
         &options(only("drop,reorder,partition,crash"), 4, 500),
     );
-    let summary = assert_found(
+    let summary = assert_found_for_seeds(
         &OpProtocol(&DuplicatedCounter),
         &options(only("dup"), 4, 0),
         Property::Convergence,
@@ -116,7 +136,7 @@ fn reordering_exposes_a_causal_delivery_assumption() {
         &OpProtocol(&CausalOrSet),
         &options(only("dup,partition,crash"), 4, 500),
     );
-    assert_found(
+    assert_found_for_seeds(
         &OpProtocol(&CausalOrSet),
         &options(only("reorder"), 4, 0),
         Property::Specification,
@@ -131,7 +151,7 @@ fn three_replicas_expose_a_two_slot_counter() {
         &StateProtocol(&TwoSlotCounter),
         &options(Faults::ALL, 2, 500),
     );
-    let summary = assert_found(
+    let summary = assert_found_for_seeds(
         &StateProtocol(&TwoSlotCounter),
         &options(Faults::NONE, 3, 0),
         Property::Convergence,
@@ -147,7 +167,7 @@ fn crash_restart_exposes_a_field_skipped_by_serialization() {
         &StateProtocol(&ForgottenTombstones),
         &options(only("drop,dup,reorder,partition"), 4, 500),
     );
-    assert_found(
+    assert_found_for_seeds(
         &StateProtocol(&ForgottenTombstones),
         &options(only("crash"), 4, 0),
         Property::MonotoneGrowth,
@@ -158,7 +178,7 @@ fn crash_restart_exposes_a_field_skipped_by_serialization() {
 #[test]
 fn a_convergent_set_can_still_break_its_specification() {
     // Known minimum: A adds x while B removes x; add-wins keeps x, the two-phase set drops it.
-    let summary = assert_found(
+    let summary = assert_found_for_seeds(
         &StateProtocol(&RemoveWinsSoldAsAddWins),
         &options(Faults::ALL, 4, 0),
         Property::Specification,
@@ -496,5 +516,109 @@ fn every_gallery_entry_is_caught_by_the_harness() {
             "{} caught by {property}, not by its named oracle:\n{summary}",
             entry.name()
         );
+    }
+}
+
+/// Regression: the contiguity oracle only pairs inserts typed without receiving anything in
+/// between. Here C types '1', receives A's 'a', then types '2' between 'a' and '1'; Fugue glues
+/// '2' to its new left neighbour 'a', so B's concurrent 'b' may land between '2' and '1'. That
+/// is not interleaving of a run, and must not be reported (found by the Fugue list's author
+/// with an earlier, stricter oracle).
+#[test]
+fn a_run_ends_when_its_replica_receives_something() {
+    use crdt_harness::{Harness, Schedule};
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
+    let schedule: Schedule<crdt_impls::fugue::ListOp<char>> = serde_json::from_str(
+        r#"{"replicas": 3, "steps": [
+            {"kind": "update", "replica": 2, "op": {"Insert": {"at": 0, "value": "1"}}},
+            {"kind": "update", "replica": 0, "op": {"Insert": {"at": 0, "value": "a"}}},
+            {"kind": "update", "replica": 1, "op": {"Insert": {"at": 0, "value": "b"}}},
+            {"kind": "deliver", "to": 2, "pick": 1},
+            {"kind": "update", "replica": 2, "op": {"Insert": {"at": 1, "value": "2"}}}
+        ]}"#,
+    )
+    .unwrap();
+    // With reordering, picks count back from the newest message: pick 1 delivers A's 'a' to C
+    // before B's 'b'.
+    for outcome in [
+        Harness::op(&FugueListModel::default())
+            .faults(Faults::parse("reorder").unwrap())
+            .replay(&schedule),
+        Harness::op(&FugueMaxListModel::default())
+            .faults(Faults::parse("reorder").unwrap())
+            .replay(&schedule),
+    ] {
+        assert!(outcome.finding.is_none(), "{}", outcome.finding.unwrap());
+        assert!(
+            outcome.values.iter().all(|(_, v)| v == "\"a2b1\""),
+            "{:?}",
+            outcome.values
+        );
+    }
+}
+
+#[test]
+fn fugue_lists_keep_runs_together_under_every_fault() {
+    use crdt_impls::fugue::{FugueListModel, FugueMaxListModel};
+    let opts = options(Faults::ALL, 4, 200);
+    assert_passes(&OpProtocol(&FugueListModel::default()), &opts);
+    assert_passes(&StateProtocol(&FugueMaxListModel::default()), &opts);
+}
+
+/// A model whose every entry point may panic: where it panics must not matter, the harness and
+/// the laws report it and go on.
+#[derive(Clone, Copy, Debug)]
+enum PanicsIn {
+    NewReplica,
+    Value,
+    Ops,
+}
+
+impl Model for PanicsIn {
+    type State = u64;
+    type Op = u64;
+    type Value = u64;
+    fn new_replica(&self, _: ReplicaId) -> u64 {
+        assert!(!matches!(self, PanicsIn::NewReplica), "no replicas today");
+        0
+    }
+    fn value(&self, s: &u64) -> u64 {
+        assert!(!matches!(self, PanicsIn::Value), "no values today");
+        *s
+    }
+    fn ops(&self) -> BoxedStrategy<u64> {
+        assert!(!matches!(self, PanicsIn::Ops), "no operations today");
+        (0..10u64).boxed()
+    }
+}
+
+impl StateCrdt for PanicsIn {
+    fn apply(&self, s: &mut u64, _: ReplicaId, op: &u64) {
+        *s = (*s).max(*op);
+    }
+    fn merge(&self, into: &mut u64, from: &u64) {
+        *into = (*into).max(*from);
+    }
+}
+
+#[test]
+fn a_model_that_panics_anywhere_is_a_finding_not_a_crash() {
+    for model in [PanicsIn::NewReplica, PanicsIn::Value, PanicsIn::Ops] {
+        let summary = search(&StateProtocol(&model), &options(Faults::ALL, 3, 50));
+        let failure = summary
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{model:?}: no finding\n{summary}"));
+        assert_eq!(
+            failure.finding.property,
+            Property::Panic,
+            "{model:?}: {summary}"
+        );
+        assert!(
+            failure.finding.message.contains("today"),
+            "{model:?}: {summary}"
+        );
+        let laws = crdt_laws::check_state(&model, &crdt_laws::Config::default().with_seed(1));
+        assert!(!laws.all_passed(), "{model:?}: {laws}");
     }
 }

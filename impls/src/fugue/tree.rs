@@ -1,0 +1,294 @@
+//! The Fugue tree, stored as insertion runs per replica.
+//!
+//! Every element is a node of the Fugue tree: it has a parent (another element, or the root)
+//! and a side (left or right child), and FugueMax also needs its *right origin*, the element that
+//! followed the insertion point when it was inserted. Elements are grouped by the replica that
+//! inserted them (an *agent*, numbered locally in order of first appearance) and stored in
+//! counter order:
+//!
+//! - `values[counter]`: the element's value, tombstones included;
+//! - `flags[counter]`: deleted, has a left child, has a right child, starts a run;
+//! - `runs`: maximal *insertion runs*. Element `k` of a run is the right child of element
+//!   `k - 1` and shares the run's right origin, so only a run's first element stores its parent.
+//!   Whether an element starts a run is a property of that element alone (its parent, side and
+//!   right origin), so every replica that holds the same elements holds the same runs.
+
+use std::collections::BTreeMap;
+
+use crdt_laws::ReplicaId;
+
+use super::message::{Id, Side};
+
+/// A local element id: the agent's local index and the counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Lid {
+    pub agent: u32,
+    pub counter: u32,
+}
+
+impl Lid {
+    pub(crate) const fn new(agent: u32, counter: u32) -> Self {
+        Self { agent, counter }
+    }
+}
+
+/// An insertion run: elements `start..` (up to the next run) of one agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub start: u32,
+    /// The first element's parent; `None` is the root.
+    pub parent: Option<Lid>,
+    /// Which child of `parent` the first element is.
+    pub side: Side,
+    /// The right origin of every element of the run; `None` is the end of the list.
+    pub right_origin: Option<Lid>,
+}
+
+/// What the tree knows about one element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NodeInfo {
+    pub parent: Option<Lid>,
+    pub side: Side,
+    pub right_origin: Option<Lid>,
+}
+
+/// Element flags.
+pub(crate) const DELETED: u8 = 1;
+const HAS_LEFT_CHILD: u8 = 2;
+const HAS_RIGHT_CHILD: u8 = 4;
+const RUN_START: u8 = 8;
+
+/// The elements inserted by one replica.
+#[derive(Clone, Debug)]
+pub(crate) struct Agent<T> {
+    pub replica: ReplicaId,
+    pub values: Vec<T>,
+    pub flags: Vec<u8>,
+    pub runs: Vec<Run>,
+}
+
+impl<T> Agent<T> {
+    fn new(replica: ReplicaId) -> Self {
+        Self {
+            replica,
+            values: Vec::new(),
+            flags: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// The end (exclusive) of run `i`.
+    pub(crate) fn run_end(&self, i: usize) -> u32 {
+        self.runs
+            .get(i + 1)
+            .map_or(self.values.len() as u32, |r| r.start)
+    }
+
+    /// The maximal ranges of deleted counters, as `(start, len)`.
+    pub(crate) fn deleted_ranges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut counter = 0usize;
+        std::iter::from_fn(move || {
+            let flags = &self.flags;
+            while counter < flags.len() && flags[counter] & DELETED == 0 {
+                counter += 1;
+            }
+            if counter == flags.len() {
+                return None;
+            }
+            let start = counter;
+            while counter < flags.len() && flags[counter] & DELETED != 0 {
+                counter += 1;
+            }
+            Some((start as u32, (counter - start) as u32))
+        })
+    }
+}
+
+/// The Fugue tree. See the module docs.
+#[derive(Clone, Debug)]
+pub(crate) struct Tree<T> {
+    pub agents: Vec<Agent<T>>,
+    by_replica: BTreeMap<ReplicaId, u32>,
+}
+
+impl<T> Default for Tree<T> {
+    fn default() -> Self {
+        Self {
+            agents: Vec::new(),
+            by_replica: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T> Tree<T> {
+    pub(crate) fn agent(&self, replica: ReplicaId) -> Option<u32> {
+        self.by_replica.get(&replica).copied()
+    }
+
+    pub(crate) fn agent_or_insert(&mut self, replica: ReplicaId) -> u32 {
+        if let Some(agent) = self.agent(replica) {
+            return agent;
+        }
+        let agent = self.agents.len() as u32;
+        self.agents.push(Agent::new(replica));
+        self.by_replica.insert(replica, agent);
+        agent
+    }
+
+    /// The agents that hold at least one element, ordered by replica id.
+    pub(crate) fn agents_by_replica(&self) -> impl Iterator<Item = &Agent<T>> + '_ {
+        self.by_replica
+            .values()
+            .map(|&a| &self.agents[a as usize])
+            .filter(|a| !a.values.is_empty())
+    }
+
+    pub(crate) fn next_counter(&self, agent: u32) -> u32 {
+        self.agents[agent as usize].values.len() as u32
+    }
+
+    pub(crate) fn contains(&self, lid: Lid) -> bool {
+        self.agents
+            .get(lid.agent as usize)
+            .is_some_and(|a| (lid.counter as usize) < a.values.len())
+    }
+
+    pub(crate) fn value(&self, lid: Lid) -> &T {
+        &self.agents[lid.agent as usize].values[lid.counter as usize]
+    }
+
+    pub(crate) fn to_id(&self, lid: Lid) -> Id {
+        Id::new(self.agents[lid.agent as usize].replica, lid.counter)
+    }
+
+    /// The local id of `id`, if that element is present.
+    pub(crate) fn to_lid(&self, id: Id) -> Option<Lid> {
+        let lid = Lid::new(self.agent(id.replica)?, id.counter);
+        self.contains(lid).then_some(lid)
+    }
+
+    fn flags(&self, lid: Lid) -> u8 {
+        self.agents[lid.agent as usize].flags[lid.counter as usize]
+    }
+
+    /// True when element `lid` starts an insertion run (it may not share a piece with the
+    /// element before it).
+    pub(crate) fn is_run_start(&self, agent: u32, counter: u32) -> bool {
+        self.flags(Lid::new(agent, counter)) & RUN_START != 0
+    }
+
+    /// True when element `lid` has at least one child on `side`.
+    pub(crate) fn has_child(&self, lid: Lid, side: Side) -> bool {
+        let flag = match side {
+            Side::Left => HAS_LEFT_CHILD,
+            Side::Right => HAS_RIGHT_CHILD,
+        };
+        self.flags(lid) & flag != 0
+    }
+
+    /// The index of the run that holds `lid`.
+    fn run_index(&self, lid: Lid) -> usize {
+        let runs = &self.agents[lid.agent as usize].runs;
+        runs.partition_point(|r| r.start <= lid.counter) - 1
+    }
+
+    /// The first element of the run that holds `lid`.
+    pub(crate) fn run_start(&self, lid: Lid) -> Lid {
+        let run = &self.agents[lid.agent as usize].runs[self.run_index(lid)];
+        Lid::new(lid.agent, run.start)
+    }
+
+    /// Parent, side and right origin of element `lid`.
+    pub(crate) fn node(&self, lid: Lid) -> NodeInfo {
+        let run = &self.agents[lid.agent as usize].runs[self.run_index(lid)];
+        if run.start == lid.counter {
+            NodeInfo {
+                parent: run.parent,
+                side: run.side,
+                right_origin: run.right_origin,
+            }
+        } else {
+            NodeInfo {
+                parent: Some(Lid::new(lid.agent, lid.counter - 1)),
+                side: Side::Right,
+                right_origin: run.right_origin,
+            }
+        }
+    }
+
+    /// Appends elements to `agent`: the first is the `side` child of `parent` (`None`: the root),
+    /// each further one the right child of the one before, all with right origin `right_origin`.
+    /// Returns true when the first element continues the agent's last run.
+    pub(crate) fn push_run(
+        &mut self,
+        agent: u32,
+        parent: Option<Lid>,
+        side: Side,
+        right_origin: Option<Lid>,
+        values: &[T],
+    ) -> bool
+    where
+        T: Clone,
+    {
+        debug_assert!(!values.is_empty());
+        let a = &mut self.agents[agent as usize];
+        let start = a.values.len() as u32;
+        let continues = start > 0
+            && side == Side::Right
+            && parent == Some(Lid::new(agent, start - 1))
+            && a.runs
+                .last()
+                .is_some_and(|r| r.right_origin == right_origin);
+        a.values.extend_from_slice(values);
+        // Every new element but the last has a right child: the next one.
+        let first_flags = if continues { 0 } else { RUN_START };
+        if values.len() == 1 {
+            a.flags.push(first_flags);
+        } else {
+            a.flags.push(first_flags | HAS_RIGHT_CHILD);
+            a.flags
+                .extend(std::iter::repeat_n(HAS_RIGHT_CHILD, values.len() - 2));
+            a.flags.push(0);
+        }
+        if !continues {
+            a.runs.push(Run {
+                start,
+                parent,
+                side,
+                right_origin,
+            });
+        }
+        if let Some(parent) = parent {
+            let flag = match side {
+                Side::Left => HAS_LEFT_CHILD,
+                Side::Right => HAS_RIGHT_CHILD,
+            };
+            self.agents[parent.agent as usize].flags[parent.counter as usize] |= flag;
+        }
+        continues
+    }
+
+    /// Marks `len` elements of `agent` from `start` on as deleted.
+    pub(crate) fn mark_deleted(&mut self, agent: u32, start: u32, len: u32) {
+        let flags = &mut self.agents[agent as usize].flags;
+        for flag in &mut flags[start as usize..(start + len) as usize] {
+            *flag |= DELETED;
+        }
+    }
+
+    /// Memory held by the tree, in bytes (capacity, not just length).
+    pub(crate) fn heap_size(&self) -> usize {
+        let per_agent: usize = self
+            .agents
+            .iter()
+            .map(|a| {
+                a.values.capacity() * size_of::<T>()
+                    + a.flags.capacity()
+                    + a.runs.capacity() * size_of::<Run>()
+            })
+            .sum();
+        per_agent
+            + self.agents.capacity() * size_of::<Agent<T>>()
+            + self.by_replica.len() * (size_of::<ReplicaId>() + size_of::<u32>())
+    }
+}
