@@ -9,5 +9,6 @@ criterion::criterion_main! {
     benchmarks::merge_registers::benches,
     benchmarks::updates::benches,
     benchmarks::serialization::benches,
+    benchmarks::lists::benches,
     benchmarks::harness::benches,
 }

@@ -69,6 +69,7 @@ pub fn describe(name: &str, value: f64) -> String {
     match name {
         "peak_bytes_per_char" => format!("peak {value:.1} B/char"),
         "retained_bytes_per_char" => format!("kept {value:.1} B/char"),
+        "estimate_bytes_per_char" => format!("self-estimate {value:.1} B/char"),
         "json_bytes_per_element" => format!("JSON {value:.1} B/elem"),
         "final_chars" => format!("{value:.0} chars"),
         _ => format!("{name} = {value}"),

@@ -28,7 +28,7 @@
 //! ```
 
 use automerge::transaction::Transactable;
-use automerge::{ActorId, Automerge, ObjId, ObjType, ReadDoc, ROOT};
+use automerge::{ActorId, Automerge, ObjId, ObjType, ROOT, ReadDoc};
 use diamond_types::list::ListCRDT;
 use diamond_types::list::encoding::ENCODE_PATCH;
 use yrs::updates::decoder::Decode;
@@ -167,7 +167,8 @@ pub fn cola_concurrent(trace: &Concurrent<'_>) -> Vec<cola::Replica> {
                 let replica = &mut replicas[agent];
                 for e in &trace.txns[txn].edits {
                     if e.delete > 0 {
-                        sent[txn].push(ColaEdit::Deletion(replica.deleted(e.pos..e.pos + e.delete)));
+                        sent[txn]
+                            .push(ColaEdit::Deletion(replica.deleted(e.pos..e.pos + e.delete)));
                     }
                     if !e.insert.is_empty() {
                         sent[txn].push(ColaEdit::Insertion(
@@ -358,7 +359,8 @@ mod tests {
         }
         // The same edits with byte offsets in the agent's text at the time: "é" goes after
         // "¡H", three bytes in.
-        let mut byte_edits: Vec<Vec<Edit<'_>>> = trace.txns.iter().map(|t| t.edits.clone()).collect();
+        let mut byte_edits: Vec<Vec<Edit<'_>>> =
+            trace.txns.iter().map(|t| t.edits.clone()).collect();
         byte_edits[4] = vec![Edit::new(3, 0, "é")];
         for doc in yrs_concurrent(&trace, &byte_edits) {
             assert_eq!(yrs_string(&doc), END);

@@ -395,7 +395,11 @@ pub fn render(benches: &[Bench], options: &Options) -> Rendered {
             header
                 .iter()
                 .enumerate()
-                .map(|(i, _)| if i < 2 { "---|" } else { "---:|" })
+                .map(|(i, _)| if i < 2 || i + 1 == header.len() {
+                    "---|"
+                } else {
+                    "---:|"
+                })
                 .collect::<String>()
         );
         for bench in &rows {

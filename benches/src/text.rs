@@ -15,6 +15,9 @@
 //! assert_eq!((bytes[1].pos, bytes[1].delete), (1, 2)); // 'é' is two bytes
 //! ```
 
+use crdt_impls::FugueText;
+use crdt_impls::fugue::replay::apply_patch;
+use crdt_impls::traces::{ConcurrentTrace, Patch, ReplayStep, SequentialTrace};
 use jumprope::JumpRope;
 use ropey::Rope;
 
@@ -96,6 +99,85 @@ pub struct Concurrent<'a> {
     pub steps: Vec<Step>,
 }
 
+impl<'a> From<&'a Patch> for Edit<'a> {
+    fn from(p: &'a Patch) -> Self {
+        Edit::new(p.pos, p.delete, &p.insert)
+    }
+}
+
+/// The edits of a sequential trace, in order.
+#[must_use]
+pub fn sequential(trace: &SequentialTrace) -> Vec<Edit<'_>> {
+    trace.patches().map(Edit::from).collect()
+}
+
+impl<'a> Concurrent<'a> {
+    /// A concurrent trace with its replay schedule
+    /// ([`ConcurrentTrace::replay_schedule`]).
+    #[must_use]
+    pub fn new(trace: &'a ConcurrentTrace) -> Self {
+        Self {
+            agents: trace.num_agents,
+            txns: trace
+                .txns
+                .iter()
+                .map(|t| Txn::new(t.agent, t.patches.iter().map(Edit::from).collect()))
+                .collect(),
+            steps: trace
+                .replay_schedule()
+                .into_iter()
+                .map(|step| match step {
+                    ReplayStep::Edit { agent, txn } => Step::Edit { agent, txn },
+                    ReplayStep::Receive { agent, txn } => Step::Receive { agent, txn },
+                })
+                .collect(),
+        }
+    }
+
+    /// The edits of each transaction with UTF-8 byte offsets in its agent's text at that
+    /// point, found by replaying the trace on Fugue texts (as `yrs` wants them).
+    ///
+    /// # Panics
+    /// If a patch is out of range for its agent's text (the trace is inconsistent).
+    #[must_use]
+    pub fn byte_edits(&self, trace: &'a ConcurrentTrace) -> Vec<Vec<Edit<'a>>> {
+        let mut texts: Vec<FugueText> = (0..self.agents)
+            .map(|a| FugueText::new(crdt_impls::ReplicaId::new(a as u32)))
+            .collect();
+        let mut sent = vec![Vec::new(); self.txns.len()];
+        let mut byte_edits = vec![Vec::new(); self.txns.len()];
+        for step in &self.steps {
+            match *step {
+                Step::Edit { agent, txn } => {
+                    let text = &mut texts[agent];
+                    let mut mirror = text.to_string();
+                    for patch in &trace.txns[txn].patches {
+                        let start = byte_offset(&mirror, patch.pos);
+                        let end = start + byte_offset(&mirror[start..], patch.delete);
+                        mirror.replace_range(start..end, &patch.insert);
+                        byte_edits[txn].push(Edit::new(start, end - start, &patch.insert));
+                        apply_patch(text, patch, |m| sent[txn].push(m));
+                    }
+                }
+                Step::Receive { agent, txn } => {
+                    for message in &sent[txn] {
+                        texts[agent]
+                            .integrate(message)
+                            .expect("a causal replay integrates every message");
+                    }
+                }
+            }
+        }
+        byte_edits
+    }
+
+    /// The number of edits.
+    #[must_use]
+    pub fn num_edits(&self) -> usize {
+        self.txns.iter().map(|t| t.edits.len()).sum()
+    }
+}
+
 /// Replays `edits` on a [`ropey::Rope`]: the rope floor.
 #[must_use]
 pub fn replay_ropey(edits: &[Edit<'_>]) -> Rope {
@@ -166,5 +248,31 @@ mod tests {
         assert_eq!(to_bytes(&edits)[1], Edit::new(4, 1, ""));
         assert_eq!(replay_ropey(&edits).to_string(), "a€");
         assert_eq!(Edit::new(0, 0, "a€b").insert_chars(), 3);
+    }
+
+    #[test]
+    fn concurrent_traces_convert_with_byte_offsets_in_the_agents_texts() {
+        let Some(dir) = crdt_impls::traces::traces_dir() else {
+            eprintln!("no traces folder: skipping");
+            return;
+        };
+        let trace = crdt_impls::traces::load_concurrent(&dir, "friendsforever").unwrap();
+        let replay = Concurrent::new(&trace);
+        assert_eq!(replay.agents, trace.num_agents);
+        assert_eq!(replay.num_edits(), trace.num_patches());
+        assert_eq!(replay.steps.len(), trace.replay_schedule().len());
+        let bytes = replay.byte_edits(&trace);
+        for (chars, bytes) in replay.txns.iter().zip(&bytes) {
+            assert_eq!(chars.edits.len(), bytes.len());
+            for (c, b) in chars.edits.iter().zip(bytes) {
+                assert_eq!(c.insert, b.insert);
+                assert!(b.pos >= c.pos && b.delete >= c.delete, "{c:?} {b:?}");
+            }
+        }
+        // The shared concurrent traces are ASCII: bytes and chars agree.
+        assert!(trace.end_content.is_ascii());
+        assert_eq!(bytes.iter().flatten().count(), trace.num_patches());
+        let same = replay.txns.iter().zip(&bytes).all(|(c, b)| c.edits == *b);
+        assert!(same);
     }
 }

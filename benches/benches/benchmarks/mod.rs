@@ -9,6 +9,7 @@ use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 
 pub(crate) mod harness;
+pub(crate) mod lists;
 pub(crate) mod merge_counters;
 pub(crate) mod merge_registers;
 pub(crate) mod merge_sets;
