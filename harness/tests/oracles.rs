@@ -564,3 +564,61 @@ fn fugue_lists_keep_runs_together_under_every_fault() {
     assert_passes(&OpProtocol(&FugueListModel::default()), &opts);
     assert_passes(&StateProtocol(&FugueMaxListModel::default()), &opts);
 }
+
+/// A model whose every entry point may panic: where it panics must not matter, the harness and
+/// the laws report it and go on.
+#[derive(Clone, Copy, Debug)]
+enum PanicsIn {
+    NewReplica,
+    Value,
+    Ops,
+}
+
+impl Model for PanicsIn {
+    type State = u64;
+    type Op = u64;
+    type Value = u64;
+    fn new_replica(&self, _: ReplicaId) -> u64 {
+        assert!(!matches!(self, PanicsIn::NewReplica), "no replicas today");
+        0
+    }
+    fn value(&self, s: &u64) -> u64 {
+        assert!(!matches!(self, PanicsIn::Value), "no values today");
+        *s
+    }
+    fn ops(&self) -> BoxedStrategy<u64> {
+        assert!(!matches!(self, PanicsIn::Ops), "no operations today");
+        (0..10u64).boxed()
+    }
+}
+
+impl StateCrdt for PanicsIn {
+    fn apply(&self, s: &mut u64, _: ReplicaId, op: &u64) {
+        *s = (*s).max(*op);
+    }
+    fn merge(&self, into: &mut u64, from: &u64) {
+        *into = (*into).max(*from);
+    }
+}
+
+#[test]
+fn a_model_that_panics_anywhere_is_a_finding_not_a_crash() {
+    for model in [PanicsIn::NewReplica, PanicsIn::Value, PanicsIn::Ops] {
+        let summary = search(&StateProtocol(&model), &options(Faults::ALL, 3, 50));
+        let failure = summary
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{model:?}: no finding\n{summary}"));
+        assert_eq!(
+            failure.finding.property,
+            Property::Panic,
+            "{model:?}: {summary}"
+        );
+        assert!(
+            failure.finding.message.contains("today"),
+            "{model:?}: {summary}"
+        );
+        let laws = crdt_laws::check_state(&model, &crdt_laws::Config::default().with_seed(1));
+        assert!(!laws.all_passed(), "{model:?}: {laws}");
+    }
+}
