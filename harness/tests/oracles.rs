@@ -321,7 +321,7 @@ impl StateCrdt for Trouble {
     fn apply(&self, s: &mut Vec<u64>, _: ReplicaId, op: &u64) {
         match self {
             Trouble::Panic => assert!(*op != 9, "nine is not allowed"),
-            Trouble::Slow if *op == 9 => std::thread::sleep(Duration::from_millis(30)),
+            Trouble::Slow if *op == 9 => std::thread::sleep(Duration::from_millis(500)),
             Trouble::Bloat => s.extend(std::iter::repeat_n(*op, 200)),
             _ => {}
         }
@@ -348,23 +348,32 @@ impl StateCrdt for Trouble {
 fn containment_turns_misbehaviour_into_findings() {
     let calm = options(only("crash"), 3, 0);
     assert_found(&StateProtocol(&Trouble::Panic), &calm, Property::Panic, 1);
-    let strict = Options {
+    // A step sleeping 500 ms against a 100 ms budget: a wide margin, so a loaded machine does
+    // not turn other steps into findings.
+    let impatient = Options {
         limits: Limits {
-            step_budget: Duration::from_millis(10),
-            max_state_bytes: 4096,
+            step_budget: Duration::from_millis(100),
+            ..Limits::default()
         },
         ..calm.clone()
     };
     assert_found(
         &StateProtocol(&Trouble::Slow),
-        &strict,
+        &impatient,
         Property::StepTimeout,
         1,
     );
     // About 600 bytes per write against a 4 KiB limit: a handful of steps.
+    let small = Options {
+        limits: Limits {
+            max_state_bytes: 4096,
+            ..Limits::default()
+        },
+        ..calm.clone()
+    };
     assert_found(
         &StateProtocol(&Trouble::Bloat),
-        &strict,
+        &small,
         Property::StateExplosion,
         8,
     );
