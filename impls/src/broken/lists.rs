@@ -92,7 +92,8 @@ fn ids(s: &ListState) -> Vec<Dot> {
 ///
 /// The story: the first prototype of a shared to-do list sends "insert 'x' at 0" to the other
 /// replicas. When A and B insert at 0 concurrently, each applies the other's insert at 0 and
-/// they end up in opposite orders. Caught by the harness's sequence-order oracle (one replica
+/// they end up in opposite orders. Caught by `effects_commute` (two concurrent inserts at one
+/// position land in opposite orders) and by the harness's sequence-order oracle (one replica
 /// shows a before b, another b before a).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IndexList;
