@@ -247,65 +247,43 @@ impl Describe {
     }
 }
 
-/// An entry for a state-based model.
-pub fn state<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: StateCrdt + Send + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::StateBased,
-        model,
-        laws: crdt_laws::check_state::<M>,
-        run: |m, o| erase(search(&StateProtocol(m), o)),
-        replay: |m, f| replay_with(&StateProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&StateProtocol(m), b, o),
-    })
+/// Defines a constructor of catalogue entries for one flavour of model.
+macro_rules! entry_for {
+    ($(#[$doc:meta])* $name:ident, $bound:ident, $flavour:ident, $laws:ident, $protocol:ident) => {
+        $(#[$doc])*
+        pub fn $name<M>(about: Describe, model: M) -> Box<dyn Entry>
+        where
+            M: $bound + Send + Sync + 'static,
+            M::Op: CatalogueOp,
+        {
+            Box::new(Item {
+                name: about.name,
+                description: about.description,
+                constructor: about.constructor,
+                gallery: about.gallery,
+                flavour: Flavour::$flavour,
+                model,
+                laws: crdt_laws::$laws::<M>,
+                run: |m, o| erase(search(&$protocol(m), o)),
+                replay: |m, f| replay_with(&$protocol(m), f),
+                run_bytes: |m, b, o| bytes_with(&$protocol(m), b, o),
+            })
+        }
+    };
 }
 
-/// An entry for a delta-state model.
-pub fn delta<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: DeltaCrdt + Send + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::DeltaState,
-        model,
-        laws: crdt_laws::check_delta::<M>,
-        run: |m, o| erase(search(&DeltaProtocol(m), o)),
-        replay: |m, f| replay_with(&DeltaProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&DeltaProtocol(m), b, o),
-    })
-}
-
-/// An entry for an operation-based model.
-pub fn op<M>(about: Describe, model: M) -> Box<dyn Entry>
-where
-    M: OpCrdt + Send + Sync + 'static,
-    M::Op: CatalogueOp,
-{
-    Box::new(Item {
-        name: about.name,
-        description: about.description,
-        constructor: about.constructor,
-        gallery: about.gallery,
-        flavour: Flavour::OpBased,
-        model,
-        laws: crdt_laws::check_op::<M>,
-        run: |m, o| erase(search(&OpProtocol(m), o)),
-        replay: |m, f| replay_with(&OpProtocol(m), f),
-        run_bytes: |m, b, o| bytes_with(&OpProtocol(m), b, o),
-    })
-}
+entry_for!(
+    /// An entry for a state-based model.
+    state, StateCrdt, StateBased, check_state, StateProtocol
+);
+entry_for!(
+    /// An entry for a delta-state model.
+    delta, DeltaCrdt, DeltaState, check_delta, DeltaProtocol
+);
+entry_for!(
+    /// An entry for an operation-based model.
+    op, OpCrdt, OpBased, check_op, OpProtocol
+);
 
 /// The reference models, in the order `crdt-harness list` shows them: the CRDTs of
 /// `crdt-impls`, then the toy models of `crdt-laws`.

@@ -1,7 +1,8 @@
 //! `crdt-harness`: check CRDT models from the command line.
 //!
 //! Exit status: 0 when everything holds, 1 on a finding (a failed or vacuous law, a broken
-//! property), 2 on bad usage or bad input.
+//! property), 2 on bad usage or bad input, 130 when interrupted (Ctrl-C) after writing the
+//! report, marked incomplete.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -39,7 +40,7 @@ enum Command {
         #[arg(long)]
         broken: bool,
     },
-    /// Check a model, `all` reference models, or `broken` (the whole gallery): laws, then
+    /// Check models, `all` reference models, or `broken` (the whole gallery): laws, then
     /// schedules.
     Check(CheckArgs),
     /// Re-run a saved failure and report whether it still fails.
@@ -81,8 +82,9 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// A model from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
-    model: String,
+    /// Models from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
+    #[arg(required = true)]
+    models: Vec<String>,
     /// Replicas per schedule.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
     replicas: u32,
@@ -156,11 +158,28 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
 }
 
+/// How a command ended.
+enum Ended {
+    /// Everything held: exit 0.
+    Held,
+    /// A finding: exit 1.
+    Finding,
+    /// Stopped by Ctrl-C, report written and marked incomplete: exit 130.
+    Interrupted,
+}
+
+impl From<bool> for Ended {
+    fn from(held: bool) -> Self {
+        if held { Ended::Held } else { Ended::Finding }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(Ended::Held) => ExitCode::SUCCESS,
+        Ok(Ended::Finding) => ExitCode::from(1),
+        Ok(Ended::Interrupted) => ExitCode::from(130),
         Err(e) => {
             eprintln!("crdt-harness: error: {e:#}");
             ExitCode::from(2)
@@ -168,15 +187,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs a command; `Ok(false)` means a finding.
-fn run(cli: Cli) -> Result<bool> {
+/// Runs a command.
+fn run(cli: Cli) -> Result<Ended> {
     match cli.command {
         Command::List { broken } => {
             list(broken);
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Check(args) => check(&args),
-        Command::Replay { file } => replay_file(&file),
+        Command::Replay { file } => replay_file(&file).map(Ended::from),
         Command::MergeReports { reports, output } => {
             let mut merged = Report::default();
             for path in &reports {
@@ -187,20 +206,20 @@ fn run(cli: Cli) -> Result<bool> {
             let passed = merged.summary().passed();
             print!("{}", crdt_reports::render(&merged, terminal_format()));
             write_report(&merged, &output)?;
-            Ok(passed)
+            Ok(passed.into())
         }
         Command::Render { input, output } => {
             let report = Report::read(&input)
                 .with_context(|| format!("reading report {}", input.display()))?;
             write_report(&report, &output)?;
-            Ok(true)
+            Ok(Ended::Held)
         }
         Command::Fuzz {
             model,
             iterations,
             len,
             seed,
-        } => fuzz(&model, iterations, len, seed),
+        } => fuzz(&model, iterations, len, seed).map(Ended::from),
     }
 }
 
@@ -275,10 +294,13 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
-fn check(args: &CheckArgs) -> Result<bool> {
+fn check(args: &CheckArgs) -> Result<Ended> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let entries = entries(&args.model)?;
+    let mut entries = Vec::new();
+    for name in &args.models {
+        entries.extend(self::entries(name)?);
+    }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
     let options = Options {
@@ -388,10 +410,11 @@ fn check(args: &CheckArgs) -> Result<bool> {
         write_to(&report, Format::Json, json)?;
     }
     write_report(&report, &args.output)?;
-    if !complete {
+    if stop.load(Ordering::Relaxed) {
         eprintln!("the run was interrupted: the report is marked incomplete");
+        return Ok(Ended::Interrupted);
     }
-    Ok(passed)
+    Ok(passed.into())
 }
 
 /// Adds a step-timeout finding for a hang to a model's report: the harness gave up waiting.

@@ -100,11 +100,11 @@ pub fn property(p: Property) -> r::Property {
         .unwrap_or_else(|_| r::Property::Other(p.name().to_string()))
 }
 
-/// A run's events as report events. Copies of duplicated messages keep the original's id (the
-/// report draws one message that may arrive twice); a duplicate the harness discarded counts as
-/// arriving.
+/// A run's events, among `replicas` replicas, as report events. Copies of duplicated messages
+/// keep the original's id (the report draws one message that may arrive twice); a duplicate the
+/// harness discarded counts as arriving; a partition lists both sides.
 #[must_use]
-pub fn events(events: &[Event]) -> Vec<r::Event> {
+pub fn events(events: &[Event], replicas: u32) -> Vec<r::Event> {
     let mut original: HashMap<u64, u64> = HashMap::new();
     let id = |m: u64, original: &HashMap<u64, u64>| {
         u32::try_from(*original.get(&m).unwrap_or(&m)).unwrap_or(u32::MAX)
@@ -146,16 +146,18 @@ pub fn events(events: &[Event]) -> Vec<r::Event> {
             }
             Event::Partition { side, .. } => {
                 let one: Vec<u32> = side.iter().map(|r| r.0).collect();
-                r::Event::Partition { groups: vec![one] }
+                let rest = (0..replicas).filter(|r| !one.contains(r)).collect();
+                r::Event::Partition {
+                    groups: vec![one, rest],
+                }
             }
             Event::Heal { .. } => r::Event::Heal,
             Event::Crash { replica, .. } => r::Event::Crash { replica: replica.0 },
             Event::Restart { replica, .. } => r::Event::Restart { replica: replica.0 },
             Event::Join { replica, .. } => r::Event::Join { replica: replica.0 },
-            Event::Quiesce => continue,
+            Event::Quiesce => r::Event::Quiesce,
         });
     }
-    // A partition names one side; the report wants every group.
     out
 }
 
@@ -173,14 +175,7 @@ pub fn finding<Op: Debug>(
             slot.clone_from(value);
         }
     }
-    let mut schedule = events(&failure.events);
-    for e in &mut schedule {
-        if let r::Event::Partition { groups } = e {
-            let side: BTreeSet<u32> = groups[0].iter().copied().collect();
-            let rest: Vec<u32> = (0..replicas).filter(|r| !side.contains(r)).collect();
-            groups.push(rest);
-        }
-    }
+    let schedule = events(&failure.events, replicas);
     r::Finding {
         property: property(failure.finding.property),
         message: failure

@@ -366,6 +366,33 @@ where
         measurements: Vec::new(),
         complete: true,
     };
+    // The model's operation strategy is built on every worker; a model that panics building it
+    // is a finding, reported once, without a schedule.
+    if let Err(panic) = crdt_laws::contain::catch_panic(|| model.ops()) {
+        let empty = Schedule {
+            replicas: 0,
+            late: Vec::new(),
+            steps: Vec::new(),
+        };
+        summary.failures.push(Failure {
+            finding: Finding {
+                property: Property::Panic,
+                step: Some(0),
+                message: format!("the model {panic} while building its operation strategy"),
+                replicas: Vec::new(),
+                values: Vec::new(),
+            },
+            seed: options.seed,
+            schedule_index: 0,
+            original: empty.clone(),
+            shrunk: empty,
+            events: Vec::new(),
+            values: Vec::new(),
+            shrink: ShrinkStats::default(),
+        });
+        summary.duration = started.elapsed();
+        return summary;
+    }
     let mut sums: BTreeMap<usize, (f64, f64, u64)> = BTreeMap::new();
     let mut next = u64::from(options.shard.index);
     let stride = u64::from(options.shard.count.max(1));

@@ -401,7 +401,23 @@ fn debug_len(value: &impl Debug) -> usize {
 ///
 /// The schedule must be [valid](Schedule::validate).
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
-    let mut sim = Sim::new(protocol, schedule, config);
+    let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
+        Ok(sim) => sim,
+        Err(panic) => {
+            return Outcome {
+                finding: Some(Finding {
+                    property: Property::Panic,
+                    step: Some(0),
+                    message: format!("the model {panic} while the replicas were created"),
+                    replicas: Vec::new(),
+                    values: Vec::new(),
+                }),
+                events: Vec::new(),
+                stats: RunStats::default(),
+                values: Vec::new(),
+            };
+        }
+    };
     let result = sim.start().and_then(|()| {
         for (i, step) in schedule.steps.iter().enumerate() {
             sim.step = Some(i + 1);

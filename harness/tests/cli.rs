@@ -238,3 +238,44 @@ fn fuzzing_entry_point_runs_and_finds() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("sequence_order") || stdout(&out).contains("convergence"));
 }
+
+/// Ctrl-C stops the run between batches; the report is still written, marked incomplete.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_writes_an_incomplete_report() {
+    use std::time::{Duration, Instant};
+    let dir = scratch("interrupted");
+    let report = dir.join("report.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
+        .args([
+            "check",
+            "or-set",
+            "--no-laws",
+            "--time",
+            "10m",
+            "--out",
+            path(&report),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the run did not stop"
+    );
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    let read = Report::read(&report).unwrap();
+    assert!(!read.is_complete());
+    let run = read.models["or-set"].runs.values().next().unwrap();
+    assert!(run.schedules() > 0);
+}

@@ -321,7 +321,7 @@ impl StateCrdt for Trouble {
     fn apply(&self, s: &mut Vec<u64>, _: ReplicaId, op: &u64) {
         match self {
             Trouble::Panic => assert!(*op != 9, "nine is not allowed"),
-            Trouble::Slow if *op == 9 => std::thread::sleep(Duration::from_millis(30)),
+            Trouble::Slow if *op == 9 => std::thread::sleep(Duration::from_millis(500)),
             Trouble::Bloat => s.extend(std::iter::repeat_n(*op, 200)),
             _ => {}
         }
@@ -348,23 +348,32 @@ impl StateCrdt for Trouble {
 fn containment_turns_misbehaviour_into_findings() {
     let calm = options(only("crash"), 3, 0);
     assert_found(&StateProtocol(&Trouble::Panic), &calm, Property::Panic, 1);
-    let strict = Options {
+    // A step sleeping 500 ms against a 100 ms budget: a wide margin, so a loaded machine does
+    // not turn other steps into findings.
+    let impatient = Options {
         limits: Limits {
-            step_budget: Duration::from_millis(10),
-            max_state_bytes: 4096,
+            step_budget: Duration::from_millis(100),
+            ..Limits::default()
         },
         ..calm.clone()
     };
     assert_found(
         &StateProtocol(&Trouble::Slow),
-        &strict,
+        &impatient,
         Property::StepTimeout,
         1,
     );
     // About 600 bytes per write against a 4 KiB limit: a handful of steps.
+    let small = Options {
+        limits: Limits {
+            max_state_bytes: 4096,
+            ..Limits::default()
+        },
+        ..calm.clone()
+    };
     assert_found(
         &StateProtocol(&Trouble::Bloat),
-        &strict,
+        &small,
         Property::StateExplosion,
         8,
     );
@@ -563,4 +572,62 @@ fn fugue_lists_keep_runs_together_under_every_fault() {
     let opts = options(Faults::ALL, 4, 200);
     assert_passes(&OpProtocol(&FugueListModel::default()), &opts);
     assert_passes(&StateProtocol(&FugueMaxListModel::default()), &opts);
+}
+
+/// A model whose every entry point may panic: where it panics must not matter, the harness and
+/// the laws report it and go on.
+#[derive(Clone, Copy, Debug)]
+enum PanicsIn {
+    NewReplica,
+    Value,
+    Ops,
+}
+
+impl Model for PanicsIn {
+    type State = u64;
+    type Op = u64;
+    type Value = u64;
+    fn new_replica(&self, _: ReplicaId) -> u64 {
+        assert!(!matches!(self, PanicsIn::NewReplica), "no replicas today");
+        0
+    }
+    fn value(&self, s: &u64) -> u64 {
+        assert!(!matches!(self, PanicsIn::Value), "no values today");
+        *s
+    }
+    fn ops(&self) -> BoxedStrategy<u64> {
+        assert!(!matches!(self, PanicsIn::Ops), "no operations today");
+        (0..10u64).boxed()
+    }
+}
+
+impl StateCrdt for PanicsIn {
+    fn apply(&self, s: &mut u64, _: ReplicaId, op: &u64) {
+        *s = (*s).max(*op);
+    }
+    fn merge(&self, into: &mut u64, from: &u64) {
+        *into = (*into).max(*from);
+    }
+}
+
+#[test]
+fn a_model_that_panics_anywhere_is_a_finding_not_a_crash() {
+    for model in [PanicsIn::NewReplica, PanicsIn::Value, PanicsIn::Ops] {
+        let summary = search(&StateProtocol(&model), &options(Faults::ALL, 3, 50));
+        let failure = summary
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{model:?}: no finding\n{summary}"));
+        assert_eq!(
+            failure.finding.property,
+            Property::Panic,
+            "{model:?}: {summary}"
+        );
+        assert!(
+            failure.finding.message.contains("today"),
+            "{model:?}: {summary}"
+        );
+        let laws = crdt_laws::check_state(&model, &crdt_laws::Config::default().with_seed(1));
+        assert!(!laws.all_passed(), "{model:?}: {laws}");
+    }
 }

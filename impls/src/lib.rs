@@ -3,7 +3,8 @@
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
 //! Fugue lists and combinators, each with a ready-made model for the law catalogue.
 //!
-//! Every type here is a *state-based* CRDT: replicas update their own state and now and then
+//! Every type here is a *state-based* CRDT (the Fugue lists are also operation-based, with
+//! insert and delete messages delivered causally): replicas update their own state and now and then
 //! merge another replica's state into theirs. Merge is a join (commutative, associative,
 //! idempotent), so replicas that have seen the same updates hold the same state, whatever the
 //! order, grouping or repetition of the messages that carried them.
@@ -37,6 +38,7 @@
 //! | [`OrSet`] | observed-remove set | add wins | replicas (no tombstones) |
 //! | [`MvRegister`] | multi-value register | none: keeps concurrent writes | replicas |
 //! | [`Pair`], [`Map`] | combinators | their parts' | their parts' |
+//! | [`FugueList`], [`FugueMaxList`] | list (and [`FugueText`]) | Fugue: no interleaving of concurrent runs; siblings by id (FugueMax: right siblings by right origin) | elements ever inserted (tombstones) |
 //!
 //! Each implements [`Lattice`], the trait the combinators are generic over, and
 //! `serde`'s `Serialize`/`Deserialize`; deserialization checks each type's invariants. The

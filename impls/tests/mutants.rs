@@ -8,8 +8,8 @@ use crdt_impls::models::{
 use crdt_impls::ops::SetOp;
 use crdt_impls::{Lattice, LwwElementSet, LwwRegister, OrSet};
 use crdt_laws::{
-    Config, DeltaCrdt, Error, History, Law, LawReport, Model, ReplicaId, StateCrdt, Verdict,
-    check_delta, check_state,
+    Config, DeltaCrdt, Error, History, Law, LawReport, Model, ReplicaId, StateCrdt, check_delta,
+    check_state,
 };
 use proptest::strategy::BoxedStrategy;
 
@@ -97,15 +97,7 @@ fn config() -> Config {
 
 /// Asserts that `report` fails `law`, with a counterexample.
 fn assert_caught(report: &LawReport, law: Law) {
-    let result = report
-        .get(law)
-        .unwrap_or_else(|| panic!("{law} did not run:\n{report}"));
-    assert_eq!(
-        result.verdict,
-        Verdict::Failed,
-        "{law} not caught:\n{report}"
-    );
-    assert!(result.counterexample.is_some(), "{report}");
+    crdt_laws::testing::assert_caught(report, law);
 }
 
 /// riak_dt pull request #78: merge "optimised" to return the side whose clock covers the

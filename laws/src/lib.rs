@@ -53,6 +53,13 @@
 //! (prepare is pure, effects commute, effects idempotent under duplication), serialization
 //! round-trip, determinism, and the specification.
 //!
+//! # When merge itself is broken
+//! With no declared order, `≤` is derived from merge (`a ≤ b ⇔ a ⊔ b = b`), so a broken merge
+//! also breaks the order, and an order-based law can pass for the wrong reason: a merge that
+//! drops data may still be an "upper bound" in the order it induces. The algebraic laws
+//! (`join_commutative`, `join_idempotent`, ...) are checked on states directly and catch it;
+//! declare [`StateCrdt::leq`] when the CRDT has an order of its own, to check both.
+//!
 //! # Vacuity
 //! A law with a premise (`a ≤ b ∧ b ≤ c ⇒ a ≤ c`) says nothing about cases where the premise
 //! fails. Every such law counts its premise hits, and is reported [`Verdict::Vacuous`], not
@@ -76,6 +83,7 @@ pub mod runner;
 pub mod seed;
 pub mod semilattice;
 pub mod spec;
+pub mod testing;
 pub mod toys;
 
 pub use error::{Error, json_round_trip};

@@ -213,12 +213,32 @@ impl<Op> History<Op> {
 
     /// The Lamport timestamp of an update: one more than the largest timestamp in its causal past
     /// (so 1 for an update with an empty past). Paired with the replica id as a tie-break, this
-    /// is the arbitration order a last-writer-wins specification uses.
+    /// is the arbitration order a last-writer-wins specification uses. To ask for many events'
+    /// times, use [`lamports`](Self::lamports), which computes them all at once.
     #[must_use]
     pub fn lamport(&self, dot: Dot) -> Option<u64> {
         let mut memo = vec![None; self.events.len()];
         let at = self.position(dot)?;
         Some(self.lamport_at(at, &mut memo))
+    }
+
+    /// The Lamport timestamp of every event, in the order of [`events`](Self::events): one pass,
+    /// for specifications that compare many events' times.
+    ///
+    /// ```
+    /// use crdt_laws::{Dot, History, ReplicaId};
+    /// let a = ReplicaId::new(0);
+    /// let mut h = History::new();
+    /// h.push(Dot::new(a, 1), (), vec![]);
+    /// h.push(Dot::new(a, 2), (), vec![Dot::new(a, 1)]);
+    /// assert_eq!(h.lamports(), vec![1, 2]);
+    /// ```
+    #[must_use]
+    pub fn lamports(&self) -> Vec<u64> {
+        let mut memo = vec![None; self.events.len()];
+        (0..self.events.len())
+            .map(|at| self.lamport_at(at, &mut memo))
+            .collect()
     }
 
     fn lamport_at(&self, at: usize, memo: &mut Vec<Option<u64>>) -> u64 {

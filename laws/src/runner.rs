@@ -318,7 +318,8 @@ fn run_all<E: Engine>(engine: &E, config: &Config) -> LawReport {
         {
             continue;
         }
-        match engine.applicable(law) {
+        // A model that panics while probed runs the law anyway: its cases report the panic.
+        match catch_panic(|| engine.applicable(law)).unwrap_or(Ok(())) {
             Ok(()) => laws.push(law),
             Err(reason) => skipped.push(Skipped { law, reason }),
         }
@@ -386,18 +387,47 @@ fn run_law<E: Engine>(
     seed: Option<u64>,
 ) -> LawResult {
     let started = Instant::now();
-    let strategy = engine.strategy(law, config.size);
+    let strategy = match catch_panic(|| engine.strategy(law, config.size)) {
+        Ok(strategy) => strategy,
+        Err(panic) => {
+            return LawResult {
+                law,
+                verdict: Verdict::Failed,
+                cases: 0,
+                premise_hits: None,
+                premise_threshold: None,
+                seed,
+                duration: started.elapsed(),
+                counterexample: Some(Counterexample {
+                    violation: match panic_violation(law, &panic) {
+                        Outcome::Broken(v) => *v,
+                        _ => unreachable!("panic_violation is broken"),
+                    },
+                    execution: vec![
+                        "the model panicked while building its operation strategy".into(),
+                    ],
+                }),
+            };
+        }
+    };
     let cases = Cell::new(0u32);
     let hits = Cell::new(0u32);
+    // After the first failure proptest calls the test again to shrink: those calls are not cases.
+    let shrinking = Cell::new(false);
     let run = runner.run(&strategy, |case| {
-        cases.set(cases.get() + 1);
+        if !shrinking.get() {
+            cases.set(cases.get() + 1);
+        }
         match check_contained(engine, law, &case) {
             Outcome::Held => {
-                hits.set(hits.get() + 1);
+                hits.set(hits.get() + u32::from(!shrinking.get()));
                 Ok(())
             }
             Outcome::PremiseNotMet => Ok(()),
-            Outcome::Broken(v) => Err(TestCaseError::fail(v.to_string())),
+            Outcome::Broken(v) => {
+                shrinking.set(true);
+                Err(TestCaseError::fail(v.to_string()))
+            }
         }
     });
     let conditional = law.premise().is_some();
@@ -434,7 +464,8 @@ fn run_law<E: Engine>(
             };
             result.counterexample = Some(Counterexample {
                 violation,
-                execution: engine.story(&minimal),
+                execution: catch_panic(|| engine.story(&minimal))
+                    .unwrap_or_else(|panic| vec![format!("the execution {panic}")]),
             });
         }
         Err(TestError::Abort(reason)) => {

@@ -82,3 +82,37 @@ fn results_serialize() {
     let back: crdt_laws::LawReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, report);
 }
+
+#[test]
+fn a_failed_law_counts_the_cases_before_the_failure_not_the_shrinking() {
+    use crdt_laws::{Model, ReplicaId};
+    use proptest::prelude::*;
+    /// A max-register whose merge forgets everything above 50.
+    struct Forgetful;
+    impl Model for Forgetful {
+        type State = u64;
+        type Op = u64;
+        type Value = u64;
+        fn new_replica(&self, _: ReplicaId) -> u64 {
+            0
+        }
+        fn value(&self, s: &u64) -> u64 {
+            *s
+        }
+        fn ops(&self) -> BoxedStrategy<u64> {
+            (0..100u64).boxed()
+        }
+    }
+    impl crdt_laws::StateCrdt for Forgetful {
+        fn apply(&self, s: &mut u64, _: ReplicaId, op: &u64) {
+            *s = (*s).max(*op);
+        }
+        fn merge(&self, into: &mut u64, from: &u64) {
+            *into = (*into).max(*from).min(50);
+        }
+    }
+    let report = check_state(&Forgetful, &config().only([Law::JoinIdempotent]));
+    let result = &report.results[0];
+    assert_eq!(result.verdict, Verdict::Failed);
+    assert!(result.cases <= 256, "{} cases counted", result.cases);
+}

@@ -207,7 +207,7 @@ fn g_set_meet() -> ModelReport {
         seed: 0x5eed_0007,
         schedule_index: 311,
         original_steps: 47,
-        shrunk_steps: 11,
+        shrunk_steps: 7,
         replay_file: Some("target/crdt-reports/replay/g_set_meet-311.json".into()),
         regression_test: None,
         replicas: 3,
@@ -235,6 +235,7 @@ fn g_set_meet() -> ModelReport {
                 message_id: 1,
             },
             Event::Crash { replica: 1 },
+            Event::Quiesce,
             Event::Restart { replica: 1 },
             Event::Heal,
             Event::Send {

@@ -52,10 +52,13 @@ impl Model for LwwRegisterModel {
         writes(self.domain)
     }
     fn spec(&self, history: &History<RegisterOp<u8>>) -> Option<Option<u8>> {
+        let times = history.lamports();
         let last = history
             .events()
             .iter()
-            .max_by_key(|e| (history.lamport(e.dot), e.dot.replica));
+            .zip(times)
+            .max_by_key(|(e, t)| (*t, e.dot.replica))
+            .map(|(e, _)| e);
         Some(last.map(|e| written(&e.op)))
     }
 }

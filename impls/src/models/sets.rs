@@ -221,12 +221,14 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
         SetOp::strategy(self.domain, 1)
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
+        let times = history.lamports();
         let latest = |wanted: SetOp<u8>| {
             history
                 .events()
                 .iter()
-                .filter(|e| e.op == wanted)
-                .filter_map(|e| history.lamport(e.dot))
+                .zip(&times)
+                .filter(|(e, _)| e.op == wanted)
+                .map(|(_, &t)| t)
                 .max()
         };
         Some(surviving_adds(history, |_, x| {

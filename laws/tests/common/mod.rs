@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crdt_laws::{Config, Counterexample, Law, LawReport, Verdict};
+use crdt_laws::{Config, Counterexample, Law, LawReport};
 
 /// The seed every broken-model test uses, so verdicts are reproducible.
 pub const SEED: u64 = 0x5eed;
@@ -23,20 +23,8 @@ pub fn assert_caught(
     also: &[Law],
     max_steps: usize,
 ) -> Counterexample {
-    let result = report
-        .get(law)
-        .unwrap_or_else(|| panic!("{law} did not run:\n{report}"));
-    assert_eq!(
-        result.verdict,
-        Verdict::Failed,
-        "{law} not caught:\n{report}"
-    );
-    let cx = result
-        .counterexample
-        .clone()
-        .expect("a failed law has a counterexample");
-    assert_eq!(cx.violation.law, law, "{cx}");
-    let failed: BTreeSet<Law> = report.with_verdict(Verdict::Failed).collect();
+    let cx = crdt_laws::testing::assert_caught(report, law);
+    let failed: BTreeSet<Law> = crdt_laws::testing::failed(report).into_iter().collect();
     let expected: BTreeSet<Law> = also.iter().copied().chain([law]).collect();
     assert_eq!(failed, expected, "unexpected set of failed laws:\n{report}");
     // The execution ends with the final all-merge line; the steps before it are the script.

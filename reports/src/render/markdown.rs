@@ -156,7 +156,7 @@ fn finding_section(finding: &Finding, out: &mut String) {
         );
     }
     folded(
-        &format!("Minimal schedule ({} steps)", finding.schedule.len()),
+        &format!("Minimal schedule ({})", story::size(finding)),
         &numbered(story::steps(&finding.schedule).iter().map(|s| text(s))),
         out,
     );

@@ -57,8 +57,23 @@ pub(crate) fn steps(schedule: &[Event]) -> Vec<String> {
                 format!("{} restarts from its last snapshot", replica(*r))
             }
             Event::Join { replica: r } => format!("{} joins late", replica(*r)),
+            Event::Quiesce => "the schedule ends and the network settles".to_owned(),
         })
         .collect()
+}
+
+/// How long a minimal schedule is: `3 steps, then quiescence (9 events)`.
+pub(crate) fn size(finding: &Finding) -> String {
+    let steps = finding.shrunk_steps;
+    let noun = if steps == 1 { "step" } else { "steps" };
+    if finding.schedule.iter().any(|e| matches!(e, Event::Quiesce)) {
+        format!(
+            "{steps} {noun}, then quiescence; {} events",
+            finding.schedule.len() - 1
+        )
+    } else {
+        format!("{steps} {noun}; {} events", finding.schedule.len())
+    }
 }
 
 /// A group of replicas: `{A, C}`.
@@ -95,12 +110,30 @@ pub(crate) fn group(replicas: &[u32]) -> String {
 pub fn story(finding: &Finding) -> String {
     let mut clauses = Vec::with_capacity(finding.schedule.len());
     let mut leading_updates = true;
+    let mut settling = false;
     for (i, (event, step)) in finding
         .schedule
         .iter()
         .zip(steps(&finding.schedule))
         .enumerate()
     {
+        if matches!(event, Event::Quiesce) {
+            // What follows is the settling: tell it as one clause with the end of the schedule.
+            clauses.push(if clauses.is_empty() {
+                "as the network settles".to_owned()
+            } else {
+                "then the schedule ends, and as the network settles".to_owned()
+            });
+            leading_updates = false;
+            settling = true;
+            continue;
+        }
+        if settling && let Some(last) = clauses.last_mut() {
+            settling = false;
+            last.push_str(", ");
+            last.push_str(&step);
+            continue;
+        }
         let clause = match event {
             Event::Update { replica: r, label } if leading_updates => {
                 let who = if i == 0 { "replica " } else { "" };

@@ -109,6 +109,10 @@ pub enum Event {
         /// Which.
         replica: u32,
     },
+    /// The schedule ends and the network settles (quiescence): partitions heal, crashed
+    /// replicas restart, late ones join, and every message is delivered; the events after this
+    /// one are that settling.
+    Quiesce,
 }
 
 /// A property that a harness oracle checks.

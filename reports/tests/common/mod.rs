@@ -118,6 +118,7 @@ pub fn event() -> impl Strategy<Value = Event> {
         id.prop_map(|message_id| Event::Duplicate { message_id }),
         vec(vec(replica.clone(), 0..3), 0..3).prop_map(|groups| Event::Partition { groups }),
         Just(Event::Heal),
+        Just(Event::Quiesce),
         replica.clone().prop_map(|replica| Event::Crash { replica }),
         replica
             .clone()

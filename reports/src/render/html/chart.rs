@@ -71,9 +71,16 @@ fn mean_per_step<'a>(
         .collect()
 }
 
+/// Decimals for axis labels up to `max`: enough that neighbouring ticks read differently
+/// (three significant figures at the top of the axis, none past the decimal point above 100).
+fn label_decimals(max: f64) -> usize {
+    (2.0 - max.log10().floor()).clamp(0.0, 6.0) as usize
+}
+
 fn draw(series: &Series, points: &[(f64, f64)]) -> Result<String, Box<dyn std::error::Error>> {
     let x_max = points.iter().map(|p| p.0).fold(1.0, f64::max);
     let y_max = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
+    let decimals = label_decimals(y_max);
     let colour = RGBColor(0x15, 0x65, 0xc0);
     let mut svg = String::new();
     {
@@ -94,7 +101,7 @@ fn draw(series: &Series, points: &[(f64, f64)]) -> Result<String, Box<dyn std::e
             .y_desc(series.unit)
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
+            .y_label_formatter(&|y| format!("{y:.decimals$}"))
             .draw()?;
         chart.draw_series(LineSeries::new(
             points.iter().copied(),
@@ -108,6 +115,14 @@ fn draw(series: &Series, points: &[(f64, f64)]) -> Result<String, Box<dyn std::e
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn labels_keep_three_significant_figures() {
+        assert_eq!(super::label_decimals(0.22), 3);
+        assert_eq!(super::label_decimals(12.0), 1);
+        assert_eq!(super::label_decimals(250.0), 0);
+        assert_eq!(super::label_decimals(1e-9), 6);
+    }
+
     use super::*;
 
     #[test]

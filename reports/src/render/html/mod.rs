@@ -298,8 +298,8 @@ fn finding_article(config: &RunConfig, finding: &Finding, out: &mut String) {
     }
     let _ = writeln!(
         out,
-        "<details><summary>Minimal schedule ({} steps)</summary>\n<ol>",
-        finding.schedule.len()
+        "<details><summary>Minimal schedule ({})</summary>\n<ol>",
+        story::size(finding)
     );
     for step in story::steps(&finding.schedule) {
         let _ = writeln!(out, "<li>{}</li>", xml(&step));

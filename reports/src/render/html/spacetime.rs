@@ -322,6 +322,30 @@ impl<'a> Diagram<'a> {
     fn marks(&self, out: &mut String) {
         for (column, event) in self.finding.schedule.iter().enumerate() {
             let cx = x(column);
+            if matches!(event, Event::Quiesce) {
+                // A dashed line between the schedule and the settling that follows it.
+                let qx = cx - COLUMN / 2.0;
+                let _ = write!(
+                    out,
+                    "<g><title>step {}: the schedule ends; quiescence: the network heals and \
+                     delivers every message</title><line x1=\"{qx:.1}\" y1=\"{:.1}\" \
+                     x2=\"{qx:.1}\" y2=\"{:.1}\" stroke=\"{}\" stroke-width=\"1.5\" \
+                     stroke-dasharray=\"5 4\"/>{}</g>",
+                    column + 1,
+                    TOP - 30.0,
+                    y(self.replicas.saturating_sub(1)) + 20.0,
+                    Colour::MUTED.0,
+                    svg::text(
+                        qx + 4.0,
+                        TOP - 30.0,
+                        11.0,
+                        Colour::MUTED,
+                        "start",
+                        "quiescence"
+                    )
+                );
+                continue;
+            }
             let (r, label, mark) = match event {
                 Event::Update { replica, label } => (
                     *replica,
@@ -519,6 +543,6 @@ fn replicas_in(event: &Event) -> Vec<u32> {
         Event::Send { from, to, .. } => std::iter::once(*from).chain(*to).collect(),
         Event::Deliver { to, .. } => vec![*to],
         Event::Partition { groups } => groups.iter().flatten().copied().collect(),
-        Event::Drop { .. } | Event::Duplicate { .. } | Event::Heal => Vec::new(),
+        Event::Drop { .. } | Event::Duplicate { .. } | Event::Heal | Event::Quiesce => Vec::new(),
     }
 }
