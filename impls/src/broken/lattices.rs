@@ -64,39 +64,40 @@ impl StateCrdt for DivisibilityByMax {
 /// take the average" when they sync. Averaging is commutative and idempotent, so two phones
 /// that swap states agree. With three, the result depends on who syncs with whom first:
 /// `avg(avg(18, 22), 26) = 23` but `avg(18, avg(22, 26)) = 21`. Merge is not associative, the
-/// average lies below one of its inputs (no upper bound), and a new setting can move the state
-/// down, so merging an older state partly undoes it. Caught by `join_associative`,
+/// average lies below one of its inputs (no upper bound: in the order averaging induces,
+/// `a ≤ b ⇔ avg(a, b) = b`, a state is below itself only), and a new setting is not above the
+/// old one, so merging an older state partly undoes it. Caught by `join_associative`,
 /// `join_upper_bound` and `update_inflationary` (among others: the order that averaging induces
 /// is plain equality), and by the harness's monotone-growth oracle.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AveragingThermostat;
 
 impl Model for AveragingThermostat {
-    type State = u32;
+    type State = f64;
     type Op = RegisterOp<u8>;
-    type Value = u32;
+    type Value = f64;
 
-    fn new_replica(&self, _: ReplicaId) -> u32 {
-        20
+    fn new_replica(&self, _: ReplicaId) -> f64 {
+        20.0
     }
-    fn value(&self, s: &u32) -> u32 {
+    fn value(&self, s: &f64) -> f64 {
         *s
     }
     fn ops(&self) -> BoxedStrategy<RegisterOp<u8>> {
         (16..=28u8).prop_map(RegisterOp::Set).boxed()
     }
-    fn round_trip(&self, s: &u32) -> Option<Result<u32, Error>> {
+    fn round_trip(&self, s: &f64) -> Option<Result<f64, Error>> {
         Some(json_round_trip(s))
     }
 }
 
 impl StateCrdt for AveragingThermostat {
-    fn apply(&self, s: &mut u32, _: ReplicaId, op: &RegisterOp<u8>) {
+    fn apply(&self, s: &mut f64, _: ReplicaId, op: &RegisterOp<u8>) {
         let RegisterOp::Set(t) = op;
-        *s = u32::from(*t);
+        *s = f64::from(*t);
     }
-    fn merge(&self, into: &mut u32, from: &u32) {
+    fn merge(&self, into: &mut f64, from: &f64) {
         // The mistake: "fair" is not a join.
-        *into = (*into + *from) / 2;
+        *into = (*into + *from) / 2.0;
     }
 }

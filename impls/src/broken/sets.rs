@@ -1,6 +1,7 @@
 //! Broken sets.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use crdt_laws::{
     Delivery, Dot, Error, History, Model, OpCrdt, ReplicaId, StateCrdt, json_round_trip,
@@ -318,13 +319,21 @@ impl OpCrdt for RemoveByValueOrSet {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ShortcutOrswot;
 
-/// The state of [`ShortcutOrswot`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The state of [`ShortcutOrswot`]. Its `Debug` text is short, for diagrams:
+/// `{0: {A1}} seen {A: 1}` is element 0 with the live dot `A1`, and a context that has seen A's
+/// first add.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Orswot {
     /// The adds seen: the highest add counter of each replica.
     pub clock: BTreeMap<ReplicaId, u64>,
     /// Each present element's live dots.
     pub entries: BTreeMap<u8, BTreeSet<Dot>>,
+}
+
+impl fmt::Debug for Orswot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} seen {:?}", self.entries, self.clock)
+    }
 }
 
 impl Orswot {
