@@ -475,8 +475,11 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 #[must_use]
 pub fn gallery() -> Vec<Box<dyn Entry>> {
     use broken::{
-        CausalOrSet, DuplicatedCounter, ForgottenTombstones, IndexList, LargerTotalCounter,
-        LoweringPnCounter, RemoveWinsSoldAsAddWins, RgaList, TwoSlotCounter,
+        AveragingThermostat, CausalOrSet, DivisibilityByMax, DuplicatedCounter, FloatCounter,
+        ForgetfulClockLww, ForgottenTombstones, HashOrderLww, IncrementDeltaCounter, IndexList,
+        LargerTotalCounter, LoweringPnCounter, ReAddingTwoPhaseSet, RemoveByValueOrSet,
+        RemoveWinsSoldAsAddWins, RgaList, ShortcutOrswot, SummingPnCounter, TwoSlotCounter,
+        UntiedLww,
     };
     broken::gallery()
         .into_iter()
@@ -492,6 +495,29 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                 ..about
             };
             match entry.name {
+                "divisibility-merged-by-max" => {
+                    state(with(about, "DivisibilityByMax"), DivisibilityByMax)
+                }
+                "averaging-merge" => state(with(about, "AveragingThermostat"), AveragingThermostat),
+                "two-phase-set-clearing-tombstones" => {
+                    state(with(about, "ReAddingTwoPhaseSet"), ReAddingTwoPhaseSet)
+                }
+                "pn-counter-merged-by-sum" => {
+                    state(with(about, "SummingPnCounter"), SummingPnCounter)
+                }
+                "lww-no-tie-break" => state(with(about, "UntiedLww"), UntiedLww),
+                "lamport-clock-not-advanced-on-receive" => {
+                    op(with(about, "ForgetfulClockLww"), ForgetfulClockLww)
+                }
+                "hash-map-order-tie-break" => state(with(about, "HashOrderLww"), HashOrderLww),
+                "or-set-remove-by-value" => {
+                    op(with(about, "RemoveByValueOrSet"), RemoveByValueOrSet)
+                }
+                "orswot-clock-dominance" => state(with(about, "ShortcutOrswot"), ShortcutOrswot),
+                "delta-differs-from-update" => {
+                    delta(with(about, "IncrementDeltaCounter"), IncrementDeltaCounter)
+                }
+                "float-counter-arrival-order" => op(with(about, "FloatCounter"), FloatCounter),
                 "counter-larger-total" => {
                     state(with(about, "LargerTotalCounter"), LargerTotalCounter)
                 }

@@ -23,4 +23,6 @@ pub use schedule::{Faults, Schedule, Shape, Step};
 pub use sim::{Event, Finding, Limits, Outcome, Property};
 
 #[cfg(doctest)]
+mod lessons;
+#[cfg(doctest)]
 mod readme;

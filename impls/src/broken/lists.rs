@@ -1,13 +1,15 @@
 //! Broken lists.
 
+use std::fmt;
+
 use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ops::{ListMessage, ListOp};
 
-/// An element of a gallery list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An element of a gallery list. Its `Debug` text is `A1 'x'`, with a `†` when deleted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Element {
     /// Its identity: inserting replica and Lamport time.
     pub id: Dot,
@@ -17,13 +19,38 @@ pub struct Element {
     pub deleted: bool,
 }
 
-/// A list of elements with tombstones and a Lamport clock, shared by the gallery's lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A list of elements with tombstones and a Lamport clock, shared by the gallery's lists. Its
+/// `Debug` text is the elements in list order, then the clock: `[B1 'a', A1 'b'] clock 1`.
+///
+/// ```
+/// use crdt_impls::broken::{Element, ListState};
+/// use crdt_laws::{Dot, ReplicaId};
+/// let element = |r, value, deleted| Element { id: Dot::new(ReplicaId::new(r), 1), value, deleted };
+/// let list = ListState { elements: vec![element(1, 'a', false), element(0, 'b', true)], clock: 1 };
+/// assert_eq!(format!("{list:?}"), "[B1 'a', A1 'b'†] clock 1");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListState {
     /// Every element ever inserted, in list order.
     pub elements: Vec<Element>,
     /// The largest Lamport time seen.
     pub clock: u64,
+}
+
+impl fmt::Debug for Element {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} {:?}", self.id, self.value)?;
+        if self.deleted {
+            f.write_str("†")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ListState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} clock {}", self.elements, self.clock)
+    }
 }
 
 impl ListState {
@@ -92,7 +119,8 @@ fn ids(s: &ListState) -> Vec<Dot> {
 ///
 /// The story: the first prototype of a shared to-do list sends "insert 'x' at 0" to the other
 /// replicas. When A and B insert at 0 concurrently, each applies the other's insert at 0 and
-/// they end up in opposite orders. Caught by the harness's sequence-order oracle (one replica
+/// they end up in opposite orders. Caught by `effects_commute` (two concurrent inserts at one
+/// position land in opposite orders) and by the harness's sequence-order oracle (one replica
 /// shows a before b, another b before a).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct IndexList;

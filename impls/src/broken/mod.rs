@@ -14,18 +14,26 @@
 //! ```
 
 mod counters;
+mod lattices;
 mod lists;
 mod ops;
+mod registers;
 mod sets;
 
 pub use counters::{
-    DuplicatedCounter, LargerTotalCounter, LoweringPnCounter, PnState, TwoSlotCounter, TwoSlots,
+    DuplicatedCounter, FloatCounter, IncrementDeltaCounter, LargerTotalCounter, LoweringPnCounter,
+    PnState, SummingPnCounter, TwoSlotCounter, TwoSlots,
 };
+pub use lattices::{AveragingThermostat, DivisibilityByMax};
 pub use lists::{Element, IndexList, ListState, RgaList};
 pub use ops::{ListMessage, ListOp};
+pub use registers::{
+    ClockedRegister, ForgetfulClockLww, HashOrderLww, Lww, ReplicaSeed, StampedWrite, TimedWrite,
+    UntiedLww,
+};
 pub use sets::{
-    CausalOrSet, ForgottenTombstones, LeanTwoPhase, OrSetMessage, RemoveWinsSoldAsAddWins,
-    TaggedSet, TwoPhase,
+    CausalOrSet, ForgottenTombstones, LeanTwoPhase, OrSetMessage, Orswot, ReAddingTwoPhaseSet,
+    RemoveByValueOrSet, RemoveWinsSoldAsAddWins, ShortcutOrswot, TaggedSet, TwoPhase,
 };
 
 use crdt_laws::Law;
@@ -47,10 +55,54 @@ pub struct Entry {
     pub name: &'static str,
     /// The mistake in one line.
     pub mistake: &'static str,
-    /// What catches it.
+    /// Every law and oracle that catches it. `harness/tests/gallery.rs` checks that each one
+    /// does (the laws with a fixed seed, the oracles within a budget of schedules) and that no
+    /// other law fails.
     pub caught_by: &'static [Catcher],
     /// The faults the harness needs to see it (`none` when it shows on a calm network).
     pub needs: &'static str,
+}
+
+impl Entry {
+    /// The faults the harness needs to see the mistake, as a list for the harness's
+    /// `Faults::parse`: `none`, or e.g. `dup`.
+    ///
+    /// ```
+    /// use crdt_impls::broken::gallery;
+    /// let entry = gallery().into_iter().find(|e| e.name == "two-slot-counter").unwrap();
+    /// assert_eq!((entry.faults(), entry.replicas()), ("none", 3));
+    /// ```
+    #[must_use]
+    pub fn faults(&self) -> &'static str {
+        if self.needs.contains("replicas") {
+            "none"
+        } else {
+            self.needs
+        }
+    }
+
+    /// How many replicas the harness runs to see the mistake: 3 for entries that need "three or
+    /// more replicas" (to show that two are not enough), else 4.
+    #[must_use]
+    pub fn replicas(&self) -> u32 {
+        if self.needs.contains("three") { 3 } else { 4 }
+    }
+
+    /// The laws that catch the mistake.
+    pub fn laws(&self) -> impl Iterator<Item = Law> + '_ {
+        self.caught_by.iter().filter_map(|c| match c {
+            Catcher::Law(law) => Some(*law),
+            Catcher::Oracle(_) => None,
+        })
+    }
+
+    /// The harness oracles that catch the mistake, by property name.
+    pub fn oracles(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.caught_by.iter().filter_map(|c| match c {
+            Catcher::Law(_) => None,
+            Catcher::Oracle(name) => Some(*name),
+        })
+    }
 }
 
 /// The entries, in the order lessons introduce them.
@@ -59,26 +111,151 @@ pub fn gallery() -> Vec<Entry> {
     use Catcher::{Law as L, Oracle as O};
     vec![
         Entry {
-            name: "counter-larger-total",
-            mistake: "a G-Counter merged by keeping the state with the larger total",
+            name: "divisibility-merged-by-max",
+            mistake: "integers ordered by divisibility but merged by max, the join of another order",
             caught_by: &[
-                L(Law::JoinCommutative),
+                L(Law::LeqAgreesWithMerge),
+                L(Law::JoinUpperBound),
+                L(Law::ValueMatchesSpec),
                 O("monotone_growth"),
                 O("specification"),
             ],
             needs: "none",
         },
         Entry {
+            name: "averaging-merge",
+            mistake: "a thermostat whose replicas merge by averaging their settings",
+            caught_by: &[
+                L(Law::JoinAssociative),
+                L(Law::JoinUpperBound),
+                L(Law::UpdateInflationary),
+                O("monotone_growth"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "two-phase-set-clearing-tombstones",
+            mistake: "a two-phase set that allows re-adding by clearing the tombstone",
+            caught_by: &[
+                L(Law::UpdateInflationary),
+                L(Law::ValueMatchesSpec),
+                O("monotone_growth"),
+                O("specification"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "forgotten-tombstones",
+            mistake: "a two-phase set whose tombstones are skipped by serialization",
+            caught_by: &[L(Law::SerdeRoundTrip), O("monotone_growth")],
+            needs: "crash",
+        },
+        Entry {
+            name: "counter-larger-total",
+            mistake: "a G-Counter merged by keeping the state with the larger total",
+            caught_by: &[
+                L(Law::JoinCommutative),
+                L(Law::JoinUpperBound),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "pn-counter-merged-by-sum",
+            mistake: "a PN-Counter merged by adding the two sides' entries",
+            caught_by: &[
+                L(Law::LeqAgreesWithMerge),
+                L(Law::JoinIdempotent),
+                L(Law::JoinLeast),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+                O("equal_values_different_states"),
+            ],
+            needs: "none",
+        },
+        Entry {
             name: "pn-counter-lowering-decrement",
             mistake: "a PN-Counter whose decrement lowers a positive entry",
-            caught_by: &[L(Law::UpdateInflationary), O("monotone_growth")],
+            caught_by: &[
+                L(Law::UpdateInflationary),
+                L(Law::ValueMatchesSpec),
+                O("monotone_growth"),
+            ],
             needs: "none",
         },
         Entry {
             name: "two-slot-counter",
             mistake: "a counter sized for two replicas (mine and the peer's) run on three",
-            caught_by: &[O("convergence")],
+            caught_by: &[
+                L(Law::LeqAgreesWithMerge),
+                L(Law::JoinAssociative),
+                L(Law::JoinCommutative),
+                L(Law::JoinIdempotent),
+                L(Law::JoinUpperBound),
+                L(Law::JoinLeast),
+                O("convergence"),
+            ],
             needs: "three or more replicas",
+        },
+        Entry {
+            name: "lww-no-tie-break",
+            mistake: "a last-writer-wins register with no tie-break on equal timestamps",
+            caught_by: &[
+                L(Law::JoinCommutative),
+                L(Law::JoinUpperBound),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "lamport-clock-not-advanced-on-receive",
+            mistake: "an op-based LWW register whose Lamport clock ignores the writes it receives",
+            caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
+            needs: "none",
+        },
+        Entry {
+            name: "hash-map-order-tie-break",
+            mistake: "an LWW register that breaks ties by hash-map iteration order",
+            caught_by: &[O("convergence")],
+            needs: "none",
+        },
+        Entry {
+            name: "or-set-remove-by-value",
+            mistake: "an op-based OR-Set whose remove deletes the element, not the tags it observed",
+            caught_by: &[
+                L(Law::EffectsCommute),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "orswot-clock-dominance",
+            mistake: "an ORSWOT whose merge keeps one side when its clock covers the other's (riak_dt PR #78)",
+            caught_by: &[
+                L(Law::LeqAgreesWithMerge),
+                L(Law::JoinCommutative),
+                L(Law::JoinUpperBound),
+                L(Law::ValueMatchesSpec),
+                O("monotone_growth"),
+                O("specification"),
+                O("equal_values_different_states"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "remove-wins-sold-as-add-wins",
+            mistake: "a remove-wins (two-phase) set that declares the add-wins specification",
+            caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
+            needs: "none",
+        },
+        Entry {
+            name: "delta-differs-from-update",
+            mistake: "a delta G-Counter whose delta is the increment, not the entry's new value",
+            caught_by: &[L(Law::DeltaMatchesUpdate), O("specification")],
+            needs: "none",
         },
         Entry {
             name: "counter-on-duplicating-network",
@@ -89,25 +266,23 @@ pub fn gallery() -> Vec<Entry> {
         Entry {
             name: "or-set-assuming-causal-delivery",
             mistake: "the textbook op-based OR-Set, which needs causal delivery, declared for any order",
-            caught_by: &[L(Law::EffectsCommute), O("specification")],
+            caught_by: &[
+                L(Law::EffectsCommute),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+            ],
             needs: "reorder",
         },
         Entry {
-            name: "forgotten-tombstones",
-            mistake: "a two-phase set whose tombstones are skipped by serialization",
-            caught_by: &[L(Law::SerdeRoundTrip), O("monotone_growth")],
-            needs: "crash",
-        },
-        Entry {
-            name: "remove-wins-sold-as-add-wins",
-            mistake: "a remove-wins (two-phase) set that declares the add-wins specification",
-            caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
+            name: "float-counter-arrival-order",
+            mistake: "an op-based counter of floating-point amounts, added in arrival order",
+            caught_by: &[L(Law::EffectsCommute), O("convergence")],
             needs: "none",
         },
         Entry {
             name: "index-list",
             mistake: "a list that ships positions instead of element identities",
-            caught_by: &[O("sequence_order")],
+            caught_by: &[L(Law::EffectsCommute), O("sequence_order")],
             needs: "none",
         },
         Entry {
