@@ -178,35 +178,46 @@ impl<'a> Concurrent<'a> {
     }
 }
 
-/// Replays `edits` on a [`ropey::Rope`]: the rope floor.
-#[must_use]
-pub fn replay_ropey(edits: &[Edit<'_>]) -> Rope {
-    let mut rope = Rope::new();
+/// Replays `edits` on `rope` through its `remove` and `insert` (the two rope floors differ only
+/// in their types).
+fn replay_on<R>(
+    edits: &[Edit<'_>],
+    mut rope: R,
+    remove: impl Fn(&mut R, std::ops::Range<usize>),
+    insert: impl Fn(&mut R, usize, &str),
+) -> R {
     for e in edits {
         if e.delete > 0 {
-            rope.remove(e.pos..e.pos + e.delete);
+            remove(&mut rope, e.pos..e.pos + e.delete);
         }
         if !e.insert.is_empty() {
-            rope.insert(e.pos, e.insert);
+            insert(&mut rope, e.pos, e.insert);
         }
     }
     rope
+}
+
+/// Replays `edits` on a [`ropey::Rope`]: the rope floor.
+#[must_use]
+pub fn replay_ropey(edits: &[Edit<'_>]) -> Rope {
+    replay_on(
+        edits,
+        Rope::new(),
+        |r, range| r.remove(range),
+        |r, at, s| r.insert(at, s),
+    )
 }
 
 /// Replays `edits` on a [`jumprope::JumpRope`] (the rope inside diamond-types): the other
 /// rope floor.
 #[must_use]
 pub fn replay_jumprope(edits: &[Edit<'_>]) -> JumpRope {
-    let mut rope = JumpRope::new();
-    for e in edits {
-        if e.delete > 0 {
-            rope.remove(e.pos..e.pos + e.delete);
-        }
-        if !e.insert.is_empty() {
-            rope.insert(e.pos, e.insert);
-        }
-    }
-    rope
+    replay_on(
+        edits,
+        JumpRope::new(),
+        |r, range| r.remove(range),
+        |r, at, s| r.insert(at, s),
+    )
 }
 
 /// The same edits with UTF-8 byte offsets and lengths instead of `char`s, computed by
