@@ -1,6 +1,7 @@
 //! The grow-only set.
 
 use std::fmt;
+use std::hint::select_unpredictable;
 
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -135,12 +136,19 @@ impl<T: Ord + Clone> GSet<T> {
             self.elements.clone_from(&other.elements);
             return;
         }
-        let mut union = Vec::with_capacity(self.elements.len() + other.elements.len());
-        union.extend(
-            merge_join(&self.elements, &other.elements, |x| x).map(|side| match side {
-                Side::Left(x) | Side::Right(x) | Side::Both(x, _) => x.clone(),
-            }),
-        );
+        let (mine, theirs) = (&self.elements, &other.elements);
+        let mut union = Vec::with_capacity(mine.len() + theirs.len());
+        let (mut i, mut j) = (0, 0);
+        // Which side's element comes next is a select, not a branch: randomly interleaved
+        // sides would mispredict half of the branches.
+        while let (Some(x), Some(y)) = (mine.get(i), theirs.get(j)) {
+            let order = x.cmp(y);
+            union.push(select_unpredictable(order.is_le(), x, y).clone());
+            i += usize::from(order.is_le());
+            j += usize::from(order.is_ge());
+        }
+        union.extend_from_slice(&mine[i..]);
+        union.extend_from_slice(&theirs[j..]);
         self.elements = union;
     }
 
