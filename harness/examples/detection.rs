@@ -6,8 +6,8 @@
 //! cargo run --release -p crdt-harness --example detection
 //! ```
 
+use crdt_harness::Options;
 use crdt_harness::catalogue;
-use crdt_harness::{Faults, Options, Shape};
 use crdt_laws::{Config, Verdict};
 
 /// The seed of the law runs, as in `harness/tests/gallery.rs`.
@@ -34,16 +34,11 @@ fn main() {
             .with_verdict(Verdict::Failed)
             .map(|law| law.name())
             .collect();
-        let faults = Faults::parse(gallery.faults()).expect("a fault list");
-        let replicas = gallery.replicas();
+        let shape = catalogue::gallery_shape(gallery);
         let (mut until, mut before, mut after, mut properties) = (vec![], vec![], vec![], vec![]);
         for seed in 0..SEEDS {
             let options = Options {
-                shape: Shape {
-                    replicas,
-                    faults,
-                    ..Shape::default()
-                },
+                shape,
                 seed,
                 schedules: Some(10_000),
                 ..Options::default()
@@ -75,8 +70,8 @@ fn main() {
             } else {
                 laws.join(", ")
             },
-            faults,
-            replicas,
+            shape.faults,
+            shape.replicas,
             found,
             or_dash(until),
             or_dash(before),

@@ -24,7 +24,7 @@ use crate::Error;
 use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
 use crate::replay::ReplayFile;
 use crate::runner::{Failure, Options, Summary, search};
-use crate::schedule::{Schedule, Step};
+use crate::schedule::{Faults, Schedule, Shape, Step};
 use crate::sim::{Outcome, RunConfig, run};
 
 /// An operation with its type erased: its JSON and its `Debug` text.
@@ -469,6 +469,28 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             OpGrowSet,
         ),
     ]
+}
+
+/// The schedule shape that shows a gallery entry's mistake: the faults and the number of
+/// replicas it needs, the other settings as [`Shape::default`].
+///
+/// ```
+/// use crdt_harness::catalogue::{self, gallery_shape};
+/// use crdt_harness::Faults;
+/// let entry = catalogue::find("broken/two-slot-counter").unwrap();
+/// let shape = gallery_shape(entry.gallery().unwrap());
+/// assert_eq!((shape.replicas, shape.faults), (3, Faults::NONE));
+/// ```
+///
+/// # Panics
+/// If the entry's fault list does not parse (a mistake in the gallery, caught by its tests).
+#[must_use]
+pub fn gallery_shape(entry: &broken::Entry) -> Shape {
+    Shape {
+        replicas: entry.replicas(),
+        faults: Faults::parse(entry.faults()).expect("a gallery entry names known faults"),
+        ..Shape::default()
+    }
 }
 
 /// The gallery of broken CRDTs, as `broken/<name>` entries.

@@ -14,9 +14,9 @@
 
 use std::collections::BTreeSet;
 
-use crdt_harness::catalogue::{self, Entry};
+use crdt_harness::catalogue::{self, Entry, gallery_shape};
 use crdt_harness::runner::BATCH;
-use crdt_harness::{Faults, Options, Shape};
+use crdt_harness::{Faults, Options};
 use crdt_laws::{Config, Law, Verdict};
 
 /// The seed of every law run and of the first batch of schedules.
@@ -57,19 +57,14 @@ fn assert_laws(entry: &dyn Entry) {
 /// How many schedules the harness runs, batch by batch, until one breaks `property`; `None`
 /// when [`BUDGET`] schedules do not.
 fn schedules_to_find(entry: &dyn Entry, property: &str) -> Option<u64> {
-    let gallery = entry.gallery().expect("a gallery entry");
-    let faults = Faults::parse(gallery.faults()).expect("a fault list");
+    let shape = gallery_shape(entry.gallery().expect("a gallery entry"));
     let mut ran = 0;
     for seed in SEED.. {
         if ran >= BUDGET {
             return None;
         }
         let options = Options {
-            shape: Shape {
-                replicas: gallery.replicas(),
-                faults,
-                ..Shape::default()
-            },
+            shape,
             seed,
             schedules: Some(BATCH),
             keep_going: true,

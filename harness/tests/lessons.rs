@@ -25,10 +25,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crdt_harness::Options;
 use crdt_harness::catalogue::{self, Entry};
 use crdt_harness::report;
 use crdt_harness::runner::Failure;
-use crdt_harness::{Faults, Options, Shape};
 use crdt_laws::{Config, Law, Verdict};
 use crdt_reports as r;
 
@@ -75,13 +75,8 @@ fn law_failure(name: &str, law: &str) -> (String, r::Counterexample) {
 /// The harness's first finding on a gallery entry, shrunk.
 fn first_failure(name: &str) -> Failure<catalogue::ErasedOp> {
     let entry = entry(name);
-    let gallery = entry.gallery().expect("a gallery entry");
     let options = Options {
-        shape: Shape {
-            replicas: gallery.replicas(),
-            faults: Faults::parse(gallery.faults()).expect("a fault list"),
-            ..Shape::default()
-        },
+        shape: catalogue::gallery_shape(entry.gallery().expect("a gallery entry")),
         seed: RUN_SEED,
         schedules: Some(10_000),
         ..Options::default()
