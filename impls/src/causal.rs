@@ -13,7 +13,9 @@ use std::hint::select_unpredictable;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sorted::{Side, check_strictly_increasing, merge_join, merge_join_by};
+use crate::sorted::{
+    ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_join, merge_join_by,
+};
 use crate::{Dot, Error, ReplicaId, VersionVector};
 
 /// The set of dots a state has seen: a version vector plus the dots seen out of order.
@@ -148,6 +150,40 @@ impl CausalContext {
         });
     }
 
+    /// The dots that both `self` and `other` have seen, in no particular order, or `None`
+    /// when there are more than `max` of them. `O(r + c log c')` for `r` replicas in `self`'s
+    /// vector and clouds of `c` and `c'` dots: it never enumerates more than `max` dots.
+    pub(crate) fn seen_by_both(&self, other: &Self, max: usize) -> Option<Vec<Dot>> {
+        let mut both = Vec::new();
+        for (replica, counter) in self.vv.iter() {
+            // `1..=below` is in both vectors; beyond it, `other` has seen only its cloud dots.
+            let below = counter.min(other.vv.get(replica));
+            if below > (max - both.len()) as u64 {
+                return None;
+            }
+            both.extend((1..=below).map(|seq| Dot::new(replica, seq)));
+            let from = other
+                .cloud
+                .partition_point(|d| *d <= Dot::new(replica, below));
+            let to = other
+                .cloud
+                .partition_point(|d| *d <= Dot::new(replica, counter));
+            both.extend_from_slice(&other.cloud[from..to]);
+            if both.len() > max {
+                return None;
+            }
+        }
+        for &d in &self.cloud {
+            if other.contains(d) {
+                both.push(d);
+                if both.len() > max {
+                    return None;
+                }
+            }
+        }
+        Some(both)
+    }
+
     /// True when every dot of `self` is in `other`.
     #[must_use]
     pub fn is_subset(&self, other: &Self) -> bool {
@@ -229,9 +265,60 @@ impl Seen for SeenTable {
 /// the MV-register; it must be applied entry by entry even when one context covers the other
 /// (see `riak_dt_pr_78` in the OR-Set tests).
 ///
-/// `O(n + m)`. When `right` brings no new entry (it is older, or equal), `left` is filtered in
-/// place without allocating; otherwise the join is built in a new vector (see [`join_into`]).
+/// `O(n + m)`. A small `right` whose context shares few dots with `left`'s (a delta) is
+/// joined entry by entry (see [`join_entrywise`]). When `right` brings no new entry (it is
+/// older, or equal), `left` is filtered in place without allocating; otherwise the join is
+/// built in a new vector (see [`join_into`]).
 pub(crate) fn join_dot_stores<E: Clone>(
+    (left, left_ctx): (&mut Vec<E>, &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: impl Fn(&E) -> Dot,
+) {
+    if right.len() <= ENTRYWISE_MERGE_MAX
+        && join_entrywise((left, left_ctx), (right, right_ctx), &cmp, &dot)
+    {
+        return;
+    }
+    join_whole((left, left_ctx), (right, right_ctx), cmp, dot);
+}
+
+/// The join of [`join_dot_stores`] for a `right` of a few entries, such as a delta: returns
+/// false, doing nothing, when the contexts share more than [`ENTRYWISE_MERGE_MAX`] dots.
+///
+/// The entries `right` removed are those of `left` whose dot `right` has seen but which
+/// `right` lacks. An entry's dot is always in its own state's context, so their dots are among
+/// the dots both contexts have seen: when there are none (a delta of a new insertion), `left`
+/// is not even scanned. Then each entry of `right` that `left` lacks and has not seen is
+/// inserted in place: `O(m log n)` searches and a shift per insertion, no allocation.
+fn join_entrywise<E: Clone>(
+    (left, left_ctx): (&mut Vec<E>, &CausalContext),
+    (right, right_ctx): (&[E], &CausalContext),
+    cmp: &impl Fn(&E, &E) -> Ordering,
+    dot: &impl Fn(&E) -> Dot,
+) -> bool {
+    let Some(mut removable) = right_ctx.seen_by_both(left_ctx, ENTRYWISE_MERGE_MAX) else {
+        return false;
+    };
+    if !removable.is_empty() {
+        removable.sort_unstable();
+        left.retain(|e| {
+            removable.binary_search(&dot(e)).is_err()
+                || right.binary_search_by(|r| cmp(r, e)).is_ok()
+        });
+    }
+    for r in right {
+        if let Err(at) = left.binary_search_by(|e| cmp(e, r))
+            && !left_ctx.contains(dot(r))
+        {
+            left.insert(at, r.clone());
+        }
+    }
+    true
+}
+
+/// The join of [`join_dot_stores`] in one pass over both sides, `O(n + m)`.
+fn join_whole<E: Clone>(
     (left, left_ctx): (&mut Vec<E>, &CausalContext),
     (right, right_ctx): (&[E], &CausalContext),
     cmp: impl Fn(&E, &E) -> Ordering,
@@ -402,19 +489,21 @@ mod tests {
         assert_eq!(join(&l, &l), l.to_vec());
     }
 
-    /// The join against its definition, on both of `join_into`'s lookups: contexts of
-    /// replicas with small indices and no cloud use the table, the others (replica 40, or
-    /// dots seen out of order) the context itself.
+    /// The join against its definition, on each of its paths: entry by entry (small sides
+    /// sharing few seen dots) and in one pass, where `join_into` looks dots up in a table
+    /// (contexts of replicas with small indices and no cloud) or in the context itself
+    /// (replica 40, or dots seen out of order). Also `seen_by_both` against its definition.
     #[test]
-    fn join_matches_its_definition_with_and_without_the_table() {
+    fn join_matches_its_definition_on_every_path() {
         use proptest::prelude::*;
         use std::collections::BTreeSet;
 
-        // Prefixes of replicas 0 and 1, now and then of replica 40, now and then a dot out of
+        // Prefixes of replicas 0 and 1 (long enough that two states often share more dots than
+        // an entry-by-entry join takes), now and then of replica 40, now and then a dot out of
         // order (a cloud).
         let dots = (
-            0..4u64,
-            0..4u64,
+            0..10u64,
+            0..10u64,
             prop_oneof![3 => Just(0u64), 1 => 1..3u64],
             proptest::option::weighted(0.25, (0..2u32, 5..7u64)),
         )
@@ -433,6 +522,7 @@ mod tests {
             let n = seen.len();
             (Just(seen), proptest::collection::vec(any::<bool>(), n))
         });
+        let entrywise_cases = std::cell::Cell::new(0);
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         runner
             .run(
@@ -454,8 +544,34 @@ mod tests {
                             .collect()
                     };
                     let (l, r) = (live(&l_seen, &l_live), live(&r_seen, &r_live));
+                    let both: Vec<Dot> = r_seen
+                        .iter()
+                        .copied()
+                        .filter(|d| l_ctx.contains(*d))
+                        .collect();
+                    for max in [0, 2, 8, 100] {
+                        let mut found = r_ctx.seen_by_both(&l_ctx, max);
+                        if let Some(found) = &mut found {
+                            found.sort_unstable();
+                        }
+                        prop_assert_eq!(found, (both.len() <= max).then(|| both.clone()));
+                    }
                     let mut joined = l.clone();
                     join_dot_stores((&mut joined, &l_ctx), (&r, &r_ctx), Ord::cmp, |d| *d);
+                    let mut whole = l.clone();
+                    join_whole((&mut whole, &l_ctx), (&r, &r_ctx), Ord::cmp, |d| *d);
+                    let mut entrywise = l.clone();
+                    let took = join_entrywise(
+                        (&mut entrywise, &l_ctx),
+                        (&r, &r_ctx),
+                        &Ord::cmp,
+                        &|d: &Dot| *d,
+                    );
+                    prop_assert_eq!(took, both.len() <= ENTRYWISE_MERGE_MAX);
+                    if !took {
+                        prop_assert_eq!(&entrywise, &l);
+                    }
+                    entrywise_cases.set(entrywise_cases.get() + usize::from(took));
                     let (ls, rs): (BTreeSet<Dot>, BTreeSet<Dot>) =
                         (l.iter().copied().collect(), r.iter().copied().collect());
                     let expected: Vec<Dot> = ls
@@ -467,11 +583,21 @@ mod tests {
                                 || (rs.contains(d) && !l_ctx.contains(*d))
                         })
                         .collect();
+                    prop_assert_eq!(&whole, &expected);
+                    if took {
+                        prop_assert_eq!(&entrywise, &expected);
+                    }
                     prop_assert_eq!(joined, expected);
                     Ok(())
                 },
             )
             .unwrap();
+        // Both paths ran often (256 cases).
+        assert!(
+            (32..=224).contains(&entrywise_cases.get()),
+            "{} of 256 cases joined entry by entry",
+            entrywise_cases.get()
+        );
     }
 
     #[test]

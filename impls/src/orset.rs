@@ -32,7 +32,9 @@ use crate::{CausalContext, Dot, Error, ReplicaId};
 /// A vector of `(element, dot)` pairs sorted by element then dot, and the context. Merging
 /// walks both vectors once (`O(n + m)`, one allocation, a context lookup per pair only one side
 /// has); `contains` is a binary search; `insert` and `remove` shift the vector (`O(n)`);
-/// [`len`](Self::len) counts distinct elements (`O(n)`).
+/// [`len`](Self::len) counts distinct elements (`O(n)`). Merging a delta of a few entries
+/// inserts them one by one: a delta of a new insertion costs what the local insert costs; one
+/// that removes tags also scans the vector once for them.
 ///
 /// ```
 /// use crdt_impls::{OrSet, ReplicaId};
@@ -219,7 +221,9 @@ impl<T: Ord + Clone> OrSet<T> {
     }
 
     /// Joins `other` into `self`. A tag survives if both sides have it, or if one side has it
-    /// and the other has not seen it; the contexts are united. `O(n + m)`.
+    /// and the other has not seen it; the contexts are united. `O(n + m)`; for a delta of a
+    /// few entries, `O(m log n)` searches and a shift per new entry (plus one scan when it
+    /// removes tags).
     pub fn merge(&mut self, other: &Self) {
         join_dot_stores(
             (&mut self.entries, &self.context),

@@ -9,6 +9,15 @@ use std::cmp::Ordering;
 
 use crate::Error;
 
+/// The most entries a merge inserts one by one (a binary search and a shift each) instead of
+/// rebuilding the whole vector.
+///
+/// A delta usually holds one entry, and a rebuild of an `n`-entry vector costs about as much
+/// as ten shifts of half of it: a shift is a `memmove`, the rebuild a compare, a select and a
+/// copy per entry into a new allocation. Up to this many entries, shifting is cheaper at any
+/// size, and a one-element delta costs what a local insert costs instead of a full merge.
+pub(crate) const ENTRYWISE_MERGE_MAX: usize = 8;
+
 /// Where an item of a [`merge_join`] comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Side<'a, T> {
