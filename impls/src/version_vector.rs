@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::sorted::{Side, check_strictly_increasing, merge_join};
+use crate::sorted::{ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_join};
 use crate::{Dot, Error, ReplicaId};
 
 /// A map from replicas to counters, ordered pointwise and joined by the pointwise maximum.
@@ -123,8 +123,16 @@ impl VersionVector {
         }
     }
 
-    /// Joins `other` into `self`: every counter becomes the larger of the two. `O(n + m)`.
+    /// Joins `other` into `self`: every counter becomes the larger of the two. `O(n + m)`; a
+    /// small `other` (a delta: a few replicas) is raised entry by entry, `O(m log n)` plus a
+    /// shift per new replica.
     pub fn merge(&mut self, other: &Self) {
+        if other.entries.len() <= ENTRYWISE_MERGE_MAX {
+            for &(replica, counter) in &other.entries {
+                self.raise(replica, counter);
+            }
+            return;
+        }
         if self.raise_in_place(other) {
             return;
         }
@@ -248,6 +256,32 @@ mod tests {
         let mut empty = VersionVector::new();
         empty.merge(&x);
         assert_eq!(empty, x);
+    }
+
+    /// Small sides (raised entry by entry) and large ones (joined in one pass) give the
+    /// pointwise maximum.
+    #[test]
+    fn merge_is_the_pointwise_maximum_at_every_size() {
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        let side = proptest::collection::btree_map(0..30u32, 1..5u64, 0..20);
+        proptest::test_runner::TestRunner::deterministic()
+            .run(&(side.clone(), side), |(x, y)| {
+                let of = |m: &BTreeMap<u32, u64>| -> VersionVector {
+                    m.iter().map(|(&r, &c)| (ReplicaId::new(r), c)).collect()
+                };
+                let mut merged = of(&x);
+                merged.merge(&of(&y));
+                let mut max = x.clone();
+                for (r, c) in y {
+                    let e = max.entry(r).or_insert(0);
+                    *e = (*e).max(c);
+                }
+                prop_assert_eq!(merged, of(&max));
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
