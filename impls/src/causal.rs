@@ -476,15 +476,19 @@ mod tests {
         let right = ctx(&[(0, 1), (1, 1)]);
         let l = [dot(0, 1), dot(0, 2)];
         let r = [dot(0, 1), dot(1, 1)];
+        // Sides this small are joined entry by entry; the one-pass join must agree.
         let join = |l: &[Dot], r: &[Dot]| {
             let mut joined = l.to_vec();
             join_dot_stores((&mut joined, &left), (r, &right), Ord::cmp, |d| *d);
+            let mut whole = l.to_vec();
+            join_whole((&mut whole, &left), (r, &right), Ord::cmp, |d| *d);
+            assert_eq!(joined, whole);
             joined
         };
         assert_eq!(join(&l, &r), vec![dot(0, 1), dot(0, 2), dot(1, 1)]);
         // Right has seen A1 but lacks it: removed there, so it is removed in the join.
         assert_eq!(join(&l, &r[1..]), vec![dot(0, 2), dot(1, 1)]);
-        // Nothing new on the right: the left side is filtered in place.
+        // Nothing new on the right: the one-pass join filters the left side in place.
         assert_eq!(join(&l, &[]), vec![dot(0, 2)]);
         assert_eq!(join(&l, &l), l.to_vec());
     }
