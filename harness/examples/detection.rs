@@ -2,6 +2,9 @@
 //! fast the harness finds it (schedules until detection, median over 20 seeds, and steps before
 //! and after shrinking), as a Markdown table. `docs/gallery.md` shows its output.
 //!
+//! Two harness runs per seed: with the entry's own shape (the faults and replicas it needs), and
+//! untuned, with [`Options::default`] (the shape a user gets without configuring anything).
+//!
 //! ```text
 //! cargo run --release -p crdt-harness --example detection
 //! ```
@@ -22,9 +25,9 @@ fn median(mut xs: Vec<u64>) -> u64 {
 
 fn main() {
     println!(
-        "| entry | laws that fail | faults | replicas | found (of {SEEDS} seeds) | schedules to detection (median) | steps before shrinking (median) | steps after (median, max) | property |"
+        "| entry | laws that fail | faults | replicas | found (of {SEEDS} seeds) | schedules to detection (median) | steps before shrinking (median) | steps after (median, max) | property | defaults: found | defaults: schedules to detection (median) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for entry in catalogue::gallery() {
         let gallery = entry
             .gallery()
@@ -51,6 +54,18 @@ fn main() {
                 properties.push(failure.finding.property.name());
             }
         }
+        let mut untuned = vec![];
+        for seed in 0..SEEDS {
+            let options = Options {
+                seed,
+                schedules: Some(10_000),
+                ..Options::default()
+            };
+            if let Some(failure) = entry.run(&options).failures.first() {
+                untuned.push(failure.schedule_index + 1);
+            }
+        }
+        let untuned_found = untuned.len();
         properties.sort_unstable();
         properties.dedup();
         let found = until.len();
@@ -63,7 +78,7 @@ fn main() {
             }
         };
         println!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {}, {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {}, {} | {} | {} | {} |",
             entry.name(),
             if laws.is_empty() {
                 "none".to_string()
@@ -77,7 +92,9 @@ fn main() {
             or_dash(before),
             or_dash(after),
             max_after,
-            properties.join(", ")
+            properties.join(", "),
+            untuned_found,
+            or_dash(untuned),
         );
     }
 }
