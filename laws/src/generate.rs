@@ -111,10 +111,52 @@ impl Debug for Seen {
     }
 }
 
+/// The most replicas in a generated execution by default, as in the harness's schedules.
+pub const DEFAULT_MAX_REPLICAS: u32 = 8;
+
+/// Replica counts from 2 to `max` (2 when `max` is smaller), biased small.
+///
+/// With `max` 8, half the draws are 2 or 3 replicas (dense executions, where every replica is
+/// busy) and one in three is 5 or more: the tail reaches the mistakes that need many replicas,
+/// such as a counter with four slots that loses a fifth replica's increments. The harness draws
+/// the replica count of its schedules from the same distribution (swarm testing: Groce et al.,
+/// "Swarm testing", ISSTA 2012). Shrinks towards fewer replicas.
+///
+/// ```
+/// use crdt_laws::generate::replica_counts;
+/// use proptest::strategy::{Strategy, ValueTree};
+/// use proptest::test_runner::TestRunner;
+/// let mut runner = TestRunner::deterministic();
+/// let counts: Vec<u32> = (0..1000)
+///     .map(|_| replica_counts(8).new_tree(&mut runner).unwrap().current())
+///     .collect();
+/// assert!(counts.iter().all(|n| (2..=8).contains(n)));
+/// let small = counts.iter().filter(|&&n| n <= 3).count();
+/// let large = counts.iter().filter(|&&n| n >= 5).count();
+/// assert!((400..600).contains(&small) && (250..450).contains(&large));
+/// assert_eq!(replica_counts(1).new_tree(&mut runner).unwrap().current(), 2);
+/// ```
+#[must_use]
+pub fn replica_counts(max: u32) -> BoxedStrategy<u32> {
+    let weight = |n: u32| match n {
+        2 | 3 => 25,
+        4 => 15,
+        5 => 12,
+        6 => 10,
+        7 => 7,
+        _ => 6,
+    };
+    let arms: Vec<(u32, BoxedStrategy<u32>)> = (2..=max.max(2))
+        .map(|n| (weight(n), Just(n).boxed()))
+        .collect();
+    Union::new_weighted(arms).boxed()
+}
+
 /// How large generated executions are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
-    /// The most replicas in an execution (at least 2).
+    /// The most replicas in an execution (at least 2); each case draws its count from
+    /// [`replica_counts`]. Default [`DEFAULT_MAX_REPLICAS`].
     pub max_replicas: u32,
     /// The most steps in an execution.
     pub max_steps: usize,
@@ -123,7 +165,7 @@ pub struct Size {
 impl Default for Size {
     fn default() -> Self {
         Self {
-            max_replicas: 4,
+            max_replicas: DEFAULT_MAX_REPLICAS,
             max_steps: 20,
         }
     }
@@ -423,9 +465,8 @@ where
         3 => (any::<u32>(), any::<u32>()).prop_map(|(r, f)| (1u8, r, f, None)),
         1 => (any::<u32>(), any::<u32>()).prop_map(|(r, s)| (2u8, r, s, None)),
     ];
-    let max_replicas = size.max_replicas.max(2);
     (
-        2..=max_replicas,
+        replica_counts(size.max_replicas),
         vec(raw_step, 0..=size.max_steps),
         picks.strategy(),
         any::<[u32; 3]>(),
@@ -571,9 +612,9 @@ fn from_end(selector: usize, len: usize) -> usize {
 /// Cases that propose strictly simpler versions of themselves, for minimizing counterexamples
 /// beyond what proptest's shrinking reaches.
 ///
-/// Every candidate is smaller in the measure `steps + replicas + selectors`, so a greedy loop
-/// that keeps any failing candidate terminates, with a case from which no single step can be
-/// removed.
+/// Every candidate is smaller in the measure `steps + replicas`, then (state-based cases) in
+/// the pick ([`Pick::Any`] below the others), then in the selectors; so a greedy loop that keeps
+/// any failing candidate terminates, with a case from which no single step can be removed.
 pub trait Simplify: Sized {
     /// Simpler candidates, most aggressive first.
     fn simpler(&self) -> Vec<Self>;
@@ -652,8 +693,88 @@ fn simpler_scripts<Step: Clone>(
     out
 }
 
+impl<Op: Clone> StateCase<Op> {
+    /// The case without step `i`, its delayed merges and its picked states renumbered so that
+    /// they keep naming the same samples (one per replica, one per step, one at the end;
+    /// delayed merges count from the start, the first selector, and all three for
+    /// [`Pick::Any`], from the end), and whether anything was renumbered; `None` when a
+    /// renumbered sample is the state of step `i` itself.
+    fn without_step_renumbered(&self, i: usize) -> Option<(Self, bool)> {
+        let removed = self.replicas as usize + i;
+        let samples = self.replicas as usize + self.steps.len() + 1;
+        let from_end_of_removed = samples - 1 - removed;
+        let mut sel = self.sel;
+        let renumber = if self.pick == Pick::Any { 3 } else { 1 };
+        for s in &mut sel[..renumber] {
+            let back = *s as usize % samples;
+            match back.cmp(&from_end_of_removed) {
+                std::cmp::Ordering::Equal => return None,
+                std::cmp::Ordering::Less => *s = back as u32,
+                std::cmp::Ordering::Greater => *s = (back - 1) as u32,
+            }
+        }
+        let mut renumbered = sel != self.sel;
+        let mut renumbered = false;
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (k, step) in self.steps.iter().enumerate() {
+            match step {
+                _ if k == i => {}
+                StateStep::MergeEarlier { sample, into } if k > i => {
+                    let j = *sample as usize % (self.replicas as usize + k);
+                    if j == removed {
+                        return None;
+                    }
+                    let j = if j > removed { j - 1 } else { j };
+                    renumbered |= j != *sample as usize;
+                    steps.push(StateStep::MergeEarlier {
+                        sample: u32::try_from(j).ok()?,
+                        into: *into,
+                    });
+                }
+                other => steps.push(other.clone()),
+            }
+        }
+        let case = StateCase {
+            replicas: self.replicas,
+            steps,
+            sel,
+            pick: self.pick,
+            ops: self.ops.clone(),
+        };
+        Some((case, renumbered))
+    }
+}
+
 impl<Op: Clone> Simplify for StateCase<Op> {
     fn simpler(&self) -> Vec<Self> {
+        let mut renumbered: Vec<Self> = Vec::new();
+        // Any states at all is the simplest pick: try the last few states under it.
+        if self.pick != Pick::Any {
+            for (s0, s1) in (0..3).flat_map(|s0| (0..3).map(move |s1| (s0, s1))) {
+                renumbered.push(StateCase {
+                    pick: Pick::Any,
+                    sel: [s0, s1, 0],
+                    ..self.clone()
+                });
+            }
+        }
+        for (case, changed) in (0..self.steps.len()).filter_map(|i| self.without_step_renumbered(i))
+        {
+            // The other picks choose the second and third states from lists that a removed
+            // step can lengthen or shorten (the states with the same history, say): try the
+            // first few of each as well.
+            if self.pick != Pick::Any {
+                for (s1, s2) in (0..3).flat_map(|s1| (0..3).map(move |s2| (s1, s2))) {
+                    let mut other = case.clone();
+                    other.sel[1] = s1;
+                    other.sel[2] = s2;
+                    renumbered.push(other);
+                }
+            }
+            if changed {
+                renumbered.push(case);
+            }
+        }
         simpler_scripts(
             self.replicas,
             &self.steps,
@@ -686,6 +807,7 @@ impl<Op: Clone> Simplify for StateCase<Op> {
             pick: self.pick,
             ops: self.ops.clone(),
         })
+        .chain(renumbered)
         .collect()
     }
 }
@@ -755,9 +877,8 @@ where
         ));
     }
     let raw_step = Union::new_weighted(arms);
-    let max_replicas = size.max_replicas.max(2);
     (
-        2..=max_replicas,
+        replica_counts(size.max_replicas),
         vec(raw_step, 0..=size.max_steps),
         any::<[u32; 3]>(),
         ops,

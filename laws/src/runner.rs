@@ -48,7 +48,7 @@ pub struct Config {
     /// The run's seed: with the same seed, the same results. `None` takes
     /// `PROPTEST_RNG_SEED` if set, else a random seed (recorded in each [`LawResult`]).
     pub seed: Option<u64>,
-    /// How large generated executions are.
+    /// How large generated executions are: up to 8 replicas and 20 steps by default.
     pub size: Size,
     /// Run only these laws (all applicable laws when `None`).
     pub only: Option<Vec<Law>>,
@@ -81,6 +81,15 @@ impl Config {
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// The same configuration with executions of 2 to `replicas` replicas (default
+    /// [`DEFAULT_MAX_REPLICAS`](crate::generate::DEFAULT_MAX_REPLICAS), drawn biased small by
+    /// [`replica_counts`](crate::generate::replica_counts)).
+    #[must_use]
+    pub fn with_max_replicas(mut self, replicas: u32) -> Self {
+        self.size.max_replicas = replicas;
         self
     }
 
