@@ -136,7 +136,6 @@ pub const DEFAULT_MAX_REPLICAS: u32 = 8;
 /// assert!((400..600).contains(&small) && (250..450).contains(&large));
 /// assert_eq!(replica_counts(1).new_tree(&mut runner).unwrap().current(), 2);
 /// ```
-#[must_use]
 pub fn replica_counts(max: u32) -> BoxedStrategy<u32> {
     let weight = |n: u32| match n {
         2 | 3 => 25,
@@ -714,7 +713,6 @@ impl<Op: Clone> StateCase<Op> {
             }
         }
         let mut renumbered = sel != self.sel;
-        let mut renumbered = false;
         let mut steps = Vec::with_capacity(self.steps.len());
         for (k, step) in self.steps.iter().enumerate() {
             match step {
