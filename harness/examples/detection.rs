@@ -11,7 +11,13 @@
 
 use crdt_harness::Options;
 use crdt_harness::catalogue;
-use crdt_laws::{Config, Verdict};
+use crdt_harness::protocol::StateProtocol;
+use crdt_harness::runner::search;
+use crdt_harness::schedule::{Dimension, Faults, Shape};
+use crdt_laws::{Config, Verdict, check_state};
+
+#[path = "../tests/four_slot/mod.rs"]
+mod four_slot;
 
 /// The seed of the law runs, as in `harness/tests/gallery.rs`.
 const LAW_SEED: u64 = 0x5eed;
@@ -62,7 +68,7 @@ fn main() {
                 ..Options::default()
             };
             if let Some(failure) = entry.run(&options).failures.first() {
-                untuned.push(failure.schedule_index + 1);
+                untuned.push(failure.schedules_until_detection);
             }
         }
         let untuned_found = untuned.len();
@@ -85,8 +91,8 @@ fn main() {
             } else {
                 laws.join(", ")
             },
-            shape.faults,
-            shape.replicas,
+            shape.faults.bound(),
+            shape.replicas.bound(),
             found,
             or_dash(until),
             or_dash(before),
@@ -97,4 +103,56 @@ fn main() {
             or_dash(untuned),
         );
     }
+    // Not in the gallery (its shape would be "5 replicas"): the mistake that fixed defaults of
+    // 4 replicas cannot see, found only untuned.
+    let counter = four_slot::FourSlotCounter;
+    let report = check_state(
+        &counter,
+        &Config::default().with_seed(LAW_SEED).with_cases(256),
+    );
+    let laws: Vec<&str> = report
+        .with_verdict(Verdict::Failed)
+        .map(|law| law.name())
+        .collect();
+    // Its "own shape" columns show the fixed defaults of earlier versions (4 replicas, up to
+    // 50 steps, every fault); the last two, as for the gallery, the defaults.
+    let fixed = Shape {
+        replicas: Dimension::Fixed(4),
+        steps: Dimension::Fixed(50),
+        faults: Dimension::Fixed(Faults::ALL),
+        ..Shape::default()
+    };
+    let (mut pinned, mut untuned) = (vec![], vec![]);
+    for seed in 0..SEEDS {
+        for (shape, found) in [(fixed, &mut pinned), (Shape::default(), &mut untuned)] {
+            let options = Options {
+                shape,
+                seed,
+                schedules: Some(10_000),
+                ..Options::default()
+            };
+            if let Some(failure) = search(&StateProtocol(&counter), &options).failures.first() {
+                found.push(failure.schedules_until_detection);
+            }
+        }
+    }
+    let or_dash = |xs: Vec<u64>| {
+        if xs.is_empty() {
+            "-".to_string()
+        } else {
+            median(xs).to_string()
+        }
+    };
+    println!(
+        "| `four-slot-counter` (harness/tests/four_slot) | {} | all | 4 | {} | {} | - | - | - | {} | {} |",
+        if laws.is_empty() {
+            "none".to_string()
+        } else {
+            laws.join(", ")
+        },
+        pinned.len(),
+        or_dash(pinned),
+        untuned.len(),
+        or_dash(untuned),
+    );
 }

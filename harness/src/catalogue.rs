@@ -104,6 +104,7 @@ pub fn erase<Op: Serialize + Debug>(summary: Summary<Op>) -> Summary<ErasedOp> {
                 finding: f.finding,
                 seed: f.seed,
                 schedule_index: f.schedule_index,
+                schedules_until_detection: f.schedules_until_detection,
                 events: f.events,
                 values: f.values,
                 shrink: f.shrink,
@@ -215,7 +216,7 @@ where
     let mut u = arbitrary::Unstructured::new(bytes);
     let schedule = Schedule::from_bytes(&mut u, &shape, &ops).ok()?;
     let config = RunConfig {
-        reorder: shape.faults.reorder,
+        reorder: shape.reorder(),
         limits: options.limits,
         measure: false,
     };
@@ -479,7 +480,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 /// use crdt_harness::Faults;
 /// let entry = catalogue::find("broken/two-slot-counter").unwrap();
 /// let shape = gallery_shape(entry.gallery().unwrap());
-/// assert_eq!((shape.replicas, shape.faults), (3, Faults::NONE));
+/// assert_eq!((shape.replicas.fixed(), shape.faults.fixed()), (Some(3), Some(Faults::NONE)));
 /// ```
 ///
 /// # Panics
@@ -487,8 +488,10 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 #[must_use]
 pub fn gallery_shape(entry: &broken::Entry) -> Shape {
     Shape {
-        replicas: entry.replicas(),
-        faults: Faults::parse(entry.faults()).expect("a gallery entry names known faults"),
+        replicas: crate::schedule::Dimension::Fixed(entry.replicas()),
+        faults: crate::schedule::Dimension::Fixed(
+            Faults::parse(entry.faults()).expect("a gallery entry names known faults"),
+        ),
         ..Shape::default()
     }
 }

@@ -67,8 +67,9 @@ impl<P: Protocol> Harness<P>
 where
     Op<P>: 'static,
 {
-    /// A harness driving `protocol` with default options (4 replicas, up to 50 steps, every
-    /// fault, 1,000 schedules, seed 0).
+    /// A harness driving `protocol` with default options (1,000 schedules, seed 0, each
+    /// schedule drawing its own shape: 2 to 8 replicas, up to 100 steps, a subset of every
+    /// fault; see [`Shape`](crate::schedule::Shape)).
     pub fn with(protocol: P) -> Self {
         Harness {
             protocol,
@@ -76,24 +77,27 @@ where
         }
     }
 
-    /// Replicas per schedule (2 to 16).
+    /// Replicas per schedule (2 to 16), the same for every schedule. Unset, each schedule
+    /// draws its own, 2 to 8 biased small ([`Shape`](crate::schedule::Shape)).
     #[must_use]
     pub fn replicas(mut self, replicas: u32) -> Self {
-        self.options.shape.replicas = replicas;
+        self.options.shape.replicas = crate::schedule::Dimension::Fixed(replicas);
         self
     }
 
-    /// The most steps per schedule.
+    /// The most steps per schedule, the same for every schedule. Unset, each schedule draws
+    /// its own most, up to 100.
     #[must_use]
     pub fn steps(mut self, steps: usize) -> Self {
-        self.options.shape.steps = steps;
+        self.options.shape.steps = crate::schedule::Dimension::Fixed(steps);
         self
     }
 
-    /// The faults schedules may contain.
+    /// The faults every schedule may contain. Unset, each schedule draws its own subset of all
+    /// faults.
     #[must_use]
     pub fn faults(mut self, faults: Faults) -> Self {
-        self.options.shape.faults = faults;
+        self.options.shape.faults = crate::schedule::Dimension::Fixed(faults);
         self
     }
 
@@ -191,7 +195,7 @@ where
     #[must_use]
     pub fn replay(&self, schedule: &Schedule<Op<P>>) -> Outcome {
         let config = RunConfig {
-            reorder: self.options.shape.faults.reorder,
+            reorder: self.options.shape.reorder(),
             limits: self.options.limits,
             measure: false,
         };

@@ -19,7 +19,7 @@ pub mod sim;
 pub use error::Error;
 pub use facade::Harness;
 pub use runner::{Failure, Options, Shard, Summary};
-pub use schedule::{Faults, Schedule, Shape, Step};
+pub use schedule::{Dimension, Faults, Schedule, Shape, Step};
 pub use sim::{Event, Finding, Limits, Outcome, Property};
 
 #[cfg(doctest)]

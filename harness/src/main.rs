@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use crdt_harness::catalogue::{self, Entry, ErasedOp};
 use crdt_harness::replay::{self, ReplayFile};
 use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
-use crdt_harness::schedule::{Faults, Shape};
+use crdt_harness::schedule::{Dimension, Faults, Shape};
 use crdt_harness::sim::Limits;
 use crdt_harness::{Property, report};
 use crdt_laws::{Config, Verdict};
@@ -85,15 +85,16 @@ struct CheckArgs {
     /// Models from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
     #[arg(required = true)]
     models: Vec<String>,
-    /// Replicas per schedule.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
-    replicas: u32,
-    /// Most steps per schedule.
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    steps: u32,
-    /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none.
-    #[arg(long, default_value = "all", value_parser = parse_faults)]
-    faults: Faults,
+    /// Replicas per schedule [default: each schedule draws 2 to 8, biased small].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=16))]
+    replicas: Option<u32>,
+    /// Most steps per schedule [default: each schedule draws its own most, up to 100].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    steps: Option<u32>,
+    /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none
+    /// [default: each schedule draws its own subset of all].
+    #[arg(long, value_parser = parse_faults)]
+    faults: Option<Faults>,
     /// Schedules per model.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     schedules: Option<u64>,
@@ -304,11 +305,17 @@ fn check(args: &CheckArgs) -> Result<Ended> {
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
     let options = Options {
-        shape: Shape {
-            replicas: args.replicas,
-            steps: args.steps as usize,
-            faults: args.faults,
-            ..Shape::default()
+        shape: {
+            // What the user names is fixed; the rest each schedule draws (swarm testing).
+            let swarm = Shape::default();
+            Shape {
+                replicas: args.replicas.map_or(swarm.replicas, Dimension::Fixed),
+                steps: args
+                    .steps
+                    .map_or(swarm.steps, |s| Dimension::Fixed(s as usize)),
+                faults: args.faults.map_or(swarm.faults, Dimension::Fixed),
+                ..swarm
+            }
         },
         seed: args.seed,
         schedules: args.schedules.or(if args.time.is_some() {
@@ -512,7 +519,12 @@ fn save_failures(
 ) -> Result<Vec<(Option<String>, Option<String>)>> {
     let mut extras = Vec::new();
     for failure in &summary.failures {
-        let file = ReplayFile::new(entry.name(), failure, options.shape.faults, options.limits)?;
+        let file = ReplayFile::new(
+            entry.name(),
+            failure,
+            options.shape.faults.bound(),
+            options.limits,
+        )?;
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(replay::file_name(
             entry.name(),
@@ -538,7 +550,7 @@ fn save_failures(
             entry.constructor(),
             flavour,
             failure,
-            options.shape.faults,
+            options.shape.faults.bound(),
         );
         eprintln!(
             "{}: {} (schedule {}, {} steps shrunk to {})\n  replay: crdt-harness replay {}\n  as a test:\n{}",

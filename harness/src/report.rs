@@ -205,7 +205,7 @@ pub fn run<Op: Debug>(
     summary: &Summary<Op>,
     extras: &[(Option<String>, Option<String>)],
 ) -> (r::RunConfig, r::HarnessRun) {
-    let f = summary.shape.faults;
+    let f = summary.shape.faults.bound();
     let faults: BTreeSet<r::Fault> = [
         (f.drop, r::Fault::Drop),
         (f.duplicate, r::Fault::Duplicate),
@@ -218,8 +218,8 @@ pub fn run<Op: Debug>(
     .collect();
     let config = r::RunConfig {
         seed: summary.seed,
-        replicas: summary.shape.replicas,
-        steps_per_schedule: u32::try_from(summary.shape.steps).unwrap_or(u32::MAX),
+        replicas: summary.shape.replicas.bound(),
+        steps_per_schedule: u32::try_from(summary.shape.steps.bound()).unwrap_or(u32::MAX),
         faults,
         shards: summary.shard.count,
         oracles: Property::ALL.into_iter().map(property).collect(),

@@ -176,6 +176,10 @@ pub struct Failure<Op> {
     pub seed: u64,
     /// The failing schedule's index in the run.
     pub schedule_index: u64,
+    /// How many of this run's schedules it took to find the property broken: the failing
+    /// schedule's position in the shard's order, counting it (`schedule_index + 1` for a whole
+    /// run; 0 for a finding made before any schedule ran). The same with any number of threads.
+    pub schedules_until_detection: u64,
     /// The schedule as generated.
     pub original: Schedule<Op>,
     /// The minimal schedule.
@@ -250,14 +254,12 @@ impl<Op: fmt::Debug> Display for Summary<Op> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} ({}): {} schedules × up to {} steps, {} replicas, faults {}, seed {}, shard {}: \
+            "{} ({}): {} schedules of {}, seed {}, shard {}: \
              {} in {:.2?} ({:.0} schedules/s, {} threads)",
             self.model,
             self.flavour,
             self.schedules,
-            self.shape.steps,
-            self.shape.replicas,
-            self.shape.faults,
+            self.shape,
             self.seed,
             self.shard,
             if self.passed() { "passed" } else { "FAILED" },
@@ -268,9 +270,10 @@ impl<Op: fmt::Debug> Display for Summary<Op> {
         for failure in &self.failures {
             writeln!(
                 f,
-                "  {} (schedule {}, {} steps shrunk to {}):",
+                "  {} (schedule {}, found after {} schedules, {} steps shrunk to {}):",
                 failure.finding.property,
                 failure.schedule_index,
+                failure.schedules_until_detection,
                 failure.shrink.steps_before,
                 failure.shrink.steps_after
             )?;
@@ -344,7 +347,7 @@ where
     let started = Instant::now();
     let model = protocol.model();
     let config = RunConfig {
-        reorder: options.shape.faults.reorder,
+        reorder: options.shape.reorder(),
         limits: options.limits,
         measure: options.measure,
     };
@@ -384,6 +387,7 @@ where
             },
             seed: options.seed,
             schedule_index: 0,
+            schedules_until_detection: 0,
             original: empty.clone(),
             shrunk: empty,
             events: Vec::new(),
@@ -513,6 +517,7 @@ where
         finding: outcome.finding.expect("the shrunk schedule fails"),
         seed: options.seed,
         schedule_index: index,
+        schedules_until_detection: index / u64::from(options.shard.count.max(1)) + 1,
         original,
         shrunk,
         events: outcome.events,

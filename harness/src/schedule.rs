@@ -317,15 +317,78 @@ fn step_kind<Op>(step: &Step<Op>) -> &'static str {
 /// The most replicas a schedule may have.
 pub const MAX_REPLICAS: u32 = 16;
 
+/// One dimension of a [`Shape`]: fixed by the user, or drawn by each schedule from its own seed.
+///
+/// Swarm testing (Groce, Zhang, Eide, Chen and Regehr, "Swarm testing", ISSTA 2012): rather
+/// than run every schedule with every feature on, each schedule draws its own configuration
+/// (how many replicas, how long, which faults), so some schedules are small and calm, others
+/// large and hostile, and a feature that masks a bug is often absent. The draw comes from the
+/// schedule's seed, so it is the same with any number of threads or shards, and it is visible
+/// in the schedule itself (its replicas, its steps), which is what replay and shrinking use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension<T> {
+    /// Every schedule uses this value: the user chose it.
+    Fixed(T),
+    /// Each schedule draws its own value within this bound (see each [`Shape`] field).
+    Swarm(T),
+}
+
+impl<T: Copy> Dimension<T> {
+    /// The fixed value, or the bound a swarm draws within.
+    #[must_use]
+    pub fn bound(self) -> T {
+        match self {
+            Dimension::Fixed(x) | Dimension::Swarm(x) => x,
+        }
+    }
+
+    /// The value when fixed, `None` when each schedule draws its own.
+    #[must_use]
+    pub fn fixed(self) -> Option<T> {
+        match self {
+            Dimension::Fixed(x) => Some(x),
+            Dimension::Swarm(_) => None,
+        }
+    }
+
+    /// True when each schedule draws its own value.
+    #[must_use]
+    pub fn is_swarm(self) -> bool {
+        matches!(self, Dimension::Swarm(_))
+    }
+}
+
 /// What schedules look like: their size and which steps they may contain.
+///
+/// The default draws every dimension per schedule ([`Dimension::Swarm`]); a user who sets
+/// replicas, steps or faults fixes that dimension, and the others stay swarmed.
+///
+/// ```
+/// use crdt_harness::schedule::{Dimension, Faults, Shape};
+/// let shape = Shape::default();
+/// assert_eq!(shape.replicas, Dimension::Swarm(8));
+/// assert_eq!(shape.to_string(), "2 to 8 replicas, up to 100 steps, faults from drop,dup,reorder,partition,crash (swarm)");
+/// let pinned = Shape { replicas: Dimension::Fixed(3), faults: Dimension::Fixed(Faults::NONE), ..shape };
+/// assert_eq!(pinned.to_string(), "3 replicas, up to 100 steps (swarm), faults none");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shape {
-    /// Replicas per schedule (2 to [`MAX_REPLICAS`]).
-    pub replicas: u32,
-    /// The most steps per schedule.
-    pub steps: usize,
-    /// The faults schedules may contain.
-    pub faults: Faults,
+    /// Replicas per schedule (2 to [`MAX_REPLICAS`]). `Swarm(n)`: each schedule has 2 to `n`,
+    /// biased small as [`replica_counts`](crdt_laws::generate::replica_counts) draws them
+    /// (with 8, half the schedules have 2 or 3 replicas, one in three 5 or more).
+    pub replicas: Dimension<u32>,
+    /// The most steps per schedule; each schedule has 1 to this many, uniformly. `Swarm(n)`:
+    /// each schedule first draws its own most from `n`, `n / 2`, `n / 4` and `n / 8` (so
+    /// schedules average about as many steps as `Fixed(n / 2)`, and one in four may run to
+    /// `n`).
+    pub steps: Dimension<usize>,
+    /// The faults schedules may contain. `Fixed(f)`: every schedule may contain each fault of
+    /// `f`. `Swarm(f)`: each schedule keeps each fault of `f` with probability one half, so
+    /// some schedules have none (late joins, when allowed, are drawn the same way). Reordering
+    /// is the run's delivery discipline rather than a step, so it is on for every schedule
+    /// when `f` has it.
+    pub faults: Dimension<Faults>,
     /// Whether replicas may join late.
     pub late_joins: bool,
     /// Whether the model ships states or deltas (so `Send` steps are generated).
@@ -335,13 +398,144 @@ pub struct Shape {
 impl Default for Shape {
     fn default() -> Self {
         Shape {
-            replicas: 4,
-            steps: 50,
-            faults: Faults::ALL,
+            replicas: Dimension::Swarm(crdt_laws::generate::DEFAULT_MAX_REPLICAS),
+            steps: Dimension::Swarm(100),
+            faults: Dimension::Swarm(Faults::ALL),
             late_joins: true,
             sends: true,
         }
     }
+}
+
+impl Shape {
+    /// True when the run's deliveries may overtake each other.
+    #[must_use]
+    pub fn reorder(&self) -> bool {
+        self.faults.bound().reorder
+    }
+
+    /// The one concrete shape of a shape fixed in every dimension.
+    fn concrete(self) -> Option<Concrete> {
+        Some(Concrete {
+            replicas: self.replicas.fixed()?.clamp(2, MAX_REPLICAS),
+            steps: self.steps.fixed()?.max(1),
+            faults: self.faults.fixed()?,
+            late_joins: self.late_joins,
+            sends: self.sends,
+        })
+    }
+
+    /// A strategy for the concrete shape of one schedule: every swarmed dimension drawn, the
+    /// fixed ones as given. Does not shrink: a schedule keeps its shape, and shrinking then
+    /// removes its replicas and steps directly.
+    fn draw(self) -> BoxedStrategy<Concrete> {
+        let replicas = match self.replicas {
+            Dimension::Fixed(n) => Just(n).boxed(),
+            Dimension::Swarm(n) => crdt_laws::generate::replica_counts(n.min(MAX_REPLICAS)),
+        };
+        let steps = match self.steps {
+            Dimension::Fixed(n) => Just(n).boxed(),
+            Dimension::Swarm(n) => (0..4u32).prop_map(move |k| (n >> k).max(1)).boxed(),
+        };
+        let faults = match self.faults {
+            Dimension::Fixed(f) => Just((f, self.late_joins)).boxed(),
+            Dimension::Swarm(f) => any::<[bool; 5]>()
+                .prop_map(move |[drop, duplicate, partition, crash, join]| {
+                    (
+                        Faults {
+                            drop: f.drop && drop,
+                            duplicate: f.duplicate && duplicate,
+                            reorder: f.reorder,
+                            partition: f.partition && partition,
+                            crash: f.crash && crash,
+                        },
+                        self.late_joins && join,
+                    )
+                })
+                .boxed(),
+        };
+        let sends = self.sends;
+        (replicas, steps, faults)
+            .prop_map(move |(replicas, steps, (faults, late_joins))| Concrete {
+                replicas: replicas.clamp(2, MAX_REPLICAS),
+                steps: steps.max(1),
+                faults,
+                late_joins,
+                sends,
+            })
+            .no_shrink()
+            .boxed()
+    }
+
+    /// The concrete shape of one schedule read from fuzzer bytes, like [`Shape::draw`] (replica
+    /// counts uniform: a fuzzer finds its own bias).
+    fn draw_from_bytes(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<Concrete> {
+        let replicas = match self.replicas {
+            Dimension::Fixed(n) => n,
+            Dimension::Swarm(n) => u.int_in_range(2..=n.clamp(2, MAX_REPLICAS))?,
+        };
+        let steps = match self.steps {
+            Dimension::Fixed(n) => n,
+            Dimension::Swarm(n) => n >> u.int_in_range(0..=3u32)?,
+        };
+        let (faults, late_joins) = match self.faults {
+            Dimension::Fixed(f) => (f, self.late_joins),
+            Dimension::Swarm(f) => {
+                let bits: u8 = u.arbitrary()?;
+                let on = |k: u8| bits & (1 << k) != 0;
+                (
+                    Faults {
+                        drop: f.drop && on(0),
+                        duplicate: f.duplicate && on(1),
+                        reorder: f.reorder,
+                        partition: f.partition && on(2),
+                        crash: f.crash && on(3),
+                    },
+                    self.late_joins && on(4),
+                )
+            }
+        };
+        Ok(Concrete {
+            replicas: replicas.clamp(2, MAX_REPLICAS),
+            steps: steps.max(1),
+            faults,
+            late_joins,
+            sends: self.sends,
+        })
+    }
+}
+
+impl Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let swarm = |d: bool| if d { " (swarm)" } else { "" };
+        match self.replicas {
+            Dimension::Fixed(1) => f.write_str("1 replica")?,
+            Dimension::Fixed(n) => write!(f, "{n} replicas")?,
+            Dimension::Swarm(n) => write!(f, "2 to {} replicas", n.clamp(2, MAX_REPLICAS))?,
+        }
+        let all_swarm = self.replicas.is_swarm() && self.steps.is_swarm() && self.faults.is_swarm();
+        write!(
+            f,
+            ", up to {} steps{}",
+            self.steps.bound(),
+            swarm(self.steps.is_swarm() && !all_swarm)
+        )?;
+        match self.faults {
+            Dimension::Fixed(faults) => write!(f, ", faults {faults}")?,
+            Dimension::Swarm(faults) => write!(f, ", faults from {faults}")?,
+        }
+        f.write_str(swarm(all_swarm))
+    }
+}
+
+/// The shape of one schedule: every dimension decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Concrete {
+    replicas: u32,
+    steps: usize,
+    faults: Faults,
+    late_joins: bool,
+    sends: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,7 +552,7 @@ enum Kind {
     Join,
 }
 
-impl Shape {
+impl Concrete {
     /// The step kinds this shape allows, with their weights.
     fn kinds(&self) -> Vec<(u32, Kind)> {
         let f = self.faults;
@@ -378,11 +572,6 @@ impl Shape {
         .filter_map(|(w, k, on)| on.then_some((w, k)))
         .collect()
     }
-
-    /// The number of replicas, clamped to 2..=[`MAX_REPLICAS`].
-    fn replica_count(&self) -> u32 {
-        self.replicas.clamp(2, MAX_REPLICAS)
-    }
 }
 
 /// Raw material of one step: a kind, two numbers and maybe an op; normalized by [`build`].
@@ -392,8 +581,8 @@ fn kind_index(kind: Kind) -> u8 {
     kind as u8
 }
 
-fn build<Op>(shape: &Shape, late_mask: u32, raw: Vec<RawStep<Op>>) -> Schedule<Op> {
-    let n = shape.replica_count();
+fn build<Op>(shape: &Concrete, late_mask: u32, raw: Vec<RawStep<Op>>) -> Schedule<Op> {
+    let n = shape.replicas;
     let replica = |x: u32| ReplicaId::new(x % n);
     // Replica A is never late, so someone is always there.
     let late: Vec<ReplicaId> = if shape.late_joins {
@@ -458,10 +647,26 @@ fn build<Op>(shape: &Shape, late_mask: u32, raw: Vec<RawStep<Op>>) -> Schedule<O
 
 /// A proptest strategy for schedules of `shape`, with operations from `ops`.
 ///
-/// Schedules have `shape.replicas` replicas and up to `shape.steps` steps; they shrink by
-/// dropping steps and simplifying operations.
+/// Each schedule first draws its own shape (the swarmed dimensions of `shape`; the fixed ones
+/// as given), then its late replicas and up to that many steps. Schedules shrink by dropping
+/// steps and simplifying operations; their shape stays as drawn.
 pub fn schedules<Op: Clone + Debug + 'static>(
     shape: Shape,
+    ops: BoxedStrategy<Op>,
+) -> BoxedStrategy<Schedule<Op>> {
+    match shape.concrete() {
+        // A shape fixed in every dimension draws nothing.
+        Some(concrete) => schedules_of(concrete, ops),
+        None => shape
+            .draw()
+            .prop_flat_map(move |concrete| schedules_of(concrete, ops.clone()))
+            .boxed(),
+    }
+}
+
+/// Schedules of one concrete shape.
+fn schedules_of<Op: Clone + Debug + 'static>(
+    shape: Concrete,
     ops: BoxedStrategy<Op>,
 ) -> BoxedStrategy<Schedule<Op>> {
     let arms: Vec<(u32, BoxedStrategy<RawStep<Op>>)> = shape
@@ -512,6 +717,7 @@ impl<Op: Clone + Debug + 'static> Schedule<Op> {
         shape: &Shape,
         ops: &BoxedStrategy<Op>,
     ) -> arbitrary::Result<Self> {
+        let shape = &shape.draw_from_bytes(u)?;
         let kinds = shape.kinds();
         let total: u32 = kinds.iter().map(|(w, _)| w).sum();
         let seed: [u8; 32] = u.arbitrary()?;
@@ -563,15 +769,29 @@ mod tests {
             .collect()
     }
 
+    /// A shape fixed in every dimension, as earlier versions had by default.
+    fn fixed() -> Shape {
+        Shape {
+            replicas: Dimension::Fixed(4),
+            steps: Dimension::Fixed(50),
+            faults: Dimension::Fixed(Faults::ALL),
+            ..Shape::default()
+        }
+    }
+
+    fn has_fault(schedule: &Schedule<u8>, fault: fn(&Step<u8>) -> bool) -> bool {
+        schedule.steps.iter().any(fault)
+    }
+
     #[test]
     fn generated_schedules_are_valid_and_respect_the_faults() {
-        for schedule in sample(Shape::default(), 200) {
+        for schedule in sample(fixed(), 200) {
             schedule.validate().unwrap();
             assert_eq!(schedule.replicas, 4);
             assert!(!schedule.late.contains(&ReplicaId::new(0)));
         }
         let calm = Shape {
-            faults: Faults::NONE,
+            faults: Dimension::Fixed(Faults::NONE),
             late_joins: false,
             sends: false,
             ..Shape::default()
@@ -588,12 +808,105 @@ mod tests {
     }
 
     #[test]
+    fn swarm_schedules_draw_their_own_shape() {
+        let swarm = sample(Shape::default(), 1000);
+        for schedule in &swarm {
+            schedule.validate().unwrap();
+            assert!((2..=8).contains(&schedule.replicas));
+            assert!((1..=100).contains(&schedule.steps.len()));
+        }
+        // Replica counts biased small, with a tail to 8.
+        let count = |p: &dyn Fn(&Schedule<u8>) -> bool| swarm.iter().filter(|s| p(s)).count();
+        assert!((400..600).contains(&count(&|s| s.replicas <= 3)));
+        assert!((250..450).contains(&count(&|s| s.replicas >= 5)));
+        assert!(count(&|s| s.replicas == 8) > 20);
+        // Step bounds of 100, 50, 25 and 12: long schedules are rarer than under a fixed 100.
+        assert!(count(&|s| s.steps.len() > 50) > 50);
+        assert!(count(&|s| s.steps.len() <= 12) > 250);
+        // Each fault is absent from about half the schedules, including long ones.
+        let long: Vec<&Schedule<u8>> = swarm.iter().filter(|s| s.steps.len() >= 40).collect();
+        let without = |fault: fn(&Step<u8>) -> bool| {
+            long.iter().filter(|s| !has_fault(s, fault)).count() * 100 / long.len()
+        };
+        for fault in [
+            (|s: &Step<u8>| matches!(s, Step::Drop { .. })) as fn(&Step<u8>) -> bool,
+            |s| matches!(s, Step::Duplicate { .. }),
+            |s| matches!(s, Step::Partition { .. }),
+            |s| matches!(s, Step::Crash { .. }),
+        ] {
+            assert!((40..70).contains(&without(fault)), "{}%", without(fault));
+        }
+        // A fixed shape never draws: every schedule has 4 replicas and may have every fault.
+        let fixed = sample(fixed(), 300);
+        assert!(fixed.iter().all(|s| s.replicas == 4));
+        let long: Vec<&Schedule<u8>> = fixed.iter().filter(|s| s.steps.len() >= 40).collect();
+        let no_drop = long
+            .iter()
+            .filter(|s| !has_fault(s, |s| matches!(s, Step::Drop { .. })))
+            .count();
+        assert!(
+            no_drop * 100 / long.len() < 25,
+            "{no_drop} of {}",
+            long.len()
+        );
+    }
+
+    #[test]
+    fn a_fixed_dimension_stays_fixed_among_swarmed_ones() {
+        let shape = Shape {
+            replicas: Dimension::Fixed(5),
+            ..Shape::default()
+        };
+        let schedules = sample(shape, 300);
+        assert!(schedules.iter().all(|s| s.replicas == 5));
+        assert!(schedules.iter().any(|s| s.steps.len() > 50));
+        let shape = Shape {
+            steps: Dimension::Fixed(7),
+            faults: Dimension::Fixed(Faults::NONE),
+            late_joins: false,
+            ..Shape::default()
+        };
+        let schedules = sample(shape, 300);
+        assert!(
+            schedules
+                .iter()
+                .all(|s| s.steps.len() <= 7 && s.late.is_empty())
+        );
+        assert!(schedules.iter().any(|s| s.replicas == 2));
+        assert!(schedules.iter().any(|s| s.replicas >= 6));
+    }
+
+    #[test]
+    fn a_swarm_schedule_is_a_function_of_its_seed_and_keeps_its_shape_when_shrunk() {
+        let strategy = schedules(Shape::default(), (0..4u8).boxed());
+        let tree = |seed: u64| {
+            let mut runner = TestRunner::new_with_rng(
+                ProptestConfig::default(),
+                crdt_laws::seed::rng(crdt_laws::seed::derive(11, seed)),
+            );
+            strategy.new_tree(&mut runner).unwrap()
+        };
+        for i in 0..50 {
+            assert_eq!(tree(i).current(), tree(i).current());
+        }
+        let mut big = (0..50)
+            .map(tree)
+            .find(|t| t.current().replicas >= 5)
+            .unwrap();
+        let replicas = big.current().replicas;
+        while big.simplify() {
+            assert_eq!(big.current().replicas, replicas);
+        }
+        assert_eq!(big.current().steps.len(), 1);
+    }
+
+    #[test]
     fn partitions_are_proper_and_sends_are_not_to_self() {
         for schedule in sample(Shape::default(), 200) {
             for step in &schedule.steps {
                 match step {
                     Step::Partition { side } => {
-                        assert!(!side.is_empty() && side.len() < 4);
+                        assert!(!side.is_empty() && side.len() < schedule.replicas as usize);
                     }
                     Step::Send { from, to } => assert_ne!(from, to),
                     _ => {}
@@ -606,10 +919,12 @@ mod tests {
     fn bytes_make_schedules_deterministically() {
         let bytes: Vec<u8> = (0..400u32).map(|i| (i * 37 % 251) as u8).collect();
         let ops = (0..4u8).boxed();
-        let make = || Schedule::from_bytes(&mut Unstructured::new(&bytes), &Shape::default(), &ops);
-        let (a, b) = (make().unwrap(), make().unwrap());
-        assert_eq!(a, b);
-        a.validate().unwrap();
+        for shape in [Shape::default(), fixed()] {
+            let make = || Schedule::from_bytes(&mut Unstructured::new(&bytes), &shape, &ops);
+            let (a, b) = (make().unwrap(), make().unwrap());
+            assert_eq!(a, b);
+            a.validate().unwrap();
+        }
         assert!(
             Schedule::<u8>::from_bytes(&mut Unstructured::new(&[]), &Shape::default(), &ops)
                 .is_err()

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
 use crdt_harness::runner::{Options, Shard, Summary, search};
-use crdt_harness::schedule::{Faults, Shape};
+use crdt_harness::schedule::{Dimension, Faults, Shape};
 use crdt_harness::sim::{Limits, Property};
 use crdt_impls::broken::{
     CausalOrSet, DuplicatedCounter, ForgottenTombstones, IndexList, LoweringPnCounter,
@@ -19,11 +19,14 @@ use proptest::prelude::*;
 
 type Op<P> = <<P as Protocol>::Model as Model>::Op;
 
+/// A shape fixed in every dimension (no swarm): these tests show which faults and how many
+/// replicas each mistake needs.
 fn options(faults: Faults, replicas: u32, schedules: u64) -> Options {
     Options {
         shape: Shape {
-            replicas,
-            faults,
+            replicas: Dimension::Fixed(replicas),
+            steps: Dimension::Fixed(50),
+            faults: Dimension::Fixed(faults),
             ..Shape::default()
         },
         schedules: Some(schedules),
