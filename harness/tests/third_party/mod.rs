@@ -39,14 +39,15 @@ pub fn concurrent_writes(history: &History<RegisterOp<u8>>) -> Vec<u8> {
     values
 }
 
-/// The harness every third-party check uses: `schedules` schedules of 4 replicas under
-/// `faults`, from `seed`.
+/// The harness every third-party check uses: `schedules` schedules of 4 replicas and up to 50
+/// steps under `faults`, from `seed` (a fixed shape, as the README's table of libraries says).
 pub fn harness<P: Protocol>(protocol: P, faults: Faults, schedules: u64, seed: u64) -> Harness<P>
 where
     <P::Model as Model>::Op: 'static,
 {
     Harness::with(protocol)
         .replicas(4)
+        .steps(50)
         .faults(faults)
         .schedules(schedules)
         .seed(seed)

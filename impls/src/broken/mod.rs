@@ -236,6 +236,7 @@ pub fn gallery() -> Vec<Entry> {
             mistake: "an ORSWOT whose merge keeps one side when its clock covers the other's (riak_dt PR #78)",
             caught_by: &[
                 L(Law::LeqAgreesWithMerge),
+                L(Law::JoinAssociative),
                 L(Law::JoinCommutative),
                 L(Law::JoinUpperBound),
                 L(Law::ValueMatchesSpec),

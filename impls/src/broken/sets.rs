@@ -313,9 +313,10 @@ impl OpCrdt for RemoveByValueOrSet {
 ///
 /// The model declares the ORSWOT's order (`a ≤ b` when `b` has seen every add `a` has and knows
 /// of every remove `a` made), so the laws speak of the lost remove. Caught by
-/// `leq_agrees_with_merge`, `join_commutative`, `join_upper_bound` (the state that made the
-/// remove is not below the merge) and `value_matches_spec`, and by the harness's specification,
-/// monotone-growth and equal-values-different-states oracles.
+/// `leq_agrees_with_merge`, `join_associative` (three replicas: which side is merged first
+/// decides whose clock covers whose), `join_commutative`, `join_upper_bound` (the state that
+/// made the remove is not below the merge) and `value_matches_spec`, and by the harness's
+/// specification, monotone-growth and equal-values-different-states oracles.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ShortcutOrswot;
 
