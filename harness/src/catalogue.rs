@@ -473,7 +473,8 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 }
 
 /// The schedule shape that shows a gallery entry's mistake: the faults and the number of
-/// replicas it needs, the other settings as [`Shape::default`].
+/// replicas it needs, up to 50 steps, fixed (no swarm), the other settings as
+/// [`Shape::default`].
 ///
 /// ```
 /// use crdt_harness::catalogue::{self, gallery_shape};
@@ -489,6 +490,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 pub fn gallery_shape(entry: &broken::Entry) -> Shape {
     Shape {
         replicas: crate::schedule::Dimension::Fixed(entry.replicas()),
+        steps: crate::schedule::Dimension::Fixed(50),
         faults: crate::schedule::Dimension::Fixed(
             Faults::parse(entry.faults()).expect("a gallery entry names known faults"),
         ),

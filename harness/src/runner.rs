@@ -1,7 +1,8 @@
 //! Many schedules, in parallel and deterministically.
 //!
 //! Schedule number `i` of a run is generated from its own seed, derived from the run's seed and
-//! `i`, so it is the same schedule whichever thread runs it, on whichever machine. Schedules run
+//! `i`, so it is the same schedule whichever thread runs it, on whichever machine; so is its
+//! shape, when the [`Shape`] lets each schedule draw its own (swarm testing). Schedules run
 //! in fixed-size batches across rayon's threads; after each batch the failures found are taken
 //! in index order, so the first failure (and its shrunk counterexample) is the same with one
 //! thread or many. With `--shard k/n` a run takes the schedules whose index is `k - 1` modulo
@@ -122,7 +123,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, Error> {
 /// How a run searches.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// What schedules look like.
+    /// What schedules look like. The default fixes nothing: each schedule draws its replicas,
+    /// length and faults from its seed (see [`Shape`]).
     pub shape: Shape,
     /// The run's seed.
     pub seed: u64,

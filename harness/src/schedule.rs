@@ -389,7 +389,8 @@ pub struct Shape {
     /// is the run's delivery discipline rather than a step, so it is on for every schedule
     /// when `f` has it.
     pub faults: Dimension<Faults>,
-    /// Whether replicas may join late.
+    /// Whether replicas may join late (with swarmed faults, each schedule draws whether they
+    /// do, like a fault).
     pub late_joins: bool,
     /// Whether the model ships states or deltas (so `Send` steps are generated).
     pub sends: bool,
