@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod error;
 mod facade;
+pub mod interleaving;
 pub mod protocol;
 pub mod replay;
 pub mod report;

@@ -91,8 +91,8 @@ pub mod toys;
 pub use error::{Error, json_round_trip};
 pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
 pub use model::{
-    Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt, compares_states,
-    same_state,
+    Delivery, DeltaCrdt, Dot, Event, History, Model, NonInterleaving, OpCrdt, ReplicaId, StateCrdt,
+    compares_states, same_state,
 };
 pub use order::leq;
 pub use runner::{

@@ -3,14 +3,16 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crdt_laws::{Delivery, Dot, Error as LawError, History, Model, OpCrdt, ReplicaId, StateCrdt};
+use crdt_laws::{
+    Delivery, Dot, Error as LawError, History, Model, NonInterleaving, OpCrdt, ReplicaId, StateCrdt,
+};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde::{Deserialize, Serialize};
 
 use super::list::List;
 use super::message::Message;
-use super::order::{Fugue, FugueMax, SiblingOrder};
+use super::order::{Fugue, FugueMax, RightSiblings, SiblingOrder};
 use super::spec;
 
 /// What a user does to a list, independently of its current state: indices are taken modulo
@@ -47,9 +49,11 @@ impl<T: fmt::Display> fmt::Display for ListOp<T> {
 /// [`Message`]s, delivered causally). Its value is the list as a `String`, and its
 /// [specification](Model::spec) replays the history on the naive tree of [`spec`].
 ///
-/// It declares [`Model::promises_non_interleaving`]: a run typed by one replica without
-/// receiving anything in between (forwards, or backwards at one place) is never split by an
-/// element inserted concurrently without knowing the run. The harness checks exactly that; the
+/// It declares [`Model::non_interleaving`]: [`NonInterleaving::Backward`] for Fugue,
+/// [`NonInterleaving::Maximal`] for FugueMax (Weidner and Kleppmann, Theorem 9). So a run typed
+/// by one replica without receiving anything in between (forwards, or backwards at one place)
+/// is never split by an element inserted concurrently without knowing the run. The harness
+/// checks the paper's definitions and that contiguity of a replica's own runs; the
 /// `harness_contiguity_finding_*` tests in `tests/fugue_scenarios.rs` show pairs of inserts
 /// that are *not* such runs (the replica received something between them), which Fugue may
 /// legitimately separate.
@@ -158,8 +162,12 @@ impl<O: SiblingOrder> Model for ListModel<O> {
         )
     }
 
-    fn promises_non_interleaving(&self) -> bool {
-        true
+    fn non_interleaving(&self) -> NonInterleaving {
+        match O::RIGHT_SIBLINGS {
+            // Fugue is forward and backward non-interleaving, not maximally (Figure 7).
+            RightSiblings::ById => NonInterleaving::Backward,
+            RightSiblings::ByRightOriginReversed => NonInterleaving::Maximal,
+        }
     }
 
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
