@@ -402,6 +402,9 @@ fn tags_read_back_as_the_specification_s_element_ids() {
     }
     let tree = list::tree(&history, list::RightSiblings::ById);
     assert_eq!(ids, tree.ids());
-    assert_eq!(model.value(&x), tree.values().into_iter().collect::<String>());
+    assert_eq!(
+        model.value(&x),
+        tree.values().into_iter().collect::<String>()
+    );
     assert_eq!(ids.len(), 2);
 }

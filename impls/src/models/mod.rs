@@ -54,8 +54,8 @@ mod sets;
 pub use combinators::{FriendshipModel, MapModel, PairModel, PartModel};
 pub use counters::{GCounterModel, PnCounterModel};
 pub use crdt_laws::vocab::counter::net_total;
-pub use registers::{LwwRegisterModel, MvRegisterModel};
 pub use crdt_laws::vocab::set::add_wins;
+pub use registers::{LwwRegisterModel, MvRegisterModel};
 pub use sets::{GSetModel, LwwElementSetModel, OrSetModel};
 
 use proptest::prelude::*;

@@ -581,12 +581,8 @@ pub fn char_dot(c: char) -> Option<Dot> {
     };
     let per_replica = TAG_MAX_SEQ as u32;
     let replica = k / per_replica;
-    (replica < TAG_REPLICAS).then(|| {
-        Dot::new(
-            ReplicaId::new(replica),
-            u64::from(k % per_replica) + 1,
-        )
-    })
+    (replica < TAG_REPLICAS)
+        .then(|| Dot::new(ReplicaId::new(replica), u64::from(k % per_replica) + 1))
 }
 
 /// What a text model inserts for one element: `value` followed by its tag, [`tag_char`]`(dot)`.
@@ -800,7 +796,8 @@ mod tests {
                 let c = tag_char(dot);
                 let code = u32::from(c);
                 assert!(
-                    (0xF_0000..=0xF_FFFD).contains(&code) || (0x10_0000..=0x10_FFFD).contains(&code),
+                    (0xF_0000..=0xF_FFFD).contains(&code)
+                        || (0x10_0000..=0x10_FFFD).contains(&code),
                     "{dot} -> U+{code:X}"
                 );
                 assert_eq!(char_dot(c), Some(dot), "U+{code:X}");
@@ -828,7 +825,16 @@ mod tests {
 
     #[test]
     fn other_chars_are_not_tags() {
-        for c in ['a', '\0', 'é', '\u{E000}', '\u{F8FF}', '😀', char::MAX, '\u{FFFFE}'] {
+        for c in [
+            'a',
+            '\0',
+            'é',
+            '\u{E000}',
+            '\u{F8FF}',
+            '😀',
+            char::MAX,
+            '\u{FFFFE}',
+        ] {
             assert_eq!(char_dot(c), None, "{c:?}");
         }
         // Private-use code points past the last tag decode to nothing.
@@ -848,7 +854,10 @@ mod tests {
         assert_eq!(shown.range(1, Unit::Utf8), 5..11);
         assert_eq!(shown.range(1, Unit::Utf16), 3..6);
         assert_eq!(shown.offset(2, Unit::Chars), 4);
-        assert_eq!(&text[shown.range(0, Unit::Utf8)], tagged('x', Dot::new(a, 1)));
+        assert_eq!(
+            &text[shown.range(0, Unit::Utf8)],
+            tagged('x', Dot::new(a, 1))
+        );
         let (value, ids) = shown.into_parts();
         assert_eq!(value, "xé");
         assert_eq!(ids, [Dot::new(a, 1), Dot::new(b, 2)]);

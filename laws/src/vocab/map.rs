@@ -82,7 +82,11 @@ pub enum MapOp<K, Op> {
 impl<A: Clone + Debug + 'static, B: Clone + Debug + 'static> PairOp<A, B> {
     /// Updates of either part, as often, drawn from the parts' strategies.
     pub fn strategy(first: BoxedStrategy<A>, second: BoxedStrategy<B>) -> BoxedStrategy<Self> {
-        prop_oneof![first.prop_map(PairOp::First), second.prop_map(PairOp::Second)].boxed()
+        prop_oneof![
+            first.prop_map(PairOp::First),
+            second.prop_map(PairOp::Second)
+        ]
+        .boxed()
     }
 }
 
@@ -166,7 +170,11 @@ mod tests {
         let mut h = History::new();
         h.push(a_(1), MapOp::Update('k', RegisterOp::Set(1u8)), vec![]);
         h.push(a_(2), MapOp::Update('j', RegisterOp::Set(2u8)), vec![a_(1)]);
-        h.push(a_(3), MapOp::Update('j', RegisterOp::Set(3u8)), vec![a_(1), a_(2)]);
+        h.push(
+            a_(3),
+            MapOp::Update('j', RegisterOp::Set(3u8)),
+            vec![a_(1), a_(2)],
+        );
         h.push(
             a_(4),
             MapOp::Update('k', RegisterOp::Set(4u8)),
@@ -175,13 +183,23 @@ mod tests {
         // B overwrites 'k' having seen A1 only: concurrent with A4. Over the whole history A4
         // is later (Lamport time 4 against 2); at key 'k', whose register counts only its own
         // writes, both have time 2 and the larger replica, B, wins.
-        h.push(Dot::new(b, 1), MapOp::Update('k', RegisterOp::Set(7u8)), vec![a_(1)]);
+        h.push(
+            Dot::new(b, 1),
+            MapOp::Update('k', RegisterOp::Set(7u8)),
+            vec![a_(1)],
+        );
         let lww = map(&h, |at_key| Some(register::last_writer_wins(at_key)));
         assert_eq!(lww, Some(BTreeMap::from([('j', Some(3)), ('k', Some(7))])));
         let mv = map(&h, |at_key| Some(register::multi_value(at_key)));
-        assert_eq!(mv, Some(BTreeMap::from([('j', vec![3]), ('k', vec![4, 7])])));
+        assert_eq!(
+            mv,
+            Some(BTreeMap::from([('j', vec![3]), ('k', vec![4, 7])]))
+        );
         assert_eq!(map(&h, |_| None::<()>), None);
-        assert_eq!(map(&History::<MapOp<u8, ()>>::new(), |_| None::<()>), Some(BTreeMap::new()));
+        assert_eq!(
+            map(&History::<MapOp<u8, ()>>::new(), |_| None::<()>),
+            Some(BTreeMap::new())
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! differ and where the premises of the laws hold.
 //!
 //! [`list`] also holds the helpers for element identities when a library's own ids are not
-//! [`Dot`](crate::Dot)s: [`list::tag_char`], [`list::char_dot`] and [`list::TaggedText`].
+//! [`Dot`]s: [`list::tag_char`], [`list::char_dot`] and [`list::TaggedText`].
 //!
 //! ```
 //! use crdt_laws::vocab::set::{self, SetOp};

@@ -91,10 +91,7 @@ pub fn last_writer_wins<T: Clone>(history: &History<RegisterOp<T>>) -> Option<T>
 /// concurrent writes of one value show twice (a multiset).
 #[must_use]
 pub fn multi_value<T: Ord + Clone>(history: &History<RegisterOp<T>>) -> Vec<T> {
-    let mut values: Vec<T> = history
-        .maximal()
-        .map(|e| e.op.written().clone())
-        .collect();
+    let mut values: Vec<T> = history.maximal().map(|e| e.op.written().clone()).collect();
     values.sort();
     values
 }
@@ -122,7 +119,11 @@ mod tests {
         assert_eq!(multi_value(&h), [3, 5]);
         h.push(Dot::new(b, 2), RegisterOp::Set(5u8), vec![b1]);
         assert_eq!(multi_value(&h), [5, 5]);
-        h.push(Dot::new(a, 2), RegisterOp::Set(1u8), vec![a1, b1, c1, Dot::new(b, 2)]);
+        h.push(
+            Dot::new(a, 2),
+            RegisterOp::Set(1u8),
+            vec![a1, b1, c1, Dot::new(b, 2)],
+        );
         assert_eq!(last_writer_wins(&h), Some(1));
         assert_eq!(multi_value(&h), [1]);
     }
