@@ -490,6 +490,223 @@ pub fn fugue_max<T: Clone>(history: &History<ListOp<T>>) -> Vec<T> {
     value(history, RightSiblings::ByRightOriginReversed)
 }
 
+/// Why a replica's list does not meet the strong list specification: [`strong_list`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StrongListError {
+    /// The list shows an element that no insert of the history made.
+    #[error("{0} is not an insert the replica has applied")]
+    Unknown(Dot),
+    /// The list shows one element twice.
+    #[error("{0} is shown twice")]
+    Twice(Dot),
+    /// No total order of the inserted elements explains both every edit's index at its origin
+    /// and the list shown.
+    #[error(
+        "no order of the inserted elements puts every insert at its index, deletes the elements \
+         at the deletes' indices, and shows {shown:?}"
+    )]
+    NoOrder {
+        /// The element ids shown.
+        shown: Vec<Dot>,
+    },
+    /// The search gave up after `steps` placements without deciding: the history is too large
+    /// for it.
+    #[error("undecided after {steps} placements: the history is too large for the search")]
+    Undecided {
+        /// The placements tried.
+        steps: usize,
+    },
+}
+
+/// The strong list specification (Attiya, Burckhardt, Gotsman, Morrison, Yang and Zawirski,
+/// *Specification and Complexity of Collaborative Text Editing*, PODC 2016), for one replica:
+/// checks that some total order of all the elements inserted in `history` explains both the
+/// edits and the list `shown` (the ids of the replica's visible elements, in list order: the
+/// [`Dot`]s of the inserting updates, as [`Model::element_ids`](crate::Model::element_ids) gives
+/// them). Returns such an order, the witness.
+///
+/// Every edit is read at its origin, against the list of its causal past in that order: an
+/// insert `at` lands at index `at % (len + 1)` of it, a delete `at` removes the element at index
+/// `at % len` (nothing when empty). `shown` must be the elements inserted and not deleted, in
+/// that order.
+///
+/// Unlike [`fugue`], this does not say where concurrent inserts at one place go, only that one
+/// order explains everything: Fugue, FugueMax and RGA all meet it, and a list that moves an
+/// element, shows a deleted one or puts an insert at the wrong index does not. That one order
+/// is shared by *all* replicas is what the harness's sequence oracle checks across replicas.
+///
+/// The search places each insert, in history order, in one of the gaps its index allows, and
+/// prunes with the order of `shown`; it tries at most `budget` placements.
+///
+/// ```
+/// use crdt_laws::vocab::list::{self, ListOp, StrongListError};
+/// use crdt_laws::{Dot, History, ReplicaId};
+///
+/// // A types "ab"; B concurrently types "x" at the start.
+/// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+/// let (a1, a2, b1) = (Dot::new(a, 1), Dot::new(a, 2), Dot::new(b, 1));
+/// let mut history = History::new();
+/// history.push(a1, ListOp::Insert { at: 0, value: 'a' }, vec![]);
+/// history.push(a2, ListOp::Insert { at: 1, value: 'b' }, vec![a1]);
+/// history.push(b1, ListOp::Insert { at: 0, value: 'x' }, vec![]);
+/// // "xab" and "abx" are both explained; "bax" moves A's second insert before its first.
+/// assert!(list::strong_list(&history, &[b1, a1, a2], 10_000).is_ok());
+/// assert!(list::strong_list(&history, &[a1, a2, b1], 10_000).is_ok());
+/// assert!(matches!(
+///     list::strong_list(&history, &[a2, a1, b1], 10_000),
+///     Err(StrongListError::NoOrder { .. })
+/// ));
+/// ```
+///
+/// # Errors
+/// [`StrongListError`]: an element shown that was not inserted or shown twice, no order at
+/// all, or undecided within `budget`.
+pub fn strong_list<T>(
+    history: &History<ListOp<T>>,
+    shown: &[Dot],
+    budget: usize,
+) -> Result<Vec<Dot>, StrongListError> {
+    let events = history.events();
+    let position: BTreeMap<Dot, usize> =
+        events.iter().enumerate().map(|(i, e)| (e.dot, i)).collect();
+    // Where each shown element is in `shown`, by event index.
+    let mut rank = vec![None; events.len()];
+    for (k, dot) in shown.iter().enumerate() {
+        match position.get(dot) {
+            Some(&i) if matches!(events[i].op, ListOp::Insert { .. }) => {
+                if rank[i].replace(k).is_some() {
+                    return Err(StrongListError::Twice(*dot));
+                }
+            }
+            _ => return Err(StrongListError::Unknown(*dot)),
+        }
+    }
+    let past: Vec<BTreeSet<usize>> = events
+        .iter()
+        .map(|event| {
+            let mut past = BTreeSet::new();
+            let mut todo: Vec<usize> = event
+                .deps
+                .iter()
+                .filter_map(|d| position.get(d).copied())
+                .collect();
+            while let Some(i) = todo.pop() {
+                if past.insert(i) {
+                    todo.extend(
+                        events[i]
+                            .deps
+                            .iter()
+                            .filter_map(|d| position.get(d).copied()),
+                    );
+                }
+            }
+            past
+        })
+        .collect();
+    let mut search = StrongListSearch {
+        history,
+        past: &past,
+        rank: &rank,
+        order: Vec::new(),
+        target: vec![None; events.len()],
+        steps: 0,
+        budget,
+    };
+    match search.place(0) {
+        Some(true) => Ok(search.order.iter().map(|&i| events[i].dot).collect()),
+        Some(false) => Err(StrongListError::NoOrder {
+            shown: shown.to_vec(),
+        }),
+        None => Err(StrongListError::Undecided {
+            steps: search.steps,
+        }),
+    }
+}
+
+/// The depth-first search of [`strong_list`]: events are indices into the history's events.
+struct StrongListSearch<'h, T> {
+    history: &'h History<ListOp<T>>,
+    /// Each event's causal past.
+    past: &'h [BTreeSet<usize>],
+    /// Each shown element's index in the list shown.
+    rank: &'h [Option<usize>],
+    /// The inserts placed so far, in the order being built.
+    order: Vec<usize>,
+    /// The element each delete placed so far removed.
+    target: Vec<Option<usize>>,
+    steps: usize,
+    budget: usize,
+}
+
+impl<T> StrongListSearch<'_, T> {
+    /// Whether the events from `k` on can be placed (`None`: out of budget).
+    fn place(&mut self, k: usize) -> Option<bool> {
+        let events = self.history.events();
+        let Some(event) = events.get(k) else {
+            // Every element shown is placed in shown order; every other one must be deleted.
+            let deleted: BTreeSet<usize> = self.target.iter().flatten().copied().collect();
+            return Some(
+                self.order
+                    .iter()
+                    .all(|&i| self.rank[i].is_some() != deleted.contains(&i)),
+            );
+        };
+        let past = &self.past[k];
+        let deleted: BTreeSet<usize> = past.iter().filter_map(|&d| self.target[d]).collect();
+        let view: Vec<usize> = self
+            .order
+            .iter()
+            .enumerate()
+            .filter(|&(_, i)| past.contains(i) && !deleted.contains(i))
+            .map(|(at, _)| at)
+            .collect();
+        match event.op {
+            ListOp::Insert { at, .. } => {
+                let index = at as usize % (view.len() + 1);
+                let first = if index == 0 { 0 } else { view[index - 1] + 1 };
+                let last = view.get(index).copied().unwrap_or(self.order.len());
+                for gap in first..=last {
+                    if !self.fits(k, gap) {
+                        continue;
+                    }
+                    self.steps += 1;
+                    if self.steps > self.budget {
+                        return None;
+                    }
+                    self.order.insert(gap, k);
+                    let found = self.place(k + 1);
+                    if found != Some(false) {
+                        return found;
+                    }
+                    self.order.remove(gap);
+                }
+                Some(false)
+            }
+            ListOp::Delete { at } => {
+                let target = (!view.is_empty()).then(|| self.order[view[at as usize % view.len()]]);
+                if target.is_some_and(|t| self.rank[t].is_some()) {
+                    return Some(false); // it deletes an element the list still shows
+                }
+                self.target[k] = target;
+                let found = self.place(k + 1);
+                self.target[k] = None;
+                found
+            }
+        }
+    }
+
+    /// Whether insert `k` at `gap` keeps the shown elements in shown order.
+    fn fits(&self, k: usize, gap: usize) -> bool {
+        let Some(mine) = self.rank[k] else {
+            return true;
+        };
+        let before = self.order[..gap].iter().rev().find_map(|&i| self.rank[i]);
+        let after = self.order[gap..].iter().find_map(|&i| self.rank[i]);
+        before.is_none_or(|b| b < mine) && after.is_none_or(|a| mine < a)
+    }
+}
+
 fn apply<T: Clone>(tree: &mut NaiveFugue<T>, effect: &Effect<T>) {
     match effect {
         Effect::Insert(id, origin, value) => tree.insert(*id, *origin, value.clone()),
@@ -881,6 +1098,139 @@ mod tests {
         // Lenient splitting keeps what it can.
         let shown = TaggedText::split(&format!("{tag}ab"));
         assert_eq!((shown.value(), shown.ids().len()), ("ab", 1));
+    }
+
+    /// Random executions: each step is an edit at one of three replicas, or one replica
+    /// receiving everything another has seen. Every edit is returned with what its origin had
+    /// seen, in creation order (a causal order).
+    fn executions() -> impl Strategy<Value = History<ListOp<char>>> {
+        let step = prop_oneof![
+            3 => (0..3u32, ListOp::strategy(3, 2)).prop_map(|(r, op)| (r, Some(op), 0)),
+            1 => (0..3u32, 0..3u32).prop_map(|(r, from)| (r, None, from)),
+        ];
+        proptest::collection::vec(step, 0..14).prop_map(|steps| {
+            let mut seen = vec![BTreeSet::<Dot>::new(); 3];
+            let mut issued = [0u64; 3];
+            let mut history = History::new();
+            for (r, op, from) in steps {
+                let r = r as usize;
+                match op {
+                    Some(op) => {
+                        issued[r] += 1;
+                        let dot = Dot::new(ReplicaId::new(r as u32), issued[r]);
+                        history.push(dot, op, seen[r].iter().copied().collect());
+                        seen[r].insert(dot);
+                    }
+                    None => {
+                        let theirs = seen[from as usize].clone();
+                        seen[r].extend(theirs);
+                    }
+                }
+            }
+            history
+        })
+    }
+
+    proptest! {
+        /// Fugue and FugueMax meet the strong list specification, and a list that swaps two
+        /// elements whose order an insert fixed (one was in the list the other was inserted
+        /// into, at its front or its end) does not.
+        #[test]
+        fn fugue_meets_the_strong_list_specification_and_a_forced_swap_breaks_it(
+            history in executions()
+        ) {
+            for rule in [RightSiblings::ById, RightSiblings::ByRightOriginReversed] {
+                let shown = tree(&history, rule).ids();
+                let order = strong_list(&history, &shown, 1_000_000);
+                prop_assert!(order.is_ok(), "{rule:?} {shown:?}: {order:?}");
+                let order = order.unwrap();
+                let inserts = history
+                    .events()
+                    .iter()
+                    .filter(|e| matches!(e.op, ListOp::Insert { .. }))
+                    .count();
+                prop_assert_eq!(order.len(), inserts);
+                // A pair of shown elements x, y where x was in y's list at y's origin and y
+                // went to the front or the end of that list (its past has no delete, so the
+                // list's length is known): their order is fixed.
+                let forced = shown.iter().enumerate().find_map(|(i, &x)| {
+                    shown.iter().enumerate().find_map(|(j, &y)| {
+                        let ListOp::Insert { at, .. } = history.get(y)?.op else {
+                            return None;
+                        };
+                        let past: Vec<_> = history
+                            .events()
+                            .iter()
+                            .filter(|e| history.happens_before(e.dot, y))
+                            .collect();
+                        let len = past.len();
+                        let index = at as usize % (len + 1);
+                        let fixed = history.happens_before(x, y)
+                            && past.iter().all(|e| matches!(e.op, ListOp::Insert { .. }))
+                            && (index == 0 || index == len);
+                        fixed.then_some((i, j))
+                    })
+                });
+                if let Some((i, j)) = forced {
+                    let mut swapped = shown.clone();
+                    swapped.swap(i, j);
+                    prop_assert!(
+                        matches!(
+                            strong_list(&history, &swapped, 1_000_000),
+                            Err(StrongListError::NoOrder { .. })
+                        ),
+                        "{rule:?}: swapping {} and {} in {shown:?} was accepted",
+                        shown[i],
+                        shown[j]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strong_list_rejects_wrong_indices_deleted_missing_and_unknown_elements() {
+        let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+        let (a1, a2, a3, b1) = (
+            Dot::new(a, 1),
+            Dot::new(a, 2),
+            Dot::new(a, 3),
+            Dot::new(b, 1),
+        );
+        let mut h = History::new();
+        h.push(a1, ListOp::Insert { at: 0, value: 'a' }, vec![]);
+        // A inserts at the front again: "ba", not "ab".
+        h.push(a2, ListOp::Insert { at: 0, value: 'b' }, vec![a1]);
+        assert_eq!(strong_list(&h, &[a2, a1], 100), Ok(vec![a2, a1]));
+        let no_order = |shown: &[Dot]| StrongListError::NoOrder {
+            shown: shown.to_vec(),
+        };
+        assert_eq!(strong_list(&h, &[a1, a2], 100), Err(no_order(&[a1, a2])));
+        assert_eq!(strong_list(&h, &[a2], 100), Err(no_order(&[a2])));
+        assert_eq!(
+            strong_list(&h, &[a2, a1, a2], 100),
+            Err(StrongListError::Twice(a2))
+        );
+        assert_eq!(
+            strong_list(&h, &[a3], 100),
+            Err(StrongListError::Unknown(a3))
+        );
+        // A deletes index 1 of "ba": the 'a'. Showing it is wrong; showing only 'b' is right.
+        h.push(a3, ListOp::Delete { at: 1 }, vec![a1, a2]);
+        assert_eq!(
+            strong_list(&h, &[a3], 100),
+            Err(StrongListError::Unknown(a3))
+        );
+        assert_eq!(strong_list(&h, &[a2, a1], 100), Err(no_order(&[a2, a1])));
+        assert_eq!(strong_list(&h, &[a2], 100), Ok(vec![a2, a1]));
+        // B, concurrently, inserts into the empty list: anywhere is fine.
+        h.push(b1, ListOp::Insert { at: 7, value: 'x' }, vec![]);
+        assert!(strong_list(&h, &[b1, a2], 100).is_ok());
+        assert!(strong_list(&h, &[a2, b1], 100).is_ok());
+        assert_eq!(
+            strong_list(&h, &[a2, b1], 0),
+            Err(StrongListError::Undecided { steps: 1 })
+        );
     }
 
     #[test]

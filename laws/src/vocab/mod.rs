@@ -15,7 +15,7 @@
 //! | [`set`] | [`SetOp`] | [`SetOp::strategy`], [`SetOp::adds`] | [`set::add_wins`], [`set::remove_wins`], [`set::grow_only`], [`set::last_writer_wins`] |
 //! | [`register`] | [`RegisterOp`] | [`RegisterOp::strategy`] | [`register::last_writer_wins`], [`register::multi_value`] |
 //! | [`map`] | [`MapOp`], [`PairOp`] | [`MapOp::strategy`], [`PairOp::strategy`] | [`map::map`], [`map::pair`] |
-//! | [`list`] | [`ListOp`] | [`ListOp::strategy`] | [`list::fugue`], [`list::fugue_max`] |
+//! | [`list`] | [`ListOp`] | [`ListOp::strategy`] | [`list::fugue`], [`list::fugue_max`], [`list::strong_list`] |
 //!
 //! Strategies take a small value domain (elements, values, keys below `domain`): with few
 //! distinct values, concurrent updates of the same element are frequent, which is where CRDTs
