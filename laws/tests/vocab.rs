@@ -294,9 +294,11 @@ fn map_passes_a_map_of_counters_and_catches_a_merge_that_overwrites_keys() {
 
 /// A text replicated as the set of its edits (each a tagged insert or a delete, with what its
 /// origin had seen), shown by replaying them on a Fugue tree; the broken merge drops the other
-/// replica's deletes.
+/// replica's deletes. With `tags_only`, an insert writes its tag alone, not the value, and the
+/// value is the text of tags.
 struct Text {
     merge_deletes: bool,
+    tags_only: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -323,6 +325,9 @@ impl Model for Text {
         Edits::default()
     }
     fn value(&self, s: &Edits) -> String {
+        if self.tags_only {
+            return s.text();
+        }
         TaggedText::pairs(&s.text())
             .expect("every element is a (value, tag) pair")
             .value()
@@ -335,6 +340,10 @@ impl Model for Text {
         ListOp::strategy(4, 2)
     }
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
+        if self.tags_only {
+            let ids = list::tree(history, list::RightSiblings::ById).ids();
+            return Some(ids.into_iter().map(list::tag_char).collect());
+        }
         Some(list::fugue(history).into_iter().collect())
     }
 }
@@ -344,6 +353,10 @@ impl StateCrdt for Text {
         let seq = s.0.keys().filter(|d| d.replica == r).count() as u64 + 1;
         let dot = Dot::new(r, seq);
         let op = match *op {
+            ListOp::Insert { at, .. } if self.tags_only => ListOp::Insert {
+                at,
+                value: list::tag_char(dot).to_string(),
+            },
             ListOp::Insert { at, value } => ListOp::Insert {
                 at,
                 value: list::tagged(value, dot),
@@ -364,12 +377,16 @@ impl StateCrdt for Text {
 
 #[test]
 fn fugue_passes_a_text_tagged_with_dots_and_catches_lost_deletes() {
-    passes!(Text {
-        merge_deletes: true,
-    });
-    caught!(Text {
-        merge_deletes: false,
-    });
+    for tags_only in [false, true] {
+        passes!(Text {
+            merge_deletes: true,
+            tags_only,
+        });
+        caught!(Text {
+            merge_deletes: false,
+            tags_only,
+        });
+    }
 }
 
 /// The element ids read back from the tags are the dots of the inserting updates, in the order
@@ -379,6 +396,7 @@ fn tags_read_back_as_the_specification_s_element_ids() {
     let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
     let model = Text {
         merge_deletes: true,
+        tags_only: false,
     };
     let (mut x, mut y) = (model.new_replica(a), model.new_replica(b));
     model.apply(&mut x, a, &ListOp::Insert { at: 0, value: 'h' });

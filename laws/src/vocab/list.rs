@@ -803,8 +803,16 @@ pub fn char_dot(c: char) -> Option<Dot> {
 }
 
 /// What a text model inserts for one element: `value` followed by its tag, [`tag_char`]`(dot)`.
-/// Inserted as one string by one edit, the two stay adjacent in every list CRDT (nobody inserts
-/// between them: every index a user sees falls between pairs).
+/// Inserted as one string by one edit, the two stay adjacent: every index a user sees falls
+/// between pairs, so no insert that knew the pair lands inside it, and the list CRDTs in use
+/// (RGA and automerge, Yjs, Fugue) keep one edit's characters together against concurrent
+/// inserts too. [`TaggedText::pairs`] reports a pair split all the same.
+///
+/// A model can also insert the tag alone, in place of the value: the text then holds only
+/// tags, [`TaggedText::split`] gives the ids and an empty value, and the model's value is the
+/// text of tags itself, and its specification
+/// `list::tree(history, rule).ids().into_iter().map(tag_char).collect()` (stronger: it compares
+/// identities, not only characters).
 ///
 /// # Panics
 /// If `dot` is outside the tagged range, or `value` is itself a tag.
