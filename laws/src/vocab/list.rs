@@ -10,6 +10,11 @@
 //! implementation under test. An element's identity there is the [`Dot`] of the update that
 //! inserted it.
 //!
+//! [`strong_list`] is the weaker specification every list CRDT should meet, whatever its rule
+//! for concurrent inserts (RGA's as well as Fugue's): one order of all inserted elements
+//! explains each edit at its origin and the list a replica shows. It is a check on a replica's
+//! element ids rather than a value, for a test to call with a history and a replica's list.
+//!
 //! # Element identities for foreign lists
 //! The harness's sequence oracles (one order of all elements at every replica, runs kept
 //! together, non-interleaving) need a stable identity per visible element
