@@ -17,6 +17,7 @@
 //!     type State = BTreeSet<u8>;
 //!     type Op = u8;
 //!     type Value = BTreeSet<u8>;
+//!     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> { Some(a == b) }
 //!     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> { BTreeSet::new() }
 //!     fn value(&self, s: &BTreeSet<u8>) -> BTreeSet<u8> { s.clone() }
 //!     fn ops(&self) -> BoxedStrategy<u8> { (0..8u8).boxed() }
@@ -82,6 +83,7 @@ pub mod delta;
 pub mod determinism;
 mod error;
 pub mod generate;
+pub mod invariant;
 mod law;
 mod macros;
 pub mod model;
@@ -98,7 +100,10 @@ pub mod vocab;
 
 pub use error::{Error, json_round_trip};
 pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
-pub use model::{Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt};
+pub use model::{
+    Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt, compares_states,
+    same_state,
+};
 pub use order::leq;
 /// The property-testing crate the models' strategies come from, re-exported so that a user's
 /// crate needs no direct dependency on it: `use crdt_laws::proptest::prelude::*;`.

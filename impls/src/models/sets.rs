@@ -34,6 +34,10 @@ impl Model for GSetModel {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     codec_and_bottom_replica!();
 
     fn value(&self, state: &GSet<u8>) -> BTreeSet<u8> {
@@ -94,6 +98,10 @@ impl Model for OrSetModel {
     type State = OrSet<u8>;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 
@@ -182,6 +190,10 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
     type State = LwwElementSet<u8, B>;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 
