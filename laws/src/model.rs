@@ -336,7 +336,7 @@ pub trait Model {
     ///
     /// ```
     /// # use crdt_laws::{Model, ReplicaId};
-    /// # use proptest::prelude::*;
+    /// # use crdt_laws::proptest::prelude::*;
     /// struct Stock; // a counter that must never go negative
     /// impl Model for Stock {
     ///     type State = i64;
@@ -475,7 +475,7 @@ impl NonInterleaving {
 ///
 /// ```
 /// use crdt_laws::{Model, ReplicaId, StateCrdt};
-/// use proptest::prelude::*;
+/// use crdt_laws::proptest::prelude::*;
 ///
 /// /// A max-register: the state is the largest number written.
 /// struct MaxRegister;
@@ -594,7 +594,7 @@ impl Delivery {
 ///
 /// ```
 /// use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
-/// use proptest::prelude::*;
+/// use crdt_laws::proptest::prelude::*;
 ///
 /// /// An op-based counter whose local increment returns the message to send.
 /// struct Counter;
