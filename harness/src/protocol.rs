@@ -1,9 +1,12 @@
 //! How each flavour of CRDT travels: whole states, delta groups, or operation messages.
 //!
 //! The simulator is generic over a [`Protocol`]; [`StateProtocol`], [`DeltaProtocol`] and
-//! [`OpProtocol`] adapt the three model traits of `crdt-laws`.
+//! [`OpProtocol`] adapt the three model traits of `crdt-laws`. Each holds the model through any
+//! pointer to it: `StateProtocol(&model)` borrows it, `StateProtocol(Arc::new(model))` owns it
+//! (what a run under a watchdog needs, since a thread stuck in the model outlives the run).
 
 use std::fmt::Debug;
+use std::ops::Deref;
 
 use crdt_laws::{Delivery, DeltaCrdt, Flavour, Model, OpCrdt, ReplicaId, StateCrdt};
 
@@ -59,17 +62,20 @@ pub trait Protocol: Sync {
     ) -> Option<bool>;
 }
 
-/// A state-based model: replicas ship whole states and merge them.
+/// A state-based model (behind `R`, a pointer to it): replicas ship whole states and merge
+/// them.
 #[derive(Clone, Copy, Debug)]
-pub struct StateProtocol<'m, M>(pub &'m M);
+pub struct StateProtocol<R>(pub R);
 
-/// A delta-state model: replicas ship groups of deltas, and whole states to resynchronize.
+/// A delta-state model (behind `R`, a pointer to it): replicas ship groups of deltas, and whole
+/// states to resynchronize.
 #[derive(Clone, Copy, Debug)]
-pub struct DeltaProtocol<'m, M>(pub &'m M);
+pub struct DeltaProtocol<R>(pub R);
 
-/// An operation-based model: updates are broadcast as messages, delivered as declared.
+/// An operation-based model (behind `R`, a pointer to it): updates are broadcast as messages,
+/// delivered as declared.
 #[derive(Clone, Copy, Debug)]
-pub struct OpProtocol<'m, M>(pub &'m M);
+pub struct OpProtocol<R>(pub R);
 
 macro_rules! state_based_common {
     () => {
@@ -77,7 +83,7 @@ macro_rules! state_based_common {
         type Payload = M::State;
 
         fn model(&self) -> &M {
-            self.0
+            &self.0
         }
 
         fn delivery(&self) -> Delivery {
@@ -97,12 +103,12 @@ macro_rules! state_based_common {
         }
 
         fn leq(&self, a: &M::State, b: &M::State) -> Option<bool> {
-            Some(crdt_laws::leq(self.0, a, b))
+            Some(crdt_laws::leq(&*self.0, a, b))
         }
     };
 }
 
-impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
+impl<M: StateCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for StateProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
@@ -115,7 +121,7 @@ impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
     }
 }
 
-impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
+impl<M: DeltaCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for DeltaProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
@@ -129,12 +135,12 @@ impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
     }
 }
 
-impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
+impl<M: OpCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for OpProtocol<R> {
     type Model = M;
     type Payload = M::Message;
 
     fn model(&self) -> &M {
-        self.0
+        &self.0
     }
 
     fn flavour(&self) -> Flavour {

@@ -233,12 +233,51 @@ pub enum Event {
 }
 
 /// Limits that turn misbehaviour into findings.
+///
+/// A state explodes when its `Debug` text grows beyond the absolute `max_state_bytes`, or beyond
+/// its initial size plus `growth_slack_bytes` plus `bytes_per_update` for every update the
+/// replica has applied: growth is judged per update, so a state that doubles at every merge is
+/// caught long before it reaches the absolute limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
-    /// The longest one step may take.
+    /// The longest one call into the model may take. A call that has not returned at one and a
+    /// half times the budget is abandoned (its thread left running) when the harness owns the
+    /// model (see [`Harness`](crate::Harness)).
     pub step_budget: Duration,
     /// The largest a state's `Debug` text may grow, in bytes.
     pub max_state_bytes: usize,
+    /// How much a state's `Debug` text may grow per update the replica has applied, in bytes.
+    #[serde(default = "Limits::default_bytes_per_update")]
+    pub bytes_per_update: usize,
+    /// Growth allowed before any update, in bytes.
+    #[serde(default = "Limits::default_growth_slack")]
+    pub growth_slack_bytes: usize,
+}
+
+impl Limits {
+    fn default_bytes_per_update() -> usize {
+        1024
+    }
+
+    fn default_growth_slack() -> usize {
+        4096
+    }
+
+    /// The most bytes of `Debug` text allowed for a state that started at `initial` bytes and
+    /// has applied `updates` updates.
+    ///
+    /// ```
+    /// use crdt_harness::Limits;
+    /// let limits = Limits::default();
+    /// assert_eq!(limits.growth_limit(10, 0), 10 + 4096);
+    /// assert_eq!(limits.growth_limit(10, 3), 10 + 4096 + 3 * 1024);
+    /// ```
+    #[must_use]
+    pub fn growth_limit(&self, initial: usize, updates: usize) -> usize {
+        initial
+            .saturating_add(self.growth_slack_bytes)
+            .saturating_add(self.bytes_per_update.saturating_mul(updates))
+    }
 }
 
 impl Default for Limits {
@@ -246,6 +285,8 @@ impl Default for Limits {
         Limits {
             step_budget: Duration::from_secs(5),
             max_state_bytes: 1 << 20,
+            bytes_per_update: Limits::default_bytes_per_update(),
+            growth_slack_bytes: Limits::default_growth_slack(),
         }
     }
 }
@@ -380,6 +421,8 @@ struct Sim<'a, P: Protocol> {
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
+    /// Each replica's `Debug` size when first checked: the base of its growth limit.
+    initial_bytes: Vec<Option<usize>>,
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -399,8 +442,33 @@ fn debug_len(value: &impl Debug) -> usize {
 
 /// Runs `schedule` with `protocol` and returns what happened and the first finding.
 ///
-/// The schedule must be [valid](Schedule::validate).
+/// The schedule must be [valid](Schedule::validate). A panic anywhere in the model's code
+/// (including its `Clone`, `PartialEq` and `Debug`) is a [`Property::Panic`] finding at the
+/// step where it happened, with the events up to it.
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
+    run_with(protocol, schedule, config, true)
+}
+
+/// Runs `schedule`'s steps but not the quiescence after them: what happened up to a step that
+/// never returned (a hung run's execution, for its report).
+pub fn run_steps<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+) -> Outcome {
+    run_with(protocol, schedule, config, false)
+}
+
+/// The step number [`note`](crdt_laws::contain::note)d for quiescence, so a watchdog that gives
+/// up on a run knows where it was.
+pub const QUIESCENCE_NOTE: u64 = u64::MAX;
+
+fn run_with<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+) -> Outcome {
     let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
         Ok(sim) => sim,
         Err(panic) => {
@@ -418,19 +486,28 @@ pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunCon
             };
         }
     };
-    let result = sim.start().and_then(|()| {
+    let result = sim.contain_step(Sim::start).and_then(|()| {
         for (i, step) in schedule.steps.iter().enumerate() {
             sim.step = Some(i + 1);
-            sim.exec(step)?;
+            crdt_laws::contain::note(i as u64 + 1);
+            sim.contain_step(|sim| sim.exec(step))?;
         }
         sim.step = None;
-        sim.quiesce()
+        if quiesce {
+            crdt_laws::contain::note(QUIESCENCE_NOTE);
+            sim.contain_step(Sim::quiesce)?;
+        }
+        Ok(())
     });
     let values = sim
         .replicas
         .iter()
         .filter(|r| r.status == Status::Up)
-        .map(|r| (r.id, format!("{:?}", r.value)))
+        .map(|r| {
+            let text = catch_panic(|| format!("{:?}", r.value))
+                .unwrap_or_else(|panic| format!("(Debug {panic})"));
+            (r.id, text)
+        })
         .collect();
     Outcome {
         finding: result.err(),
@@ -483,6 +560,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
+            initial_bytes: vec![None; n],
         }
     }
 
@@ -497,6 +575,24 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 .map(|&r| (r, format!("{:?}", self.replicas[r.index()].value)))
                 .collect(),
         }
+    }
+
+    /// Runs one part of the run (a step, the start, quiescence) turning any panic in it into a
+    /// finding: the one place that contains every call into the model, including those not
+    /// wrapped by [`contained`](Sim::contained) (order, equality, `Debug`, `Clone`).
+    fn contain_step(&mut self, part: impl FnOnce(&mut Self) -> Checked) -> Checked {
+        catch_panic(|| part(&mut *self)).unwrap_or_else(|panic| {
+            let at = self
+                .step
+                .map_or("at quiescence".to_string(), |s| format!("in step {s}"));
+            Err(Finding {
+                property: Property::Panic,
+                step: self.step,
+                message: format!("the model {panic} ({at})"),
+                replicas: Vec::new(),
+                values: Vec::new(),
+            })
+        })
     }
 
     /// Runs a call into the model, turning a panic or a blown time budget into a finding.
@@ -1060,16 +1156,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 merge_nanos: u64::try_from(merge_time.as_nanos()).unwrap_or(u64::MAX),
             });
         }
-        if bytes > self.config.limits.max_state_bytes {
-            return Err(self.finding(
-                Property::StateExplosion,
-                format!(
-                    "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
-                    self.config.limits.max_state_bytes
-                ),
-                &[],
-            ));
-        }
+        self.check_size(i, bytes)?;
         if let Some(before) = before
             && self.p.leq(before, &state) == Some(false)
         {
@@ -1106,6 +1193,31 @@ impl<'a, P: Protocol> Sim<'a, P> {
             self.check_sequence(i, before, update)?;
         }
         self.check_convergence()
+    }
+
+    /// State explosion: over the absolute limit, or over the growth allowed for the updates
+    /// replica `i` has applied.
+    fn check_size(&mut self, i: usize, bytes: usize) -> Checked {
+        let r = self.replicas[i].id;
+        let limits = self.config.limits;
+        let initial = *self.initial_bytes[i].get_or_insert(bytes);
+        let updates = self.replicas[i].seen.len();
+        let allowed = limits.growth_limit(initial, updates);
+        let message = if bytes > limits.max_state_bytes {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
+                limits.max_state_bytes
+            )
+        } else if bytes > allowed {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text after {updates} update(s), over \
+                 the {allowed} allowed ({initial} at start + {} + {} per update)",
+                limits.growth_slack_bytes, limits.bytes_per_update
+            )
+        } else {
+            return Ok(());
+        };
+        Err(self.finding(Property::StateExplosion, message, &[]))
     }
 
     /// Replicas that have seen the same updates must agree.
