@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use crdt_laws::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crdt_laws::{Flavour, Model, ReplicaId, seed};
-use proptest::strategy::{BoxedStrategy, Strategy};
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -345,7 +345,7 @@ fn tree_for<Op: Clone + fmt::Debug + 'static>(
     strategy: &BoxedStrategy<Schedule<Op>>,
     base: u64,
     i: u64,
-) -> Box<dyn proptest::strategy::ValueTree<Value = Schedule<Op>>> {
+) -> Box<dyn ValueTree<Value = Schedule<Op>>> {
     let mut runner =
         TestRunner::new_with_rng(ProptestConfig::default(), seed::rng(seed::derive(base, i)));
     strategy
@@ -992,6 +992,14 @@ where
     let Ok(original) = catch_panic(|| tree.current()) else {
         return unshrunk(options, ran.index, found.clone(), empty_schedule());
     };
+    // A hang: every simplification that still hangs costs a thread and a budget, so skip
+    // proptest's step-by-step simplification for the greedy pass, which first cuts the
+    // schedule after the step that hung.
+    let tree: Box<dyn ValueTree<Value = Schedule<Op<P>>>> = if ran.stuck {
+        Box::new(Fixed(original.clone()))
+    } else {
+        tree
+    };
     let exec = RefCell::new(exec);
     let stuck = Cell::new(0u32);
     let first = Cell::new(true);
@@ -1033,6 +1041,25 @@ where
         events: outcome.events,
         values: outcome.values,
         shrink: stats,
+    }
+}
+
+/// A value tree that never simplifies.
+struct Fixed<T>(T);
+
+impl<T: Clone + fmt::Debug> ValueTree for Fixed<T> {
+    type Value = T;
+
+    fn current(&self) -> T {
+        self.0.clone()
+    }
+
+    fn simplify(&mut self) -> bool {
+        false
+    }
+
+    fn complicate(&mut self) -> bool {
+        false
     }
 }
 

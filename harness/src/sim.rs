@@ -234,10 +234,12 @@ pub enum Event {
 
 /// Limits that turn misbehaviour into findings.
 ///
-/// A state explodes when its `Debug` text grows beyond the absolute `max_state_bytes`, or beyond
+/// A state explodes when its `Debug` text grows beyond the absolute `max_state_bytes`; beyond
 /// its initial size plus `growth_slack_bytes` plus `bytes_per_update` for every update the
-/// replica has applied: growth is judged per update, so a state that doubles at every merge is
-/// caught long before it reaches the absolute limit.
+/// replica has applied (growth judged per update); or, at a merge of a state or delta group,
+/// beyond the size of both merged states together plus `merge_slack_bytes` (a join holds no
+/// more than its inputs). So a state that doubles at every merge is caught at its first
+/// merges, long before the absolute limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// The longest one call into the model may take. A call that has not returned at one and a
@@ -252,6 +254,9 @@ pub struct Limits {
     /// Growth allowed before any update, in bytes.
     #[serde(default = "Limits::default_growth_slack")]
     pub growth_slack_bytes: usize,
+    /// How much larger than both merged states together a merge's result may be, in bytes.
+    #[serde(default = "Limits::default_merge_slack")]
+    pub merge_slack_bytes: usize,
 }
 
 impl Limits {
@@ -261,6 +266,10 @@ impl Limits {
 
     fn default_growth_slack() -> usize {
         4096
+    }
+
+    fn default_merge_slack() -> usize {
+        64
     }
 
     /// The most bytes of `Debug` text allowed for a state that started at `initial` bytes and
@@ -287,6 +296,7 @@ impl Default for Limits {
             max_state_bytes: 1 << 20,
             bytes_per_update: Limits::default_bytes_per_update(),
             growth_slack_bytes: Limits::default_growth_slack(),
+            merge_slack_bytes: Limits::default_merge_slack(),
         }
     }
 }
@@ -421,8 +431,11 @@ struct Sim<'a, P: Protocol> {
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
-    /// Each replica's `Debug` size when first checked: the base of its growth limit.
-    initial_bytes: Vec<Option<usize>>,
+    /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
+    /// last checked.
+    sizes: Vec<Option<(usize, usize)>>,
+    /// The `Debug` size of the state or delta group just merged, for the size check after it.
+    merged_bytes: Option<usize>,
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -560,7 +573,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
-            initial_bytes: vec![None; n],
+            sizes: vec![None; n],
+            merged_bytes: None,
         }
     }
 
@@ -930,6 +944,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let before = self.replicas[i].state.clone();
         let mut state = self.replicas[i].state.clone();
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
+        if !matches!(m.carries, Carries::Op { .. }) {
+            self.merged_bytes = Some(debug_len(&m.payload));
+        }
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
@@ -1195,12 +1212,14 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.check_convergence()
     }
 
-    /// State explosion: over the absolute limit, or over the growth allowed for the updates
-    /// replica `i` has applied.
+    /// State explosion: over the absolute limit, over the growth allowed for the updates
+    /// replica `i` has applied, or grown by a merge beyond both merged states together.
     fn check_size(&mut self, i: usize, bytes: usize) -> Checked {
         let r = self.replicas[i].id;
         let limits = self.config.limits;
-        let initial = *self.initial_bytes[i].get_or_insert(bytes);
+        let (initial, last) = *self.sizes[i].get_or_insert((bytes, bytes));
+        self.sizes[i] = Some((initial, bytes));
+        let merged = self.merged_bytes.take();
         let updates = self.replicas[i].seen.len();
         let allowed = limits.growth_limit(initial, updates);
         let message = if bytes > limits.max_state_bytes {
@@ -1214,10 +1233,21 @@ impl<'a, P: Protocol> Sim<'a, P> {
                  the {allowed} allowed ({initial} at start + {} + {} per update)",
                 limits.growth_slack_bytes, limits.bytes_per_update
             )
+        } else if let Some(merged) = merged
+            && bytes
+                > last
+                    .saturating_add(merged)
+                    .saturating_add(limits.merge_slack_bytes)
+        {
+            format!(
+                "{r}'s state grew from {last} to {bytes} bytes of Debug text merging {merged} \
+                 bytes: a join holds no more than both states together (+ {} bytes)",
+                limits.merge_slack_bytes
+            )
         } else {
             return Ok(());
         };
-        Err(self.finding(Property::StateExplosion, message, &[]))
+        Err(self.finding(Property::StateExplosion, message, &[r]))
     }
 
     /// Replicas that have seen the same updates must agree.

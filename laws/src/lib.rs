@@ -91,6 +91,6 @@ pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
 pub use model::{Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt};
 pub use order::leq;
 pub use runner::{
-    Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_op,
-    check_state,
+    Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_delta_owned,
+    check_op, check_op_owned, check_state, check_state_owned,
 };
