@@ -15,7 +15,7 @@ fn config() -> Config {
     Config::default()
         .with_seed(3)
         .with_cases(32)
-        .with_step_budget(Duration::from_millis(150))
+        .with_step_budget(Duration::from_millis(250))
 }
 
 /// The laws of `model`'s flavour, owning the model (hangs contained).
