@@ -379,7 +379,7 @@ fn selected<E: Engine>(engine: &E, config: &Config) -> Vec<Law> {
 /// One law on one model: skipped, or its result.
 enum LawRun {
     Skipped(Skipped),
-    Ran(LawResult),
+    Ran(Box<LawResult>),
 }
 
 /// Called with each case before it is checked (the watched path records it, in case the check
@@ -415,7 +415,7 @@ fn law_job<E: Engine>(
                 vec!["the model panicked while cases were generated or shrunk".into()],
             )
         });
-    LawRun::Ran(result)
+    LawRun::Ran(Box::new(result))
 }
 
 /// A failed law's result from a violation and an execution.
@@ -454,7 +454,7 @@ fn report(model: String, flavour: Flavour, runs: Vec<LawRun>, started: Instant) 
     for run in runs {
         match run {
             LawRun::Skipped(s) => skipped.push(s),
-            LawRun::Ran(r) => results.push(r),
+            LawRun::Ran(r) => results.push(*r),
         }
     }
     LawReport {
@@ -586,9 +586,9 @@ where
         .map(|((result, &(law, seed)), slot)| {
             result.unwrap_or_else(|stopped| {
                 let case = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
-                LawRun::Ran(stopped_law::<M, K>(
+                LawRun::Ran(Box::new(stopped_law::<M, K>(
                     watchdog, model, law, seed, started, stopped, case,
-                ))
+                )))
             })
         })
         .collect()

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 /// A callback of the model contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Callback {
+pub(crate) enum Callback {
     /// `StateCrdt::apply`.
     Apply,
     /// `StateCrdt::merge`.
@@ -37,7 +37,7 @@ pub enum Callback {
 
 impl Callback {
     /// Every callback tested.
-    pub const ALL: [Callback; 10] = [
+    pub(crate) const ALL: [Callback; 10] = [
         Callback::Apply,
         Callback::Merge,
         Callback::Leq,
@@ -51,7 +51,7 @@ impl Callback {
     ];
 
     /// The flavour whose contract has this callback.
-    pub fn flavour(self) -> &'static str {
+    pub(crate) fn flavour(self) -> &'static str {
         match self {
             Callback::Delta => "delta",
             Callback::Prepare | Callback::Effect => "op",
@@ -80,7 +80,7 @@ impl fmt::Display for Callback {
 
 /// How a callback misbehaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// It panics.
     Panic,
     /// It never returns.
@@ -90,15 +90,15 @@ pub enum Fault {
 /// The model: `callback` misbehaves as `fault` when it meets an element of 4 or more (with
 /// `fault: None`, a lawful grow-only set).
 #[derive(Clone, Copy, Debug)]
-pub struct Faulty {
-    pub callback: Callback,
-    pub fault: Option<Fault>,
+pub(crate) struct Faulty {
+    pub(crate) callback: Callback,
+    pub(crate) fault: Option<Fault>,
 }
 
 type Set = BTreeSet<u8>;
 
 impl Faulty {
-    pub fn new(callback: Callback, fault: Fault) -> Self {
+    pub(crate) fn new(callback: Callback, fault: Fault) -> Self {
         Faulty {
             callback,
             fault: Some(fault),
@@ -207,7 +207,10 @@ impl OpCrdt for Faulty {
 
 /// Runs `work` on its own thread and fails the test if it has not returned after `limit`: a
 /// containment test must fail, not hang, when containment is broken.
-pub fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn within<T: Send + 'static>(
+    limit: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (done, result) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = done.send(work());
