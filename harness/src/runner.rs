@@ -159,6 +159,14 @@ pub struct Options {
     /// While shrinking, the most candidates that may hang (each costs an abandoned thread and
     /// one and a half step budgets) before shrinking stops (default 3).
     pub max_stuck_shrinks: u32,
+    /// In a batch under a watchdog, once this many schedules have hung (counting in index
+    /// order), the later schedules of the batch are not run (default 4): each hang costs one
+    /// and a half step budgets. Which schedules run stays the same with any number of threads.
+    pub max_stuck_per_batch: usize,
+    /// A run under a watchdog stops, marked incomplete, after the batch in which it has
+    /// abandoned this many stuck threads (default 64): a model that hangs in every schedule
+    /// would otherwise cost a thread and a budget per schedule.
+    pub max_abandoned: usize,
     /// Limits that turn misbehaviour into findings.
     pub limits: Limits,
     /// Record state size and merge time per step.
@@ -183,6 +191,8 @@ impl Default for Options {
             keep_going: false,
             max_properties: 8,
             max_stuck_shrinks: 3,
+            max_stuck_per_batch: 4,
+            max_abandoned: 64,
             limits: Limits::default(),
             measure: false,
             max_shrink_attempts: 20_000,
@@ -507,6 +517,7 @@ struct Work {
     seed: u64,
     config: RunConfig,
     progress: Option<Arc<AtomicU64>>,
+    max_stuck: usize,
 }
 
 /// Where schedules run: on rayon's threads over a borrowed protocol ([`Inline`]: panics
@@ -515,9 +526,12 @@ struct Work {
 trait Executor<P: Protocol> {
     fn protocol(&self) -> &P;
     fn threads(&self) -> usize;
+    /// Stuck threads abandoned so far.
+    fn abandoned(&self) -> usize;
     /// The model's name (user code, contained).
     fn name(&mut self) -> String;
-    /// Generates and runs the schedules `indices`; results in the same order.
+    /// Generates and runs the schedules `indices`; results in the same order, for all of them
+    /// or (after too many hangs) for the first ones.
     fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran>;
     /// Runs one given schedule, with quiescence or only its steps.
     fn one(
@@ -561,6 +575,10 @@ where
 
     fn threads(&self) -> usize {
         self.pool.current_num_threads()
+    }
+
+    fn abandoned(&self) -> usize {
+        0
     }
 
     fn name(&mut self) -> String {
@@ -632,6 +650,10 @@ where
         self.watchdog.threads()
     }
 
+    fn abandoned(&self) -> usize {
+        self.watchdog.abandoned()
+    }
+
     fn name(&mut self) -> String {
         let protocol = Arc::clone(&self.protocol);
         self.watchdog
@@ -654,11 +676,11 @@ where
             })
             .collect();
         self.watchdog
-            .run_all(jobs)
+            .run_until_stuck(jobs, work.max_stuck)
             .into_iter()
             .zip(indices)
-            .map(|(result, index)| {
-                result.unwrap_or_else(|stopped| Ran::stopped(index, stopped, self.limits))
+            .map_while(|(result, index)| {
+                Some(result?.unwrap_or_else(|stopped| Ran::stopped(index, stopped, self.limits)))
             })
             .collect()
     }
@@ -827,6 +849,7 @@ where
             measure: options.measure,
         },
         progress: options.progress.clone(),
+        max_stuck: options.max_stuck_per_batch,
     };
     let mut summary = Summary {
         model: exec.name(),
@@ -874,6 +897,10 @@ where
         tally(&mut summary, &mut sums, &ran);
         collect_failures(exec, &work, options, &mut summary, &ran);
         if !options.keep_going && !summary.failures.is_empty() {
+            break;
+        }
+        if exec.abandoned() >= options.max_abandoned {
+            summary.complete = false;
             break;
         }
     }

@@ -145,6 +145,32 @@ fn a_hang_gives_the_same_findings_with_any_thread_count() {
     let three = run(model, 3);
     assert!(!one.passed());
     assert_eq!(fingerprint(&one), fingerprint(&three), "{one}\n{three}");
+    assert_eq!(one.schedules, three.schedules);
+    assert_eq!(one.more_failures, three.more_failures);
+}
+
+#[test]
+fn a_run_that_keeps_hanging_stops_incomplete() {
+    let model = Faulty::new(Callback::Apply, Fault::Hang);
+    let summary = within(Duration::from_secs(120), move || {
+        Harness::state(&model)
+            .limits(limits())
+            .options(Options {
+                schedules: Some(1000),
+                keep_going: true,
+                max_abandoned: 4,
+                threads: Some(4),
+                limits: limits(),
+                ..Options::default()
+            })
+            .run()
+    });
+    assert!(!summary.complete, "{summary}");
+    assert!(summary.schedules < 1000, "{summary}");
+    assert!(
+        summary.failure_of(Property::StepTimeout).is_some(),
+        "{summary}"
+    );
 }
 
 #[test]
@@ -317,4 +343,26 @@ fn a_default_run_names_every_property_it_broke() {
         summary.schedules <= crdt_harness::runner::BATCH,
         "{summary}"
     );
+}
+
+#[test]
+#[ignore = "a measurement: cargo test --release -p crdt-harness --test containment -- --ignored --nocapture"]
+fn watchdog_overhead() {
+    use crdt_impls::models::OrSetModel;
+    let model = OrSetModel::default();
+    for threads in [1, 2] {
+        let options = Options {
+            schedules: Some(512),
+            seed: 6,
+            threads: Some(threads),
+            ..Options::default()
+        };
+        let inline = search(&crdt_harness::protocol::DeltaProtocol(&model), &options);
+        let watched = Harness::delta(&model).options(options).run();
+        println!(
+            "{threads} thread(s): inline {:.0} schedules/s, watched {:.0} schedules/s",
+            inline.throughput(),
+            watched.throughput()
+        );
+    }
 }

@@ -261,15 +261,58 @@ impl Watchdog {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        self.run_until_stuck(jobs, usize::MAX)
+            .into_iter()
+            .map(|r| r.expect("without a limit every job runs"))
+            .collect()
+    }
+
+    /// Runs `jobs` like [`run_all`](Watchdog::run_all), but only up to the job that is the
+    /// `max_stuck`-th to get stuck, counting in the jobs' order: the results of later jobs are
+    /// `None` (most are never started). Which jobs run does not depend on timing when whether a
+    /// job gets stuck does not: jobs start in order, so every job before that one runs.
+    ///
+    /// ```
+    /// use crdt_laws::contain::Watchdog;
+    /// use std::time::Duration;
+    ///
+    /// let jobs: Vec<Box<dyn FnOnce() -> u32 + Send>> = (0..6)
+    ///     .map(|i| -> Box<dyn FnOnce() -> u32 + Send> {
+    ///         Box::new(move || {
+    ///             while i % 2 == 1 {
+    ///                 std::thread::sleep(Duration::from_millis(10));
+    ///             }
+    ///             i
+    ///         })
+    ///     })
+    ///     .collect();
+    /// let results = Watchdog::new(2, Duration::from_millis(50)).run_until_stuck(jobs, 2);
+    /// assert_eq!(results[0], Some(Ok(0)));
+    /// assert!(matches!(results[3], Some(Err(_))));
+    /// assert!(results[4].is_none() && results[5].is_none());
+    /// ```
+    pub fn run_until_stuck<T, F>(
+        &mut self,
+        jobs: Vec<F>,
+        max_stuck: usize,
+    ) -> Vec<Option<Result<T, Stopped>>>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let max_stuck = max_stuck.max(1);
         let n = jobs.len();
         let mut results: Vec<Option<Result<T, Stopped>>> = (0..n).map(|_| None).collect();
         let (done, finished) = mpsc::channel::<(usize, Result<T, Panic>)>();
-        let mut pending = jobs.into_iter().enumerate();
+        let mut pending = jobs.into_iter().enumerate().peekable();
         let mut busy: Vec<Busy> = Vec::new();
         let tick = (self.limit / 4).clamp(Duration::from_millis(1), Duration::from_millis(20));
+        let mut stuck: Vec<usize> = Vec::new();
+        // The index of the `max_stuck`-th stuck job so far: no later job is needed.
+        let mut cutoff = usize::MAX;
         loop {
             while busy.len() < self.threads {
-                let Some((index, job)) = pending.next() else {
+                let Some((index, job)) = pending.next_if(|&(index, _)| index <= cutoff) else {
                     break;
                 };
                 let worker = self.idle.pop().unwrap_or_else(|| self.spawn());
@@ -316,8 +359,13 @@ impl Watchdog {
                     }));
                     // Dropping the worker closes its queue: the thread ends if the job ever
                     // returns.
+                    stuck.push(b.index);
                     busy.swap_remove(k);
                     self.abandoned += 1;
+                    if stuck.len() >= max_stuck {
+                        stuck.sort_unstable();
+                        cutoff = stuck[max_stuck - 1];
+                    }
                     continue;
                 }
                 k += 1;
@@ -325,7 +373,8 @@ impl Watchdog {
         }
         results
             .into_iter()
-            .map(|r| r.expect("every job finished or was abandoned"))
+            .enumerate()
+            .map(|(index, r)| if index <= cutoff { r } else { None })
             .collect()
     }
 }
