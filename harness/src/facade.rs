@@ -193,7 +193,8 @@ where
         self
     }
 
-    /// Go on after the first failure.
+    /// Go on after the batch of the first failure, to the end of the budget. Either way the
+    /// summary holds the first failure of each property found (see [`Summary::failures`]).
     #[must_use]
     pub fn keep_going(mut self, keep_going: bool) -> Self {
         self.options.keep_going = keep_going;
