@@ -87,7 +87,11 @@ fn a_lawful_faulty_model_passes() {
 #[test]
 fn every_callback_panicking_or_hanging_is_a_finding() {
     let mut table = String::from("| callback | flavour | panic | hang |\n|---|---|---|---|\n");
-    for callback in Callback::ALL {
+    // The harness produces messages with `local`; only the laws call a pure `prepare`.
+    for callback in Callback::ALL
+        .into_iter()
+        .filter(|&c| c != Callback::Prepare)
+    {
         let mut row = format!("| {callback} | {} |", callback.flavour());
         for (fault, property) in [
             (Fault::Panic, Property::Panic),
@@ -302,6 +306,9 @@ impl Model for TwoBugs {
     type State = BTreeSet<u8>;
     type Op = u8;
     type Value = BTreeSet<u8>;
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
     }

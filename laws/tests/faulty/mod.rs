@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crdt_laws::{Delivery, DeltaCrdt, History, Model, OpCrdt, ReplicaId, StateCrdt};
+use crdt_laws::{Delivery, DeltaCrdt, Dot, History, Model, OpCrdt, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 
 /// A callback of the model contract.
@@ -33,11 +33,17 @@ pub(crate) enum Callback {
     Prepare,
     /// `OpCrdt::effect`.
     Effect,
+    /// `OpCrdt::local` (a local edit that returns the message).
+    Local,
+    /// `Model::fork` (copying a replica).
+    Fork,
+    /// `Model::invariant`.
+    Invariant,
 }
 
 impl Callback {
     /// Every callback tested.
-    pub(crate) const ALL: [Callback; 10] = [
+    pub(crate) const ALL: [Callback; 13] = [
         Callback::Apply,
         Callback::Merge,
         Callback::Leq,
@@ -48,13 +54,16 @@ impl Callback {
         Callback::Ops,
         Callback::Prepare,
         Callback::Effect,
+        Callback::Local,
+        Callback::Fork,
+        Callback::Invariant,
     ];
 
     /// The flavour whose contract has this callback.
     pub(crate) fn flavour(self) -> &'static str {
         match self {
             Callback::Delta => "delta",
-            Callback::Prepare | Callback::Effect => "op",
+            Callback::Prepare | Callback::Effect | Callback::Local => "op",
             _ => "state",
         }
     }
@@ -73,6 +82,9 @@ impl fmt::Display for Callback {
             Callback::Ops => "ops strategy",
             Callback::Prepare => "prepare",
             Callback::Effect => "effect",
+            Callback::Local => "local",
+            Callback::Fork => "fork",
+            Callback::Invariant => "invariant",
         };
         f.write_str(name)
     }
@@ -136,6 +148,20 @@ impl Model for Faulty {
         Set::new()
     }
 
+    fn state_eq(&self, a: &Set, b: &Set) -> Option<bool> {
+        Some(a == b)
+    }
+
+    fn fork(&self, state: &Set) -> Set {
+        self.at(Callback::Fork, big(state));
+        state.clone()
+    }
+
+    fn invariant(&self, value: &Set) -> Result<(), String> {
+        self.at(Callback::Invariant, big(value));
+        Ok(())
+    }
+
     fn value(&self, state: &Set) -> Set {
         self.at(Callback::Value, big(state));
         state.clone()
@@ -194,8 +220,14 @@ impl OpCrdt for Faulty {
         Delivery::UnorderedDuplicating
     }
 
-    fn prepare(&self, _: &Set, _: ReplicaId, op: &u8) -> u8 {
+    fn prepare(&self, _: &Set, _: ReplicaId, op: &u8) -> Option<u8> {
         self.at(Callback::Prepare, *op >= 4);
+        Some(*op)
+    }
+
+    fn local(&self, state: &mut Set, _: Dot, op: &u8) -> u8 {
+        self.at(Callback::Local, *op >= 4);
+        state.insert(*op);
         *op
     }
 
