@@ -8,6 +8,7 @@
 //! use crdt_harness::prelude::*;
 //! use std::collections::BTreeSet;
 //!
+//! #[derive(Clone)]
 //! struct GrowOnlySet;
 //! impl Model for GrowOnlySet {
 //!     type State = BTreeSet<u8>;
