@@ -1,11 +1,14 @@
 //! How each flavour of CRDT travels: whole states, delta groups, or operation messages.
 //!
 //! The simulator is generic over a [`Protocol`]; [`StateProtocol`], [`DeltaProtocol`] and
-//! [`OpProtocol`] adapt the three model traits of `crdt-laws`.
+//! [`OpProtocol`] adapt the three model traits of `crdt-laws`. Each holds the model through any
+//! pointer to it: `StateProtocol(&model)` borrows it, `StateProtocol(Arc::new(model))` owns it
+//! (what a run under a watchdog needs, since a thread stuck in the model outlives the run).
 
 use std::fmt::Debug;
+use std::ops::Deref;
 
-use crdt_laws::{Delivery, DeltaCrdt, Flavour, Model, OpCrdt, ReplicaId, StateCrdt};
+use crdt_laws::{Delivery, DeltaCrdt, Dot, Flavour, Model, OpCrdt, StateCrdt};
 
 /// What a local update produces for the network.
 #[derive(Clone, Debug)]
@@ -34,11 +37,11 @@ pub trait Protocol: Sync {
     /// The delivery the network must provide for messages (state-based flavours need none).
     fn delivery(&self) -> Delivery;
 
-    /// Performs a local update.
+    /// Performs a local update, whose identity is `dot` (`dot.replica` is where it happens).
     fn update(
         &self,
         state: &mut <Self::Model as Model>::State,
-        replica: ReplicaId,
+        dot: Dot,
         op: &<Self::Model as Model>::Op,
     ) -> Produced<Self::Payload>;
 
@@ -51,7 +54,8 @@ pub trait Protocol: Sync {
     /// State-based flavours: joins two payloads (delta groups).
     fn join(&self, into: &mut Self::Payload, from: &Self::Payload);
 
-    /// State-based flavours: the lattice order, for the monotone-growth oracle.
+    /// State-based flavours: the lattice order, for the monotone-growth oracle (`None` when
+    /// the model declares no order and cannot compare states, so none can be derived).
     fn leq(
         &self,
         a: &<Self::Model as Model>::State,
@@ -59,17 +63,20 @@ pub trait Protocol: Sync {
     ) -> Option<bool>;
 }
 
-/// A state-based model: replicas ship whole states and merge them.
+/// A state-based model (behind `R`, a pointer to it): replicas ship whole states and merge
+/// them.
 #[derive(Clone, Copy, Debug)]
-pub struct StateProtocol<'m, M>(pub &'m M);
+pub struct StateProtocol<R>(pub R);
 
-/// A delta-state model: replicas ship groups of deltas, and whole states to resynchronize.
+/// A delta-state model (behind `R`, a pointer to it): replicas ship groups of deltas, and whole
+/// states to resynchronize.
 #[derive(Clone, Copy, Debug)]
-pub struct DeltaProtocol<'m, M>(pub &'m M);
+pub struct DeltaProtocol<R>(pub R);
 
-/// An operation-based model: updates are broadcast as messages, delivered as declared.
+/// An operation-based model (behind `R`, a pointer to it): updates are broadcast as messages,
+/// delivered as declared.
 #[derive(Clone, Copy, Debug)]
-pub struct OpProtocol<'m, M>(pub &'m M);
+pub struct OpProtocol<R>(pub R);
 
 macro_rules! state_based_common {
     () => {
@@ -77,7 +84,7 @@ macro_rules! state_based_common {
         type Payload = M::State;
 
         fn model(&self) -> &M {
-            self.0
+            &self.0
         }
 
         fn delivery(&self) -> Delivery {
@@ -89,7 +96,7 @@ macro_rules! state_based_common {
         }
 
         fn state_payload(&self, state: &M::State) -> Option<M::State> {
-            Some(state.clone())
+            Some(self.0.fork(state))
         }
 
         fn join(&self, into: &mut M::State, from: &M::State) {
@@ -97,44 +104,48 @@ macro_rules! state_based_common {
         }
 
         fn leq(&self, a: &M::State, b: &M::State) -> Option<bool> {
-            Some(crdt_laws::leq(self.0, a, b))
+            self.0.leq(a, b).or_else(|| {
+                self.0
+                    .state_eq(a, b)
+                    .map(|_| crdt_laws::order::merge_leq(&*self.0, a, b))
+            })
         }
     };
 }
 
-impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
+impl<M: StateCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for StateProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
         Flavour::StateBased
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
-        self.0.apply(state, replica, op);
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::State> {
+        self.0.apply(state, dot.replica, op);
         Produced::Nothing
     }
 }
 
-impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
+impl<M: DeltaCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for DeltaProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
         Flavour::DeltaState
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
-        let delta = self.0.delta(state, replica, op);
-        self.0.apply(state, replica, op);
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::State> {
+        let delta = self.0.delta(state, dot.replica, op);
+        self.0.apply(state, dot.replica, op);
         Produced::Delta(delta)
     }
 }
 
-impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
+impl<M: OpCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for OpProtocol<R> {
     type Model = M;
     type Payload = M::Message;
 
     fn model(&self) -> &M {
-        self.0
+        &self.0
     }
 
     fn flavour(&self) -> Flavour {
@@ -145,10 +156,8 @@ impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
         self.0.delivery()
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::Message> {
-        let message = self.0.prepare(state, replica, op);
-        self.0.effect(state, &message);
-        Produced::Broadcast(message)
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::Message> {
+        Produced::Broadcast(self.0.local(state, dot, op))
     }
 
     fn receive(&self, state: &mut M::State, message: &M::Message) {

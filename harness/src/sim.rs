@@ -22,9 +22,10 @@ use std::time::{Duration, Instant};
 
 use crdt_laws::contain::catch_panic;
 use crdt_laws::generate::{Seen, UpdateRecord, history};
-use crdt_laws::{Delivery, Dot, Model, ReplicaId};
+use crdt_laws::{Delivery, Dot, Model, NonInterleaving, ReplicaId};
 use serde::{Deserialize, Serialize};
 
+use crate::interleaving::{self, Origins};
 use crate::protocol::{Produced, Protocol};
 use crate::schedule::{Schedule, Step};
 
@@ -56,11 +57,26 @@ pub enum Property {
     StateExplosion,
     /// A state could not be serialized or read back at a crash.
     Persistence,
+    /// A value broke the model's [invariant](crdt_laws::Model::invariant).
+    Invariant,
+    /// Definition 2 of Weidner and Kleppmann: a run typed forwards was split (for models
+    /// promising [`NonInterleaving::Forward`] or more).
+    ForwardInterleaving,
+    /// Definition 4 (2), with the Lemma 5 exception: a run typed backwards was split (for
+    /// models promising [`NonInterleaving::Backward`] or more).
+    BackwardInterleaving,
+    /// Definition 4: maximal non-interleaving broken beyond runs (a pair with different left
+    /// origins that Lemma 5 does not excuse, or two elements with the same origins out of id
+    /// order), for models promising [`NonInterleaving::Maximal`].
+    MaximalInterleaving,
+    /// The model's [fork](crdt_laws::Model::fork) shares state with the original: changing the
+    /// copy changed the original, so every check that keeps an old state would lie.
+    ForkIndependent,
 }
 
 impl Property {
     /// Every property, in the order reports list them.
-    pub const ALL: [Property; 10] = [
+    pub const ALL: [Property; 15] = [
         Property::Convergence,
         Property::EqualValuesDifferentStates,
         Property::MonotoneGrowth,
@@ -71,6 +87,11 @@ impl Property {
         Property::StepTimeout,
         Property::StateExplosion,
         Property::Persistence,
+        Property::Invariant,
+        Property::ForwardInterleaving,
+        Property::BackwardInterleaving,
+        Property::MaximalInterleaving,
+        Property::ForkIndependent,
     ];
 
     /// The property's snake_case name.
@@ -87,6 +108,11 @@ impl Property {
             Property::StepTimeout => "step_timeout",
             Property::StateExplosion => "state_explosion",
             Property::Persistence => "persistence",
+            Property::Invariant => "invariant",
+            Property::ForwardInterleaving => "forward_interleaving",
+            Property::BackwardInterleaving => "backward_interleaving",
+            Property::MaximalInterleaving => "maximal_interleaving",
+            Property::ForkIndependent => "fork_independent",
         }
     }
 
@@ -233,12 +259,60 @@ pub enum Event {
 }
 
 /// Limits that turn misbehaviour into findings.
+///
+/// A state explodes when its `Debug` text grows beyond the absolute `max_state_bytes`; beyond
+/// its initial size plus `growth_slack_bytes` plus `bytes_per_update` for every update the
+/// replica has applied (growth judged per update); or, at a merge of a state or delta group,
+/// beyond the size of both merged states together plus `merge_slack_bytes` (a join holds no
+/// more than its inputs). So a state that doubles at every merge is caught at its first
+/// merges, long before the absolute limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
-    /// The longest one step may take.
+    /// The longest one call into the model may take. A call that has not returned at one and a
+    /// half times the budget is abandoned (its thread left running) when the harness owns the
+    /// model (see [`Harness`](crate::Harness)).
     pub step_budget: Duration,
     /// The largest a state's `Debug` text may grow, in bytes.
     pub max_state_bytes: usize,
+    /// How much a state's `Debug` text may grow per update the replica has applied, in bytes.
+    #[serde(default = "Limits::default_bytes_per_update")]
+    pub bytes_per_update: usize,
+    /// Growth allowed before any update, in bytes.
+    #[serde(default = "Limits::default_growth_slack")]
+    pub growth_slack_bytes: usize,
+    /// How much larger than both merged states together a merge's result may be, in bytes.
+    #[serde(default = "Limits::default_merge_slack")]
+    pub merge_slack_bytes: usize,
+}
+
+impl Limits {
+    fn default_bytes_per_update() -> usize {
+        1024
+    }
+
+    fn default_growth_slack() -> usize {
+        4096
+    }
+
+    fn default_merge_slack() -> usize {
+        64
+    }
+
+    /// The most bytes of `Debug` text allowed for a state that started at `initial` bytes and
+    /// has applied `updates` updates.
+    ///
+    /// ```
+    /// use crdt_harness::Limits;
+    /// let limits = Limits::default();
+    /// assert_eq!(limits.growth_limit(10, 0), 10 + 4096);
+    /// assert_eq!(limits.growth_limit(10, 3), 10 + 4096 + 3 * 1024);
+    /// ```
+    #[must_use]
+    pub fn growth_limit(&self, initial: usize, updates: usize) -> usize {
+        initial
+            .saturating_add(self.growth_slack_bytes)
+            .saturating_add(self.bytes_per_update.saturating_mul(updates))
+    }
 }
 
 impl Default for Limits {
@@ -246,6 +320,9 @@ impl Default for Limits {
         Limits {
             step_budget: Duration::from_secs(5),
             max_state_bytes: 1 << 20,
+            bytes_per_update: Limits::default_bytes_per_update(),
+            growth_slack_bytes: Limits::default_growth_slack(),
+            merge_slack_bytes: Limits::default_merge_slack(),
         }
     }
 }
@@ -363,6 +440,10 @@ struct Sequences {
     inserted_by: HashMap<Dot, usize>,
     /// Pairs of consecutive, adjacent inserts by one replica.
     runs: Vec<(Dot, Dot)>,
+    /// Each element's left and right origins, seen at its origin when it was inserted.
+    origins: HashMap<Dot, Origins>,
+    /// The updates that deleted elements at their origin.
+    deleting: Seen,
 }
 
 struct Sim<'a, P: Protocol> {
@@ -380,6 +461,13 @@ struct Sim<'a, P: Protocol> {
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
+    /// Whether the fork has been checked (on the run's first update).
+    fork_checked: bool,
+    /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
+    /// last checked.
+    sizes: Vec<Option<(usize, usize)>>,
+    /// The `Debug` size of the state or delta group just merged, for the size check after it.
+    merged_bytes: Option<usize>,
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -399,8 +487,33 @@ fn debug_len(value: &impl Debug) -> usize {
 
 /// Runs `schedule` with `protocol` and returns what happened and the first finding.
 ///
-/// The schedule must be [valid](Schedule::validate).
+/// The schedule must be [valid](Schedule::validate). A panic anywhere in the model's code
+/// (including its `Clone`, `PartialEq` and `Debug`) is a [`Property::Panic`] finding at the
+/// step where it happened, with the events up to it.
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
+    run_with(protocol, schedule, config, true)
+}
+
+/// Runs `schedule`'s steps but not the quiescence after them: what happened up to a step that
+/// never returned (a hung run's execution, for its report).
+pub fn run_steps<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+) -> Outcome {
+    run_with(protocol, schedule, config, false)
+}
+
+/// The step number [`note`](crdt_laws::contain::note)d for quiescence, so a watchdog that gives
+/// up on a run knows where it was.
+pub const QUIESCENCE_NOTE: u64 = u64::MAX;
+
+fn run_with<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+) -> Outcome {
     let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
         Ok(sim) => sim,
         Err(panic) => {
@@ -418,19 +531,28 @@ pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunCon
             };
         }
     };
-    let result = sim.start().and_then(|()| {
+    let result = sim.contain_step(Sim::start).and_then(|()| {
         for (i, step) in schedule.steps.iter().enumerate() {
             sim.step = Some(i + 1);
-            sim.exec(step)?;
+            crdt_laws::contain::note(i as u64 + 1);
+            sim.contain_step(|sim| sim.exec(step))?;
         }
         sim.step = None;
-        sim.quiesce()
+        if quiesce {
+            crdt_laws::contain::note(QUIESCENCE_NOTE);
+            sim.contain_step(Sim::quiesce)?;
+        }
+        Ok(())
     });
     let values = sim
         .replicas
         .iter()
         .filter(|r| r.status == Status::Up)
-        .map(|r| (r.id, format!("{:?}", r.value)))
+        .map(|r| {
+            let text = catch_panic(|| format!("{:?}", r.value))
+                .unwrap_or_else(|panic| format!("(Debug {panic})"));
+            (r.id, text)
+        })
         .collect();
     Outcome {
         finding: result.err(),
@@ -483,6 +605,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
+            fork_checked: false,
+            sizes: vec![None; n],
+            merged_bytes: None,
         }
     }
 
@@ -497,6 +622,24 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 .map(|&r| (r, format!("{:?}", self.replicas[r.index()].value)))
                 .collect(),
         }
+    }
+
+    /// Runs one part of the run (a step, the start, quiescence) turning any panic in it into a
+    /// finding: the one place that contains every call into the model, including those not
+    /// wrapped by [`contained`](Sim::contained) (order, equality, `Debug`, `Clone`).
+    fn contain_step(&mut self, part: impl FnOnce(&mut Self) -> Checked) -> Checked {
+        catch_panic(|| part(&mut *self)).unwrap_or_else(|panic| {
+            let at = self
+                .step
+                .map_or("at quiescence".to_string(), |s| format!("in step {s}"));
+            Err(Finding {
+                property: Property::Panic,
+                step: self.step,
+                message: format!("the model {panic} ({at})"),
+                replicas: Vec::new(),
+                values: Vec::new(),
+            })
+        })
     }
 
     /// Runs a call into the model, turning a panic or a blown time budget into a finding.
@@ -606,16 +749,46 @@ impl<'a, P: Protocol> Sim<'a, P> {
         (n > 0).then(|| n - 1 - pick as usize % n)
     }
 
+    /// The first update of a run is applied to a fork, like every update: the original must
+    /// not have changed, or every oracle that keeps an old state (monotone growth, sequences)
+    /// compares a state with itself.
+    fn check_fork(&self, i: usize, updated: &State<P>, op: &Op<P>) -> Checked {
+        let model = self.p.model();
+        let r = self.replicas[i].id;
+        let initially = &self.replicas[i].value;
+        let (fork_value, _) = self.contained(r, || model.value(updated))?;
+        let (now, _) = self.contained(r, || model.value(&self.replicas[i].state))?;
+        if fork_value == *initially || now == *initially {
+            return Ok(());
+        }
+        Err(self.finding(
+            Property::ForkIndependent,
+            format!(
+                "the model's fork shares state with the original: applying {op:?} to a fork of \
+                 {r} changed {r}'s value from {initially:?} to {now:?}. Implement Model::fork \
+                 to return an independent copy (for a document that clones as a shared handle: \
+                 encode it and load the bytes into a new document with the same replica id)"
+            ),
+            &[r],
+        ))
+    }
+
     fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
         if !self.up(r) {
             return Ok(());
         }
         let i = r.index();
-        let before = self.replicas[i].state.clone();
-        let mut state = self.replicas[i].state.clone();
-        let (produced, _) = self.contained(r, || self.p.update(&mut state, r, op))?;
-        self.replicas[i].state = state;
+        let model = self.p.model();
         let seq = self.updates.iter().filter(|u| u.dot.replica == r).count() as u64 + 1;
+        let dot = Dot::new(r, seq);
+        let (before, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
+        let (mut state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
+        let (produced, _) = self.contained(r, || self.p.update(&mut state, dot, op))?;
+        if !self.fork_checked {
+            self.fork_checked = true;
+            self.check_fork(i, &state, op)?;
+        }
+        self.replicas[i].state = state;
         let u = self.updates.len();
         self.updates.push(UpdateRecord {
             dot: Dot::new(r, seq),
@@ -831,9 +1004,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
             });
             return Ok(());
         }
-        let before = self.replicas[i].state.clone();
-        let mut state = self.replicas[i].state.clone();
+        let model = self.p.model();
+        let (before, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
+        let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
+        if !matches!(m.carries, Carries::Op { .. }) {
+            self.merged_bytes = Some(debug_len(&m.payload));
+        }
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
@@ -870,11 +1047,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         }
         let i = r.index();
-        let state = self.replicas[i].state.clone();
         let model = self.p.model();
+        let (state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
         let (snapshot, _) = self.contained(r, || model.round_trip(&state))?;
         let restored = match snapshot {
-            None => state.clone(),
+            None => self.contained(r, || model.fork(&state))?.0,
             Some(Ok(restored)) => restored,
             Some(Err(e)) => {
                 return Err(self.finding(
@@ -1016,7 +1193,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         if self.p.state_payload(&first.state).is_some() {
             for other in &self.replicas[1..] {
-                if !self.p.model().state_eq(&other.state, &first.state) {
+                if self.p.model().state_eq(&other.state, &first.state) == Some(false) {
                     return Err(self.states_differ(first.id, other.id));
                 }
             }
@@ -1047,10 +1224,19 @@ impl<'a, P: Protocol> Sim<'a, P> {
     ) -> Checked {
         let model = self.p.model();
         let r = self.replicas[i].id;
-        let state = self.replicas[i].state.clone();
-        let (value, _) = self.contained(r, || model.value(&state))?;
+        let state = &self.replicas[i].state;
+        let (value, _) = self.contained(r, || model.value(state))?;
+        let (invariant, _) = self.contained(r, || model.invariant(&value))?;
+        let bytes = debug_len(state);
+        let moved_down = before.is_some_and(|before| self.p.leq(before, state) == Some(false));
         self.replicas[i].value = value;
-        let bytes = debug_len(&state);
+        if let Err(broken) = invariant {
+            return Err(self.finding(
+                Property::Invariant,
+                format!("{r} shows a value that breaks the model's invariant: {broken}"),
+                &[r],
+            ));
+        }
         if self.config.measure
             && let Some(step) = self.step
         {
@@ -1060,18 +1246,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 merge_nanos: u64::try_from(merge_time.as_nanos()).unwrap_or(u64::MAX),
             });
         }
-        if bytes > self.config.limits.max_state_bytes {
-            return Err(self.finding(
-                Property::StateExplosion,
-                format!(
-                    "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
-                    self.config.limits.max_state_bytes
-                ),
-                &[],
-            ));
-        }
+        self.check_size(i, bytes)?;
         if let Some(before) = before
-            && self.p.leq(before, &state) == Some(false)
+            && moved_down
         {
             let mut finding = self.finding(
                 Property::MonotoneGrowth,
@@ -1080,12 +1257,21 @@ impl<'a, P: Protocol> Sim<'a, P> {
             );
             finding.values = vec![
                 (r, format!("{before:?} before")),
-                (r, format!("{state:?} after")),
+                (r, format!("{:?} after", self.replicas[i].state)),
             ];
             return Err(finding);
         }
-        let visible = history(&self.updates, &self.replicas[i].seen);
-        let (expected, _) = self.contained(r, || model.spec(&visible))?;
+        // A specification sees the updates the replica has applied. Where a message arrived
+        // before its causal past (a model declaring unordered delivery may buffer it inside),
+        // what was applied is not known, so the replica is judged once its past is complete.
+        let seen = &self.replicas[i].seen;
+        let complete = seen.iter().all(|u| self.updates[u].deps.is_subset(seen));
+        let visible = history(&self.updates, seen);
+        let (expected, _) = if complete {
+            self.contained(r, || model.spec(&visible))?
+        } else {
+            (None, Duration::ZERO)
+        };
         if let Some(expected) = expected
             && expected != self.replicas[i].value
         {
@@ -1106,6 +1292,44 @@ impl<'a, P: Protocol> Sim<'a, P> {
             self.check_sequence(i, before, update)?;
         }
         self.check_convergence()
+    }
+
+    /// State explosion: over the absolute limit, over the growth allowed for the updates
+    /// replica `i` has applied, or grown by a merge beyond both merged states together.
+    fn check_size(&mut self, i: usize, bytes: usize) -> Checked {
+        let r = self.replicas[i].id;
+        let limits = self.config.limits;
+        let (initial, last) = *self.sizes[i].get_or_insert((bytes, bytes));
+        self.sizes[i] = Some((initial, bytes));
+        let merged = self.merged_bytes.take();
+        let updates = self.replicas[i].seen.len();
+        let allowed = limits.growth_limit(initial, updates);
+        let message = if bytes > limits.max_state_bytes {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
+                limits.max_state_bytes
+            )
+        } else if bytes > allowed {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text after {updates} update(s), over \
+                 the {allowed} allowed ({initial} at start + {} + {} per update)",
+                limits.growth_slack_bytes, limits.bytes_per_update
+            )
+        } else if let Some(merged) = merged
+            && bytes
+                > last
+                    .saturating_add(merged)
+                    .saturating_add(limits.merge_slack_bytes)
+        {
+            format!(
+                "{r}'s state grew from {last} to {bytes} bytes of Debug text merging {merged} \
+                 bytes: a join holds no more than both states together (+ {} bytes)",
+                limits.merge_slack_bytes
+            )
+        } else {
+            return Ok(());
+        };
+        Err(self.finding(Property::StateExplosion, message, &[r]))
     }
 
     /// Replicas that have seen the same updates must agree.
@@ -1133,7 +1357,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                         &[a.id, b.id],
                     ));
                 }
-                if state_based && !self.p.model().state_eq(&a.state, &b.state) {
+                if state_based && self.p.model().state_eq(&a.state, &b.state) == Some(false) {
                     return Err(self.states_differ(a.id, b.id));
                 }
             }
@@ -1161,8 +1385,18 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 .into_iter()
                 .collect();
             let new: Vec<Dot> = ids.iter().copied().filter(|d| !old.contains(d)).collect();
-            for d in &new {
-                self.sequences.inserted_by.insert(*d, u);
+            for (k, d) in ids.iter().enumerate() {
+                if !old.contains(d) {
+                    self.sequences.inserted_by.insert(*d, u);
+                    let origins = Origins {
+                        left: k.checked_sub(1).map(|j| ids[j]),
+                        right: ids.get(k + 1).copied(),
+                    };
+                    self.sequences.origins.insert(*d, origins);
+                }
+            }
+            if old.len() + new.len() > ids.len() {
+                self.sequences.deleting.insert(u);
             }
             let replica = &mut self.replicas[i];
             if let [y] = new[..] {
@@ -1195,7 +1429,29 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 self.sequences.shown.entry((a, b)).or_insert((r, self.step));
             }
         }
-        if model.promises_non_interleaving() {
+        let promise = model.non_interleaving();
+        let seen = &self.replicas[i].seen;
+        // The paper's origins count tombstones: judge only lists that have none, and only once
+        // what the replica received is causally complete (so it is what it applied).
+        let judged = promise != NonInterleaving::None
+            && seen.iter().all(|u| {
+                !self.sequences.deleting.contains(u) && self.updates[u].deps.is_subset(seen)
+            });
+        if judged && let Some(broken) = interleaving::check(&ids, &self.sequences.origins, promise)
+        {
+            let property = match broken.level() {
+                NonInterleaving::Forward => Property::ForwardInterleaving,
+                NonInterleaving::Backward => Property::BackwardInterleaving,
+                _ => Property::MaximalInterleaving,
+            };
+            let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            return Err(self.finding(
+                property,
+                format!("{r} shows [{}]: {broken}", shown.join(" ")),
+                &[r],
+            ));
+        }
+        if promise.includes(NonInterleaving::Backward) {
             let position: HashMap<Dot, usize> =
                 ids.iter().enumerate().map(|(k, &d)| (d, k)).collect();
             for &(x, y) in &self.sequences.runs {

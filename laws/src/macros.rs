@@ -79,6 +79,8 @@ macro_rules! check_op_crdt {
                 serde_round_trip SerdeRoundTrip,
                 replay_deterministic ReplayDeterministic,
                 value_matches_spec ValueMatchesSpec,
+                fork_independent ForkIndependent,
+                invariant_holds InvariantHolds,
             );
         }
     };
@@ -92,7 +94,7 @@ macro_rules! __law_tests {
             #[test]
             fn $test() {
                 $crate::runner::macro_support::$flavour(
-                    &$model,
+                    $model,
                     $crate::Law::$law,
                     $config,
                     file!(),
@@ -125,6 +127,8 @@ macro_rules! __state_law_tests {
             merge_deterministic MergeDeterministic,
             replay_deterministic ReplayDeterministic,
             value_matches_spec ValueMatchesSpec,
+            fork_independent ForkIndependent,
+            invariant_holds InvariantHolds,
         );
     };
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
+use crdt_laws::{Delivery, Dot, Model, NonInterleaving, OpCrdt, ReplicaId};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +130,10 @@ impl Model for IndexList {
     type Op = ListOp;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> ListState {
         ListState::default()
     }
@@ -149,8 +153,8 @@ impl OpCrdt for IndexList {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> ListMessage {
-        s.prepare(replica, op, true)
+    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> Option<ListMessage> {
+        Some(s.prepare(replica, op, true))
     }
     fn effect(&self, s: &mut ListState, message: &ListMessage) {
         match message {
@@ -187,6 +191,10 @@ impl Model for RgaList {
     type Op = ListOp;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> ListState {
         ListState::default()
     }
@@ -199,9 +207,10 @@ impl Model for RgaList {
     fn element_ids(&self, s: &ListState) -> Option<Vec<Dot>> {
         Some(ids(s))
     }
-    fn promises_non_interleaving(&self) -> bool {
-        // The mistake is the promise, not the algorithm.
-        true
+    fn non_interleaving(&self) -> NonInterleaving {
+        // The mistake is the promise, not the algorithm: RGA is forward non-interleaving
+        // only.
+        NonInterleaving::Backward
     }
 }
 
@@ -215,8 +224,8 @@ impl OpCrdt for RgaList {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> ListMessage {
-        s.prepare(replica, op, false)
+    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> Option<ListMessage> {
+        Some(s.prepare(replica, op, false))
     }
     fn effect(&self, s: &mut ListState, message: &ListMessage) {
         match message {
