@@ -21,7 +21,7 @@ use std::fmt::{self, Debug, Display, Write as _};
 use std::time::{Duration, Instant};
 
 use crdt_laws::contain::catch_panic;
-use crdt_laws::generate::{Seen, UpdateRecord, history};
+use crdt_laws::generate::{Seen, UpdateRecord, applied_is_known, history};
 use crdt_laws::{Delivery, Dot, Model, NonInterleaving, ReplicaId};
 use serde::{Deserialize, Serialize};
 
@@ -1265,7 +1265,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // before its causal past (a model declaring unordered delivery may buffer it inside),
         // what was applied is not known, so the replica is judged once its past is complete.
         let seen = &self.replicas[i].seen;
-        let complete = seen.iter().all(|u| self.updates[u].deps.is_subset(seen));
+        let complete = applied_is_known(&self.updates, seen);
         let visible = history(&self.updates, seen);
         let (expected, _) = if complete {
             self.contained(r, || model.spec(&visible))?
@@ -1434,9 +1434,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // The paper's origins count tombstones: judge only lists that have none, and only once
         // what the replica received is causally complete (so it is what it applied).
         let judged = promise != NonInterleaving::None
-            && seen.iter().all(|u| {
-                !self.sequences.deleting.contains(u) && self.updates[u].deps.is_subset(seen)
-            });
+            && seen.iter().all(|u| !self.sequences.deleting.contains(u))
+            && applied_is_known(&self.updates, seen);
         if judged && let Some(broken) = interleaving::check(&ids, &self.sequences.origins, promise)
         {
             let property = match broken.level() {

@@ -428,6 +428,21 @@ impl<S: Clone, Op: Clone, Msg> Execution<S, Op, Msg> {
     }
 }
 
+/// True when what a replica applied is known from what it received: `seen` is causally closed,
+/// and every update in it was issued on a causally closed view.
+///
+/// A library may hold back a message that arrived before its causal past (under unordered
+/// delivery); until that past arrives, the framework cannot tell what the replica applied, and an
+/// edit made meanwhile saw less than its recorded dependencies say. Specifications and list
+/// oracles judge a replica only when this holds.
+#[must_use]
+pub fn applied_is_known<Op>(updates: &[UpdateRecord<Op>], seen: &Seen) -> bool {
+    seen.iter().all(|u| {
+        let deps = &updates[u].deps;
+        deps.is_subset(seen) && deps.iter().all(|w| updates[w].deps.is_subset(deps))
+    })
+}
+
 /// The updates of `updates` whose indices are in `seen`, with their happens-before order
 /// restricted to them: what a specification receives.
 #[must_use]

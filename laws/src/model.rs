@@ -376,7 +376,8 @@ pub trait Model {
     /// The history holds exactly the updates the replica has applied, whatever the delivery:
     /// where messages reach a replica before their causal past (under
     /// [`Delivery::Unordered`], a library may buffer them), the framework judges the replica
-    /// only when what it has received is causally complete. Returning `None` for one history
+    /// only when what it has received is causally complete and every update in it was issued
+    /// on a complete view ([`applied_is_known`](crate::generate::applied_is_known)). Returning `None` for one history
     /// means "no opinion on this history": that check is skipped, the others still run.
     fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
         let _ = history;

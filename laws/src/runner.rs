@@ -870,13 +870,12 @@ fn gives_prepare<M: OpCrdt>(model: &M) -> bool {
         .is_some()
 }
 
-/// The specification at every sample whose received updates are causally complete: what a
-/// replica has applied is known only then (a model may buffer a message that arrived before
-/// its causal past).
+/// The specification at every sample whose applied updates are known
+/// ([`applied_is_known`](crate::generate::applied_is_known)): a model may buffer a message that
+/// arrived before its causal past.
 fn spec_everywhere<M: Model, Msg>(model: &M, exec: &Execution<M::State, M::Op, Msg>) -> Outcome {
     for sample in &exec.samples {
-        let seen = &sample.seen;
-        if !seen.iter().all(|u| exec.updates[u].deps.is_subset(seen)) {
+        if !crate::generate::applied_is_known(&exec.updates, &sample.seen) {
             continue;
         }
         let outcome = value_matches_spec(model, &sample.state, &exec.history(&sample.seen));
