@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use crdt_harness::catalogue::{self, Entry, ErasedOp};
+use crdt_cli::catalogue::{self, Entry, ErasedOp};
 use crdt_harness::replay::{self, ReplayFile};
 use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
 use crdt_harness::schedule::{Faults, Shape};

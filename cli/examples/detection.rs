@@ -3,14 +3,14 @@
 //! and after shrinking), as a Markdown table. `docs/gallery.md` shows its output.
 //!
 //! ```text
-//! cargo run --release -p crdt-harness --example detection
+//! cargo run --release -p crdt-cli --example detection
 //! ```
 
+use crdt_cli::catalogue;
 use crdt_harness::Options;
-use crdt_harness::catalogue;
 use crdt_laws::{Config, Verdict};
 
-/// The seed of the law runs, as in `harness/tests/gallery.rs`.
+/// The seed of the law runs, as in `cli/tests/gallery.rs`.
 const LAW_SEED: u64 = 0x5eed;
 /// Seeds of the harness runs: `0..SEEDS`.
 const SEEDS: u64 = 20;

@@ -5,7 +5,7 @@
 //! [`ErasedOp`]: their JSON (for replay files) and their `Debug` text (for reading).
 //!
 //! ```
-//! use crdt_harness::catalogue;
+//! use crdt_cli::catalogue;
 //! let models = catalogue::builtin();
 //! assert!(models.iter().all(|m| m.gallery().is_none()));
 //! let broken = catalogue::gallery();
@@ -20,12 +20,12 @@ use crdt_laws::{Config, DeltaCrdt, Flavour, LawReport, Model, OpCrdt, StateCrdt}
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
-use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
-use crate::replay::ReplayFile;
-use crate::runner::{Failure, Options, Summary, search};
-use crate::schedule::{Faults, Schedule, Shape, Step};
-use crate::sim::{Outcome, RunConfig, run};
+use crdt_harness::Error;
+use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
+use crdt_harness::replay::ReplayFile;
+use crdt_harness::runner::{Failure, Options, Summary, search};
+use crdt_harness::schedule::{Faults, Schedule, Shape, Step};
+use crdt_harness::sim::{Outcome, RunConfig, run};
 
 /// An operation with its type erased: its JSON and its `Debug` text.
 #[derive(Clone, PartialEq, Serialize)]
@@ -475,7 +475,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 /// replicas it needs, the other settings as [`Shape::default`].
 ///
 /// ```
-/// use crdt_harness::catalogue::{self, gallery_shape};
+/// use crdt_cli::catalogue::{self, gallery_shape};
 /// use crdt_harness::Faults;
 /// let entry = catalogue::find("broken/two-slot-counter").unwrap();
 /// let shape = gallery_shape(entry.gallery().unwrap());
