@@ -1,0 +1,667 @@
+//! The command line over a [`Catalogue`]: parsing, running, reporting.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::catalogue::{Catalogue, Entry, ErasedOp};
+use crdt_harness::replay::{self, ReplayFile};
+use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
+use crdt_harness::schedule::{Faults, Shape};
+use crdt_harness::sim::Limits;
+use crdt_harness::{Property, report};
+use crdt_laws::{Config, Verdict};
+use crdt_reports::{Format, Report};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Property-based verification of CRDTs: the law catalogue and randomized multi-replica
+/// schedules over a faulty network, with minimal, replayable counterexamples.
+#[derive(Parser)]
+#[command(name = "crdt-harness", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the models (with --broken, the broken ones: the gallery of broken CRDTs).
+    List {
+        /// List the broken models instead.
+        #[arg(long)]
+        broken: bool,
+    },
+    /// Check models, `all` models, or `broken` (every broken model): laws, then schedules.
+    Check(CheckArgs),
+    /// Re-run a saved failure and report whether it still fails.
+    Replay {
+        /// A replay file written by `check`.
+        file: PathBuf,
+    },
+    /// Combine reports (e.g. of shards) into one.
+    MergeReports {
+        /// JSON reports to merge.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Render a JSON report in another format.
+    Render {
+        /// A JSON report.
+        input: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Feed pseudo-random bytes through the fuzzing entry point (schedules read from raw bytes,
+    /// as a coverage-guided fuzzer would supply them).
+    Fuzz {
+        /// A model name from `list`.
+        model: String,
+        /// How many inputs to try.
+        #[arg(long, default_value_t = 10_000)]
+        iterations: u64,
+        /// Bytes per input.
+        #[arg(long, default_value_t = 512)]
+        len: usize,
+        /// Seed of the byte stream.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Models from `list`, `all` models, or `broken` for the broken ones.
+    #[arg(required = true)]
+    models: Vec<String>,
+    /// Replicas per schedule.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=16))]
+    replicas: u32,
+    /// Most steps per schedule.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    steps: u32,
+    /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none.
+    #[arg(long, default_value = "all", value_parser = parse_faults)]
+    faults: Faults,
+    /// Schedules per model.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    schedules: Option<u64>,
+    /// A time budget per model instead (e.g. 30s, 5m).
+    #[arg(long, value_parser = runner::parse_duration)]
+    time: Option<Duration>,
+    /// The run's seed: the same seed gives the same results with any number of threads.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Run a deterministic part of the seed space: shard k of n (e.g. 2/8).
+    #[arg(long, default_value = "1/1", value_parser = parse_shard)]
+    shard: Shard,
+    /// Go on after the first failure (shrinking the first of each property).
+    #[arg(long)]
+    keep_going: bool,
+    /// Cases per law.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    cases: u32,
+    /// Skip the laws.
+    #[arg(long)]
+    no_laws: bool,
+    /// Skip the schedules.
+    #[arg(long)]
+    no_schedules: bool,
+    /// Record state size and merge time per step (for the HTML report's charts).
+    #[arg(long)]
+    measure: bool,
+    /// The longest one step may take before it is a finding (e.g. 5s).
+    #[arg(long, default_value = "5s", value_parser = runner::parse_duration)]
+    step_budget: Duration,
+    /// Give up and report a hang when no schedule finishes (or the laws do not) for this long.
+    #[arg(long, default_value = "120s", value_parser = runner::parse_duration)]
+    hang_timeout: Duration,
+    /// Where to write replay files of failures.
+    #[arg(long)]
+    replay_dir: Option<PathBuf>,
+    /// Also write the JSON report here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// Report format: json, md, junit, html or terminal.
+    #[arg(long, default_value = "json")]
+    report: String,
+    /// Where to write the report (default: target/crdt-reports/report.<ext>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn parse_faults(s: &str) -> Result<Faults, String> {
+    Faults::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse::<Shard>().map_err(|e| e.to_string())
+}
+
+/// How a command ended.
+enum Ended {
+    /// Everything held: exit 0.
+    Held,
+    /// A finding: exit 1.
+    Finding,
+    /// Stopped by Ctrl-C, report written and marked incomplete: exit 130.
+    Interrupted,
+}
+
+impl From<bool> for Ended {
+    fn from(held: bool) -> Self {
+        if held { Ended::Held } else { Ended::Finding }
+    }
+}
+
+/// Parses `args` (the program's name first) and runs the command over `catalogue`.
+pub(crate) fn main_with_args<I, T>(catalogue: &Catalogue, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let program = args
+        .first()
+        .and_then(|a| Path::new(a).file_stem())
+        .map_or_else(
+            || "crdt-harness".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+    // Once per process: clap names commands by `&'static str` without its `string` feature.
+    let name: &'static str = program.clone().leak();
+    let command = Cli::command().name(name).bin_name(name);
+    let cli = match command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(catalogue, cli) {
+        Ok(Ended::Held) => ExitCode::SUCCESS,
+        Ok(Ended::Finding) => ExitCode::from(1),
+        Ok(Ended::Interrupted) => ExitCode::from(130),
+        Err(e) => {
+            eprintln!("{program}: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command.
+fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
+    match cli.command {
+        Command::List { broken } => {
+            list(catalogue, broken);
+            Ok(Ended::Held)
+        }
+        Command::Check(args) => check(catalogue, &args),
+        Command::Replay { file } => replay_file(catalogue, &file).map(Ended::from),
+        Command::MergeReports { reports, output } => {
+            let mut merged = Report::default();
+            for path in &reports {
+                let report = Report::read(path)
+                    .with_context(|| format!("reading report {}", path.display()))?;
+                merged.merge(report);
+            }
+            let passed = merged.summary().passed();
+            print!("{}", crdt_reports::render(&merged, terminal_format()));
+            write_report(&merged, &output)?;
+            Ok(passed.into())
+        }
+        Command::Render { input, output } => {
+            let report = Report::read(&input)
+                .with_context(|| format!("reading report {}", input.display()))?;
+            write_report(&report, &output)?;
+            Ok(Ended::Held)
+        }
+        Command::Fuzz {
+            model,
+            iterations,
+            len,
+            seed,
+        } => fuzz(catalogue, &model, iterations, len, seed).map(Ended::from),
+    }
+}
+
+fn list(catalogue: &Catalogue, broken: bool) {
+    if broken {
+        for entry in catalogue.broken() {
+            let g = entry.gallery().expect("broken entries describe themselves");
+            let caught: Vec<String> = g
+                .caught_by
+                .iter()
+                .map(|c| match c {
+                    crdt_impls::broken::Catcher::Law(law) => format!("law {law}"),
+                    crdt_impls::broken::Catcher::Oracle(p) => format!("oracle {p}"),
+                })
+                .collect();
+            println!(
+                "{:<42} {:<12} {}",
+                entry.name(),
+                entry.flavour().to_string(),
+                g.mistake
+            );
+            println!(
+                "{:<42} caught by {}; shows with {}",
+                "",
+                caught.join(", "),
+                g.needs
+            );
+        }
+    } else {
+        for entry in catalogue.models() {
+            println!(
+                "{:<28} {:<12} {}",
+                entry.name(),
+                entry.flavour().to_string(),
+                entry.description()
+            );
+        }
+    }
+}
+
+fn terminal_format() -> Format {
+    Format::Terminal {
+        colour: crdt_reports::colour_wanted(std::io::stdout().is_terminal()),
+    }
+}
+
+fn entries(catalogue: &Catalogue, name: &str) -> Result<Vec<Arc<dyn Entry>>> {
+    Ok(match name {
+        "all" => catalogue.models().to_vec(),
+        "broken" => catalogue.broken().to_vec(),
+        _ => match catalogue.find(name) {
+            Some(entry) => vec![Arc::clone(entry)],
+            None => bail!(crdt_harness::Error::UnknownModel(name.to_string())),
+        },
+    })
+}
+
+/// Stops runs between batches on Ctrl-C; a second Ctrl-C exits at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Installing a handler fails only if one is installed already; then Ctrl-C just exits.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the current batch and writing the report");
+    });
+    stop
+}
+
+fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut entries = Vec::new();
+    for name in &args.models {
+        entries.extend(self::entries(catalogue, name)?);
+    }
+    let stop = interrupt_flag();
+    let threads = args.threads.map(|t| t as usize);
+    let options = Options {
+        shape: Shape {
+            replicas: args.replicas,
+            steps: args.steps as usize,
+            faults: args.faults,
+            ..Shape::default()
+        },
+        seed: args.seed,
+        schedules: args.schedules.or(if args.time.is_some() {
+            None
+        } else {
+            Some(1000)
+        }),
+        time: args.time,
+        threads,
+        shard: args.shard,
+        keep_going: args.keep_going,
+        limits: Limits {
+            step_budget: args.step_budget,
+            ..Limits::default()
+        },
+        measure: args.measure,
+        stop: Some(Arc::clone(&stop)),
+        ..Options::default()
+    };
+    let laws_config = Config::default()
+        .with_seed(args.seed)
+        .with_cases(args.cases);
+    let replay_dir = args
+        .replay_dir
+        .clone()
+        .unwrap_or_else(|| crdt_reports::default_output_dir().join("replays"));
+    let mut passed = true;
+    let mut complete = true;
+    let mut models = Vec::new();
+    let mut used_threads = threads.unwrap_or_else(rayon::current_num_threads);
+    for entry in &entries {
+        if stop.load(Ordering::Relaxed) {
+            complete = false;
+            break;
+        }
+        let mut model = crdt_reports::ModelReport::new(report::flavour(entry.flavour()));
+        if !args.no_laws {
+            let work = {
+                let (entry, config) = (Arc::clone(entry), laws_config.clone());
+                move || entry.check_laws(&config)
+            };
+            match guarded(args.hang_timeout, None, work) {
+                Ok(laws) => {
+                    passed &= laws.all_passed();
+                    for law in laws.results.iter().filter(|r| r.verdict != Verdict::Passed) {
+                        eprint!("{}: {law}", entry.name());
+                    }
+                    model = report::laws(&laws);
+                }
+                Err(hung) => {
+                    models.push((
+                        entry.name().to_string(),
+                        hang_report(model, &options, hung, "the laws"),
+                    ));
+                    passed = false;
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if !args.no_schedules {
+            match run_with_progress(entry, &options, args.hang_timeout) {
+                Ok(summary) => {
+                    used_threads = summary.threads;
+                    complete &= summary.complete;
+                    passed &= summary.passed();
+                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
+                    let (config, run) = report::run(&summary, &extras);
+                    model = model.with_run(config, run);
+                }
+                Err(hung) => {
+                    models.push((
+                        entry.name().to_string(),
+                        hang_report(model, &options, hung, "a schedule"),
+                    ));
+                    passed = false;
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        models.push((entry.name().to_string(), model));
+    }
+    let invocation = report::invocation(
+        std::env::args().collect(),
+        args.seed,
+        used_threads,
+        args.shard,
+        started,
+        clock.elapsed(),
+        complete,
+    );
+    let mut report = Report::new(invocation);
+    for (name, model) in models {
+        report = report.with_model(name, model);
+    }
+    print!("{}", crdt_reports::render(&report, terminal_format()));
+    if let Some(json) = &args.json {
+        write_to(&report, Format::Json, json)?;
+    }
+    write_report(&report, &args.output)?;
+    if stop.load(Ordering::Relaxed) {
+        eprintln!("the run was interrupted: the report is marked incomplete");
+        return Ok(Ended::Interrupted);
+    }
+    Ok(passed.into())
+}
+
+/// Adds a step-timeout finding for a hang to a model's report: the harness gave up waiting.
+fn hang_report(
+    model: crdt_reports::ModelReport,
+    options: &Options,
+    hung: Hung,
+    what: &str,
+) -> crdt_reports::ModelReport {
+    let message = format!(
+        "{what} made no progress for {:.0?}: a call into the model may never return \
+         (the run stopped here; rerun with a larger --hang-timeout if it is only slow)",
+        hung.silent_for
+    );
+    eprintln!("crdt-harness: {message}");
+    let summary: Summary<ErasedOp> = Summary {
+        model: String::new(),
+        flavour: crdt_laws::Flavour::StateBased,
+        seed: options.seed,
+        shape: options.shape,
+        shard: options.shard,
+        threads: options.threads.unwrap_or(1),
+        schedules: 0,
+        steps: 0,
+        duration: hung.silent_for,
+        failures: Vec::new(),
+        more_failures: 0,
+        measurements: Vec::new(),
+        complete: false,
+    };
+    let (config, mut run) = report::run(&summary, &[]);
+    for shard in run.shards.values_mut() {
+        shard.findings.push(crdt_reports::Finding {
+            property: report::property(Property::StepTimeout),
+            message: message.clone(),
+            seed: options.seed,
+            ..crdt_reports::Finding::default()
+        });
+    }
+    model.with_run(config, run)
+}
+
+fn run_with_progress(
+    entry: &Arc<dyn Entry>,
+    options: &Options,
+    hang_timeout: Duration,
+) -> Result<Summary<ErasedOp>, Hung> {
+    let progress = Arc::new(AtomicU64::new(0));
+    let options = Options {
+        progress: Some(Arc::clone(&progress)),
+        ..options.clone()
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        match options.schedules {
+            Some(n) => ProgressBar::new(n / u64::from(options.shard.count.max(1))),
+            None => ProgressBar::new_spinner(),
+        }
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} {bar:30} {pos}/{len} schedules, {per_sec}, {elapsed_precise}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_prefix(entry.name().to_string());
+    let done = Arc::new(AtomicBool::new(false));
+    let ticker = {
+        let (bar, done, progress) = (bar.clone(), Arc::clone(&done), Arc::clone(&progress));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(progress.load(Ordering::Relaxed));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let work = {
+        let entry = Arc::clone(entry);
+        move || entry.run(&options)
+    };
+    let summary = guarded(hang_timeout, Some(progress), work);
+    done.store(true, Ordering::Relaxed);
+    let _ = ticker.join();
+    bar.finish_and_clear();
+    summary
+}
+
+/// Writes each failure's replay file and prints its regression test; returns both per failure.
+fn save_failures(
+    entry: &dyn Entry,
+    summary: &Summary<ErasedOp>,
+    options: &Options,
+    dir: &Path,
+) -> Result<Vec<(Option<String>, Option<String>)>> {
+    let mut extras = Vec::new();
+    for failure in &summary.failures {
+        let file = ReplayFile::new(entry.name(), failure, options.shape.faults, options.limits)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(replay::file_name(
+            entry.name(),
+            failure.finding.property,
+            failure.seed,
+            failure.schedule_index,
+        ));
+        crdt_reports::write_atomic(&path, file.to_json().as_bytes())
+            .with_context(|| format!("writing replay file {}", path.display()))?;
+        let flavour = match entry.flavour() {
+            crdt_laws::Flavour::StateBased => "state",
+            crdt_laws::Flavour::DeltaState => "delta",
+            crdt_laws::Flavour::OpBased => "op",
+        };
+        let test = replay::regression_test(
+            &format!(
+                "{}_{}_seed_{}_schedule_{}",
+                entry.name(),
+                failure.finding.property,
+                failure.seed,
+                failure.schedule_index
+            ),
+            entry.constructor(),
+            flavour,
+            failure,
+            options.shape.faults,
+        );
+        eprintln!(
+            "{}: {} (schedule {}, {} steps shrunk to {})\n  replay: crdt-harness replay {}\n  as a test:\n{}",
+            entry.name(),
+            failure.finding.property,
+            failure.schedule_index,
+            failure.shrink.steps_before,
+            failure.shrink.steps_after,
+            path.display(),
+            test.lines()
+                .map(|l| format!("    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        extras.push((Some(path.display().to_string()), Some(test)));
+    }
+    Ok(extras)
+}
+
+fn write_to(report: &Report, format: Format, path: &Path) -> Result<()> {
+    report
+        .write(path, format)
+        .with_context(|| format!("writing report {}", path.display()))?;
+    eprintln!("report: {}", path.display());
+    Ok(())
+}
+
+fn write_report(report: &Report, output: &OutputArgs) -> Result<()> {
+    let format = match output.report.as_str() {
+        "terminal" => terminal_format(),
+        other => other
+            .parse::<Format>()
+            .with_context(|| format!("--report {other:?}"))?,
+    };
+    let path = output
+        .out
+        .clone()
+        .unwrap_or_else(|| crdt_reports::default_output_path(format));
+    write_to(report, format, &path)
+}
+
+fn replay_file(catalogue: &Catalogue, path: &Path) -> Result<bool> {
+    let file = ReplayFile::read(path)?;
+    let entry = catalogue
+        .find(&file.model)
+        .ok_or_else(|| crdt_harness::Error::UnknownModel(file.model.clone()))?;
+    let outcome = entry.replay(&file)?;
+    match outcome.finding {
+        Some(finding) if finding.property == file.property => {
+            println!("{}: reproduced\n{finding}", file.model);
+            Ok(false)
+        }
+        Some(finding) => {
+            println!(
+                "{}: the saved {} no longer reproduces, but another property breaks:\n{finding}",
+                file.model, file.property
+            );
+            Ok(false)
+        }
+        None => {
+            println!(
+                "{}: the saved {} no longer reproduces ({} steps replayed)",
+                file.model, file.property, outcome.stats.effective_steps
+            );
+            Ok(true)
+        }
+    }
+}
+
+fn fuzz(
+    catalogue: &Catalogue,
+    model: &str,
+    iterations: u64,
+    len: usize,
+    seed: u64,
+) -> Result<bool> {
+    let entry = catalogue
+        .find(model)
+        .ok_or_else(|| crdt_harness::Error::UnknownModel(model.to_string()))?;
+    let options = Options::default();
+    let mut state = seed;
+    let mut ran = 0u64;
+    for i in 0..iterations {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state = crdt_laws::seed::splitmix64(state);
+                state as u8
+            })
+            .collect();
+        let Some(outcome) = entry.run_bytes(&bytes, &options) else {
+            continue;
+        };
+        ran += 1;
+        if let Some(finding) = outcome.finding {
+            println!("{model}: input {i} breaks {}:\n{finding}", finding.property);
+            return Ok(false);
+        }
+    }
+    println!("{model}: {ran} fuzz inputs ran, no finding");
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
