@@ -154,6 +154,30 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
 }
 
+/// The program's name, for messages: the file name it was run as.
+static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn program() -> &'static str {
+    PROGRAM.get().map_or("crdt-harness", String::as_str)
+}
+
+/// An error with its causes, each said once: a cause whose text the message already holds is
+/// left out, and a cause that repeats the context it is given in replaces it.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if parts.iter().any(|p| p.contains(&part)) {
+            continue;
+        }
+        match parts.last_mut() {
+            Some(last) if part.contains(last.as_str()) => *last = part,
+            _ => parts.push(part),
+        }
+    }
+    parts.join(": ")
+}
+
 /// How a command ended.
 enum Ended {
     /// Everything held: exit 0.
@@ -184,6 +208,7 @@ where
             || "crdt-harness".to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
+    let _ = PROGRAM.set(program.clone());
     // Once per process: clap names commands by `&'static str` without its `string` feature.
     let name: &'static str = program.clone().leak();
     let command = Cli::command().name(name).bin_name(name);
@@ -199,7 +224,7 @@ where
         Ok(Ended::Finding) => ExitCode::from(1),
         Ok(Ended::Interrupted) => ExitCode::from(130),
         Err(e) => {
-            eprintln!("{program}: error: {e:#}");
+            eprintln!("{program}: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
@@ -215,10 +240,10 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
         Command::Check(args) => check(catalogue, &args),
         Command::Replay { file } => replay_file(catalogue, &file).map(Ended::from),
         Command::MergeReports { reports, output } => {
+            refuse_directories([&output.out])?;
             let mut merged = Report::default();
             for path in &reports {
-                let report = Report::read(path)
-                    .with_context(|| format!("reading report {}", path.display()))?;
+                let report = Report::read(path).with_context(|| path.display().to_string())?;
                 merged.merge(report);
             }
             let passed = merged.summary().passed();
@@ -227,8 +252,8 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
             Ok(passed.into())
         }
         Command::Render { input, output } => {
-            let report = Report::read(&input)
-                .with_context(|| format!("reading report {}", input.display()))?;
+            refuse_directories([&output.out])?;
+            let report = Report::read(&input).with_context(|| input.display().to_string())?;
             write_report(&report, &output)?;
             Ok(Ended::Held)
         }
@@ -309,7 +334,21 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
+/// Refuses, before any work, report paths that are directories.
+fn refuse_directories<'a>(paths: impl IntoIterator<Item = &'a Option<PathBuf>>) -> Result<()> {
+    for path in paths.into_iter().flatten() {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory: give a file name for the report",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
+    refuse_directories([&args.output.out, &args.json])?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut entries = Vec::new();
@@ -346,10 +385,19 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
     let laws_config = Config::default()
         .with_seed(args.seed)
         .with_cases(args.cases);
-    let replay_dir = args
-        .replay_dir
-        .clone()
-        .unwrap_or_else(|| crdt_reports::default_output_dir().join("replays"));
+    // Replay files go beside the report: `replays/` next to --out (or --json), else the
+    // default report directory's.
+    let replay_dir = args.replay_dir.clone().unwrap_or_else(|| {
+        match args.output.out.as_ref().or(args.json.as_ref()) {
+            Some(out) => out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("replays"),
+            None => crdt_reports::default_output_dir().join("replays"),
+        }
+    });
+    let mut unsaved = 0usize;
     let mut passed = true;
     let mut complete = true;
     let mut models = Vec::new();
@@ -390,7 +438,8 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
                     used_threads = summary.threads;
                     complete &= summary.complete;
                     passed &= summary.passed();
-                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
+                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir);
+                    unsaved += extras.iter().filter(|(file, _)| file.is_none()).count();
                     let (config, run) = report::run(&summary, &extras);
                     model = model.with_run(config, run);
                 }
@@ -421,10 +470,31 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         report = report.with_model(name, model);
     }
     print!("{}", crdt_reports::render(&report, terminal_format()));
-    if let Some(json) = &args.json {
-        write_to(&report, Format::Json, json)?;
+    let written = args
+        .json
+        .as_ref()
+        .map_or(Ok(()), |json| write_to(&report, Format::Json, json))
+        .and_then(|()| write_report(&report, &args.output));
+    match written {
+        // A finding outranks a report that could not be written: both are said, and the exit
+        // status is the finding's.
+        Err(e) if !passed => {
+            eprintln!("{}: error: {}", program(), error_text(&e));
+            eprintln!(
+                "{}: the run found a failure (above): exit status 1",
+                program()
+            );
+            return Ok(Ended::Finding);
+        }
+        Err(e) => return Err(e),
+        Ok(()) => {}
     }
-    write_report(&report, &args.output)?;
+    if unsaved > 0 {
+        eprintln!(
+            "{}: {unsaved} replay file(s) could not be written (above)",
+            program()
+        );
+    }
     if stop.load(Ordering::Relaxed) {
         eprintln!("the run was interrupted: the report is marked incomplete");
         return Ok(Ended::Interrupted);
@@ -518,25 +588,17 @@ fn run_with_progress(
     summary
 }
 
-/// Writes each failure's replay file and prints its regression test; returns both per failure.
+/// Writes each failure's replay file and prints its regression test; returns both per failure
+/// (no file when it could not be written: the error is printed, the finding stands).
 fn save_failures(
     entry: &dyn Entry,
     summary: &Summary<ErasedOp>,
     options: &Options,
     dir: &Path,
-) -> Result<Vec<(Option<String>, Option<String>)>> {
+) -> Vec<(Option<String>, Option<String>)> {
     let mut extras = Vec::new();
     for failure in &summary.failures {
-        let file = ReplayFile::new(entry.name(), failure, options.shape.faults, options.limits)?;
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join(replay::file_name(
-            entry.name(),
-            failure.finding.property,
-            failure.seed,
-            failure.schedule_index,
-        ));
-        crdt_reports::write_atomic(&path, file.to_json().as_bytes())
-            .with_context(|| format!("writing replay file {}", path.display()))?;
+        let saved = save_failure(entry, failure, options, dir);
         let flavour = match entry.flavour() {
             crdt_laws::Flavour::StateBased => "state",
             crdt_laws::Flavour::DeltaState => "delta",
@@ -555,28 +617,75 @@ fn save_failures(
             failure,
             options.shape.faults,
         );
+        let replay = match &saved {
+            Ok(path) => format!("replay: {}", replay_command(path)),
+            Err(e) => format!("no replay file: {}", error_text(e)),
+        };
         eprintln!(
-            "{}: {} (schedule {}, {} steps shrunk to {})\n  replay: crdt-harness replay {}\n  as a test:\n{}",
+            "{}: {} (schedule {}, {} steps shrunk to {})\n  {replay}\n  as a test:\n{}",
             entry.name(),
             failure.finding.property,
             failure.schedule_index,
             failure.shrink.steps_before,
             failure.shrink.steps_after,
-            path.display(),
             test.lines()
                 .map(|l| format!("    {l}"))
                 .collect::<Vec<_>>()
                 .join("\n")
         );
-        extras.push((Some(path.display().to_string()), Some(test)));
+        extras.push((saved.ok().map(|p| p.display().to_string()), Some(test)));
     }
-    Ok(extras)
+    extras
+}
+
+/// Writes one failure's replay file into `dir`; returns its path.
+fn save_failure(
+    entry: &dyn Entry,
+    failure: &crdt_harness::Failure<ErasedOp>,
+    options: &Options,
+    dir: &Path,
+) -> Result<PathBuf> {
+    let file = ReplayFile::new(entry.name(), failure, options.shape.faults, options.limits)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(replay::file_name(
+        entry.name(),
+        failure.finding.property,
+        failure.seed,
+        failure.schedule_index,
+    ));
+    crdt_reports::write_atomic(&path, file.to_json().as_bytes())
+        .with_context(|| format!("writing replay file {}", path.display()))?;
+    Ok(path)
+}
+
+/// The command that replays `file` as this program was run: its real path (the same binary,
+/// wherever the shell's PATH points) and the file's absolute path, quoted for a POSIX shell.
+fn replay_command(file: &Path) -> String {
+    let exe =
+        std::env::current_exe().map_or_else(|_| program().to_string(), |p| p.display().to_string());
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    format!(
+        "{} replay {}",
+        shell_quote(&exe),
+        shell_quote(&file.display().to_string())
+    )
+}
+
+/// `word` as one word of a POSIX shell command.
+fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._+-:=@,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 fn write_to(report: &Report, format: Format, path: &Path) -> Result<()> {
+    // The error names the path and what was being done.
     report
         .write(path, format)
-        .with_context(|| format!("writing report {}", path.display()))?;
+        .context("the report could not be written")?;
     eprintln!("report: {}", path.display());
     Ok(())
 }

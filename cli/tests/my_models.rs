@@ -87,8 +87,6 @@ fn a_users_models_get_the_whole_command_line() {
             "--no-laws",
             "--out",
             &report,
-            "--replay-dir",
-            &path("replays"),
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));

@@ -1,0 +1,153 @@
+//! The command line under hostile input: what it must never do to files, the exit statuses it
+//! owes, flag combinations it refuses, and what it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn harness(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh directory under the target directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hardening-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A quick failing check: the two-slot counter on three replicas, schedules only.
+const FAILING: [&str; 5] = [
+    "check",
+    "broken/two-slot-counter",
+    "--replicas",
+    "3",
+    "--no-laws",
+];
+
+/// A quick passing check.
+const PASSING: [&str; 6] = ["check", "g-set", "--no-laws", "--schedules", "20", "--seed"];
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_written_through_never_replaced() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let is_device = |p: &str| {
+        std::fs::metadata(p)
+            .map(|m| m.file_type().is_char_device())
+            .unwrap_or(false)
+    };
+    if !is_device("/dev/full") || !is_device("/dev/null") {
+        return; // not a Linux-like /dev
+    }
+    // /dev/null takes the report; it stays a device.
+    let out = harness(&[&PASSING[..], &["1", "--out", "/dev/null"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(is_device("/dev/null"));
+    // /dev/full refuses it: the write error is reported, exit 2, and the device stays.
+    let out = harness(&[&PASSING[..], &["1", "--out", "/dev/full"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/dev/full"), "{}", stderr(&out));
+    assert!(is_device("/dev/full"), "/dev/full was replaced");
+}
+
+#[test]
+fn a_directory_as_out_is_refused_before_any_work() {
+    let dir = scratch("out-dir");
+    for args in [
+        [&PASSING[..], &["1", "--out", path(&dir)]].concat(),
+        [&PASSING[..], &["1", "--json", path(&dir)]].concat(),
+        vec!["render", "/no/such.json", "--out", path(&dir)],
+    ] {
+        let out = harness(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+        assert!(dir.is_dir());
+    }
+}
+
+#[test]
+fn a_finding_exits_1_even_when_the_report_cannot_be_written() {
+    let dir = scratch("unwritable");
+    // A report path under a regular file cannot be created.
+    let file = dir.join("plain");
+    std::fs::write(&file, "x").unwrap();
+    let report = file.join("report.json");
+    let replays = dir.join("replays");
+    let out = harness(
+        &[
+            &FAILING[..],
+            &["--out", path(&report), "--replay-dir", path(&replays)],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("the report could not be written"), "{err}");
+    assert!(err.contains("exit status 1"), "{err}");
+    // Without a finding, the same unwritable report is exit 2.
+    let out = harness(&[&PASSING[..], &["1", "--out", path(&report)]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn replay_files_go_beside_the_report() {
+    let dir = scratch("beside");
+    let report = dir.join("nested/report.json");
+    let out = harness(&[&FAILING[..], &["--out", path(&report)]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let replays: Vec<PathBuf> = std::fs::read_dir(dir.join("nested/replays"))
+        .expect("replays/ beside the report")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(replays.len(), 1, "{replays:?}");
+    assert!(path(&replays[0]).ends_with(".json"));
+}
+
+/// The replay command printed is run, as printed, by a shell: it reproduces the failure.
+#[cfg(unix)]
+#[test]
+fn the_printed_replay_command_runs_as_printed() {
+    let dir = scratch("printed command");
+    let out = harness(&[&FAILING[..], &["--out", path(&dir.join("r.json"))]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let command = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: "))
+        .unwrap_or_else(|| panic!("no replay command printed:\n{err}"));
+    let elsewhere = scratch("elsewhere");
+    let replayed = Command::new("sh")
+        .args(["-c", command])
+        .current_dir(&elsewhere)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(
+        replayed.status.code(),
+        Some(1),
+        "{command}: {}",
+        stderr(&replayed)
+    );
+    assert!(
+        stdout(&replayed).contains("reproduced"),
+        "{}",
+        stdout(&replayed)
+    );
+}
