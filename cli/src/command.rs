@@ -90,11 +90,11 @@ struct CheckArgs {
     /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none.
     #[arg(long, default_value = "all", value_parser = parse_faults)]
     faults: Faults,
-    /// Schedules per model.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Schedules per model (default 1000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "time")]
     schedules: Option<u64>,
-    /// A time budget per model instead (e.g. 30s, 5m).
-    #[arg(long, value_parser = runner::parse_duration)]
+    /// A time budget per model instead of a number of schedules (e.g. 30s, 5m).
+    #[arg(long, value_parser = parse_positive_duration)]
     time: Option<Duration>,
     /// The run's seed: the same seed gives the same results with any number of threads.
     #[arg(long, default_value_t = 0)]
@@ -121,10 +121,10 @@ struct CheckArgs {
     #[arg(long)]
     measure: bool,
     /// The longest one step may take before it is a finding (e.g. 5s).
-    #[arg(long, default_value = "5s", value_parser = runner::parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = parse_positive_duration)]
     step_budget: Duration,
     /// Give up and report a hang when no schedule finishes (or the laws do not) for this long.
-    #[arg(long, default_value = "120s", value_parser = runner::parse_duration)]
+    #[arg(long, default_value = "120s", value_parser = parse_positive_duration)]
     hang_timeout: Duration,
     /// Where to write replay files of failures.
     #[arg(long)]
@@ -147,7 +147,18 @@ struct OutputArgs {
 }
 
 fn parse_faults(s: &str) -> Result<Faults, String> {
+    if s.split(',').all(|name| name.trim().is_empty()) {
+        return Err("no fault named; for none, say `none`".into());
+    }
     Faults::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match runner::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -217,7 +228,23 @@ where
         .and_then(|m| Cli::from_arg_matches(&m))
     {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            // One line: clap's first, without its usage and tips.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("{program}: error: {first} (see --help)");
+            return ExitCode::from(2);
+        }
     };
     match run(catalogue, cli) {
         Ok(Ended::Held) => ExitCode::SUCCESS,
@@ -315,9 +342,16 @@ fn entries(catalogue: &Catalogue, name: &str) -> Result<Vec<Arc<dyn Entry>>> {
         "broken" => catalogue.broken().to_vec(),
         _ => match catalogue.find(name) {
             Some(entry) => vec![Arc::clone(entry)],
-            None => bail!(crdt_harness::Error::UnknownModel(name.to_string())),
+            None => return Err(unknown_model(name)),
         },
     })
+}
+
+fn unknown_model(name: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "unknown model {name:?}; `{} list` shows the models",
+        program()
+    )
 }
 
 /// Stops runs between batches on Ctrl-C; a second Ctrl-C exits at once.
@@ -348,6 +382,9 @@ fn refuse_directories<'a>(paths: impl IntoIterator<Item = &'a Option<PathBuf>>) 
 }
 
 fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
+    if args.no_laws && args.no_schedules {
+        bail!("--no-laws with --no-schedules leaves nothing to check");
+    }
     refuse_directories([&args.output.out, &args.json])?;
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -705,10 +742,10 @@ fn write_report(report: &Report, output: &OutputArgs) -> Result<()> {
 }
 
 fn replay_file(catalogue: &Catalogue, path: &Path) -> Result<bool> {
-    let file = ReplayFile::read(path)?;
+    let file = ReplayFile::read(path).with_context(|| path.display().to_string())?;
     let entry = catalogue
         .find(&file.model)
-        .ok_or_else(|| crdt_harness::Error::UnknownModel(file.model.clone()))?;
+        .ok_or_else(|| unknown_model(&file.model))?;
     let outcome = entry.replay(&file)?;
     match outcome.finding {
         Some(finding) if finding.property == file.property => {
@@ -739,9 +776,7 @@ fn fuzz(
     len: usize,
     seed: u64,
 ) -> Result<bool> {
-    let entry = catalogue
-        .find(model)
-        .ok_or_else(|| crdt_harness::Error::UnknownModel(model.to_string()))?;
+    let entry = catalogue.find(model).ok_or_else(|| unknown_model(model))?;
     let options = Options::default();
     let mut state = seed;
     let mut ran = 0u64;

@@ -151,3 +151,88 @@ fn the_printed_replay_command_runs_as_printed() {
         stdout(&replayed)
     );
 }
+
+/// Flags that make no sense are refused before any work, each with one line and exit 2.
+#[test]
+fn senseless_flags_are_one_line_errors() {
+    for (flags, says) in [
+        (&["--time", "0s"][..], "--time"),
+        (&["--step-budget", "0s"], "--step-budget"),
+        (&["--hang-timeout", "0s"], "--hang-timeout"),
+        (&["--faults", ""], "--faults"),
+        (&["--faults", " , "], "--faults"),
+        (&["--no-laws", "--no-schedules"], "nothing to check"),
+        (
+            &["--schedules", "10", "--time", "1s"],
+            "cannot be used with",
+        ),
+    ] {
+        let out = harness(&[&["check", "g-set"][..], flags].concat());
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{flags:?}: {err}");
+        assert!(
+            err.contains("error:") && err.contains(says),
+            "{flags:?}: {err}"
+        );
+    }
+}
+
+/// Every error says each fact once: no cause repeated by its context, no path twice.
+#[test]
+fn each_error_is_printed_once() {
+    let dir = scratch("once");
+    let malformed = dir.join("malformed.json");
+    std::fs::write(&malformed, "{").unwrap();
+    let not_replay = dir.join("not-replay.json");
+    std::fs::write(&not_replay, "[]").unwrap();
+    let missing = "/no/such/file.json";
+    for (args, path) in [
+        (vec!["render", missing], missing),
+        (vec!["merge-reports", missing], missing),
+        (vec!["replay", missing], missing),
+        (
+            vec!["render", self::path(&malformed)],
+            self::path(&malformed),
+        ),
+        (
+            vec!["merge-reports", self::path(&malformed)],
+            self::path(&malformed),
+        ),
+        (
+            vec!["replay", self::path(&malformed)],
+            self::path(&malformed),
+        ),
+        (
+            vec!["replay", self::path(&not_replay)],
+            self::path(&not_replay),
+        ),
+    ] {
+        let out = harness(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert_eq!(err.matches(path).count(), 1, "{args:?}: {err}");
+        assert!(err.matches("os error").count() <= 1, "{args:?}: {err}");
+        // No cause said twice: each ": "-separated part differs from the others.
+        let parts: Vec<&str> = err.trim().split(": ").collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(!parts[i + 1..].contains(part), "{args:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_report_of_only_a_schema_version_is_an_error() {
+    let dir = scratch("schema-only");
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, r#"{"schema_version":1}"#).unwrap();
+    for command in ["render", "merge-reports"] {
+        let out = harness(&[command, path(&empty), "--out", path(&dir.join("out.md"))]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert_eq!(err.lines().count(), 1, "{command}: {err}");
+        assert!(err.contains("records no run"), "{command}: {err}");
+        assert!(!dir.join("out.md").exists());
+    }
+}

@@ -21,14 +21,17 @@ impl Report {
     ///                  Err(Error::NewerVersion { found: 2, supported: 1 })));
     /// assert!(matches!(Report::from_json(r#"{"schema_version": "1.0.0"}"#),
     ///                  Err(Error::UnknownVersion { .. })));
-    /// assert_eq!(Report::from_json(r#"{"schema_version": 1}"#)?, Report::default());
+    /// assert!(matches!(Report::from_json(r#"{"schema_version": 1}"#), Err(Error::NoRun)));
+    /// let report = crdt_reports::example_report();
+    /// assert_eq!(Report::from_json(&report.to_json())?, report);
     /// # Ok::<(), Error>(())
     /// ```
     ///
     /// # Errors
     /// [`Error::Malformed`] for text that is not a JSON object, [`Error::MissingVersion`],
     /// [`Error::UnknownVersion`] or [`Error::NewerVersion`] for a version this crate does not
-    /// read, and [`Error::Invalid`] for content that does not match the schema.
+    /// read, [`Error::Invalid`] for content that does not match the schema, and
+    /// [`Error::NoRun`] for a report that records no run.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         #[derive(Deserialize)]
         struct Probe {
@@ -58,10 +61,14 @@ impl Report {
                 });
             }
         }
-        serde_json::from_str(text).map_err(|source| Error::Invalid {
+        let report: Report = serde_json::from_str(text).map_err(|source| Error::Invalid {
             version: SCHEMA_VERSION,
             source,
-        })
+        })?;
+        if report.invocations.is_empty() {
+            return Err(Error::NoRun);
+        }
+        Ok(report)
     }
 
     /// The report as pretty-printed JSON. Equal reports give equal text.
