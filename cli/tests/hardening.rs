@@ -236,3 +236,31 @@ fn a_report_of_only_a_schema_version_is_an_error() {
         assert!(!dir.join("out.md").exists());
     }
 }
+
+#[test]
+fn a_finished_shard_does_not_say_incomplete() {
+    let dir = scratch("shard");
+    let out = harness(&[
+        "check",
+        "g-set",
+        "--no-laws",
+        "--schedules",
+        "20",
+        "--shard",
+        "1/2",
+        "--out",
+        path(&dir.join("r.json")),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("INCOMPLETE"), "{text}");
+    assert!(!text.contains("incomplete"), "{text}");
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with("complete shard (1 of 2)"),
+        "{text}"
+    );
+    assert!(text.contains("PASSED: 1 model,"), "{text}");
+}

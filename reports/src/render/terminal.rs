@@ -60,17 +60,26 @@ pub fn terminal(report: &Report, colour: bool) -> String {
     let summary = report.summary();
     let status = summary.status();
     let mut last = format!(
-        "{}: {} models, {} laws ({} failed, {} vacuous), {} schedules, {} findings",
+        "{}: {} {}, {} laws ({} failed, {} vacuous), {} schedules, {} findings",
         status.name().to_uppercase(),
         count_usize(summary.models),
+        if summary.models == 1 {
+            "model"
+        } else {
+            "models"
+        },
         count_usize(summary.laws.total()),
         count_usize(summary.laws.failed),
         count_usize(summary.laws.vacuous),
         count(summary.schedules),
         count_usize(summary.findings),
     );
-    if !report.is_complete() {
+    if report.is_interrupted() {
         last.push_str(" (incomplete run)");
+    } else if let (present, count) = report.shards_present()
+        && present < count
+    {
+        last.push_str(&format!(" ({present} of {count} shards)"));
     }
     let _ = writeln!(out, "\n{}", paint.status(status, &last));
     out
