@@ -49,6 +49,9 @@ enum Command {
         /// JSON reports to merge.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+        /// Print every skipped law with its reason.
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -132,6 +135,9 @@ struct CheckArgs {
     /// Also write the JSON report here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Print every skipped law with its reason (by default, one line for all of them).
+    #[arg(short, long)]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -164,6 +170,9 @@ fn parse_positive_duration(s: &str) -> Result<Duration, String> {
 fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
 }
+
+/// The most shrinking steps for one failed law.
+const MAX_LAW_SHRINK_STEPS: u32 = 100_000;
 
 /// The program's name, for messages: the file name it was run as.
 static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -266,7 +275,11 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
         }
         Command::Check(args) => check(catalogue, &args),
         Command::Replay { file } => replay_file(catalogue, &file).map(Ended::from),
-        Command::MergeReports { reports, output } => {
+        Command::MergeReports {
+            reports,
+            verbose,
+            output,
+        } => {
             refuse_directories([&output.out])?;
             let mut merged = Report::default();
             for path in &reports {
@@ -274,7 +287,7 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
                 merged.merge(report);
             }
             let passed = merged.summary().passed();
-            print!("{}", crdt_reports::render(&merged, terminal_format()));
+            print!("{}", terminal_text(&merged, verbose));
             write_report(&merged, &output)?;
             Ok(passed.into())
         }
@@ -327,6 +340,16 @@ fn list(catalogue: &Catalogue, broken: bool) {
                 entry.description()
             );
         }
+    }
+}
+
+/// The report as the terminal shows it: skipped laws in one line, or each with `verbose`.
+fn terminal_text(report: &Report, verbose: bool) -> String {
+    let colour = crdt_reports::colour_wanted(std::io::stdout().is_terminal());
+    if verbose {
+        crdt_reports::terminal_verbose(report, colour)
+    } else {
+        crdt_reports::terminal(report, colour)
     }
 }
 
@@ -419,9 +442,15 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         stop: Some(Arc::clone(&stop)),
         ..Options::default()
     };
-    let laws_config = Config::default()
+    let mut laws_config = Config::default()
         .with_seed(args.seed)
         .with_cases(args.cases);
+    // proptest stops shrinking a failed law after 4 × cases steps by default and says so on
+    // stderr, whatever its verbosity; the gallery's law failures need up to a few thousand.
+    // A bound the laws do not reach keeps stderr clean; PROPTEST_MAX_SHRINK_ITERS still wins.
+    if std::env::var_os("PROPTEST_MAX_SHRINK_ITERS").is_none() {
+        laws_config.proptest.max_shrink_iters = MAX_LAW_SHRINK_STEPS;
+    }
     // Replay files go beside the report: `replays/` next to --out (or --json), else the
     // default report directory's.
     let replay_dir = args.replay_dir.clone().unwrap_or_else(|| {
@@ -506,7 +535,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
     for (name, model) in models {
         report = report.with_model(name, model);
     }
-    print!("{}", crdt_reports::render(&report, terminal_format()));
+    print!("{}", terminal_text(&report, args.verbose));
     let written = args
         .json
         .as_ref()

@@ -264,3 +264,63 @@ fn a_finished_shard_does_not_say_incomplete() {
     );
     assert!(text.contains("PASSED: 1 model,"), "{text}");
 }
+
+/// A passing `check all` fits one screen: one row per model, skipped laws in one line (each
+/// with its reason under `-v`), and nothing on stderr but where the report went.
+#[test]
+fn a_passing_check_all_fits_one_screen() {
+    let dir = scratch("one-screen");
+    let run = |verbose: bool| {
+        let report = dir.join("all.json");
+        let mut args = vec![
+            "check",
+            "all",
+            "--schedules",
+            "10",
+            "--cases",
+            "64",
+            "--out",
+            path(&report),
+        ];
+        if verbose {
+            args.push("-v");
+        }
+        let out = harness(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        out
+    };
+    let out = run(false);
+    let (text, err) = (stdout(&out), stderr(&out));
+    let models = crdt_cli::Catalogue::builtin().models().len();
+    assert!(text.lines().count() <= models + 12, "{text}");
+    assert_eq!(text.matches("SKIPPED").count(), 1, "{text}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let verbose = stdout(&run(true));
+    assert!(verbose.matches("SKIPPED").count() > 1, "{verbose}");
+    assert!(verbose.contains("declares no"), "{verbose}");
+}
+
+/// A failed law is shrunk without proptest's "Aborting shrinking" lines on stderr: these
+/// entries' laws needed more shrinking steps than proptest's default bound.
+#[test]
+fn failed_laws_shrink_without_proptest_noise() {
+    for model in [
+        "broken/divisibility-merged-by-max",
+        "broken/two-slot-counter",
+        "broken/lww-no-tie-break",
+    ] {
+        let dir = scratch("no-noise");
+        let out = Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
+            .args(["check", model, "--no-schedules", "--out"])
+            .arg(dir.join("r.json"))
+            .env_remove("PROPTEST_MAX_SHRINK_ITERS")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{model}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("proptest:"),
+            "{model}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -13,7 +13,7 @@ use std::str::FromStr;
 pub use html::{hasse_svg, html, spacetime_svg};
 pub use junit::junit;
 pub use markdown::markdown;
-pub use terminal::terminal;
+pub use terminal::{terminal, terminal_verbose};
 
 use crate::{Error, Report};
 
