@@ -71,6 +71,10 @@ impl Model for MyCounter {
     fn value(&self, counter: &Counter) -> u64 {
         counter.total()
     }
+    /// Optional: states compare, so the laws about states themselves run too.
+    fn state_eq(&self, a: &Counter, b: &Counter) -> Option<bool> {
+        Some(a == b)
+    }
     fn ops(&self) -> BoxedStrategy<Add> {
         (1..5u64).prop_map(Add).boxed()
     }
@@ -101,6 +105,9 @@ impl Model for FirstDraft {
     }
     fn value(&self, counter: &Counter) -> u64 {
         MyCounter.value(counter)
+    }
+    fn state_eq(&self, a: &Counter, b: &Counter) -> Option<bool> {
+        MyCounter.state_eq(a, b)
     }
     fn ops(&self) -> BoxedStrategy<Add> {
         MyCounter.ops()
