@@ -77,6 +77,44 @@ fn a_users_models_get_the_whole_command_line() {
     assert!(read.summary().passed());
     assert!(read.models["my-counter"].laws.len() > 10);
 
+    // Shards of a run merge into one report, rendered as HTML.
+    for shard in ["1/2", "2/2"] {
+        let out = run(
+            &exe,
+            &[
+                "check",
+                "my-counter",
+                "--no-laws",
+                "--schedules",
+                "40",
+                "--shard",
+                shard,
+                "--out",
+                &path(&format!("shard{}.json", &shard[..1])),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let html = path("merged.html");
+    let out = run(
+        &exe,
+        &[
+            "merge-reports",
+            &path("shard1.json"),
+            &path("shard2.json"),
+            "--report",
+            "html",
+            "--out",
+            &html,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("my-counter")
+    );
+
     // The first draft fails; its failure is saved beside the report and replays.
     let report = path("draft.json");
     let out = run(
