@@ -101,6 +101,22 @@ fn a_finding_exits_1_even_when_the_report_cannot_be_written() {
     let err = stderr(&out);
     assert!(err.contains("the report could not be written"), "{err}");
     assert!(err.contains("exit status 1"), "{err}");
+    // A replay file that cannot be written: said, and the finding still exits 1.
+    let out = harness(
+        &[
+            &FAILING[..],
+            &[
+                "--out",
+                path(&dir.join("r.json")),
+                "--replay-dir",
+                path(&file),
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no replay file:"), "{}", stderr(&out));
+    assert!(dir.join("r.json").is_file());
     // Without a finding, the same unwritable report is exit 2.
     let out = harness(&[&PASSING[..], &["1", "--out", path(&report)]].concat());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
