@@ -12,9 +12,11 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+// `crdt-cli` re-exports the model traits and proptest: one dependency (and serde, for the
+// operations' derives).
 use crdt_cli::Catalogue;
-use crdt_laws::{History, Model, ReplicaId, StateCrdt};
-use proptest::prelude::*;
+use crdt_cli::crdt_laws::{History, Model, ReplicaId, StateCrdt};
+use crdt_cli::proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
 // ----- Your type: nothing here knows about the framework. -----------------------------------

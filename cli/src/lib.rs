@@ -5,7 +5,7 @@
 //! test target) gets the same command line over the user's models:
 //!
 //! ```no_run
-//! use crdt_laws::toys::MaxRegister;
+//! use crdt_cli::crdt_laws::toys::MaxRegister;
 //! fn main() -> std::process::ExitCode {
 //!     crdt_cli::main(crdt_cli::Catalogue::new().delta("max", "a register joined by max", MaxRegister))
 //! }
@@ -22,6 +22,10 @@ pub mod catalogue;
 mod command;
 
 pub use catalogue::Catalogue;
+/// The harness, re-exported: with `crdt-cli` alone a user's binary has the model traits
+/// ([`crdt_laws`]) and [`proptest`] for its operation strategies too.
+pub use crdt_harness;
+pub use crdt_harness::{crdt_laws, proptest};
 
 /// Runs the command line (`list`, `check`, `replay`, `merge-reports`, `render`, `fuzz`) over the
 /// models of `catalogue`, with the process's arguments; returns the exit status.
