@@ -104,7 +104,7 @@ grep -q '>×2<' "$DOM" || fail "the duplicated message is not marked"
 # sized for two replicas, run on three). It must find the bug (exit 1), and the page must show
 # the finding's space-time diagram; its screenshot is the one the README shows.
 set +e
-cargo run -q -p crdt-harness -- check broken/two-slot-counter --no-laws --replicas 3 --measure \
+cargo run -q -p crdt-cli -- check broken/two-slot-counter --no-laws --replicas 3 --measure \
   --replay-dir "$out/replays" --report html --out "$out/real-finding.html" \
   >"$out/real-finding.log" 2>&1
 status=$?

@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 use crdt_harness::Options;
-use crdt_harness::catalogue::{self, Entry};
+use crdt_cli::catalogue::{self, Entry};
 use libfuzzer_sys::fuzz_target;
 
 /// The model under test: `CRDT_FUZZ_MODEL` (a name from `crdt-harness list`), or `or-set`.

@@ -1,11 +1,8 @@
 //! Randomized multi-replica schedules over a faulty network, checked by convergence and
 //! specification oracles, shrunk to minimal counterexamples and replayable; the library behind
-//! the `crdt-harness` command.
-//!
-//! The built-in [`catalogue`] names the models the command line knows.
+//! the `crdt-harness` command (crate `crdt-cli`).
 #![deny(missing_docs)]
 
-pub mod catalogue;
 mod error;
 mod facade;
 pub mod interleaving;
@@ -27,8 +24,3 @@ pub use facade::Harness;
 pub use runner::{Failure, Options, Shard, Summary};
 pub use schedule::{Dimension, Faults, Schedule, Shape, Step};
 pub use sim::{Event, Finding, Limits, Outcome, Property};
-
-#[cfg(doctest)]
-mod lessons;
-#[cfg(doctest)]
-mod readme;

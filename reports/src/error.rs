@@ -12,6 +12,10 @@ pub enum Error {
     /// The JSON object has no `schema_version` field: it is not a report.
     #[error("not a report: expected a `schema_version` field at the top level, found none")]
     MissingVersion,
+    /// The report records no run: no `invocations` (e.g. `{"schema_version": 1}` alone). Every
+    /// report this crate writes records the runs that made it.
+    #[error("not a report: it records no run (its `invocations` are missing or empty)")]
+    NoRun,
     /// The version is not one this crate has ever written (not a positive integer, or an
     /// unknown older one).
     #[error("unknown schema version {found}: expected the integer {supported}")]

@@ -21,14 +21,17 @@ impl Report {
     ///                  Err(Error::NewerVersion { found: 2, supported: 1 })));
     /// assert!(matches!(Report::from_json(r#"{"schema_version": "1.0.0"}"#),
     ///                  Err(Error::UnknownVersion { .. })));
-    /// assert_eq!(Report::from_json(r#"{"schema_version": 1}"#)?, Report::default());
+    /// assert!(matches!(Report::from_json(r#"{"schema_version": 1}"#), Err(Error::NoRun)));
+    /// let report = crdt_reports::example_report();
+    /// assert_eq!(Report::from_json(&report.to_json())?, report);
     /// # Ok::<(), Error>(())
     /// ```
     ///
     /// # Errors
     /// [`Error::Malformed`] for text that is not a JSON object, [`Error::MissingVersion`],
     /// [`Error::UnknownVersion`] or [`Error::NewerVersion`] for a version this crate does not
-    /// read, and [`Error::Invalid`] for content that does not match the schema.
+    /// read, [`Error::Invalid`] for content that does not match the schema, and
+    /// [`Error::NoRun`] for a report that records no run.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         #[derive(Deserialize)]
         struct Probe {
@@ -58,10 +61,14 @@ impl Report {
                 });
             }
         }
-        serde_json::from_str(text).map_err(|source| Error::Invalid {
+        let report: Report = serde_json::from_str(text).map_err(|source| Error::Invalid {
             version: SCHEMA_VERSION,
             source,
-        })
+        })?;
+        if report.invocations.is_empty() {
+            return Err(Error::NoRun);
+        }
+        Ok(report)
     }
 
     /// The report as pretty-printed JSON. Equal reports give equal text.
@@ -98,6 +105,10 @@ impl Report {
 /// it writes a temporary file in the same directory, flushes it to disk and renames it over
 /// `path`. Missing parent directories are created.
 ///
+/// Only a regular file (or nothing) is ever replaced. A symbolic link is followed, and the file
+/// it names is written in its place; a device, a pipe or a socket (`/dev/null`, `/dev/stdout`)
+/// is written through, with its write errors returned; a directory is refused.
+///
 /// ```
 /// let dir = std::env::temp_dir().join(format!("crdt-reports-doc-{}", std::process::id()));
 /// let path = dir.join("report.json");
@@ -111,6 +122,46 @@ impl Report {
 /// [`Error::Io`] when the directory cannot be created or the file cannot be written or renamed;
 /// the temporary file is removed.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(path) {
+            Ok(target) => return write_atomic(&target, contents),
+            // A link to nothing: creating through it makes the file it names.
+            Err(_) => return write_through(path, contents, true),
+        },
+        Ok(meta) if meta.is_dir() => {
+            return Err(Error::Io {
+                action: "writing",
+                path: path.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "it is a directory; give a file name",
+                ),
+            });
+        }
+        Ok(meta) if !meta.is_file() => return write_through(path, contents, false),
+        _ => {}
+    }
+    replace_atomically(path, contents)
+}
+
+/// Writes `contents` into what `path` names, in place (a device, a pipe): never replaced.
+fn write_through(path: &Path, contents: &[u8], create: bool) -> Result<(), Error> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create(create)
+        .open(path)
+        .and_then(|mut file| {
+            file.write_all(contents)?;
+            file.flush()
+        })
+        .map_err(|source| Error::Io {
+            action: "writing",
+            path: path.to_owned(),
+            source,
+        })
+}
+
+fn replace_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let io_error = |action, path: &Path| {
         let path = path.to_owned();
@@ -229,6 +280,50 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![OsString::from("r.json")]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn only_regular_files_are_replaced() {
+        let dir = std::env::temp_dir().join(format!("crdt-reports-kinds-{}", std::process::id()));
+        fs::create_dir_all(dir.join("sub")).unwrap();
+        let err = write_atomic(&dir.join("sub"), b"x").unwrap_err();
+        assert!(err.to_string().contains("directory"), "{err}");
+        assert!(dir.join("sub").is_dir());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt as _;
+            // A link is followed: the file it names is replaced, the link stays a link.
+            let target = dir.join("target.json");
+            write_atomic(&target, b"old").unwrap();
+            std::os::unix::fs::symlink(&target, dir.join("link")).unwrap();
+            write_atomic(&dir.join("link"), b"new").unwrap();
+            assert!(
+                fs::symlink_metadata(dir.join("link"))
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(fs::read(&target).unwrap(), b"new");
+            // A device is written through and stays a device.
+            write_atomic(Path::new("/dev/null"), b"x").unwrap();
+            assert!(
+                fs::metadata("/dev/null")
+                    .unwrap()
+                    .file_type()
+                    .is_char_device()
+            );
+            if Path::new("/dev/full").exists() {
+                let err = write_atomic(Path::new("/dev/full"), b"x").unwrap_err();
+                assert!(matches!(err, Error::Io { .. }), "{err}");
+                assert!(
+                    fs::metadata("/dev/full")
+                        .unwrap()
+                        .file_type()
+                        .is_char_device()
+                );
+            }
+        }
         fs::remove_dir_all(&dir).unwrap();
     }
 

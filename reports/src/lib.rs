@@ -32,7 +32,8 @@
 //! - [`terminal`]: a header line (tool, seed, threads, shards, time, completeness), one row per
 //!   model (law verdict counts, schedules, steps, throughput, findings, status), then one short
 //!   block per failed law (formula, inputs, the two sides) and per finding (the story, the replay
-//!   file), and a line per vacuous law.
+//!   file), a line per vacuous law, and one line for all skipped laws ([`terminal_verbose`]
+//!   gives each with its reason).
 //! - [`markdown`]: the same summary as a table, then per failure a section with the inputs, the
 //!   sides, the execution, the story and the minimal schedule (folded in `<details>`).
 //! - [`junit`]: one `<testsuite>` per model; one `<testcase>` per law and per harness oracle;
@@ -57,7 +58,7 @@ pub use io::{default_output_dir, default_output_path, write_atomic};
 pub use render::story::story;
 pub use render::{
     Format, colour_wanted, colour_wanted_with, hasse_svg, html, junit, markdown, render,
-    spacetime_svg, terminal,
+    spacetime_svg, terminal, terminal_verbose,
 };
 pub use schema::{
     Counterexample, Environment, Event, Fault, Finding, Flavour, HarnessRun, Invocation, Lattice,

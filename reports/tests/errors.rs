@@ -27,6 +27,19 @@ fn a_missing_version_means_not_a_report() {
 }
 
 #[test]
+fn a_report_that_records_no_run_is_not_a_report() {
+    for text in [
+        r#"{"schema_version": 1}"#,
+        r#"{"schema_version": 1, "invocations": []}"#,
+        r#"{"schema_version": 1, "invocations": [], "models": {}}"#,
+    ] {
+        let e = error(text);
+        assert!(matches!(e, Error::NoRun), "{text}: {e:?}");
+        assert!(e.to_string().contains("records no run"), "{e}");
+    }
+}
+
+#[test]
 fn newer_and_unknown_versions_are_refused_before_the_content_is_read() {
     // A newer version may have any shape: the version is what the error must be about.
     let e = error(r#"{"schema_version": 2, "models": "a new shape"}"#);

@@ -55,7 +55,7 @@ pub struct Entry {
     pub name: &'static str,
     /// The mistake in one line.
     pub mistake: &'static str,
-    /// Every law and oracle that catches it. `harness/tests/gallery.rs` checks that each one
+    /// Every law and oracle that catches it. `cli/tests/gallery.rs` checks that each one
     /// does (the laws with a fixed seed, the oracles within a budget of schedules) and that no
     /// other law fails.
     pub caught_by: &'static [Catcher],

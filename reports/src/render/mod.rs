@@ -13,7 +13,7 @@ use std::str::FromStr;
 pub use html::{hasse_svg, html, spacetime_svg};
 pub use junit::junit;
 pub use markdown::markdown;
-pub use terminal::terminal;
+pub use terminal::{terminal, terminal_verbose};
 
 use crate::{Error, Report};
 
@@ -182,15 +182,23 @@ pub(crate) fn provenance(report: &Report) -> String {
             format!("{} runs, {time} in total", runs.len())
         });
     }
-    parts.push(
-        if report.is_complete() {
-            "complete"
-        } else {
-            "INCOMPLETE"
-        }
-        .to_owned(),
-    );
+    parts.push(completeness(report));
     parts.join(" · ")
+}
+
+/// Whether the run is all here: `complete`; `INCOMPLETE` when a run was interrupted; for
+/// shards that finished but are not all merged, `complete shard (1 of 2)`.
+pub(crate) fn completeness(report: &Report) -> String {
+    if report.is_interrupted() {
+        return "INCOMPLETE".to_owned();
+    }
+    match report.shards_present() {
+        (present, count) if present < count => {
+            let noun = if present == 1 { "shard" } else { "shards" };
+            format!("complete {noun} ({present} of {count})")
+        }
+        _ => "complete".to_owned(),
+    }
 }
 
 /// Why a law is vacuous: `premise held 3 times in 256 cases (threshold 10)`.
@@ -306,6 +314,51 @@ pub(crate) fn source_note(term: &crate::Term) -> String {
 mod tests {
     use super::*;
     use crate::{Invocation, RunMeta, Shard};
+
+    #[test]
+    fn one_replica_and_one_step_are_singular() {
+        let config = crate::RunConfig {
+            replicas: 1,
+            steps_per_schedule: 1,
+            seed: 3,
+            shards: 1,
+            ..crate::RunConfig::default()
+        };
+        assert_eq!(config.to_string(), "1 replica × 1 step, no faults, seed 3");
+        let config = crate::RunConfig {
+            replicas: 2,
+            steps_per_schedule: 50,
+            ..config
+        };
+        assert_eq!(
+            config.to_string(),
+            "2 replicas × 50 steps, no faults, seed 3"
+        );
+    }
+
+    #[test]
+    fn a_finished_shard_is_complete_and_says_which_part_it_is() {
+        let shard = |index, complete| {
+            Report::new(Invocation {
+                run: RunMeta {
+                    seed: 7,
+                    threads: 1,
+                    shard: Shard { index, count: 2 },
+                    duration_us: 1_000_000,
+                    complete,
+                    ..RunMeta::default()
+                },
+                ..Invocation::default()
+            })
+        };
+        let one = provenance(&shard(0, true));
+        assert!(one.ends_with("· complete shard (1 of 2)"), "{one}");
+        assert!(!one.contains("INCOMPLETE"), "{one}");
+        let both = provenance(&Report::merged([shard(0, true), shard(1, true)]));
+        assert!(both.ends_with("· complete"), "{both}");
+        let stopped = provenance(&shard(1, false));
+        assert!(stopped.ends_with("· INCOMPLETE"), "{stopped}");
+    }
 
     #[test]
     fn provenance_of_merged_shards_lists_them_in_order() {

@@ -39,38 +39,63 @@ impl Paint {
 }
 
 /// Renders a compact summary for a terminal: a header line, a table with one row per model,
-/// then a short block per failed law and per finding, and a line per vacuous or skipped law.
-/// With `colour`, statuses are coloured with ANSI escapes (decide with
-/// [`colour_wanted`](crate::colour_wanted)).
+/// then a short block per failed law and per finding, a line per vacuous law, and one line
+/// for all skipped laws ([`terminal_verbose`] gives each with its reason). With `colour`,
+/// statuses are coloured with ANSI escapes (decide with [`colour_wanted`](crate::colour_wanted)).
 ///
 /// ```
 /// let text = crdt_reports::terminal(&crdt_reports::example_report(), false);
 /// assert!(text.contains("g_set_meet"));
+/// assert!(text.contains("SKIPPED 1 law of 1 model"));
 /// assert!(text.lines().last().unwrap().starts_with("FAILED"));
 /// ```
 #[must_use]
 pub fn terminal(report: &Report, colour: bool) -> String {
+    render(report, colour, false)
+}
+
+/// As [`terminal`], with each skipped law and why it was skipped.
+///
+/// ```
+/// let text = crdt_reports::terminal_verbose(&crdt_reports::example_report(), false);
+/// assert!(text.contains("SKIPPED or_set · law bottom_is_identity"));
+/// ```
+#[must_use]
+pub fn terminal_verbose(report: &Report, colour: bool) -> String {
+    render(report, colour, true)
+}
+
+fn render(report: &Report, colour: bool, verbose: bool) -> String {
     let paint = Paint(colour);
     let mut out = String::new();
     let _ = writeln!(out, "{}", paint.dim(&provenance(report)));
     out.push('\n');
     table(report, paint, &mut out);
-    details(report, paint, &mut out);
+    details(report, paint, verbose, &mut out);
 
     let summary = report.summary();
     let status = summary.status();
     let mut last = format!(
-        "{}: {} models, {} laws ({} failed, {} vacuous), {} schedules, {} findings",
+        "{}: {} {}, {} laws ({} failed, {} vacuous), {} schedules, {} findings",
         status.name().to_uppercase(),
         count_usize(summary.models),
+        if summary.models == 1 {
+            "model"
+        } else {
+            "models"
+        },
         count_usize(summary.laws.total()),
         count_usize(summary.laws.failed),
         count_usize(summary.laws.vacuous),
         count(summary.schedules),
         count_usize(summary.findings),
     );
-    if !report.is_complete() {
+    if report.is_interrupted() {
         last.push_str(" (incomplete run)");
+    } else if let (present, count) = report.shards_present()
+        && present < count
+    {
+        last.push_str(&format!(" ({present} of {count} shards)"));
     }
     let _ = writeln!(out, "\n{}", paint.status(status, &last));
     out
@@ -123,7 +148,8 @@ fn table(report: &Report, paint: Paint, out: &mut String) {
     }
 }
 
-fn details(report: &Report, paint: Paint, out: &mut String) {
+fn details(report: &Report, paint: Paint, verbose: bool, out: &mut String) {
+    let (mut skipped, mut skipping) = (0usize, std::collections::BTreeSet::new());
     for notice in notices(report) {
         match notice {
             Notice::Law { model, name, law } => {
@@ -162,8 +188,12 @@ fn details(report: &Report, paint: Paint, out: &mut String) {
                             premise_note(law)
                         );
                     }
-                    Outcome::Skipped { reason } => {
+                    Outcome::Skipped { reason } if verbose => {
                         let _ = writeln!(out, "\n{} {heading}\n    {reason}", paint.dim("SKIPPED"));
+                    }
+                    Outcome::Skipped { .. } => {
+                        skipped += 1;
+                        skipping.insert(model);
                     }
                     Outcome::Passed => {}
                 }
@@ -183,9 +213,24 @@ fn details(report: &Report, paint: Paint, out: &mut String) {
                     story(finding)
                 );
                 if let Some(path) = &finding.replay_file {
-                    let _ = writeln!(out, "    replay: crdt-harness replay {path}");
+                    // The file, not a command: which binary replays it depends on who reads this.
+                    let _ = writeln!(out, "    replay file: {path}");
                 }
             }
         }
+    }
+    if skipped > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} {skipped} {} of {} {} (what they need is not declared; the report lists them)",
+            paint.dim("SKIPPED"),
+            if skipped == 1 { "law" } else { "laws" },
+            skipping.len(),
+            if skipping.len() == 1 {
+                "model"
+            } else {
+                "models"
+            },
+        );
     }
 }

@@ -32,8 +32,19 @@ impl fmt::Display for RunConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} replicas × {} steps, ",
-            self.replicas, self.steps_per_schedule
+            "{} {} × {} {}, ",
+            self.replicas,
+            if self.replicas == 1 {
+                "replica"
+            } else {
+                "replicas"
+            },
+            self.steps_per_schedule,
+            if self.steps_per_schedule == 1 {
+                "step"
+            } else {
+                "steps"
+            },
         )?;
         if self.faults.is_empty() {
             f.write_str("no faults")?;

@@ -163,6 +163,40 @@ impl Report {
                     .all(|(config, run)| run.is_complete(config))
             })
     }
+
+    /// True when a run that contributed stopped before its end (Ctrl-C, a hang): an invocation
+    /// or a shard present is marked incomplete. A shard that finished, merged without its sibling
+    /// shards, is not interrupted; [`Report::is_complete`] is false for it all the same.
+    #[must_use]
+    pub fn is_interrupted(&self) -> bool {
+        self.invocations.iter().any(|i| !i.run.complete)
+            || self
+                .models
+                .values()
+                .flat_map(|model| model.runs.values())
+                .flat_map(|run| run.shards.values())
+                .any(|shard| !shard.complete)
+    }
+
+    /// How many shards of the run are here, and how many there are: `(1, 2)` for shard 1/2 alone,
+    /// `(n, n)` for a run not split or all of its shards merged.
+    #[must_use]
+    pub fn shards_present(&self) -> (u32, u32) {
+        let count = self
+            .invocations
+            .iter()
+            .map(|i| i.run.shard.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let present: std::collections::BTreeSet<u32> = self
+            .invocations
+            .iter()
+            .filter(|i| i.run.shard.count == count)
+            .map(|i| i.run.shard.index)
+            .collect();
+        (u32::try_from(present.len()).unwrap_or(u32::MAX), count)
+    }
 }
 
 /// One model's results: its law verdicts and its harness runs.

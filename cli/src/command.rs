@@ -1,8 +1,4 @@
-//! `crdt-harness`: check CRDT models from the command line.
-//!
-//! Exit status: 0 when everything holds, 1 on a finding (a failed or vacuous law, a broken
-//! property), 2 on bad usage or bad input, 130 when interrupted (Ctrl-C) after writing the
-//! report, marked incomplete.
+//! The command line over a [`Catalogue`]: parsing, running, reporting.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,8 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand};
-use crdt_harness::catalogue::{self, Entry, ErasedOp};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::catalogue::{Catalogue, Entry, ErasedOp};
 use crdt_harness::replay::{self, ReplayFile};
 use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
 use crdt_harness::schedule::{Dimension, Faults, Shape};
@@ -34,14 +31,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the built-in models (with --broken, the gallery of broken CRDTs).
+    /// List the models (with --broken, the broken ones: the gallery of broken CRDTs).
     List {
-        /// List the gallery of broken CRDTs instead.
+        /// List the broken models instead.
         #[arg(long)]
         broken: bool,
     },
-    /// Check models, `all` reference models, or `broken` (the whole gallery): laws, then
-    /// schedules.
+    /// Check models, `all` models, or `broken` (every broken model): laws, then schedules.
     Check(CheckArgs),
     /// Re-run a saved failure and report whether it still fails.
     Replay {
@@ -53,6 +49,9 @@ enum Command {
         /// JSON reports to merge.
         #[arg(required = true)]
         reports: Vec<PathBuf>,
+        /// Print every skipped law with its reason.
+        #[arg(short, long)]
+        verbose: bool,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -66,7 +65,7 @@ enum Command {
     /// Feed pseudo-random bytes through the fuzzing entry point (schedules read from raw bytes,
     /// as a coverage-guided fuzzer would supply them).
     Fuzz {
-        /// A model name from `crdt-harness list`.
+        /// A model name from `list`.
         model: String,
         /// How many inputs to try.
         #[arg(long, default_value_t = 10_000)]
@@ -82,7 +81,7 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Models from `crdt-harness list`, `all` reference models, or `broken` for the gallery.
+    /// Models from `list`, `all` models, or `broken` for the broken ones.
     #[arg(required = true)]
     models: Vec<String>,
     /// Replicas per schedule [default: each schedule draws 2 to 8, biased small].
@@ -95,11 +94,11 @@ struct CheckArgs {
     /// [default: each schedule draws its own subset of all].
     #[arg(long, value_parser = parse_faults)]
     faults: Option<Faults>,
-    /// Schedules per model.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Schedules per model (default 1000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "time")]
     schedules: Option<u64>,
-    /// A time budget per model instead (e.g. 30s, 5m).
-    #[arg(long, value_parser = runner::parse_duration)]
+    /// A time budget per model instead of a number of schedules (e.g. 30s, 5m).
+    #[arg(long, value_parser = parse_positive_duration)]
     time: Option<Duration>,
     /// The run's seed: the same seed gives the same results with any number of threads.
     #[arg(long, default_value_t = 0)]
@@ -126,10 +125,10 @@ struct CheckArgs {
     #[arg(long)]
     measure: bool,
     /// The longest one step may take before it is a finding (e.g. 5s).
-    #[arg(long, default_value = "5s", value_parser = runner::parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = parse_positive_duration)]
     step_budget: Duration,
     /// Give up and report a hang when no schedule finishes (or the laws do not) for this long.
-    #[arg(long, default_value = "120s", value_parser = runner::parse_duration)]
+    #[arg(long, default_value = "120s", value_parser = parse_positive_duration)]
     hang_timeout: Duration,
     /// Where to write replay files of failures.
     #[arg(long)]
@@ -137,6 +136,9 @@ struct CheckArgs {
     /// Also write the JSON report here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Print every skipped law with its reason (by default, one line for all of them).
+    #[arg(short, long)]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -152,11 +154,49 @@ struct OutputArgs {
 }
 
 fn parse_faults(s: &str) -> Result<Faults, String> {
+    if s.split(',').all(|name| name.trim().is_empty()) {
+        return Err("no fault named; for none, say `none`".into());
+    }
     Faults::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match runner::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse::<Shard>().map_err(|e| e.to_string())
+}
+
+/// The most shrinking steps for one failed law.
+const MAX_LAW_SHRINK_STEPS: u32 = 100_000;
+
+/// The program's name, for messages: the file name it was run as.
+static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn program() -> &'static str {
+    PROGRAM.get().map_or("crdt-harness", String::as_str)
+}
+
+/// An error with its causes, each said once: a cause whose text the message already holds is
+/// left out, and a cause that repeats the context it is given in replaces it.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if parts.iter().any(|p| p.contains(&part)) {
+            continue;
+        }
+        match parts.last_mut() {
+            Some(last) if part.contains(last.as_str()) => *last = part,
+            _ => parts.push(part),
+        }
+    }
+    parts.join(": ")
 }
 
 /// How a command ended.
@@ -175,43 +215,86 @@ impl From<bool> for Ended {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+/// Parses `args` (the program's name first) and runs the command over `catalogue`.
+pub(crate) fn main_with_args<I, T>(catalogue: &Catalogue, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let program = args
+        .first()
+        .and_then(|a| Path::new(a).file_stem())
+        .map_or_else(
+            || "crdt-harness".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+    let _ = PROGRAM.set(program.clone());
+    // Once per process: clap names commands by `&'static str` without its `string` feature.
+    let name: &'static str = program.clone().leak();
+    let command = Cli::command().name(name).bin_name(name);
+    let cli = match command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            // One line: clap's first, without its usage and tips.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("{program}: error: {first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(catalogue, cli) {
         Ok(Ended::Held) => ExitCode::SUCCESS,
         Ok(Ended::Finding) => ExitCode::from(1),
         Ok(Ended::Interrupted) => ExitCode::from(130),
         Err(e) => {
-            eprintln!("crdt-harness: error: {e:#}");
+            eprintln!("{program}: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
 }
 
 /// Runs a command.
-fn run(cli: Cli) -> Result<Ended> {
+fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
     match cli.command {
         Command::List { broken } => {
-            list(broken);
+            list(catalogue, broken);
             Ok(Ended::Held)
         }
-        Command::Check(args) => check(&args),
-        Command::Replay { file } => replay_file(&file).map(Ended::from),
-        Command::MergeReports { reports, output } => {
+        Command::Check(args) => check(catalogue, &args),
+        Command::Replay { file } => replay_file(catalogue, &file).map(Ended::from),
+        Command::MergeReports {
+            reports,
+            verbose,
+            output,
+        } => {
+            refuse_directories([&output.out])?;
             let mut merged = Report::default();
             for path in &reports {
-                let report = Report::read(path)
-                    .with_context(|| format!("reading report {}", path.display()))?;
+                let report = Report::read(path).with_context(|| path.display().to_string())?;
                 merged.merge(report);
             }
             let passed = merged.summary().passed();
-            print!("{}", crdt_reports::render(&merged, terminal_format()));
+            print!("{}", terminal_text(&merged, verbose));
             write_report(&merged, &output)?;
             Ok(passed.into())
         }
         Command::Render { input, output } => {
-            let report = Report::read(&input)
-                .with_context(|| format!("reading report {}", input.display()))?;
+            refuse_directories([&output.out])?;
+            let report = Report::read(&input).with_context(|| input.display().to_string())?;
             write_report(&report, &output)?;
             Ok(Ended::Held)
         }
@@ -220,16 +303,14 @@ fn run(cli: Cli) -> Result<Ended> {
             iterations,
             len,
             seed,
-        } => fuzz(&model, iterations, len, seed).map(Ended::from),
+        } => fuzz(catalogue, &model, iterations, len, seed).map(Ended::from),
     }
 }
 
-fn list(broken: bool) {
+fn list(catalogue: &Catalogue, broken: bool) {
     if broken {
-        for entry in catalogue::gallery() {
-            let g = entry
-                .gallery()
-                .expect("gallery entries describe themselves");
+        for entry in catalogue.broken() {
+            let g = entry.gallery().expect("broken entries describe themselves");
             let caught: Vec<String> = g
                 .caught_by
                 .iter()
@@ -252,7 +333,7 @@ fn list(broken: bool) {
             );
         }
     } else {
-        for entry in catalogue::builtin() {
+        for entry in catalogue.models() {
             println!(
                 "{:<28} {:<12} {}",
                 entry.name(),
@@ -263,22 +344,38 @@ fn list(broken: bool) {
     }
 }
 
+/// The report as the terminal shows it: skipped laws in one line, or each with `verbose`.
+fn terminal_text(report: &Report, verbose: bool) -> String {
+    let colour = crdt_reports::colour_wanted(std::io::stdout().is_terminal());
+    if verbose {
+        crdt_reports::terminal_verbose(report, colour)
+    } else {
+        crdt_reports::terminal(report, colour)
+    }
+}
+
 fn terminal_format() -> Format {
     Format::Terminal {
         colour: crdt_reports::colour_wanted(std::io::stdout().is_terminal()),
     }
 }
 
-fn entries(name: &str) -> Result<Vec<Arc<dyn Entry>>> {
-    let boxed = match name {
-        "all" => catalogue::builtin(),
-        "broken" => catalogue::gallery(),
-        _ => match catalogue::find(name) {
-            Some(entry) => vec![entry],
-            None => bail!(crdt_harness::Error::UnknownModel(name.to_string())),
+fn entries(catalogue: &Catalogue, name: &str) -> Result<Vec<Arc<dyn Entry>>> {
+    Ok(match name {
+        "all" => catalogue.models().to_vec(),
+        "broken" => catalogue.broken().to_vec(),
+        _ => match catalogue.find(name) {
+            Some(entry) => vec![Arc::clone(entry)],
+            None => return Err(unknown_model(name)),
         },
-    };
-    Ok(boxed.into_iter().map(Arc::from).collect())
+    })
+}
+
+fn unknown_model(name: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "unknown model {name:?}; `{} list` shows the models",
+        program()
+    )
 }
 
 /// Stops runs between batches on Ctrl-C; a second Ctrl-C exits at once.
@@ -295,12 +392,29 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     stop
 }
 
-fn check(args: &CheckArgs) -> Result<Ended> {
+/// Refuses, before any work, report paths that are directories.
+fn refuse_directories<'a>(paths: impl IntoIterator<Item = &'a Option<PathBuf>>) -> Result<()> {
+    for path in paths.into_iter().flatten() {
+        if path.is_dir() {
+            bail!(
+                "{} is a directory: give a file name for the report",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
+    if args.no_laws && args.no_schedules {
+        bail!("--no-laws with --no-schedules leaves nothing to check");
+    }
+    refuse_directories([&args.output.out, &args.json])?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut entries = Vec::new();
     for name in &args.models {
-        entries.extend(self::entries(name)?);
+        entries.extend(self::entries(catalogue, name)?);
     }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
@@ -335,13 +449,28 @@ fn check(args: &CheckArgs) -> Result<Ended> {
         stop: Some(Arc::clone(&stop)),
         ..Options::default()
     };
-    let laws_config = Config::default()
+    let mut laws_config = Config::default()
         .with_seed(args.seed)
         .with_cases(args.cases);
-    let replay_dir = args
-        .replay_dir
-        .clone()
-        .unwrap_or_else(|| crdt_reports::default_output_dir().join("replays"));
+    // proptest stops shrinking a failed law after 4 × cases steps by default and says so on
+    // stderr, whatever its verbosity; the gallery's law failures need up to a few thousand.
+    // A bound the laws do not reach keeps stderr clean; PROPTEST_MAX_SHRINK_ITERS still wins.
+    if std::env::var_os("PROPTEST_MAX_SHRINK_ITERS").is_none() {
+        laws_config.proptest.max_shrink_iters = MAX_LAW_SHRINK_STEPS;
+    }
+    // Replay files go beside the report: `replays/` next to --out (or --json), else the
+    // default report directory's.
+    let replay_dir = args.replay_dir.clone().unwrap_or_else(|| {
+        match args.output.out.as_ref().or(args.json.as_ref()) {
+            Some(out) => out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("replays"),
+            None => crdt_reports::default_output_dir().join("replays"),
+        }
+    });
+    let mut unsaved = 0usize;
     let mut passed = true;
     let mut complete = true;
     let mut models = Vec::new();
@@ -382,7 +511,8 @@ fn check(args: &CheckArgs) -> Result<Ended> {
                     used_threads = summary.threads;
                     complete &= summary.complete;
                     passed &= summary.passed();
-                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir)?;
+                    let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir);
+                    unsaved += extras.iter().filter(|(file, _)| file.is_none()).count();
                     let (config, run) = report::run(&summary, &extras);
                     model = model.with_run(config, run);
                 }
@@ -412,11 +542,32 @@ fn check(args: &CheckArgs) -> Result<Ended> {
     for (name, model) in models {
         report = report.with_model(name, model);
     }
-    print!("{}", crdt_reports::render(&report, terminal_format()));
-    if let Some(json) = &args.json {
-        write_to(&report, Format::Json, json)?;
+    print!("{}", terminal_text(&report, args.verbose));
+    let written = args
+        .json
+        .as_ref()
+        .map_or(Ok(()), |json| write_to(&report, Format::Json, json))
+        .and_then(|()| write_report(&report, &args.output));
+    match written {
+        // A finding outranks a report that could not be written: both are said, and the exit
+        // status is the finding's.
+        Err(e) if !passed => {
+            eprintln!("{}: error: {}", program(), error_text(&e));
+            eprintln!(
+                "{}: the run found a failure (above): exit status 1",
+                program()
+            );
+            return Ok(Ended::Finding);
+        }
+        Err(e) => return Err(e),
+        Ok(()) => {}
     }
-    write_report(&report, &args.output)?;
+    if unsaved > 0 {
+        eprintln!(
+            "{}: {unsaved} replay file(s) could not be written (above)",
+            program()
+        );
+    }
     if stop.load(Ordering::Relaxed) {
         eprintln!("the run was interrupted: the report is marked incomplete");
         return Ok(Ended::Interrupted);
@@ -510,30 +661,17 @@ fn run_with_progress(
     summary
 }
 
-/// Writes each failure's replay file and prints its regression test; returns both per failure.
+/// Writes each failure's replay file and prints its regression test; returns both per failure
+/// (no file when it could not be written: the error is printed, the finding stands).
 fn save_failures(
     entry: &dyn Entry,
     summary: &Summary<ErasedOp>,
     options: &Options,
     dir: &Path,
-) -> Result<Vec<(Option<String>, Option<String>)>> {
+) -> Vec<(Option<String>, Option<String>)> {
     let mut extras = Vec::new();
     for failure in &summary.failures {
-        let file = ReplayFile::new(
-            entry.name(),
-            failure,
-            options.shape.faults.bound(),
-            options.limits,
-        )?;
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join(replay::file_name(
-            entry.name(),
-            failure.finding.property,
-            failure.seed,
-            failure.schedule_index,
-        ));
-        crdt_reports::write_atomic(&path, file.to_json().as_bytes())
-            .with_context(|| format!("writing replay file {}", path.display()))?;
+        let saved = save_failure(entry, failure, options, dir);
         let flavour = match entry.flavour() {
             crdt_laws::Flavour::StateBased => "state",
             crdt_laws::Flavour::DeltaState => "delta",
@@ -552,28 +690,80 @@ fn save_failures(
             failure,
             options.shape.faults.bound(),
         );
+        let replay = match &saved {
+            Ok(path) => format!("replay: {}", replay_command(path)),
+            Err(e) => format!("no replay file: {}", error_text(e)),
+        };
         eprintln!(
-            "{}: {} (schedule {}, {} steps shrunk to {})\n  replay: crdt-harness replay {}\n  as a test:\n{}",
+            "{}: {} (schedule {}, {} steps shrunk to {})\n  {replay}\n  as a test:\n{}",
             entry.name(),
             failure.finding.property,
             failure.schedule_index,
             failure.shrink.steps_before,
             failure.shrink.steps_after,
-            path.display(),
             test.lines()
                 .map(|l| format!("    {l}"))
                 .collect::<Vec<_>>()
                 .join("\n")
         );
-        extras.push((Some(path.display().to_string()), Some(test)));
+        extras.push((saved.ok().map(|p| p.display().to_string()), Some(test)));
     }
-    Ok(extras)
+    extras
+}
+
+/// Writes one failure's replay file into `dir`; returns its path.
+fn save_failure(
+    entry: &dyn Entry,
+    failure: &crdt_harness::Failure<ErasedOp>,
+    options: &Options,
+    dir: &Path,
+) -> Result<PathBuf> {
+    let file = ReplayFile::new(
+        entry.name(),
+        failure,
+        options.shape.faults.bound(),
+        options.limits,
+    )?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(replay::file_name(
+        entry.name(),
+        failure.finding.property,
+        failure.seed,
+        failure.schedule_index,
+    ));
+    crdt_reports::write_atomic(&path, file.to_json().as_bytes())
+        .with_context(|| format!("writing replay file {}", path.display()))?;
+    Ok(path)
+}
+
+/// The command that replays `file` as this program was run: its real path (the same binary,
+/// wherever the shell's PATH points) and the file's absolute path, quoted for a POSIX shell.
+fn replay_command(file: &Path) -> String {
+    let exe =
+        std::env::current_exe().map_or_else(|_| program().to_string(), |p| p.display().to_string());
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    format!(
+        "{} replay {}",
+        shell_quote(&exe),
+        shell_quote(&file.display().to_string())
+    )
+}
+
+/// `word` as one word of a POSIX shell command.
+fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._+-:=@,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 fn write_to(report: &Report, format: Format, path: &Path) -> Result<()> {
+    // The error names the path and what was being done.
     report
         .write(path, format)
-        .with_context(|| format!("writing report {}", path.display()))?;
+        .context("the report could not be written")?;
     eprintln!("report: {}", path.display());
     Ok(())
 }
@@ -592,10 +782,11 @@ fn write_report(report: &Report, output: &OutputArgs) -> Result<()> {
     write_to(report, format, &path)
 }
 
-fn replay_file(path: &Path) -> Result<bool> {
-    let file = ReplayFile::read(path)?;
-    let entry = catalogue::find(&file.model)
-        .ok_or_else(|| crdt_harness::Error::UnknownModel(file.model.clone()))?;
+fn replay_file(catalogue: &Catalogue, path: &Path) -> Result<bool> {
+    let file = ReplayFile::read(path).with_context(|| path.display().to_string())?;
+    let entry = catalogue
+        .find(&file.model)
+        .ok_or_else(|| unknown_model(&file.model))?;
     let outcome = entry.replay(&file)?;
     match outcome.finding {
         Some(finding) if finding.property == file.property => {
@@ -619,9 +810,14 @@ fn replay_file(path: &Path) -> Result<bool> {
     }
 }
 
-fn fuzz(model: &str, iterations: u64, len: usize, seed: u64) -> Result<bool> {
-    let entry = catalogue::find(model)
-        .ok_or_else(|| crdt_harness::Error::UnknownModel(model.to_string()))?;
+fn fuzz(
+    catalogue: &Catalogue,
+    model: &str,
+    iterations: u64,
+    len: usize,
+    seed: u64,
+) -> Result<bool> {
+    let entry = catalogue.find(model).ok_or_else(|| unknown_model(model))?;
     let options = Options::default();
     let mut state = seed;
     let mut ran = 0u64;
@@ -651,7 +847,6 @@ mod tests {
 
     #[test]
     fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 }

@@ -19,14 +19,14 @@
 //! checking them:
 //!
 //! ```text
-//! CRDT_UPDATE_DOCS=1 cargo test -p crdt-harness --test lessons
+//! CRDT_UPDATE_DOCS=1 cargo test -p crdt-cli --test lessons
 //! ```
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crdt_cli::catalogue::{self, Entry};
 use crdt_harness::Options;
-use crdt_harness::catalogue::{self, Entry};
 use crdt_harness::report;
 use crdt_harness::runner::Failure;
 use crdt_laws::{Config, Law, Verdict};

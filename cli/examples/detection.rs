@@ -6,20 +6,20 @@
 //! untuned, with [`Options::default`] (the shape a user gets without configuring anything).
 //!
 //! ```text
-//! cargo run --release -p crdt-harness --example detection
+//! cargo run --release -p crdt-cli --example detection
 //! ```
 
+use crdt_cli::catalogue;
 use crdt_harness::Options;
-use crdt_harness::catalogue;
 use crdt_harness::protocol::StateProtocol;
 use crdt_harness::runner::search;
 use crdt_harness::schedule::{Dimension, Faults, Shape};
 use crdt_laws::{Config, Verdict, check_state};
 
-#[path = "../tests/four_slot/mod.rs"]
+#[path = "../../harness/tests/four_slot/mod.rs"]
 mod four_slot;
 
-/// The seed of the law runs, as in `harness/tests/gallery.rs`.
+/// The seed of the law runs, as in `cli/tests/gallery.rs`.
 const LAW_SEED: u64 = 0x5eed;
 /// Seeds of the harness runs: `0..SEEDS`.
 const SEEDS: u64 = 20;

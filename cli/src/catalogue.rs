@@ -1,11 +1,13 @@
-//! The built-in catalogue: the models `crdt-harness` knows by name.
+//! Catalogues of models: the built-in one (the reference CRDTs and the gallery of broken ones),
+//! and [`Catalogue`], which a user fills with their own models to get the whole command line over
+//! them (see [`crate::main`]).
 //!
 //! Each entry erases its model's types behind [`Entry`], so the command line can list, check,
 //! run and replay models of every flavour alike. Operations cross the erasure as
 //! [`ErasedOp`]: their JSON (for replay files) and their `Debug` text (for reading).
 //!
 //! ```
-//! use crdt_harness::catalogue;
+//! use crdt_cli::catalogue;
 //! let models = catalogue::builtin();
 //! assert!(models.iter().all(|m| m.gallery().is_none()));
 //! let broken = catalogue::gallery();
@@ -14,18 +16,19 @@
 //! ```
 
 use std::fmt::{self, Debug};
+use std::sync::Arc;
 
 use crdt_impls::broken;
 use crdt_laws::{Config, DeltaCrdt, Flavour, LawReport, Model, OpCrdt, StateCrdt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Error;
-use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
-use crate::replay::ReplayFile;
-use crate::runner::{Failure, Options, Summary, search};
-use crate::schedule::{Faults, Schedule, Shape, Step};
-use crate::sim::{Outcome, RunConfig, run};
+use crdt_harness::Error;
+use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
+use crdt_harness::replay::ReplayFile;
+use crdt_harness::runner::{Failure, Options, Summary, search};
+use crdt_harness::schedule::{Faults, Schedule, Shape, Step};
+use crdt_harness::sim::{Outcome, RunConfig, run};
 
 /// An operation with its type erased: its JSON and its `Debug` text.
 #[derive(Clone, PartialEq, Serialize)]
@@ -189,7 +192,8 @@ impl<M: Send + Sync> Entry for Item<M> {
     }
 }
 
-/// What a catalogue model's operations must support: replay files and fuzzing.
+/// What a catalogue model's operations must support: `Serialize` and `DeserializeOwned` (serde)
+/// for replay files, `Debug` for reading, `Clone` for shrinking.
 pub trait CatalogueOp: Serialize + DeserializeOwned + Debug + Clone + 'static {}
 impl<T: Serialize + DeserializeOwned + Debug + Clone + 'static> CatalogueOp for T {}
 
@@ -237,6 +241,13 @@ pub struct Describe {
 }
 
 impl Describe {
+    /// A description of a model of type `M`: its regression tests build it as the type's path
+    /// (right for a unit struct; set [`Describe::constructor`] otherwise).
+    #[must_use]
+    pub fn of<M>(name: &str, description: &str) -> Self {
+        Describe::new(name, description, std::any::type_name::<M>())
+    }
+
     /// A description of a model called `name`, built by `constructor`.
     pub fn new(name: &str, description: &str, constructor: &str) -> Self {
         Describe {
@@ -477,7 +488,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 /// [`Shape::default`].
 ///
 /// ```
-/// use crdt_harness::catalogue::{self, gallery_shape};
+/// use crdt_cli::catalogue::{self, gallery_shape};
 /// use crdt_harness::Faults;
 /// let entry = catalogue::find("broken/two-slot-counter").unwrap();
 /// let shape = gallery_shape(entry.gallery().unwrap());
@@ -489,9 +500,9 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
 #[must_use]
 pub fn gallery_shape(entry: &broken::Entry) -> Shape {
     Shape {
-        replicas: crate::schedule::Dimension::Fixed(entry.replicas()),
-        steps: crate::schedule::Dimension::Fixed(50),
-        faults: crate::schedule::Dimension::Fixed(
+        replicas: crdt_harness::schedule::Dimension::Fixed(entry.replicas()),
+        steps: crdt_harness::schedule::Dimension::Fixed(50),
+        faults: crdt_harness::schedule::Dimension::Fixed(
             Faults::parse(entry.faults()).expect("a gallery entry names known faults"),
         ),
         ..Shape::default()
@@ -578,6 +589,149 @@ pub fn find(name: &str) -> Option<Box<dyn Entry>> {
         .into_iter()
         .chain(gallery())
         .find(|e| e.name() == name)
+}
+
+/// The models one command line knows: give it to [`crate::main`] to get `list`, `check`,
+/// `replay`, `--report`, `--shard`, `merge-reports` and `render` over them.
+///
+/// Register each model with the method of its flavour ([`state`](Catalogue::state),
+/// [`delta`](Catalogue::delta), [`op`](Catalogue::op)). Its operations must implement serde's
+/// `Serialize` and `DeserializeOwned` (replay files store them as JSON), `Debug` and `Clone`
+/// (see [`CatalogueOp`]).
+///
+/// `check all` checks every model registered; `check broken` every broken one (the built-in
+/// catalogue's gallery).
+///
+/// ```
+/// use crdt_cli::Catalogue;
+/// use crdt_laws::toys::{MaxRegister, OpCounter};
+/// let catalogue = Catalogue::new()
+///     .delta("max", "a register joined by max", MaxRegister)
+///     .op("count", "an op-based counter", OpCounter);
+/// assert_eq!(catalogue.models().len(), 2);
+/// assert!(catalogue.find("count").is_some());
+/// ```
+#[derive(Clone, Default)]
+pub struct Catalogue {
+    models: Vec<Arc<dyn Entry>>,
+    broken: Vec<Arc<dyn Entry>>,
+}
+
+impl Debug for Catalogue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = |entries: &[Arc<dyn Entry>]| {
+            entries
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect::<Vec<_>>()
+        };
+        f.debug_struct("Catalogue")
+            .field("models", &names(&self.models))
+            .field("broken", &names(&self.broken))
+            .finish()
+    }
+}
+
+impl Catalogue {
+    /// An empty catalogue.
+    #[must_use]
+    pub fn new() -> Self {
+        Catalogue::default()
+    }
+
+    /// The built-in catalogue of the `crdt-harness` command: the reference models of
+    /// [`builtin`], then the gallery of [`gallery`] as broken models.
+    #[must_use]
+    pub fn builtin() -> Self {
+        builtin()
+            .into_iter()
+            .chain(gallery())
+            .fold(Catalogue::new(), Catalogue::entry)
+    }
+
+    /// Adds a state-based model called `name` (what users type), described by one line.
+    ///
+    /// # Panics
+    /// If the name is empty, `all` or `broken`, or already registered.
+    #[must_use]
+    pub fn state<M>(self, name: &str, description: &str, model: M) -> Self
+    where
+        M: StateCrdt + Send + Sync + 'static,
+        M::Op: CatalogueOp,
+    {
+        self.entry(state(Describe::of::<M>(name, description), model))
+    }
+
+    /// Adds a delta-state model, as [`Catalogue::state`].
+    ///
+    /// # Panics
+    /// As [`Catalogue::state`].
+    #[must_use]
+    pub fn delta<M>(self, name: &str, description: &str, model: M) -> Self
+    where
+        M: DeltaCrdt + Send + Sync + 'static,
+        M::Op: CatalogueOp,
+    {
+        self.entry(delta(Describe::of::<M>(name, description), model))
+    }
+
+    /// Adds an operation-based model, as [`Catalogue::state`].
+    ///
+    /// # Panics
+    /// As [`Catalogue::state`].
+    #[must_use]
+    pub fn op<M>(self, name: &str, description: &str, model: M) -> Self
+    where
+        M: OpCrdt + Send + Sync + 'static,
+        M::Op: CatalogueOp,
+    {
+        self.entry(op(Describe::of::<M>(name, description), model))
+    }
+
+    /// Adds an entry built by [`state`], [`delta`] or [`op`] (with a full [`Describe`]); an
+    /// entry with a gallery description is a broken model.
+    ///
+    /// # Panics
+    /// As [`Catalogue::state`].
+    #[must_use]
+    pub fn entry(mut self, entry: Box<dyn Entry>) -> Self {
+        let name = entry.name();
+        assert!(
+            !name.is_empty() && name != "all" && name != "broken",
+            "a model cannot be called {name:?}: `all` and `broken` name groups of models"
+        );
+        assert!(
+            self.find(name).is_none(),
+            "two models are called {name:?}: names must be unique"
+        );
+        if entry.gallery().is_some() {
+            self.broken.push(Arc::from(entry));
+        } else {
+            self.models.push(Arc::from(entry));
+        }
+        self
+    }
+
+    /// The models (`check all`), in the order registered.
+    #[must_use]
+    pub fn models(&self) -> &[Arc<dyn Entry>] {
+        &self.models
+    }
+
+    /// The broken models (`check broken`, `list --broken`).
+    #[must_use]
+    pub fn broken(&self) -> &[Arc<dyn Entry>] {
+        &self.broken
+    }
+
+    /// The model called `name`, working or broken.
+    #[must_use]
+    pub fn find(&self, name: &str) -> Option<&Arc<dyn Entry>> {
+        self.models
+            .iter()
+            .chain(&self.broken)
+            .find(|e| e.name() == name)
+    }
 }
 
 #[cfg(test)]

@@ -7,16 +7,16 @@
 //!   says it needs, until it finds each named property, within a budget of [`BUDGET`]
 //!   schedules per property. Schedules run in batches of 64 (each batch with its own seed) and
 //!   the search stops at the first batch that finds the property; shrinking is skipped, as
-//!   only detection is measured here (`harness/examples/detection.rs` measures shrinking).
+//!   only detection is measured here (`cli/examples/detection.rs` measures shrinking).
 //!
 //! Every entry names at least one oracle, so every entry is also caught by the harness (the
 //! lessons in `docs/lessons/` show which).
 
 use std::collections::BTreeSet;
 
-use crdt_harness::catalogue::{self, Entry, gallery_shape};
+use crdt_cli::catalogue::{self, Entry, gallery_shape};
 use crdt_harness::runner::BATCH;
-use crdt_harness::{Faults, Options};
+use crdt_harness::{Dimension, Faults, Options};
 use crdt_laws::{Config, Law, Verdict};
 
 /// The seed of every law run and of the first batch of schedules.
@@ -164,6 +164,49 @@ fn the_gallery_has_at_least_fifteen_entries_with_stories() {
             "{}: needs {:?}",
             entry.name,
             entry.needs
+        );
+    }
+}
+
+/// With every fault on (not only the ones an entry needs), the first finding on each entry that
+/// names an oracle is one of its named oracles.
+#[test]
+fn every_gallery_entry_is_caught_by_the_harness() {
+    use crdt_harness::Shape;
+    for entry in catalogue::gallery() {
+        let gallery = entry.gallery().unwrap();
+        let wants_oracle = gallery
+            .caught_by
+            .iter()
+            .any(|c| matches!(c, crdt_impls::broken::Catcher::Oracle(_)));
+        if !wants_oracle {
+            continue;
+        }
+        let replicas = if gallery.needs.contains("three") {
+            3
+        } else {
+            4
+        };
+        let options = Options {
+            shape: Shape {
+                replicas: Dimension::Fixed(replicas),
+                steps: Dimension::Fixed(50),
+                faults: Dimension::Fixed(Faults::ALL),
+                ..Shape::default()
+            },
+            schedules: Some(10_000),
+            seed: 7,
+            ..Options::default()
+        };
+        let summary = entry.run(&options);
+        assert!(!summary.passed(), "{} not caught:\n{summary}", entry.name());
+        let property = summary.failures[0].finding.property.name();
+        assert!(
+            gallery
+                .caught_by
+                .contains(&crdt_impls::broken::Catcher::Oracle(property)),
+            "{} caught by {property}, not by its named oracle:\n{summary}",
+            entry.name()
         );
     }
 }

@@ -2,13 +2,13 @@
 //! the normal suite and an ignored `fuzz_forever` for long runs:
 //!
 //! ```text
-//! CRDT_FUZZ_SECONDS=600 cargo test --release -p crdt-harness --test fuzz -- --ignored
+//! CRDT_FUZZ_SECONDS=600 cargo test --release -p crdt-cli --test fuzz -- --ignored
 //! ```
 
 use std::time::{Duration, Instant};
 
+use crdt_cli::catalogue;
 use crdt_harness::Options;
-use crdt_harness::catalogue;
 use crdt_laws::seed::splitmix64;
 
 fn bytes(seed: u64, len: usize) -> Vec<u8> {

@@ -1,8 +1,8 @@
 //! The lessons in `docs/lessons/`, compiled and run as doc-tests: every Rust block of every
-//! lesson is a test (`cargo test -p crdt-harness --doc lessons`).
+//! lesson is a test (`cargo test -p crdt-cli --doc lessons`).
 //!
 //! The counterexamples and drawings the lessons show are checked against what the code
-//! produces by `harness/tests/lessons.rs`.
+//! produces by `cli/tests/lessons.rs`.
 
 /// Lesson 1: orders.
 #[doc = include_str!("../../docs/lessons/01-orders.md")]
