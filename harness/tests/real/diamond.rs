@@ -1,12 +1,12 @@
 //! diamond-types 1.0: a `ListCRDT` (its operation log and the branch at its tip) as state.
 
-use crdt_impls::fugue::ListOp;
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
+use crdt_impls::fugue::{ListOp, RightSiblings};
+use crdt_laws::{Delivery, Dot, History, Model, OpCrdt, ReplicaId};
 use diamond_types::list::ListCRDT;
 use diamond_types::list::encoding::ENCODE_PATCH;
 use proptest::strategy::BoxedStrategy;
 
-use super::{Edit, edit, ids, list_ops};
+use super::{Edit, edit, fugue_spec, ids, list_ops};
 
 /// diamond-types' text as an op-based CRDT. A local edit is `insert` or `delete` (positions in
 /// characters) by the agent named after the replica, shipped as the patch `encode_from` the
@@ -33,6 +33,9 @@ impl Model for DiamondText {
     fn ops(&self) -> BoxedStrategy<ListOp<char>> {
         list_ops()
     }
+    fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
+        fugue_spec(history, RightSiblings::ByRightOriginReversed)
+    }
     fn element_ids(&self, doc: &ListCRDT) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
     }
@@ -58,6 +61,7 @@ impl OpCrdt for DiamondText {
         doc.oplog.encode_from(ENCODE_PATCH, &before)
     }
     fn effect(&self, doc: &mut ListCRDT, patch: &Vec<u8>) {
-        doc.merge_data_and_ff(patch).expect("causal delivery brings every parent");
+        doc.merge_data_and_ff(patch)
+            .expect("causal delivery brings every parent");
     }
 }

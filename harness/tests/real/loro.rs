@@ -1,11 +1,11 @@
 //! Loro 1.x: a `LoroDoc` and its root `LoroText`, the `LoroDoc` itself as state.
 
-use crdt_impls::fugue::ListOp;
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
+use crdt_impls::fugue::{ListOp, RightSiblings};
+use crdt_laws::{Delivery, Dot, History, Model, OpCrdt, ReplicaId};
 use loro::{ExportMode, LoroDoc};
 use proptest::strategy::BoxedStrategy;
 
-use super::{Edit, edit, ids, list_ops};
+use super::{fugue_spec, ids, list_ops, splice};
 
 /// Loro's text as an op-based CRDT. A local edit is `insert` or `delete` (positions in code
 /// points) and `commit`, shipped as the `export` of the updates since the version before it; a
@@ -18,8 +18,6 @@ pub struct LoroText {
     /// Ask the harness to check non-interleaving (Loro's text is Fugue).
     pub non_interleaving: bool,
 }
-
-const TEXT: &str = "text";
 
 fn with_peer(doc: LoroDoc, peer: u64) -> LoroDoc {
     doc.set_peer_id(peer).expect("any peer id but u64::MAX");
@@ -35,16 +33,20 @@ impl Model for LoroText {
         with_peer(LoroDoc::new(), id.0.into())
     }
     fn value(&self, doc: &LoroDoc) -> String {
-        doc.get_text(TEXT).to_string()
+        doc.get_text("text").to_string()
     }
     fn ops(&self) -> BoxedStrategy<ListOp<char>> {
         list_ops()
     }
     fn fork(&self, doc: &LoroDoc) -> LoroDoc {
         let copy = with_peer(doc.fork(), doc.peer_id());
-        let pending = doc.export_pending_updates().expect("pending changes encode");
-        pending.map(|bytes| copy.import(&bytes).expect("Loro imports its own changes"));
+        if let Some(pending) = doc.export_pending_updates().expect("encodes") {
+            copy.import(&pending).expect("Loro imports its own changes");
+        }
         copy
+    }
+    fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
+        fugue_spec(history, RightSiblings::ByRightOriginReversed)
     }
     fn element_ids(&self, doc: &LoroDoc) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
@@ -61,15 +63,12 @@ impl OpCrdt for LoroText {
         Delivery::UnorderedDuplicating
     }
     fn local(&self, doc: &mut LoroDoc, dot: Dot, op: &ListOp<char>) -> Vec<u8> {
-        let (before, text) = (doc.oplog_vv(), doc.get_text(TEXT));
-        let edited = match edit(op, text.len_unicode(), dot) {
-            Some(Edit::Insert(at, c)) => text.insert(at, &c.to_string()),
-            Some(Edit::Delete(at)) => text.delete(at, 1),
-            None => Ok(()),
-        };
-        edited.expect("the index is in range");
+        let (at, delete, insert) = splice(op, &self.value(doc), dot, |_| 1);
+        let before = doc.oplog_vv();
+        let spliced = doc.get_text("text").splice(at, delete, &insert);
+        spliced.expect("the index is in range");
         doc.commit();
-        doc.export(ExportMode::updates(&before)).expect("updates encode")
+        doc.export(ExportMode::updates(&before)).expect("encodes")
     }
     fn effect(&self, doc: &mut LoroDoc, update: &Vec<u8>) {
         doc.import(update).expect("Loro imports its own updates");

@@ -3,11 +3,10 @@
 use crdt_impls::fugue::ListOp;
 use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
 use proptest::strategy::BoxedStrategy;
-use yrs::updates::decoder::Decode;
-use yrs::updates::encoder::{Encoder, EncoderV1};
+use yrs::updates::{decoder::Decode, encoder::Encoder, encoder::EncoderV1};
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update};
 
-use super::{Edit, edit, ids, list_ops};
+use super::{ids, list_ops, splice};
 
 /// yrs' text as an op-based CRDT. A local edit is one transaction (`insert` or `remove_range`,
 /// at UTF-8 byte offsets, yrs' default), shipped as `encode_update_v1`; a remote update goes to
@@ -22,11 +21,9 @@ pub struct YrsText {
     pub non_interleaving: bool,
 }
 
-const TEXT: &str = "text";
-
 fn apply(doc: &Doc, update: &[u8]) {
     let update = Update::decode_v1(update).expect("yrs decodes its own updates");
-    doc.transact_mut().apply_update(update).expect("yrs applies its own updates");
+    doc.transact_mut().apply_update(update).expect("applies");
 }
 
 impl Model for YrsText {
@@ -38,17 +35,18 @@ impl Model for YrsText {
         Doc::with_client_id(id.0.into())
     }
     fn value(&self, doc: &Doc) -> String {
-        doc.get_or_insert_text(TEXT).get_string(&doc.transact())
+        doc.get_or_insert_text("text").get_string(&doc.transact())
     }
     fn ops(&self) -> BoxedStrategy<ListOp<char>> {
         list_ops()
     }
     fn fork(&self, doc: &Doc) -> Doc {
-        let (copy, txn, everything) = (Doc::with_client_id(doc.client_id().get()), doc.transact(), StateVector::default());
+        let (txn, all) = (doc.transact(), StateVector::default());
         let mut integrated = EncoderV1::new();
-        txn.encode_state_as_update(&everything, &mut integrated);
+        txn.encode_state_as_update(&all, &mut integrated);
+        let copy = Doc::with_client_id(doc.client_id().get());
         apply(&copy, &integrated.to_vec());
-        apply(&copy, &txn.encode_state_as_update_v1(&everything));
+        apply(&copy, &txn.encode_state_as_update_v1(&all));
         copy
     }
     fn element_ids(&self, doc: &Doc) -> Option<Vec<Dot>> {
@@ -66,14 +64,11 @@ impl OpCrdt for YrsText {
         Delivery::UnorderedDuplicating
     }
     fn local(&self, doc: &mut Doc, dot: Dot, op: &ListOp<char>) -> Vec<u8> {
-        let (value, text) = (self.value(doc), doc.get_or_insert_text(TEXT));
-        let byte = |at: usize| value.char_indices().nth(at).map_or(value.len(), |(b, _)| b);
+        let (at, delete, insert) = splice(op, &self.value(doc), dot, char::len_utf8);
+        let text = doc.get_or_insert_text("text");
         let mut txn = doc.transact_mut();
-        match edit(op, value.chars().count(), dot) {
-            Some(Edit::Insert(at, c)) => text.insert(&mut txn, byte(at) as u32, &c.to_string()),
-            Some(Edit::Delete(at)) => text.remove_range(&mut txn, byte(at) as u32, (byte(at + 1) - byte(at)) as u32),
-            None => {}
-        }
+        text.remove_range(&mut txn, at as u32, delete as u32);
+        text.insert(&mut txn, at as u32, &insert);
         txn.encode_update_v1()
     }
     fn effect(&self, doc: &mut Doc, update: &Vec<u8>) {

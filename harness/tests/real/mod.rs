@@ -19,8 +19,8 @@ pub mod loro;
 pub mod yrs;
 
 use crdt_harness::{Faults, Harness, Property, Summary};
-use crdt_impls::fugue::{FugueListModel, ListOp};
-use crdt_laws::{Config, Dot, Model, OpCrdt, ReplicaId};
+use crdt_impls::fugue::{FugueListModel, ListOp, RightSiblings, spec};
+use crdt_laws::{Config, Dot, History, Model, OpCrdt, ReplicaId};
 use proptest::strategy::BoxedStrategy;
 
 /// The first code point of the tags: supplementary private use area A (plane 15).
@@ -40,7 +40,10 @@ const TAG_SPAN: u32 = 0x2_0000;
 /// If the replica index is 32 or more, or the sequence number is 0 or above 4096.
 pub fn tag_char(dot: Dot) -> char {
     let seq = u32::try_from(dot.seq - 1).expect("sequence numbers start at 1");
-    assert!(seq < 1 << SEQ_BITS, "{dot}: sequence number too large for a tag");
+    assert!(
+        seq < 1 << SEQ_BITS,
+        "{dot}: sequence number too large for a tag"
+    );
     let code = (dot.replica.0 << SEQ_BITS) | seq;
     assert!(code < TAG_SPAN, "{dot}: replica index too large for a tag");
     char::from_u32(TAG_BASE + code).expect("planes 15 and 16 are all chars")
@@ -85,6 +88,48 @@ pub fn edit(op: &ListOp<char>, len: usize, dot: Dot) -> Option<Edit> {
     }
 }
 
+/// `op` as update `dot` on a text showing `text`, as one splice in the library's units (`width`
+/// of each character): the index, how many units to delete there, and what to insert.
+pub fn splice(
+    op: &ListOp<char>,
+    text: &str,
+    dot: Dot,
+    width: fn(char) -> usize,
+) -> (usize, usize, String) {
+    let chars: Vec<char> = text.chars().collect();
+    let offset = |at: usize| chars[..at].iter().map(|&c| width(c)).sum();
+    match edit(op, chars.len(), dot) {
+        Some(Edit::Insert(at, c)) => (offset(at), 0, c.to_string()),
+        Some(Edit::Delete(at)) => (offset(at), width(chars[at]), String::new()),
+        None => (0, 0, String::new()),
+    }
+}
+
+/// The text a Fugue list shows after the edits of `history` (`crdt_impls::fugue::spec`, right
+/// siblings ordered by `rule`), each insert writing its update's tag; `None`, no opinion,
+/// unless the history is causally closed: a library keeps an update whose dependencies have
+/// not arrived out of its text, so the text then shows less than the history holds.
+pub fn fugue_spec(history: &History<ListOp<char>>, rule: RightSiblings) -> Option<String> {
+    let events = history.events();
+    let closed = events
+        .iter()
+        .all(|e| e.deps.iter().all(|d| history.get(*d).is_some()));
+    closed.then(|| {
+        let mut tagged = History::new();
+        for e in events {
+            let op = match e.op {
+                ListOp::Insert { at, .. } => ListOp::Insert {
+                    at,
+                    value: tag_char(e.dot),
+                },
+                ListOp::Delete { at } => ListOp::Delete { at },
+            };
+            tagged.push(e.dot, op, e.deps.clone());
+        }
+        spec::value(&tagged, rule).into_iter().collect()
+    })
+}
+
 /// The lines of a model's source that are code: neither blank nor comments.
 pub fn code_lines(source: &str) -> usize {
     source
@@ -104,13 +149,15 @@ where
     assert!(report.all_passed(), "{report}");
 }
 
-/// The harness's default run of `model`, then `schedules` schedules with every fault.
+/// The harness's default run of `model`, then `schedules` schedules with every fault; both keep
+/// going after a failure, to report the first failure of each property.
 pub fn runs<M: OpCrdt + Sync>(model: &M, schedules: u64, seed: u64) -> [Summary<M::Op>; 2]
 where
     M::Op: 'static,
 {
-    let defaults = Harness::op(model).seed(seed).run();
+    let defaults = Harness::op(model).seed(seed).keep_going(true).run();
     let faulty = Harness::op(model)
+        .keep_going(true)
         .faults(Faults::ALL)
         .schedules(schedules)
         .seed(seed + 1)
@@ -148,6 +195,47 @@ where
         model.local(&mut doc, dot, op);
         assert_eq!(model.value(&doc), expected.iter().collect::<String>());
     }
+}
+
+/// The two-replica runs of Table 1 of "The Art of the Fugue": replicas A and B each type three
+/// characters concurrently, forwards (each at the end) then, in a second document, backwards
+/// (each at the start), and exchange their updates. Returns whether the merged text
+/// interleaves the two runs, (forwards, backwards); panics if the replicas disagree.
+pub fn runs_interleave<M>(model: &M) -> (bool, bool)
+where
+    M: OpCrdt<Op = ListOp<char>, Value = String>,
+{
+    let interleaves = |at: fn(u32) -> u32| {
+        let ids: [ReplicaId; 2] = [ReplicaId::new(0), ReplicaId::new(1)];
+        let mut docs = ids.map(|id| model.new_replica(id));
+        let sent = [0, 1].map(|r| {
+            (0..3)
+                .map(|k| {
+                    let op = ListOp::Insert {
+                        at: at(k),
+                        value: 'x',
+                    };
+                    model.local(&mut docs[r], Dot::new(ids[r], u64::from(k) + 1), &op)
+                })
+                .collect::<Vec<_>>()
+        });
+        for message in &sent[1] {
+            model.effect(&mut docs[0], message);
+        }
+        for message in &sent[0] {
+            model.effect(&mut docs[1], message);
+        }
+        let text = model.value(&docs[0]);
+        assert_eq!(text, model.value(&docs[1]), "the two replicas diverge");
+        let authors: Vec<ReplicaId> = ids_of(&text).into_iter().map(|d| d.replica).collect();
+        assert_eq!(authors.len(), 6, "{text:?}");
+        authors.windows(2).filter(|w| w[0] != w[1]).count() > 1
+    };
+    (interleaves(|k| k), interleaves(|_| 0))
+}
+
+fn ids_of(text: &str) -> Vec<Dot> {
+    ids(text).expect("every character is a tag")
 }
 
 /// Every model's source, by file name, for counting lines.

@@ -6,7 +6,7 @@ use crdt_impls::fugue::ListOp;
 use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
 use proptest::strategy::BoxedStrategy;
 
-use super::{Edit, edit, ids, list_ops};
+use super::{ids, list_ops, splice};
 
 /// automerge's text as an op-based CRDT. Every replica starts from the same genesis change (the
 /// text object, made by one fixed actor at time 0, so its hash is the same everywhere); a local
@@ -21,7 +21,8 @@ pub struct AutomergeText {
 }
 
 fn text(doc: &AutoCommit) -> ObjId {
-    doc.get(ROOT, "text").ok().flatten().expect("the genesis text").1
+    let found = doc.get(ROOT, "text").ok().flatten();
+    found.expect("the genesis text").1
 }
 
 impl Model for AutomergeText {
@@ -32,7 +33,8 @@ impl Model for AutomergeText {
     fn new_replica(&self, id: ReplicaId) -> AutoCommit {
         let mut doc = AutoCommit::new_with_encoding(TextEncoding::UnicodeCodePoint)
             .with_actor(ActorId::from(b"genesis".as_slice()));
-        doc.put_object(ROOT, "text", ObjType::Text).expect("a new document takes a text");
+        doc.put_object(ROOT, "text", ObjType::Text)
+            .expect("makes a text");
         doc.commit();
         doc.with_actor(ActorId::from(id.0.to_be_bytes().as_slice()))
     }
@@ -57,18 +59,15 @@ impl OpCrdt for AutomergeText {
         Delivery::UnorderedDuplicating
     }
     fn local(&self, doc: &mut AutoCommit, dot: Dot, op: &ListOp<char>) -> Vec<u8> {
-        let (obj, len) = (text(doc), self.value(doc).chars().count());
-        let spliced = match edit(op, len, dot) {
-            Some(Edit::Insert(at, c)) => doc.splice_text(&obj, at, 0, &c.to_string()),
-            Some(Edit::Delete(at)) => doc.splice_text(&obj, at, 1, ""),
-            None => return Vec::new(),
-        };
-        spliced.expect("the index is in range");
-        let hash = doc.commit().expect("an edit makes a change");
-        let change = doc.get_change_by_hash(&hash).expect("the change just made");
-        change.raw_bytes().to_vec()
+        let (at, delete, insert) = splice(op, &self.value(doc), dot, |_| 1);
+        let obj = text(doc);
+        doc.splice_text(&obj, at, delete as isize, &insert)
+            .expect("the index is in range");
+        let change = doc.commit().and_then(|hash| doc.get_change_by_hash(&hash));
+        change.map_or_else(Vec::new, |c| c.raw_bytes().to_vec())
     }
     fn effect(&self, doc: &mut AutoCommit, change: &Vec<u8>) {
-        doc.load_incremental(change).expect("automerge loads its own changes");
+        doc.load_incremental(change)
+            .expect("automerge loads its own changes");
     }
 }
