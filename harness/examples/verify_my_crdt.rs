@@ -64,6 +64,10 @@ impl Model for ProfileModel {
     type State = Profile;
     type Op = Edit;
     type Value = BTreeMap<String, String>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Profile { Profile::default() }
     fn value(&self, p: &Profile) -> Self::Value { p.view() }
     fn ops(&self) -> BoxedStrategy<Edit> { (select(vec!["name", "city"]), select(vec!["Ada", "Oslo"])).boxed() }

@@ -5,7 +5,7 @@
 
 use std::fmt::Debug;
 
-use crdt_laws::{Delivery, DeltaCrdt, Flavour, Model, OpCrdt, ReplicaId, StateCrdt};
+use crdt_laws::{Delivery, DeltaCrdt, Dot, Flavour, Model, OpCrdt, StateCrdt};
 
 /// What a local update produces for the network.
 #[derive(Clone, Debug)]
@@ -34,11 +34,11 @@ pub trait Protocol: Sync {
     /// The delivery the network must provide for messages (state-based flavours need none).
     fn delivery(&self) -> Delivery;
 
-    /// Performs a local update.
+    /// Performs a local update, whose identity is `dot` (`dot.replica` is where it happens).
     fn update(
         &self,
         state: &mut <Self::Model as Model>::State,
-        replica: ReplicaId,
+        dot: Dot,
         op: &<Self::Model as Model>::Op,
     ) -> Produced<Self::Payload>;
 
@@ -51,7 +51,8 @@ pub trait Protocol: Sync {
     /// State-based flavours: joins two payloads (delta groups).
     fn join(&self, into: &mut Self::Payload, from: &Self::Payload);
 
-    /// State-based flavours: the lattice order, for the monotone-growth oracle.
+    /// State-based flavours: the lattice order, for the monotone-growth oracle (`None` when
+    /// the model declares no order and cannot compare states, so none can be derived).
     fn leq(
         &self,
         a: &<Self::Model as Model>::State,
@@ -89,7 +90,7 @@ macro_rules! state_based_common {
         }
 
         fn state_payload(&self, state: &M::State) -> Option<M::State> {
-            Some(state.clone())
+            Some(self.0.fork(state))
         }
 
         fn join(&self, into: &mut M::State, from: &M::State) {
@@ -97,7 +98,11 @@ macro_rules! state_based_common {
         }
 
         fn leq(&self, a: &M::State, b: &M::State) -> Option<bool> {
-            Some(crdt_laws::leq(self.0, a, b))
+            self.0.leq(a, b).or_else(|| {
+                self.0
+                    .state_eq(a, b)
+                    .map(|_| crdt_laws::order::merge_leq(self.0, a, b))
+            })
         }
     };
 }
@@ -109,8 +114,8 @@ impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
         Flavour::StateBased
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
-        self.0.apply(state, replica, op);
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::State> {
+        self.0.apply(state, dot.replica, op);
         Produced::Nothing
     }
 }
@@ -122,9 +127,9 @@ impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
         Flavour::DeltaState
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::State> {
-        let delta = self.0.delta(state, replica, op);
-        self.0.apply(state, replica, op);
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::State> {
+        let delta = self.0.delta(state, dot.replica, op);
+        self.0.apply(state, dot.replica, op);
         Produced::Delta(delta)
     }
 }
@@ -145,10 +150,8 @@ impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
         self.0.delivery()
     }
 
-    fn update(&self, state: &mut M::State, replica: ReplicaId, op: &M::Op) -> Produced<M::Message> {
-        let message = self.0.prepare(state, replica, op);
-        self.0.effect(state, &message);
-        Produced::Broadcast(message)
+    fn update(&self, state: &mut M::State, dot: Dot, op: &M::Op) -> Produced<M::Message> {
+        Produced::Broadcast(self.0.local(state, dot, op))
     }
 
     fn receive(&self, state: &mut M::State, message: &M::Message) {

@@ -56,11 +56,16 @@ pub enum Property {
     StateExplosion,
     /// A state could not be serialized or read back at a crash.
     Persistence,
+    /// A value broke the model's [invariant](crdt_laws::Model::invariant).
+    Invariant,
+    /// The model's [fork](crdt_laws::Model::fork) shares state with the original: changing the
+    /// copy changed the original, so every check that keeps an old state would lie.
+    ForkIndependent,
 }
 
 impl Property {
     /// Every property, in the order reports list them.
-    pub const ALL: [Property; 10] = [
+    pub const ALL: [Property; 12] = [
         Property::Convergence,
         Property::EqualValuesDifferentStates,
         Property::MonotoneGrowth,
@@ -71,6 +76,8 @@ impl Property {
         Property::StepTimeout,
         Property::StateExplosion,
         Property::Persistence,
+        Property::Invariant,
+        Property::ForkIndependent,
     ];
 
     /// The property's snake_case name.
@@ -87,6 +94,8 @@ impl Property {
             Property::StepTimeout => "step_timeout",
             Property::StateExplosion => "state_explosion",
             Property::Persistence => "persistence",
+            Property::Invariant => "invariant",
+            Property::ForkIndependent => "fork_independent",
         }
     }
 
@@ -418,14 +427,17 @@ pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunCon
             };
         }
     };
-    let result = sim.start().and_then(|()| {
-        for (i, step) in schedule.steps.iter().enumerate() {
-            sim.step = Some(i + 1);
-            sim.exec(step)?;
-        }
-        sim.step = None;
-        sim.quiesce()
-    });
+    let result = sim
+        .check_fork(schedule)
+        .and_then(|()| sim.start())
+        .and_then(|()| {
+            for (i, step) in schedule.steps.iter().enumerate() {
+                sim.step = Some(i + 1);
+                sim.exec(step)?;
+            }
+            sim.step = None;
+            sim.quiesce()
+        });
     let values = sim
         .replicas
         .iter()
@@ -525,6 +537,41 @@ impl<'a, P: Protocol> Sim<'a, P> {
         Ok((value, took))
     }
 
+    /// Before anything else: the model's fork must be independent of the original, or every
+    /// oracle that keeps an old state (monotone growth, sequences) compares a state with itself.
+    /// Checked with the schedule's first update, applied to a fork of a fresh replica.
+    fn check_fork(&self, schedule: &Schedule<Op<P>>) -> Checked {
+        let Some((r, op)) = schedule.steps.iter().find_map(|step| match step {
+            Step::Update { replica, op } => Some((*replica, op)),
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let model = self.p.model();
+        let shared = self.contained(r, || {
+            let original = model.new_replica(r);
+            let initially = model.value(&original);
+            let mut copy = model.fork(&original);
+            let _ = self.p.update(&mut copy, Dot::new(r, 1), op);
+            let (copy_value, now) = (model.value(&copy), model.value(&original));
+            (copy_value != initially && now != initially).then_some((initially, now))
+        })?;
+        match shared.0 {
+            None => Ok(()),
+            Some((initially, now)) => Err(self.finding(
+                Property::ForkIndependent,
+                format!(
+                    "the model's fork shares state with the original: applying {op:?} to a fork \
+                     of a new replica changed the original's value from {initially:?} to \
+                     {now:?}. Implement Model::fork to return an independent copy (for a \
+                     document that clones as a shared handle: encode it and load the bytes \
+                     into a new document with the same replica id)"
+                ),
+                &[],
+            )),
+        }
+    }
+
     /// The initial states: checked like any other (a model may already break its spec).
     fn start(&mut self) -> Checked {
         for i in 0..self.replicas.len() {
@@ -611,11 +658,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         }
         let i = r.index();
-        let before = self.replicas[i].state.clone();
-        let mut state = self.replicas[i].state.clone();
-        let (produced, _) = self.contained(r, || self.p.update(&mut state, r, op))?;
-        self.replicas[i].state = state;
+        let model = self.p.model();
         let seq = self.updates.iter().filter(|u| u.dot.replica == r).count() as u64 + 1;
+        let dot = Dot::new(r, seq);
+        let (before, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
+        let (mut state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
+        let (produced, _) = self.contained(r, || self.p.update(&mut state, dot, op))?;
+        self.replicas[i].state = state;
         let u = self.updates.len();
         self.updates.push(UpdateRecord {
             dot: Dot::new(r, seq),
@@ -831,8 +880,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
             });
             return Ok(());
         }
-        let before = self.replicas[i].state.clone();
-        let mut state = self.replicas[i].state.clone();
+        let model = self.p.model();
+        let (before, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
+        let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
         let replica = &mut self.replicas[i];
         replica.state = state;
@@ -870,11 +920,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         }
         let i = r.index();
-        let state = self.replicas[i].state.clone();
         let model = self.p.model();
+        let (state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
         let (snapshot, _) = self.contained(r, || model.round_trip(&state))?;
         let restored = match snapshot {
-            None => state.clone(),
+            None => self.contained(r, || model.fork(&state))?.0,
             Some(Ok(restored)) => restored,
             Some(Err(e)) => {
                 return Err(self.finding(
@@ -1016,7 +1066,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         if self.p.state_payload(&first.state).is_some() {
             for other in &self.replicas[1..] {
-                if !self.p.model().state_eq(&other.state, &first.state) {
+                if self.p.model().state_eq(&other.state, &first.state) == Some(false) {
                     return Err(self.states_differ(first.id, other.id));
                 }
             }
@@ -1047,10 +1097,19 @@ impl<'a, P: Protocol> Sim<'a, P> {
     ) -> Checked {
         let model = self.p.model();
         let r = self.replicas[i].id;
-        let state = self.replicas[i].state.clone();
-        let (value, _) = self.contained(r, || model.value(&state))?;
+        let state = &self.replicas[i].state;
+        let (value, _) = self.contained(r, || model.value(state))?;
+        let (invariant, _) = self.contained(r, || model.invariant(&value))?;
+        let bytes = debug_len(state);
+        let moved_down = before.is_some_and(|before| self.p.leq(before, state) == Some(false));
         self.replicas[i].value = value;
-        let bytes = debug_len(&state);
+        if let Err(broken) = invariant {
+            return Err(self.finding(
+                Property::Invariant,
+                format!("{r} shows a value that breaks the model's invariant: {broken}"),
+                &[r],
+            ));
+        }
         if self.config.measure
             && let Some(step) = self.step
         {
@@ -1071,7 +1130,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             ));
         }
         if let Some(before) = before
-            && self.p.leq(before, &state) == Some(false)
+            && moved_down
         {
             let mut finding = self.finding(
                 Property::MonotoneGrowth,
@@ -1080,12 +1139,21 @@ impl<'a, P: Protocol> Sim<'a, P> {
             );
             finding.values = vec![
                 (r, format!("{before:?} before")),
-                (r, format!("{state:?} after")),
+                (r, format!("{:?} after", self.replicas[i].state)),
             ];
             return Err(finding);
         }
-        let visible = history(&self.updates, &self.replicas[i].seen);
-        let (expected, _) = self.contained(r, || model.spec(&visible))?;
+        // A specification sees the updates the replica has applied. Where a message arrived
+        // before its causal past (a model declaring unordered delivery may buffer it inside),
+        // what was applied is not known, so the replica is judged once its past is complete.
+        let seen = &self.replicas[i].seen;
+        let complete = seen.iter().all(|u| self.updates[u].deps.is_subset(seen));
+        let visible = history(&self.updates, seen);
+        let (expected, _) = if complete {
+            self.contained(r, || model.spec(&visible))?
+        } else {
+            (None, Duration::ZERO)
+        };
         if let Some(expected) = expected
             && expected != self.replicas[i].value
         {
@@ -1133,7 +1201,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                         &[a.id, b.id],
                     ));
                 }
-                if state_based && !self.p.model().state_eq(&a.state, &b.state) {
+                if state_based && self.p.model().state_eq(&a.state, &b.state) == Some(false) {
                     return Err(self.states_differ(a.id, b.id));
                 }
             }

@@ -247,6 +247,10 @@ impl Model for ConcatenatedSet {
     type State = Vec<u8>;
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Vec<u8> {
         Vec::new()
     }
@@ -298,6 +302,10 @@ impl Model for Trouble {
     type State = Vec<u64>;
     type Op = u64;
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Vec<u64> {
         Vec::new()
     }
@@ -587,6 +595,10 @@ impl Model for PanicsIn {
     type State = u64;
     type Op = u64;
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> u64 {
         assert!(!matches!(self, PanicsIn::NewReplica), "no replicas today");
         0

@@ -86,6 +86,10 @@ mod lww_reg_without_unique_markers {
     struct TimeOnly;
 
     impl Model for TimeOnly {
+        fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+            Some(a == b)
+        }
+
         type State = LWWReg<Option<u8>, u64>;
         type Op = RegisterOp<u8>;
         type Value = Option<u8>;

@@ -53,6 +53,10 @@ impl Model for AsPlainFugue {
     type Op = ListOp<char>;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, id: ReplicaId) -> Text {
         PROMISED.new_replica(id)
     }
@@ -77,7 +81,7 @@ impl OpCrdt for AsPlainFugue {
     fn delivery(&self) -> crdt_laws::Delivery {
         PROMISED.delivery()
     }
-    fn prepare(&self, text: &Text, id: ReplicaId, op: &ListOp<char>) -> Patch {
+    fn prepare(&self, text: &Text, id: ReplicaId, op: &ListOp<char>) -> Option<Patch> {
         PROMISED.prepare(text, id, op)
     }
     fn effect(&self, text: &mut Text, patch: &Patch) {

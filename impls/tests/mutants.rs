@@ -44,6 +44,10 @@ impl<M: StateCrdt> Model for Mutant<M> {
     type Op = M::Op;
     type Value = M::Value;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        self.base.state_eq(a, b)
+    }
+
     fn name(&self) -> String {
         self.name.to_string()
     }

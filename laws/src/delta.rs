@@ -24,9 +24,9 @@ pub fn delta_matches_update<M: DeltaCrdt>(
 ) -> Outcome {
     let delta = model.delta(s, replica, op);
     let merged = join(model, s, &delta);
-    let mut applied = s.clone();
+    let mut applied = model.fork(s);
     model.apply(&mut applied, replica, op);
-    if model.state_eq(&merged, &applied) {
+    if crate::model::same_state(model, &merged, &applied) {
         return Outcome::Held;
     }
     Violation::new(
@@ -72,7 +72,7 @@ pub fn delta_grouping<M: DeltaCrdt>(
         ("(t ⊔ δ₁) ⊔ δ₁", join(model, &t1, &d1), "t ⊔ δ₁", &t1),
     ];
     for (left_name, left, right_name, right) in checks {
-        if !model.state_eq(&left, right) {
+        if !crate::model::same_state(model, &left, right) {
             return Violation::new(
                 Law::DeltaGrouping,
                 format!("{left_name} ≠ {right_name}"),

@@ -19,8 +19,8 @@ use crate::semilattice::join;
 
 /// `a ⊔ b` computed twice, from fresh clones, gives equal states and values.
 pub fn merge_deterministic<M: StateCrdt>(model: &M, a: &M::State, b: &M::State) -> Outcome {
-    let first = join(model, &a.clone(), &b.clone());
-    let second = join(model, &a.clone(), &b.clone());
+    let first = join(model, &model.fork(a), &model.fork(b));
+    let second = join(model, &model.fork(a), &model.fork(b));
     match same(
         model,
         Law::MergeDeterministic,
@@ -44,10 +44,10 @@ pub(crate) fn same<M: Model>(
     right: (&str, &M::State),
 ) -> Outcome {
     let (vl, vr) = (model.value(left.1), model.value(right.1));
-    if model.state_eq(left.1, right.1) && vl == vr {
+    if crate::model::same_state(model, left.1, right.1) && vl == vr {
         return Outcome::Held;
     }
-    let claim = if model.state_eq(left.1, right.1) {
+    let claim = if crate::model::same_state(model, left.1, right.1) {
         format!("value({}) ≠ value({})", left.0, right.0)
     } else {
         format!("{} ≠ {}", left.0, right.0)

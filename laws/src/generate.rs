@@ -245,7 +245,7 @@ pub struct StateCase<Op> {
 /// One step of an operation-based execution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpStep<Op> {
-    /// `replica` prepares `op` and applies the effect of its message locally.
+    /// `replica` applies `op` locally ([`OpCrdt::local`]) and sends its message.
     Prepare {
         /// Where the update happens.
         replica: ReplicaId,
@@ -344,7 +344,7 @@ impl<S: Clone, Op: Clone, Msg> Execution<S, Op, Msg> {
         let mut exec = Self::new(ids.len());
         for &id in &ids {
             exec.record(
-                &states[id.index()],
+                model.fork(&states[id.index()]),
                 id,
                 format!("{id} initially"),
                 &seen[id.index()],
@@ -353,10 +353,11 @@ impl<S: Clone, Op: Clone, Msg> Execution<S, Op, Msg> {
         (exec, ids, states, seen)
     }
 
-    fn record(&mut self, state: &S, replica: ReplicaId, label: String, seen: &Seen) {
+    /// Records `state`, a fork of a replica's state (the caller forks it through the model).
+    fn record(&mut self, state: S, replica: ReplicaId, label: String, seen: &Seen) {
         self.timelines[replica.index()].push(self.samples.len());
         self.samples.push(Sample {
-            state: state.clone(),
+            state,
             replica,
             label,
             seen: seen.clone(),
@@ -481,7 +482,7 @@ impl<Op: Clone + Debug> StateCase<Op> {
                     *replica
                 }
                 StateStep::Merge { from, into } => {
-                    let src = states[from.index()].clone();
+                    let src = model.fork(&states[from.index()]);
                     model.merge(&mut states[into.index()], &src);
                     let from_seen = seen[from.index()].clone();
                     seen[into.index()].union_with(&from_seen);
@@ -491,18 +492,16 @@ impl<Op: Clone + Debug> StateCase<Op> {
                 }
                 StateStep::MergeEarlier { sample, into } => {
                     let j = *sample as usize % exec.samples.len();
-                    let src = exec.samples[j].clone();
+                    let src = &exec.samples[j];
                     model.merge(&mut states[into.index()], &src.state);
                     seen[into.index()].union_with(&src.seen);
-                    exec.story.push(format!(
-                        "step {k}: {into} merges a delayed state: {}",
-                        src.label
-                    ));
+                    let label = format!("step {k}: {into} merges a delayed state: {}", src.label);
+                    exec.story.push(label);
                     *into
                 }
             };
             exec.record(
-                &states[at.index()],
+                model.fork(&states[at.index()]),
                 at,
                 format!("{at} after step {k}"),
                 &seen[at.index()],
@@ -510,7 +509,7 @@ impl<Op: Clone + Debug> StateCase<Op> {
         }
         let first = ids[0];
         for &other in &ids[1..] {
-            let src = states[other.index()].clone();
+            let src = model.fork(&states[other.index()]);
             model.merge(&mut states[0], &src);
             let other_seen = seen[other.index()].clone();
             seen[0].union_with(&other_seen);
@@ -518,7 +517,12 @@ impl<Op: Clone + Debug> StateCase<Op> {
         exec.story.push(format!(
             "finally: {first} merges the final state of every other replica"
         ));
-        exec.record(&states[0], first, format!("{first} at the end"), &seen[0]);
+        exec.record(
+            model.fork(&states[0]),
+            first,
+            format!("{first} at the end"),
+            &seen[0],
+        );
         exec
     }
 
@@ -817,13 +821,12 @@ impl<Op: Clone + Debug> OpCase<Op> {
             let at = match step {
                 OpStep::Prepare { replica, op } => {
                     let r = replica.index();
-                    let message = model.prepare(&states[r], *replica, op);
-                    model.effect(&mut states[r], &message);
                     let u = exec.issue(*replica, op, &delivered[r]);
+                    let message = model.local(&mut states[r], exec.updates[u].dot, op);
                     exec.messages.push(message);
                     delivered[r].insert(u);
                     exec.story.push(format!(
-                        "step {k}: {replica} prepares {op:?} and applies it (message {})",
+                        "step {k}: {replica} applies {op:?} locally (message {})",
                         exec.updates[u].dot
                     ));
                     *replica
@@ -865,7 +868,7 @@ impl<Op: Clone + Debug> OpCase<Op> {
                 }
             };
             exec.record(
-                &states[at.index()],
+                model.fork(&states[at.index()]),
                 at,
                 format!("{at} after step {k}"),
                 &delivered[at.index()],

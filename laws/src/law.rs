@@ -65,11 +65,15 @@ pub enum Law {
     ReplayDeterministic,
     /// Every replica's value is the specification of the updates visible to it.
     ValueMatchesSpec,
+    /// A fork is an independent copy: updating it leaves the original unchanged.
+    ForkIndependent,
+    /// Every reachable value satisfies the model's invariant.
+    InvariantHolds,
 }
 
 impl Law {
     /// Every law, in catalogue order.
-    pub const ALL: [Law; 22] = [
+    pub const ALL: [Law; 24] = [
         Law::LeqReflexive,
         Law::LeqAntisymmetric,
         Law::LeqTransitive,
@@ -92,6 +96,8 @@ impl Law {
         Law::MergeDeterministic,
         Law::ReplayDeterministic,
         Law::ValueMatchesSpec,
+        Law::ForkIndependent,
+        Law::InvariantHolds,
     ];
 
     /// The law's snake_case name, as used for its generated test and in reports.
@@ -120,6 +126,8 @@ impl Law {
             Law::MergeDeterministic => "merge_deterministic",
             Law::ReplayDeterministic => "replay_deterministic",
             Law::ValueMatchesSpec => "value_matches_spec",
+            Law::ForkIndependent => "fork_independent",
+            Law::InvariantHolds => "invariant_holds",
         }
     }
 
@@ -157,6 +165,8 @@ impl Law {
             Law::MergeDeterministic => "a ⊔ b twice, from fresh clones, gives equal states",
             Law::ReplayDeterministic => "replaying an execution gives equal states and values",
             Law::ValueMatchesSpec => "value(s) = spec(visible updates of s)",
+            Law::ForkIndependent => "t = fork(s); update(t, op) ⇒ value(s) unchanged",
+            Law::InvariantHolds => "invariant(value(s)) for every reachable s",
         }
     }
 
@@ -247,6 +257,15 @@ impl Law {
                 "What a replica shows is what the specification says for the updates it has \
                  seen."
             }
+            Law::ForkIndependent => {
+                "A copy made by the model's fork is independent of the original; a fork that \
+                 shares state (a document handle) makes every check that keeps an old state \
+                 compare a state with itself."
+            }
+            Law::InvariantHolds => {
+                "What a replica shows always satisfies the model's invariant (no element twice, \
+                 no cycle, never negative)."
+            }
         }
     }
 }
@@ -281,9 +300,11 @@ impl Law {
         match self {
             Law::DeltaMatchesUpdate | Law::DeltaGrouping => &[DeltaState],
             Law::PreparePure | Law::EffectsCommute | Law::EffectIdempotent => &[OpBased],
-            Law::SerdeRoundTrip | Law::ReplayDeterministic | Law::ValueMatchesSpec => {
-                &[StateBased, DeltaState, OpBased]
-            }
+            Law::SerdeRoundTrip
+            | Law::ReplayDeterministic
+            | Law::ValueMatchesSpec
+            | Law::ForkIndependent
+            | Law::InvariantHolds => &[StateBased, DeltaState, OpBased],
             _ => &[StateBased, DeltaState],
         }
     }
@@ -292,9 +313,9 @@ impl Law {
     ///
     /// ```
     /// use crdt_laws::{Flavour, Law};
-    /// assert_eq!(Law::catalogue(Flavour::StateBased).len(), 17);
-    /// assert_eq!(Law::catalogue(Flavour::DeltaState).len(), 19);
-    /// assert_eq!(Law::catalogue(Flavour::OpBased).len(), 6);
+    /// assert_eq!(Law::catalogue(Flavour::StateBased).len(), 19);
+    /// assert_eq!(Law::catalogue(Flavour::DeltaState).len(), 21);
+    /// assert_eq!(Law::catalogue(Flavour::OpBased).len(), 8);
     /// ```
     #[must_use]
     pub fn catalogue(flavour: Flavour) -> Vec<Law> {

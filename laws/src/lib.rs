@@ -17,6 +17,7 @@
 //!     type State = BTreeSet<u8>;
 //!     type Op = u8;
 //!     type Value = BTreeSet<u8>;
+//!     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> { Some(a == b) }
 //!     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> { BTreeSet::new() }
 //!     fn value(&self, s: &BTreeSet<u8>) -> BTreeSet<u8> { s.clone() }
 //!     fn ops(&self) -> BoxedStrategy<u8> { (0..8u8).boxed() }
@@ -73,6 +74,7 @@ pub mod delta;
 pub mod determinism;
 mod error;
 pub mod generate;
+pub mod invariant;
 mod law;
 mod macros;
 pub mod model;
@@ -88,7 +90,10 @@ pub mod toys;
 
 pub use error::{Error, json_round_trip};
 pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
-pub use model::{Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt};
+pub use model::{
+    Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt, compares_states,
+    same_state,
+};
 pub use order::leq;
 pub use runner::{
     Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_op,

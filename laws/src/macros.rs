@@ -79,6 +79,8 @@ macro_rules! check_op_crdt {
                 serde_round_trip SerdeRoundTrip,
                 replay_deterministic ReplayDeterministic,
                 value_matches_spec ValueMatchesSpec,
+                fork_independent ForkIndependent,
+                invariant_holds InvariantHolds,
             );
         }
     };
@@ -125,6 +127,8 @@ macro_rules! __state_law_tests {
             merge_deterministic MergeDeterministic,
             replay_deterministic ReplayDeterministic,
             value_matches_spec ValueMatchesSpec,
+            fork_independent ForkIndependent,
+            invariant_holds InvariantHolds,
         );
     };
 }

@@ -276,11 +276,16 @@ impl<Op> History<Op> {
 /// - [`new_replica`](Self::new_replica) returns the initial state of a replica;
 /// - every operation the strategy from [`ops`](Self::ops) yields must be accepted in every state
 ///   (interpret it relative to the state, e.g. an index modulo the length, or ignore it);
-/// - [`state_eq`](Self::state_eq) must be an equivalence; its default is `==`. Override it when
-///   two representations of one state compare unequal (a `Vec` used as a set, say).
+/// - [`fork`](Self::fork) returns an independent copy: the framework copies replicas only
+///   through it, and checks at the start of every run that changing a fork leaves the original
+///   alone (documents that clone as shared handles, such as `yrs::Doc` or `LoroDoc`, must
+///   override it);
+/// - [`state_eq`](Self::state_eq), where declared, must be an equivalence. States need no
+///   `PartialEq`: without `state_eq` the laws and oracles compare values, and report the checks
+///   that need states (the derived order, "equal values, different states") as skipped.
 pub trait Model {
-    /// The CRDT's state: the user's own type.
-    type State: Clone + Debug + PartialEq;
+    /// The CRDT's state: the user's own type. Copied only through [`fork`](Self::fork).
+    type State: Clone + Debug;
     /// What a user does to a replica: `Add(x)`, `Increment`, `Insert(i, c)`, ...
     type Op: Clone + Debug;
     /// What a user observes: a set, a number, a string.
@@ -300,9 +305,55 @@ pub trait Model {
     /// A strategy for the operations users perform.
     fn ops(&self) -> BoxedStrategy<Self::Op>;
 
-    /// Whether two states are the same. Defaults to `==`.
-    fn state_eq(&self, a: &Self::State, b: &Self::State) -> bool {
-        a == b
+    /// Whether two states are the same, or `None` (the default) when the model cannot compare
+    /// states.
+    ///
+    /// For a type with `PartialEq`, declare `Some(a == b)`; override it with a finer test when
+    /// two representations of one state compare unequal (a `Vec` used as a set, say). Without
+    /// it, every law compares the [values](Self::value) of states instead, the laws that need
+    /// states themselves (the order derived from merge, the least upper bound) are skipped
+    /// with that reason, and the harness skips its "equal values, different states" oracle.
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        let _ = (a, b);
+        None
+    }
+
+    /// An independent copy of a replica's state. Defaults to `Clone`.
+    ///
+    /// Laws, harness and shrinking copy states only through this. Override it when `Clone`
+    /// shares state (a document handle): encode the state and load it into a new document
+    /// with the same replica id. A fork that shares state is detected at the start of every
+    /// law check and harness run, and reported as `fork_independent`, with this fix.
+    fn fork(&self, state: &Self::State) -> Self::State {
+        state.clone()
+    }
+
+    /// Optional: checks an invariant of every value a replica may show (no element twice, a
+    /// tree has no cycle, a counter is never negative), returning what is wrong.
+    ///
+    /// Checked by the `invariant_holds` law on every reachable state and by the harness after
+    /// every step, and reported as a property of its own. Defaults to no invariant.
+    ///
+    /// ```
+    /// # use crdt_laws::{Model, ReplicaId};
+    /// # use proptest::prelude::*;
+    /// struct Stock; // a counter that must never go negative
+    /// impl Model for Stock {
+    ///     type State = i64;
+    ///     type Op = i64;
+    ///     type Value = i64;
+    ///     fn new_replica(&self, _: ReplicaId) -> i64 { 0 }
+    ///     fn value(&self, s: &i64) -> i64 { *s }
+    ///     fn ops(&self) -> BoxedStrategy<i64> { (-2..=2i64).boxed() }
+    ///     fn invariant(&self, value: &i64) -> Result<(), String> {
+    ///         if *value < 0 { Err(format!("negative stock {value}")) } else { Ok(()) }
+    ///     }
+    /// }
+    /// assert!(Stock.invariant(&-1).is_err());
+    /// ```
+    fn invariant(&self, value: &Self::Value) -> Result<(), String> {
+        let _ = value;
+        Ok(())
     }
 
     /// Optional: serializes `state` and reads it back, or `None` if the model has no codec.
@@ -321,6 +372,12 @@ pub trait Model {
     /// A specification states *what* the CRDT means without saying how it is implemented: an
     /// add-wins set contains `x` if some `add(x)` is not followed (in happens-before) by a
     /// `remove(x)`; a counter's value is the number of increments.
+    ///
+    /// The history holds exactly the updates the replica has applied, whatever the delivery:
+    /// where messages reach a replica before their causal past (under
+    /// [`Delivery::Unordered`], a library may buffer them), the framework judges the replica
+    /// only when what it has received is causally complete. Returning `None` for one history
+    /// means "no opinion on this history": that check is skipped, the others still run.
     fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
         let _ = history;
         None
@@ -372,6 +429,7 @@ pub trait Model {
 ///     type State = u64;
 ///     type Op = u64;
 ///     type Value = u64;
+///     fn state_eq(&self, a: &u64, b: &u64) -> Option<bool> { Some(a == b) }
 ///     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
 ///     fn value(&self, s: &u64) -> u64 { *s }
 ///     fn ops(&self) -> BoxedStrategy<u64> { (0..100u64).boxed() }
@@ -460,31 +518,108 @@ impl Delivery {
 
 /// An operation-based (commutative) CRDT.
 ///
-/// At the origin, [`prepare`](Self::prepare) turns a user's operation into a message without
-/// changing the state; [`effect`](Self::effect) then applies the message at every replica,
-/// the origin included. The model declares the [`Delivery`] it relies on.
+/// A user's operation becomes a message at its origin, and the message's *effect* is applied
+/// at every other replica. The origin produces the message in one of two ways, whichever the
+/// CRDT has:
+/// - [`local`](Self::local) applies the operation to the origin's state and returns the message
+///   to broadcast, as most libraries do (a yrs transaction then `encode_update`, Loro's
+///   `export`, a text editor's local insert);
+/// - or a pure [`prepare`](Self::prepare) computes the message without changing the state, and
+///   `local` defaults to prepare followed by effect.
+///
+/// The model declares the [`Delivery`] it relies on.
 ///
 /// # Contract
-/// - `prepare` does not change the state;
+/// - a model implements `local` or `prepare` (`local`'s default needs `prepare`);
+/// - `prepare`, where given, does not change the state;
 /// - the effects of any two messages that the declared delivery may deliver in either order
 ///   commute: `effect(effect(s, m₁), m₂) = effect(effect(s, m₂), m₁)`;
 /// - under [`Delivery::UnorderedDuplicating`], effects are idempotent: delivering a message
 ///   already delivered changes nothing.
 ///
-/// Libraries whose local edit mutates the replica and returns the message (cola, yrs) can
-/// implement `prepare` on a clone of the state.
+/// ```
+/// use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
+/// use proptest::prelude::*;
+///
+/// /// An op-based counter whose local increment returns the message to send.
+/// struct Counter;
+/// impl Model for Counter {
+///     type State = u64;
+///     type Op = u64;
+///     type Value = u64;
+///     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
+///     fn value(&self, s: &u64) -> u64 { *s }
+///     fn ops(&self) -> BoxedStrategy<u64> { (1..5u64).boxed() }
+///     fn state_eq(&self, a: &u64, b: &u64) -> Option<bool> { Some(a == b) }
+/// }
+/// impl OpCrdt for Counter {
+///     type Message = u64;
+///     fn delivery(&self) -> Delivery { Delivery::Unordered }
+///     fn local(&self, s: &mut u64, _: Dot, n: &u64) -> u64 { *s += n; *n }
+///     fn effect(&self, s: &mut u64, n: &u64) { *s += n }
+/// }
+/// let report = crdt_laws::check_op(&Counter, &crdt_laws::Config::default().with_seed(1));
+/// assert!(report.all_passed(), "{report}");
+/// ```
 pub trait OpCrdt: Model {
-    /// What prepare sends and effect receives.
+    /// What the origin sends and every other replica's effect receives.
     type Message: Clone + Debug;
 
     /// The delivery this CRDT needs.
     fn delivery(&self) -> Delivery;
 
-    /// Turns a user's operation at replica `replica` into a message. Must not change `state`.
-    fn prepare(&self, state: &Self::State, replica: ReplicaId, op: &Self::Op) -> Self::Message;
+    /// Optional: turns a user's operation at replica `replica` into a message without changing
+    /// `state`, or `None` (the default) when the model produces messages with
+    /// [`local`](Self::local) only. When given, the `prepare_pure` law checks that it is pure.
+    fn prepare(
+        &self,
+        state: &Self::State,
+        replica: ReplicaId,
+        op: &Self::Op,
+    ) -> Option<Self::Message> {
+        let _ = (state, replica, op);
+        None
+    }
 
-    /// Applies a message (from any replica, this one included).
+    /// Applies a user's operation at its origin and returns the message to broadcast.
+    ///
+    /// `dot` is the update's identity, given by the framework: `dot.replica` is the origin and
+    /// `dot.seq` counts its updates (1, 2, ...), so it is unique across replicas. Use it for
+    /// the library's actor id, or to tag inserted content when the library does not expose
+    /// element ids (see [`Model::element_ids`]).
+    ///
+    /// Defaults to [`prepare`](Self::prepare) followed by [`effect`](Self::effect).
+    ///
+    /// # Panics
+    /// The default panics when the model gives neither `local` nor `prepare`.
+    fn local(&self, state: &mut Self::State, dot: Dot, op: &Self::Op) -> Self::Message {
+        let message = self.prepare(state, dot.replica, op).unwrap_or_else(|| {
+            panic!(
+                "the model {} implements neither OpCrdt::local nor OpCrdt::prepare",
+                self.name()
+            )
+        });
+        self.effect(state, &message);
+        message
+    }
+
+    /// Applies a message from another replica.
     fn effect(&self, state: &mut Self::State, message: &Self::Message);
+}
+
+/// Whether two states are the same for the laws and oracles: the model's
+/// [`state_eq`](Model::state_eq) where declared, else equal [values](Model::value).
+pub fn same_state<M: Model + ?Sized>(model: &M, a: &M::State, b: &M::State) -> bool {
+    model
+        .state_eq(a, b)
+        .unwrap_or_else(|| model.value(a) == model.value(b))
+}
+
+/// True when the model can compare states ([`Model::state_eq`] is declared), judged on its
+/// initial state.
+pub fn compares_states<M: Model + ?Sized>(model: &M) -> bool {
+    let probe = model.new_replica(ReplicaId::new(0));
+    model.state_eq(&probe, &probe).is_some()
 }
 
 /// `core::any::type_name` without module paths: `crdt_impls::GSetModel<u8>` → `GSetModel<u8>`.

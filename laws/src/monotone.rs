@@ -24,7 +24,7 @@ pub fn update_inflationary<M: StateCrdt>(
     replica: ReplicaId,
     op: &M::Op,
 ) -> Outcome {
-    let mut after = s.clone();
+    let mut after = model.fork(s);
     model.apply(&mut after, replica, op);
     if leq(model, s, &after) {
         return Outcome::Held;

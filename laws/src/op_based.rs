@@ -8,6 +8,7 @@
 //! # struct Counter;
 //! # impl Model for Counter {
 //! #     type State = i64; type Op = i64; type Value = i64;
+//! #     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> { Some(a == b) }
 //! #     fn new_replica(&self, _: ReplicaId) -> i64 { 0 }
 //! #     fn value(&self, s: &i64) -> i64 { *s }
 //! #     fn ops(&self) -> BoxedStrategy<i64> { (-3..=3i64).boxed() }
@@ -15,7 +16,7 @@
 //! # impl OpCrdt for Counter {
 //! #     type Message = i64;
 //! #     fn delivery(&self) -> Delivery { Delivery::Unordered }
-//! #     fn prepare(&self, _: &i64, _: ReplicaId, op: &i64) -> i64 { *op }
+//! #     fn prepare(&self, _: &i64, _: ReplicaId, op: &i64) -> Option<i64> { Some(*op) }
 //! #     fn effect(&self, s: &mut i64, m: &i64) { *s += m }
 //! # }
 //! // An op-based counter: additions commute.
@@ -26,7 +27,7 @@ use crate::law::{Binding, Law, Outcome, Violation};
 use crate::model::{OpCrdt, ReplicaId};
 
 fn after<M: OpCrdt>(model: &M, s: &M::State, messages: &[&M::Message]) -> M::State {
-    let mut state = s.clone();
+    let mut state = model.fork(s);
     for m in messages {
         model.effect(&mut state, m);
     }
@@ -36,9 +37,12 @@ fn after<M: OpCrdt>(model: &M, s: &M::State, messages: &[&M::Message]) -> M::Sta
 /// `prepare(s, op)` leaves `s` unchanged (this catches interior mutability, such as a clock in
 /// a `Cell` bumped by prepare).
 pub fn prepare_pure<M: OpCrdt>(model: &M, s: &M::State, replica: ReplicaId, op: &M::Op) -> Outcome {
-    let before = s.clone();
-    let message = model.prepare(s, replica, op);
-    if model.state_eq(&before, s) {
+    let before = model.fork(s);
+    let Some(message) = model.prepare(s, replica, op) else {
+        // No pure prepare: the model produces messages with `local` only.
+        return Outcome::Held;
+    };
+    if crate::model::same_state(model, &before, s) {
         return Outcome::Held;
     }
     Violation::new(
@@ -61,7 +65,7 @@ pub fn effects_commute<M: OpCrdt>(
 ) -> Outcome {
     let left = after(model, s, &[m1, m2]);
     let right = after(model, s, &[m2, m1]);
-    if model.state_eq(&left, &right) {
+    if crate::model::same_state(model, &left, &right) {
         return Outcome::Held;
     }
     Violation::new(
@@ -87,12 +91,12 @@ pub fn effect_idempotent<M: OpCrdt>(
     already_received: bool,
 ) -> Outcome {
     let (base, base_name) = if already_received {
-        (s.clone(), "s")
+        (model.fork(s), "s")
     } else {
         (after(model, s, &[m]), "effect(s, m)")
     };
     let again = after(model, &base, &[m]);
-    if model.state_eq(&again, &base) {
+    if crate::model::same_state(model, &again, &base) {
         return Outcome::Held;
     }
     let again_name = if already_received {

@@ -12,7 +12,7 @@ use std::fmt::{self, Display};
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
-use proptest::strategy::BoxedStrategy;
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{
     Config as ProptestConfig, RngSeed, TestCaseError, TestError, TestRunner,
 };
@@ -27,8 +27,9 @@ use crate::generate::{
     Execution, OpCase, PickWeights, Sample, Simplify, Size, StateCase, deliverable, op_cases,
     state_cases,
 };
+use crate::invariant;
 use crate::law::{Binding, Flavour, Law, Outcome, Violation};
-use crate::model::{DeltaCrdt, History, Model, OpCrdt, ReplicaId, StateCrdt};
+use crate::model::{DeltaCrdt, Dot, History, Model, OpCrdt, ReplicaId, StateCrdt};
 use crate::monotone;
 use crate::op_based;
 use crate::order;
@@ -539,11 +540,44 @@ fn replay_matches<M: Model, Op, Msg>(
     Outcome::Held
 }
 
+/// True when the model's [`OpCrdt::prepare`] gives a message, judged on one operation of its
+/// strategy at a fresh replica.
+fn gives_prepare<M: OpCrdt>(model: &M) -> bool {
+    let mut runner = TestRunner::deterministic();
+    let Ok(tree) = model.ops().new_tree(&mut runner) else {
+        return false;
+    };
+    let probe = model.new_replica(ReplicaId::new(0));
+    model
+        .prepare(&probe, ReplicaId::new(0), &tree.current())
+        .is_some()
+}
+
+/// The specification at every sample whose received updates are causally complete: what a
+/// replica has applied is known only then (a model may buffer a message that arrived before
+/// its causal past).
 fn spec_everywhere<M: Model, Msg>(model: &M, exec: &Execution<M::State, M::Op, Msg>) -> Outcome {
     for sample in &exec.samples {
+        let seen = &sample.seen;
+        if !seen.iter().all(|u| exec.updates[u].deps.is_subset(seen)) {
+            continue;
+        }
         let outcome = value_matches_spec(model, &sample.state, &exec.history(&sample.seen));
         if !outcome.is_ok() {
             return with_sources(outcome, &[("s", sample), ("value(s)", sample)]);
+        }
+    }
+    Outcome::Held
+}
+
+fn invariant_everywhere<M: Model, Msg>(
+    model: &M,
+    exec: &Execution<M::State, M::Op, Msg>,
+) -> Outcome {
+    for sample in &exec.samples {
+        let outcome = invariant::invariant_holds(model, &sample.state);
+        if !outcome.is_ok() {
+            return with_sources(outcome, &[("s", sample)]);
         }
     }
     Outcome::Held
@@ -576,6 +610,22 @@ where
         match law {
             Law::LeqAgreesWithMerge if m.leq(&probe, &probe).is_none() => {
                 Err("the model declares no order; it is derived from merge".into())
+            }
+            Law::LeqReflexive
+            | Law::LeqAntisymmetric
+            | Law::LeqTransitive
+            | Law::JoinUpperBound
+            | Law::JoinLeast
+            | Law::BottomIdentity
+            | Law::UpdateInflationary
+            | Law::ValueMonotone
+                if m.state_eq(&probe, &probe).is_none() && m.leq(&probe, &probe).is_none() =>
+            {
+                Err(
+                    "the model cannot compare states (Model::state_eq) and declares no order \
+                     (StateCrdt::leq), so no order can be derived"
+                        .into(),
+                )
             }
             Law::BottomIdentity if m.bottom().is_none() => {
                 Err("the model declares no bottom (StateCrdt::bottom)".into())
@@ -626,6 +676,10 @@ where
             Law::MergeDeterministic => merge_deterministic(m, a, b),
             Law::ReplayDeterministic => replay_matches(m, &exec, &case.run(m)),
             Law::ValueMatchesSpec => spec_everywhere(m, &exec),
+            Law::InvariantHolds => invariant_everywhere(m, &exec),
+            Law::ForkIndependent => invariant::fork_independent(m, a, |t| {
+                m.apply(t, sa.replica, &case.ops[0]);
+            }),
             _ => Outcome::Held,
         };
         with_sources(
@@ -725,6 +779,9 @@ where
                 "the declared delivery ({:?}) never duplicates",
                 self.0.delivery()
             )),
+            Law::PreparePure if !gives_prepare(self.0) => Err(
+                "the model gives no pure prepare (it produces messages with OpCrdt::local)".into(),
+            ),
             _ => applicable_common(self.0, law),
         }
     }
@@ -792,6 +849,19 @@ where
             Law::SerdeRoundTrip => codec::round_trip(m, &sample.state),
             Law::ReplayDeterministic => replay_matches(m, &exec, &case.run(m)),
             Law::ValueMatchesSpec => spec_everywhere(m, &exec),
+            Law::InvariantHolds => invariant_everywhere(m, &exec),
+            Law::ForkIndependent => {
+                // The replica's next update, counting those it has applied by then.
+                let seq = sample
+                    .seen
+                    .iter()
+                    .filter(|&u| exec.updates[u].dot.replica == sample.replica)
+                    .count() as u64
+                    + 1;
+                invariant::fork_independent(m, &sample.state, |t| {
+                    m.local(t, Dot::new(sample.replica, seq), &case.op);
+                })
+            }
             _ => Outcome::Held,
         };
         with_sources(outcome, &[("s", sample), ("a", sample)])

@@ -21,7 +21,7 @@ use crate::order::leq;
 
 /// `a ⊔ b`, computed on a clone of `a`.
 pub fn join<M: StateCrdt>(model: &M, a: &M::State, b: &M::State) -> M::State {
-    let mut joined = a.clone();
+    let mut joined = model.fork(a);
     model.merge(&mut joined, b);
     joined
 }
@@ -31,7 +31,10 @@ pub fn join<M: StateCrdt>(model: &M, a: &M::State, b: &M::State) -> M::State {
 pub fn lattice<M: StateCrdt>(model: &M, named: &[(&str, &M::State)]) -> Lattice {
     let mut distinct: Vec<(Vec<&str>, &M::State)> = Vec::new();
     for &(name, state) in named {
-        match distinct.iter_mut().find(|(_, s)| model.state_eq(s, state)) {
+        match distinct
+            .iter_mut()
+            .find(|(_, s)| crate::model::same_state(model, s, state))
+        {
             Some((names, _)) => names.push(name),
             None => distinct.push((vec![name], state)),
         }
@@ -61,7 +64,7 @@ fn unequal<M: StateCrdt>(
     right: (&str, &M::State),
     inputs: &[(&str, &M::State)],
 ) -> Outcome {
-    if model.state_eq(left.1, right.1) {
+    if crate::model::same_state(model, left.1, right.1) {
         return Outcome::Held;
     }
     let mut named = inputs.to_vec();

@@ -11,6 +11,7 @@
 //!     type State = u64;
 //!     type Op = u64;
 //!     type Value = u64;
+//!     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> { Some(a == b) }
 //!     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
 //!     fn value(&self, s: &u64) -> u64 { *s }
 //!     fn ops(&self) -> BoxedStrategy<u64> { (1..5u64).boxed() }

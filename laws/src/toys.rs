@@ -34,6 +34,10 @@ impl Model for MaxRegister {
     type Op = u64;
     type Value = u64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> u64 {
         0
     }
@@ -108,6 +112,10 @@ impl Model for Divisibility {
     type Op = u64;
     type Value = u64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> u64 {
         1
     }
@@ -164,6 +172,10 @@ impl Model for SetUnion {
     type Op = u8;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
     }
@@ -219,6 +231,10 @@ impl Model for OpCounter {
     type Op = i64;
     type Value = i64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> i64 {
         0
     }
@@ -241,8 +257,8 @@ impl OpCrdt for OpCounter {
     fn delivery(&self) -> Delivery {
         Delivery::Unordered
     }
-    fn prepare(&self, _: &i64, _: ReplicaId, op: &i64) -> i64 {
-        *op
+    fn prepare(&self, _: &i64, _: ReplicaId, op: &i64) -> Option<i64> {
+        Some(*op)
     }
     fn effect(&self, state: &mut i64, message: &i64) {
         *state += message;
@@ -258,6 +274,10 @@ impl Model for OpGrowSet {
     type State = BTreeSet<u8>;
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
@@ -278,8 +298,8 @@ impl OpCrdt for OpGrowSet {
     fn delivery(&self) -> Delivery {
         Delivery::UnorderedDuplicating
     }
-    fn prepare(&self, _: &BTreeSet<u8>, _: ReplicaId, op: &u8) -> u8 {
-        *op
+    fn prepare(&self, _: &BTreeSet<u8>, _: ReplicaId, op: &u8) -> Option<u8> {
+        Some(*op)
     }
     fn effect(&self, state: &mut BTreeSet<u8>, message: &u8) {
         state.insert(*message);

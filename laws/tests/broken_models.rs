@@ -26,6 +26,9 @@ macro_rules! u64_model {
             type State = u64;
             type Op = u64;
             type Value = u64;
+            fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+                Some(a == b)
+            }
             fn new_replica(&self, _: ReplicaId) -> u64 {
                 $init
             }
@@ -82,6 +85,10 @@ impl Model for FirstComponentOrder {
     type State = (u64, u64);
     type Op = (bool, u64);
     type Value = (u64, u64);
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> (u64, u64) {
         (0, 0)
     }
@@ -127,6 +134,10 @@ impl Model for NeighbourOrder {
     type State = u64;
     type Op = ();
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> u64 {
         0
     }
@@ -226,6 +237,10 @@ impl Model for LwwNoTieBreak {
     type State = Lww;
     type Op = u8;
     type Value = u8;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Lww {
         Lww::default()
     }
@@ -265,6 +280,10 @@ impl Model for SumMergedCounter {
     type State = BTreeMap<ReplicaId, u64>;
     type Op = ();
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Self::State {
         BTreeMap::new()
     }
@@ -309,6 +328,10 @@ impl Model for IntersectionSet {
     type State = BTreeSet<u8>;
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
     }
@@ -344,6 +367,10 @@ impl Model for DirtyFlagSet {
     type State = (BTreeSet<u8>, bool);
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Self::State {
         (BTreeSet::new(), false)
     }
@@ -416,6 +443,10 @@ impl Model for RemovingSet {
     type State = BTreeSet<u8>;
     type Op = SetOp;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
     }
@@ -470,6 +501,10 @@ impl Model for MonotonePnCounter {
     type State = Pn;
     type Op = bool;
     type Value = i64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Pn {
         Pn::default()
     }
@@ -506,6 +541,10 @@ impl Model for SizeQuery {
     type State = BTreeSet<u8>;
     type Op = u8;
     type Value = usize;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> BTreeSet<u8> {
         BTreeSet::new()
     }
@@ -540,6 +579,10 @@ impl Model for IncrementDelta {
     type State = BTreeMap<ReplicaId, u64>;
     type Op = ();
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Self::State {
         BTreeMap::new()
     }
@@ -582,6 +625,10 @@ impl Model for AddingDelta {
     type State = AddingCounter;
     type Op = ();
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> AddingCounter {
         AddingCounter::default()
     }
@@ -633,6 +680,10 @@ impl Model for ClockInPrepare {
     type State = Stamped;
     type Op = i64;
     type Value = i64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Stamped {
         Stamped::default()
     }
@@ -648,9 +699,11 @@ impl OpCrdt for ClockInPrepare {
     fn delivery(&self) -> Delivery {
         Delivery::Unordered
     }
-    fn prepare(&self, s: &Stamped, _: ReplicaId, op: &i64) -> (u64, i64) {
-        s.clock.set(s.clock.get() + 1);
-        (s.clock.get(), *op)
+    fn prepare(&self, s: &Stamped, _: ReplicaId, op: &i64) -> Option<(u64, i64)> {
+        Some({
+            s.clock.set(s.clock.get() + 1);
+            (s.clock.get(), *op)
+        })
     }
     fn effect(&self, s: &mut Stamped, &(_, n): &(u64, i64)) {
         s.total += n;
@@ -671,8 +724,8 @@ impl OpCrdt for OverwriteRegister {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, _: &u64, _: ReplicaId, op: &u64) -> u64 {
-        *op
+    fn prepare(&self, _: &u64, _: ReplicaId, op: &u64) -> Option<u64> {
+        Some(*op)
     }
     fn effect(&self, s: &mut u64, m: &u64) {
         *s = *m;
@@ -693,8 +746,8 @@ impl OpCrdt for DuplicatedCounter {
     fn delivery(&self) -> Delivery {
         Delivery::UnorderedDuplicating
     }
-    fn prepare(&self, _: &u64, _: ReplicaId, op: &u64) -> u64 {
-        *op
+    fn prepare(&self, _: &u64, _: ReplicaId, op: &u64) -> Option<u64> {
+        Some(*op)
     }
     fn effect(&self, s: &mut u64, m: &u64) {
         *s += *m;
@@ -719,6 +772,10 @@ impl Model for SkippedField {
     type State = ClockedSet;
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> ClockedSet {
         ClockedSet::default()
     }
@@ -761,6 +818,10 @@ impl Model for StampedMerge {
     type State = Synced;
     type Op = u64;
     type Value = u64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> Synced {
         Synced::default()
     }
@@ -812,6 +873,10 @@ impl Model for HashOrderLeader {
     type State = HashSet<u8>;
     type Op = u8;
     type Value = Option<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> HashSet<u8> {
         HashSet::new()
     }
@@ -848,6 +913,10 @@ impl Model for TwoPhaseClaimsAddWins {
     type State = TwoPhase;
     type Op = SetOp;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
     fn new_replica(&self, _: ReplicaId) -> TwoPhase {
         TwoPhase::default()
     }

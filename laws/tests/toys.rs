@@ -90,6 +90,10 @@ fn a_failed_law_counts_the_cases_before_the_failure_not_the_shrinking() {
     /// A max-register whose merge forgets everything above 50.
     struct Forgetful;
     impl Model for Forgetful {
+        fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+            Some(a == b)
+        }
+
         type State = u64;
         type Op = u64;
         type Value = u64;

@@ -19,6 +19,10 @@ impl Model for ReportMerge {
     type Op = Report;
     type Value = Report;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Report {
         Report::default()
     }

@@ -119,6 +119,10 @@ impl Model for DiamondModel {
     type Op = ListOp<char>;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Text {
         replayed(OpLog::new())
     }
@@ -156,27 +160,29 @@ impl OpCrdt for DiamondModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, text: &Text, id: ReplicaId, op: &ListOp<char>) -> Patch {
-        let mut doc = text.doc.clone();
-        let agent = doc.get_or_create_agent_id(&id.to_string());
-        let len = doc.len();
-        let edit = match *op {
-            ListOp::Insert { at, value } => {
-                let at = at as usize % (len + 1);
-                doc.insert(agent, at, &value.to_string());
-                format!("{id} inserts {value:?} at {at}")
-            }
-            ListOp::Delete { at } if len > 0 => {
-                let at = at as usize % len;
-                doc.delete(agent, at..at + 1);
-                format!("{id} deletes at {at}")
-            }
-            ListOp::Delete { .. } => format!("{id} deletes nothing"),
-        };
-        let bytes = doc
-            .oplog
-            .encode_from(ENCODE_PATCH, text.doc.oplog.local_version_ref());
-        Patch { edit, bytes }
+    fn prepare(&self, text: &Text, id: ReplicaId, op: &ListOp<char>) -> Option<Patch> {
+        Some({
+            let mut doc = text.doc.clone();
+            let agent = doc.get_or_create_agent_id(&id.to_string());
+            let len = doc.len();
+            let edit = match *op {
+                ListOp::Insert { at, value } => {
+                    let at = at as usize % (len + 1);
+                    doc.insert(agent, at, &value.to_string());
+                    format!("{id} inserts {value:?} at {at}")
+                }
+                ListOp::Delete { at } if len > 0 => {
+                    let at = at as usize % len;
+                    doc.delete(agent, at..at + 1);
+                    format!("{id} deletes at {at}")
+                }
+                ListOp::Delete { .. } => format!("{id} deletes nothing"),
+            };
+            let bytes = doc
+                .oplog
+                .encode_from(ENCODE_PATCH, text.doc.oplog.local_version_ref());
+            Patch { edit, bytes }
+        })
     }
     fn effect(&self, text: &mut Text, patch: &Patch) {
         text.doc

@@ -20,6 +20,10 @@ impl Model for GCounterModel {
     type Op = CounterOp;
     type Value = u128;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Self::State {
         GCounter::new()
     }
@@ -39,7 +43,10 @@ impl Model for GCounterModel {
 
 impl StateCrdt for GCounterModel {
     fn apply(&self, s: &mut Self::State, id: ReplicaId, op: &CounterOp) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Self::State, from: &Self::State) {
         into.merge(from.clone());
@@ -58,11 +65,13 @@ impl OpCrdt for GCounterModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Self::State, id: ReplicaId, op: &CounterOp) -> Dot<ReplicaId> {
-        let CounterOp::Increment(n) = *op else {
-            unreachable!("a G-Counter is never decremented")
-        };
-        s.inc_many(id, n.into())
+    fn prepare(&self, s: &Self::State, id: ReplicaId, op: &CounterOp) -> Option<Dot<ReplicaId>> {
+        Some({
+            let CounterOp::Increment(n) = *op else {
+                unreachable!("a G-Counter is never decremented")
+            };
+            s.inc_many(id, n.into())
+        })
     }
     fn effect(&self, s: &mut Self::State, dot: &Dot<ReplicaId>) {
         s.apply(*dot);

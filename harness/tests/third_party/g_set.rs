@@ -20,6 +20,10 @@ impl Model for GSetModel {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> GSet<u8> {
         GSet::new()
     }
@@ -40,7 +44,10 @@ impl Model for GSetModel {
 
 impl StateCrdt for GSetModel {
     fn apply(&self, s: &mut GSet<u8>, id: ReplicaId, op: &SetOp<u8>) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut GSet<u8>, from: &GSet<u8>) {
         into.merge(from.clone());
@@ -62,11 +69,13 @@ impl OpCrdt for GSetModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, _: &GSet<u8>, _: ReplicaId, op: &SetOp<u8>) -> u8 {
-        let SetOp::Add(x) = *op else {
-            unreachable!("a G-Set is never removed from")
-        };
-        x
+    fn prepare(&self, _: &GSet<u8>, _: ReplicaId, op: &SetOp<u8>) -> Option<u8> {
+        Some({
+            let SetOp::Add(x) = *op else {
+                unreachable!("a G-Set is never removed from")
+            };
+            x
+        })
     }
     fn effect(&self, s: &mut GSet<u8>, x: &u8) {
         s.apply(*x);

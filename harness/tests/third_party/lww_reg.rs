@@ -31,6 +31,10 @@ impl Model for LwwRegModel {
     type Op = RegisterOp<u8>;
     type Value = Option<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Reg {
         LWWReg::default()
     }
@@ -53,7 +57,10 @@ impl Model for LwwRegModel {
 
 impl StateCrdt for LwwRegModel {
     fn apply(&self, s: &mut Reg, id: ReplicaId, op: &RegisterOp<u8>) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Reg, from: &Reg) {
         into.merge(from.clone());
@@ -69,12 +76,14 @@ impl OpCrdt for LwwRegModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Reg, id: ReplicaId, op: &RegisterOp<u8>) -> Reg {
-        let time = s.marker.map_or(0, |(time, _)| time);
-        LWWReg {
-            val: Some(written(op)),
-            marker: Some((time + 1, id)),
-        }
+    fn prepare(&self, s: &Reg, id: ReplicaId, op: &RegisterOp<u8>) -> Option<Reg> {
+        Some({
+            let time = s.marker.map_or(0, |(time, _)| time);
+            LWWReg {
+                val: Some(written(op)),
+                marker: Some((time + 1, id)),
+            }
+        })
     }
     fn effect(&self, s: &mut Reg, write: &Reg) {
         s.apply(write.clone());

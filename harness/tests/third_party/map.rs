@@ -35,6 +35,10 @@ impl Model for MapModel {
     type Op = MapEdit;
     type Value = MultiMap;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Mvmap {
         Map::new()
     }
@@ -84,7 +88,10 @@ impl Model for MapModel {
 
 impl StateCrdt for MapModel {
     fn apply(&self, s: &mut Mvmap, id: ReplicaId, op: &MapEdit) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Mvmap, from: &Mvmap) {
         into.merge(from.clone());
@@ -100,13 +107,15 @@ impl OpCrdt for MapModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Mvmap, id: ReplicaId, op: &MapEdit) -> Self::Message {
-        match *op {
-            MapEdit::Write(k, v) => s.update(k, s.read_ctx().derive_add_ctx(id), |reg, ctx| {
-                reg.write(v, ctx)
-            }),
-            MapEdit::Remove(k) => s.rm(k, s.get(&k).derive_rm_ctx()),
-        }
+    fn prepare(&self, s: &Mvmap, id: ReplicaId, op: &MapEdit) -> Option<Self::Message> {
+        Some({
+            match *op {
+                MapEdit::Write(k, v) => s.update(k, s.read_ctx().derive_add_ctx(id), |reg, ctx| {
+                    reg.write(v, ctx)
+                }),
+                MapEdit::Remove(k) => s.rm(k, s.get(&k).derive_rm_ctx()),
+            }
+        })
     }
     fn effect(&self, s: &mut Mvmap, op: &Self::Message) {
         s.apply(op.clone());

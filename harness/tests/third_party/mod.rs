@@ -125,7 +125,7 @@ impl<M: Model> Model for Relaxed<M> {
     fn ops(&self) -> BoxedStrategy<M::Op> {
         self.model.ops()
     }
-    fn state_eq(&self, a: &M::State, b: &M::State) -> bool {
+    fn state_eq(&self, a: &M::State, b: &M::State) -> Option<bool> {
         self.model.state_eq(a, b)
     }
     fn element_ids(&self, state: &M::State) -> Option<Vec<Dot>> {
@@ -142,7 +142,7 @@ impl<M: OpCrdt> OpCrdt for Relaxed<M> {
     fn delivery(&self) -> Delivery {
         self.delivery
     }
-    fn prepare(&self, state: &M::State, id: ReplicaId, op: &M::Op) -> M::Message {
+    fn prepare(&self, state: &M::State, id: ReplicaId, op: &M::Op) -> Option<M::Message> {
         self.model.prepare(state, id, op)
     }
     fn effect(&self, state: &mut M::State, message: &M::Message) {

@@ -25,6 +25,10 @@ impl Model for MvRegModel {
     type Op = RegisterOp<u8>;
     type Value = Vec<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Reg {
         MVReg::new()
     }
@@ -46,7 +50,10 @@ impl Model for MvRegModel {
 
 impl StateCrdt for MvRegModel {
     fn apply(&self, s: &mut Reg, id: ReplicaId, op: &RegisterOp<u8>) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Reg, from: &Reg) {
         into.merge(from.clone());
@@ -62,8 +69,8 @@ impl OpCrdt for MvRegModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Reg, id: ReplicaId, op: &RegisterOp<u8>) -> Op<u8, ReplicaId> {
-        s.write(written(op), s.read_ctx().derive_add_ctx(id))
+    fn prepare(&self, s: &Reg, id: ReplicaId, op: &RegisterOp<u8>) -> Option<Op<u8, ReplicaId>> {
+        Some(s.write(written(op), s.read_ctx().derive_add_ctx(id)))
     }
     fn effect(&self, s: &mut Reg, op: &Op<u8, ReplicaId>) {
         s.apply(op.clone());

@@ -26,6 +26,10 @@ impl Model for OrswotModel {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Set {
         Orswot::new()
     }
@@ -45,7 +49,10 @@ impl Model for OrswotModel {
 
 impl StateCrdt for OrswotModel {
     fn apply(&self, s: &mut Set, id: ReplicaId, op: &SetOp<u8>) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Set, from: &Set) {
         into.merge(from.clone());
@@ -61,11 +68,13 @@ impl OpCrdt for OrswotModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Set, id: ReplicaId, op: &SetOp<u8>) -> Op<u8, ReplicaId> {
-        match *op {
-            SetOp::Add(x) => s.add(x, s.read_ctx().derive_add_ctx(id)),
-            SetOp::Remove(x) => s.rm(x, s.contains(&x).derive_rm_ctx()),
-        }
+    fn prepare(&self, s: &Set, id: ReplicaId, op: &SetOp<u8>) -> Option<Op<u8, ReplicaId>> {
+        Some({
+            match *op {
+                SetOp::Add(x) => s.add(x, s.read_ctx().derive_add_ctx(id)),
+                SetOp::Remove(x) => s.rm(x, s.contains(&x).derive_rm_ctx()),
+            }
+        })
     }
     fn effect(&self, s: &mut Set, op: &Op<u8, ReplicaId>) {
         s.apply(op.clone());

@@ -20,6 +20,10 @@ impl Model for PnCounterModel {
     type Op = CounterOp;
     type Value = i128;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Self::State {
         PNCounter::new()
     }
@@ -39,7 +43,10 @@ impl Model for PnCounterModel {
 
 impl StateCrdt for PnCounterModel {
     fn apply(&self, s: &mut Self::State, id: ReplicaId, op: &CounterOp) {
-        s.apply(self.prepare(s, id, op));
+        s.apply(
+            self.prepare(s, id, op)
+                .expect("every operation prepares a message"),
+        );
     }
     fn merge(&self, into: &mut Self::State, from: &Self::State) {
         into.merge(from.clone());
@@ -55,11 +62,13 @@ impl OpCrdt for PnCounterModel {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &Self::State, id: ReplicaId, op: &CounterOp) -> Op<ReplicaId> {
-        match *op {
-            CounterOp::Increment(n) => s.inc_many(id, n.into()),
-            CounterOp::Decrement(n) => s.dec_many(id, n.into()),
-        }
+    fn prepare(&self, s: &Self::State, id: ReplicaId, op: &CounterOp) -> Option<Op<ReplicaId>> {
+        Some({
+            match *op {
+                CounterOp::Increment(n) => s.inc_many(id, n.into()),
+                CounterOp::Decrement(n) => s.dec_many(id, n.into()),
+            }
+        })
     }
     fn effect(&self, s: &mut Self::State, op: &Op<ReplicaId>) {
         s.apply(op.clone());

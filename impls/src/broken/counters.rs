@@ -40,6 +40,10 @@ pub struct LargerTotalCounter;
 macro_rules! g_counter_model {
     ($model:ty) => {
         impl Model for $model {
+            fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+                Some(a == b)
+            }
+
             type State = BTreeMap<ReplicaId, u64>;
             type Op = CounterOp;
             type Value = i64;
@@ -97,6 +101,10 @@ pub struct PnState {
 macro_rules! pn_counter_model {
     ($model:ty) => {
         impl Model for $model {
+            fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+                Some(a == b)
+            }
+
             type State = PnState;
             type Op = CounterOp;
             type Value = i64;
@@ -177,9 +185,11 @@ impl Model for TwoSlotCounter {
     fn ops(&self) -> BoxedStrategy<CounterOp> {
         CounterOp::strategy(3, 0)
     }
-    fn state_eq(&self, a: &TwoSlots, b: &TwoSlots) -> bool {
-        // The slots are per replica: two replicas agree when their totals do.
-        a.mine + a.peer == b.mine + b.peer
+    fn state_eq(&self, a: &TwoSlots, b: &TwoSlots) -> Option<bool> {
+        Some({
+            // The slots are per replica: two replicas agree when their totals do.
+            a.mine + a.peer == b.mine + b.peer
+        })
     }
 }
 
@@ -210,6 +220,10 @@ impl Model for DuplicatedCounter {
     type Op = CounterOp;
     type Value = i64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> i64 {
         0
     }
@@ -229,8 +243,8 @@ impl OpCrdt for DuplicatedCounter {
     fn delivery(&self) -> Delivery {
         Delivery::UnorderedDuplicating
     }
-    fn prepare(&self, _: &i64, _: ReplicaId, op: &CounterOp) -> i64 {
-        i64::try_from(op.amount()).unwrap_or(0)
+    fn prepare(&self, _: &i64, _: ReplicaId, op: &CounterOp) -> Option<i64> {
+        Some(i64::try_from(op.amount()).unwrap_or(0))
     }
     fn effect(&self, s: &mut i64, amount: &i64) {
         *s += amount;
@@ -300,6 +314,10 @@ impl Model for FloatCounter {
     type Op = CounterOp;
     type Value = f64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> f64 {
         0.0
     }
@@ -316,9 +334,11 @@ impl OpCrdt for FloatCounter {
     fn delivery(&self) -> Delivery {
         Delivery::Unordered
     }
-    fn prepare(&self, _: &f64, _: ReplicaId, op: &CounterOp) -> f64 {
-        // Readings come in tenths of a unit.
-        op.amount() as f64 / 10.0
+    fn prepare(&self, _: &f64, _: ReplicaId, op: &CounterOp) -> Option<f64> {
+        Some({
+            // Readings come in tenths of a unit.
+            op.amount() as f64 / 10.0
+        })
     }
     fn effect(&self, s: &mut f64, reading: &f64) {
         *s += reading;

@@ -25,6 +25,10 @@ impl Model for DivisibilityByMax {
     type Op = u64;
     type Value = u64;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, id: ReplicaId) -> u64 {
         Divisibility.new_replica(id)
     }
@@ -76,6 +80,10 @@ impl Model for AveragingThermostat {
     type State = f64;
     type Op = RegisterOp<u8>;
     type Value = f64;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     fn new_replica(&self, _: ReplicaId) -> f64 {
         20.0

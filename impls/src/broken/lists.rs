@@ -130,6 +130,10 @@ impl Model for IndexList {
     type Op = ListOp;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> ListState {
         ListState::default()
     }
@@ -149,8 +153,8 @@ impl OpCrdt for IndexList {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> ListMessage {
-        s.prepare(replica, op, true)
+    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> Option<ListMessage> {
+        Some(s.prepare(replica, op, true))
     }
     fn effect(&self, s: &mut ListState, message: &ListMessage) {
         match message {
@@ -187,6 +191,10 @@ impl Model for RgaList {
     type Op = ListOp;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> ListState {
         ListState::default()
     }
@@ -215,8 +223,8 @@ impl OpCrdt for RgaList {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> ListMessage {
-        s.prepare(replica, op, false)
+    fn prepare(&self, s: &ListState, replica: ReplicaId, op: &ListOp) -> Option<ListMessage> {
+        Some(s.prepare(replica, op, false))
     }
     fn effect(&self, s: &mut ListState, message: &ListMessage) {
         match message {

@@ -56,6 +56,10 @@ impl Model for UntiedLww {
     type Op = RegisterOp<u8>;
     type Value = Option<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> Lww {
         Lww::default()
     }
@@ -128,6 +132,10 @@ impl Model for ForgetfulClockLww {
     type Op = RegisterOp<u8>;
     type Value = Option<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, me: ReplicaId) -> ClockedRegister {
         ClockedRegister {
             me,
@@ -157,12 +165,14 @@ impl OpCrdt for ForgetfulClockLww {
         s: &ClockedRegister,
         replica: ReplicaId,
         op: &RegisterOp<u8>,
-    ) -> StampedWrite {
-        StampedWrite {
-            time: s.clock + 1,
-            writer: replica,
-            value: written(op),
-        }
+    ) -> Option<StampedWrite> {
+        Some({
+            StampedWrite {
+                time: s.clock + 1,
+                writer: replica,
+                value: written(op),
+            }
+        })
     }
     fn effect(&self, s: &mut ClockedRegister, w: &StampedWrite) {
         if w.writer == s.me {
@@ -221,6 +231,10 @@ impl Model for HashOrderLww {
     type State = HashMap<ReplicaId, TimedWrite, ReplicaSeed>;
     type Op = RegisterOp<u8>;
     type Value = Option<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     fn new_replica(&self, id: ReplicaId) -> Self::State {
         HashMap::with_hasher(ReplicaSeed(id))

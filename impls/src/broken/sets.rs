@@ -92,6 +92,10 @@ impl TaggedSet {
 macro_rules! tagged_set_model {
     ($model:ty) => {
         impl Model for $model {
+            fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+                Some(a == b)
+            }
+
             type State = TaggedSet;
             type Op = SetOp<u8>;
             type Value = BTreeSet<u8>;
@@ -120,8 +124,8 @@ impl OpCrdt for CausalOrSet {
         // The mistake: this algorithm needs Delivery::Causal.
         Delivery::Unordered
     }
-    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp<u8>) -> OrSetMessage {
-        s.prepare(replica, op)
+    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp<u8>) -> Option<OrSetMessage> {
+        Some(s.prepare(replica, op))
     }
     fn effect(&self, s: &mut TaggedSet, message: &OrSetMessage) {
         match message {
@@ -178,6 +182,10 @@ pub struct RemoveWinsSoldAsAddWins;
 macro_rules! two_phase_model {
     ($model:ty) => {
         impl Model for $model {
+            fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+                Some(a == b)
+            }
+
             type State = TwoPhase;
             type Op = SetOp<u8>;
             type Value = BTreeSet<u8>;
@@ -237,6 +245,10 @@ impl Model for ForgottenTombstones {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn new_replica(&self, _: ReplicaId) -> LeanTwoPhase {
         LeanTwoPhase::default()
     }
@@ -284,8 +296,8 @@ impl OpCrdt for RemoveByValueOrSet {
     fn delivery(&self) -> Delivery {
         Delivery::Causal
     }
-    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp<u8>) -> OrSetMessage {
-        s.prepare(replica, op)
+    fn prepare(&self, s: &TaggedSet, replica: ReplicaId, op: &SetOp<u8>) -> Option<OrSetMessage> {
+        Some(s.prepare(replica, op))
     }
     fn effect(&self, s: &mut TaggedSet, message: &OrSetMessage) {
         match message {
@@ -376,6 +388,10 @@ impl Model for ShortcutOrswot {
     type State = Orswot;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     fn new_replica(&self, _: ReplicaId) -> Orswot {
         Orswot::default()

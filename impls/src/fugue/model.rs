@@ -119,6 +119,10 @@ impl<O: SiblingOrder> Model for ListModel<O> {
     type Op = ListOp<char>;
     type Value = String;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     fn name(&self) -> String {
         format!("{}ListModel", O::NAME)
     }
@@ -208,8 +212,8 @@ impl<O: SiblingOrder> OpCrdt for ListModel<O> {
         state: &Self::State,
         _replica: ReplicaId,
         op: &ListOp<char>,
-    ) -> Message<char> {
-        Self::message(state, op)
+    ) -> Option<Message<char>> {
+        Some(Self::message(state, op))
     }
 
     /// Integrates the message.

@@ -48,6 +48,10 @@ impl<MA: PartModel, MB: PartModel> Model for PairModel<MA, MB> {
     type Op = PairOp<MA::Op, MB::Op>;
     type Value = (MA::Value, MB::Value);
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     codec_and_bottom_replica!();
 
     fn name(&self) -> String {
@@ -152,6 +156,10 @@ impl<M: PartModel> Model for MapModel<M> {
     type State = Map<u8, M::State>;
     type Op = MapOp<u8, M::Op>;
     type Value = BTreeMap<u8, M::Value>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 

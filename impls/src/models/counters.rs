@@ -46,6 +46,10 @@ impl Model for GCounterModel {
     type Op = CounterOp;
     type Value = u128;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     codec_and_bottom_replica!();
 
     fn value(&self, state: &GCounter) -> u128 {
@@ -106,6 +110,10 @@ impl Model for PnCounterModel {
     type State = PnCounter;
     type Op = CounterOp;
     type Value = i128;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 

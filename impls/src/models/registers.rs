@@ -43,6 +43,10 @@ impl Model for LwwRegisterModel {
     type Op = RegisterOp<u8>;
     type Value = Option<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     codec_and_bottom_replica!();
 
     fn value(&self, state: &LwwRegister<u8>) -> Option<u8> {
@@ -93,6 +97,10 @@ impl Model for MvRegisterModel {
     type State = MvRegister<u8>;
     type Op = RegisterOp<u8>;
     type Value = Vec<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 

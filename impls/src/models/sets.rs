@@ -60,6 +60,10 @@ impl Model for GSetModel {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
     codec_and_bottom_replica!();
 
     fn value(&self, state: &GSet<u8>) -> BTreeSet<u8> {
@@ -120,6 +124,10 @@ impl Model for OrSetModel {
     type State = OrSet<u8>;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 
@@ -208,6 +216,10 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
     type State = LwwElementSet<u8, B>;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
 
     codec_and_bottom_replica!();
 

@@ -151,13 +151,17 @@ pub enum Property {
     StepTimeout,
     /// A state grew beyond its size budget.
     StateExplosion,
+    /// A value broke the model's declared invariant.
+    Invariant,
+    /// The model's fork shared state with the original.
+    ForkIndependent,
     /// A property this crate does not know by name.
     Other(String),
 }
 
 impl Property {
     /// Every property this crate knows by name.
-    pub const KNOWN: [Self; 10] = [
+    pub const KNOWN: [Self; 12] = [
         Self::Convergence,
         Self::EqualValuesDifferentStates,
         Self::MonotoneGrowth,
@@ -168,6 +172,8 @@ impl Property {
         Self::Panic,
         Self::StepTimeout,
         Self::StateExplosion,
+        Self::Invariant,
+        Self::ForkIndependent,
     ];
 
     /// The snake_case name, as in JSON.
@@ -184,6 +190,8 @@ impl Property {
             Self::Panic => "panic",
             Self::StepTimeout => "step_timeout",
             Self::StateExplosion => "state_explosion",
+            Self::Invariant => "invariant",
+            Self::ForkIndependent => "fork_independent",
             Self::Other(name) => name,
         }
     }
@@ -203,6 +211,8 @@ impl Property {
             Self::Panic => "panic freedom",
             Self::StepTimeout => "the step time budget",
             Self::StateExplosion => "the state size budget",
+            Self::Invariant => "the model's invariant",
+            Self::ForkIndependent => "independent forks",
             Self::Other(name) => name,
         }
     }
@@ -231,6 +241,10 @@ impl Property {
             Self::Panic => "the model must not panic",
             Self::StepTimeout => "every step must finish within its time budget",
             Self::StateExplosion => "a state must stay within its size budget",
+            Self::Invariant => "every value a replica shows must satisfy the model's invariant",
+            Self::ForkIndependent => {
+                "a copy made by the model's fork must not share state with the original"
+            }
             Self::Other(_) => "the property named above must hold",
         }
     }
