@@ -20,7 +20,7 @@ pub mod yrs;
 
 use crdt_harness::{Faults, Harness, Property, Summary};
 use crdt_impls::fugue::{FugueListModel, ListOp, RightSiblings, spec};
-use crdt_laws::{Config, Dot, History, Model, OpCrdt, ReplicaId};
+use crdt_laws::{Config, Delivery, Dot, History, Model, OpCrdt, ReplicaId};
 use proptest::strategy::BoxedStrategy;
 
 /// The first code point of the tags: supplementary private use area A (plane 15).
@@ -107,14 +107,23 @@ pub fn splice(
 
 /// The text a Fugue list shows after the edits of `history` (`crdt_impls::fugue::spec`, right
 /// siblings ordered by `rule`), each insert writing its update's tag; `None`, no opinion,
-/// unless the history is causally closed: a library keeps an update whose dependencies have
-/// not arrived out of its text, so the text then shows less than the history holds.
+/// unless every edit was made on a causally closed view. The laws and the harness ask only
+/// replicas whose applied updates are causally closed, but an edit may have been made earlier,
+/// at a replica that had applied an update without its past: the library kept that update out
+/// of its text, so the edit was made on a smaller text than the causal past the specification
+/// replays. (An event's `deps` are all the updates its origin had applied, so a closed view is
+/// one where each of them has its own `deps` among them.)
 pub fn fugue_spec(history: &History<ListOp<char>>, rule: RightSiblings) -> Option<String> {
     let events = history.events();
-    let closed = events
-        .iter()
-        .all(|e| e.deps.iter().all(|d| history.get(*d).is_some()));
-    closed.then(|| {
+    let closed = |deps: &[Dot]| {
+        let past = |d: &Dot| {
+            history
+                .get(*d)
+                .map(|e| e.deps.iter().all(|p| deps.contains(p)))
+        };
+        deps.iter().all(|d| past(d) == Some(true))
+    };
+    events.iter().all(|e| closed(&e.deps)).then(|| {
         let mut tagged = History::new();
         for e in events {
             let op = match e.op {
@@ -139,30 +148,94 @@ pub fn code_lines(source: &str) -> usize {
         .count()
 }
 
+/// How much to run: laws' cases, schedules of the default shape (`None`: the harness's
+/// default count), and schedules with every fault.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    /// Cases per law.
+    pub cases: u32,
+    /// Schedules of the harness's default shape, or `None` for its default count (1,000).
+    pub defaults: Option<u64>,
+    /// Schedules with every fault.
+    pub faulty: u64,
+    /// Shrinking attempts per failure, or `None` for the harness's default.
+    pub shrink_attempts: Option<u32>,
+}
+
+/// Sized for the default `cargo test` in debug (a few seconds per model).
+pub const QUICK: Scale = Scale {
+    cases: 32,
+    defaults: Some(20),
+    faulty: 30,
+    shrink_attempts: None,
+};
+
+/// The whole check: the laws' default cases, the harness's default run and 300 schedules with
+/// every fault (`#[ignore]`d tests; minutes per model in debug).
+pub const FULL: Scale = Scale {
+    cases: 256,
+    defaults: None,
+    faulty: 300,
+    shrink_attempts: None,
+};
+
 /// The laws of an op-based model, with a fixed seed; panics with the report unless every law
 /// that applies passed.
-pub fn assert_laws_pass<M: OpCrdt + Sync>(model: &M, seed: u64)
+pub fn assert_laws_pass<M: OpCrdt + Sync>(model: &M, scale: Scale, seed: u64)
 where
     M::Op: 'static,
 {
-    let report = crdt_laws::check_op(model, &Config::default().with_seed(seed));
+    let started = std::time::Instant::now();
+    let config = Config::default().with_seed(seed).with_cases(scale.cases);
+    let report = crdt_laws::check_op(model, &config);
+    println!(
+        "{report}\nlaws of {} in {:.1?}",
+        model.name(),
+        started.elapsed()
+    );
     assert!(report.all_passed(), "{report}");
 }
 
-/// The harness's default run of `model`, then `schedules` schedules with every fault; both keep
-/// going after a failure, to report the first failure of each property.
-pub fn runs<M: OpCrdt + Sync>(model: &M, schedules: u64, seed: u64) -> [Summary<M::Op>; 2]
+/// The harness's runs of `model`: schedules of the default shape, then schedules with every
+/// fault; both keep going after a failure, to report the first failure of each property.
+pub fn runs<M: OpCrdt + Sync>(model: &M, scale: Scale, seed: u64) -> [Summary<M::Op>; 2]
 where
     M::Op: 'static,
 {
-    let defaults = Harness::op(model).seed(seed).keep_going(true).run();
-    let faulty = Harness::op(model)
-        .keep_going(true)
+    let harness = || {
+        let harness = Harness::op(model).keep_going(true);
+        let mut options = harness.current_options().clone();
+        options.max_shrink_attempts = scale.shrink_attempts.unwrap_or(options.max_shrink_attempts);
+        harness.options(options)
+    };
+    let mut defaults = harness().seed(seed);
+    if let Some(schedules) = scale.defaults {
+        defaults = defaults.schedules(schedules);
+    }
+    let faulty = harness()
         .faults(Faults::ALL)
-        .schedules(schedules)
-        .seed(seed + 1)
-        .run();
-    [defaults, faulty]
+        .schedules(scale.faulty)
+        .seed(seed + 1);
+    let summaries = [defaults.run(), faulty.run()];
+    println!("{}\n{}", summaries[0], summaries[1]);
+    summaries
+}
+
+/// Checks one model at `scale`: the laws pass, and the runs find exactly the properties in
+/// `expected` broken (nothing else: in particular no divergence unless expected).
+pub fn verify<M: OpCrdt + Sync>(model: &M, scale: Scale, seed: u64, expected: &[Property])
+where
+    M::Op: 'static,
+{
+    assert_laws_pass(model, scale, seed);
+    let summaries = runs(model, scale, seed);
+    assert_eq!(
+        broken(&summaries),
+        expected,
+        "{}\n{}",
+        summaries[0],
+        summaries[1]
+    );
 }
 
 /// The properties the runs found broken, each once, in report order.
@@ -236,6 +309,96 @@ where
 
 fn ids_of(text: &str) -> Vec<Dot> {
     ids(text).expect("every character is a tag")
+}
+
+/// A text model with another delivery or specification than its own: to show which delivery a
+/// library really needs (diamond-types under `Unordered` rejects a patch whose parents are
+/// missing; yrs 0.28 under `Causal` never has to buffer an update), and that a specification
+/// check is not vacuous (plain Fugue's specification where the library is FugueMax).
+/// Everything else is the model's own.
+#[derive(Clone, Copy, Debug)]
+pub struct Variant<M> {
+    /// The model.
+    pub model: M,
+    /// The delivery declared instead of the model's.
+    pub delivery: Option<Delivery>,
+    /// The Fugue specification declared instead of the model's.
+    pub fugue: Option<RightSiblings>,
+}
+
+impl<M: OpCrdt> Variant<M> {
+    /// `model` as it is.
+    pub const fn of(model: M) -> Self {
+        Self {
+            model,
+            delivery: None,
+            fugue: None,
+        }
+    }
+}
+
+impl<M: Model<Op = ListOp<char>, Value = String>> Model for Variant<M> {
+    type State = M::State;
+    type Op = ListOp<char>;
+    type Value = String;
+
+    fn name(&self) -> String {
+        let delivery = self.delivery.map(|d| format!(" under {d:?} delivery"));
+        let fugue = self.fugue.map(|rule| format!(" specified as {rule:?}"));
+        let variant = [delivery, fugue].into_iter().flatten().collect::<String>();
+        format!("{}{variant}", self.model.name())
+    }
+    fn new_replica(&self, id: ReplicaId) -> M::State {
+        self.model.new_replica(id)
+    }
+    fn value(&self, state: &M::State) -> String {
+        self.model.value(state)
+    }
+    fn ops(&self) -> BoxedStrategy<ListOp<char>> {
+        self.model.ops()
+    }
+    fn state_eq(&self, a: &M::State, b: &M::State) -> Option<bool> {
+        self.model.state_eq(a, b)
+    }
+    fn fork(&self, state: &M::State) -> M::State {
+        self.model.fork(state)
+    }
+    fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
+        match self.fugue {
+            Some(rule) => fugue_spec(history, rule),
+            None => self.model.spec(history),
+        }
+    }
+    fn element_ids(&self, state: &M::State) -> Option<Vec<Dot>> {
+        self.model.element_ids(state)
+    }
+    fn promises_non_interleaving(&self) -> bool {
+        self.model.promises_non_interleaving()
+    }
+}
+
+impl<M: OpCrdt<Op = ListOp<char>, Value = String>> OpCrdt for Variant<M> {
+    type Message = M::Message;
+
+    fn delivery(&self) -> Delivery {
+        self.delivery.unwrap_or_else(|| self.model.delivery())
+    }
+    fn local(&self, state: &mut M::State, dot: Dot, op: &ListOp<char>) -> M::Message {
+        self.model.local(state, dot, op)
+    }
+    fn effect(&self, state: &mut M::State, message: &M::Message) {
+        self.model.effect(state, message);
+    }
+}
+
+/// The property broken first in `schedules` schedules of the default shape, if any.
+pub fn first_finding<M: OpCrdt + Sync>(model: &M, schedules: u64, seed: u64) -> Option<Property>
+where
+    M::Op: 'static,
+{
+    let summary = Harness::op(model).schedules(schedules).seed(seed).run();
+    println!("{summary}");
+    summary.failures.first().map(|f| f.finding.property)
 }
 
 /// Every model's source, by file name, for counting lines.
