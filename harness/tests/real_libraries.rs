@@ -265,7 +265,7 @@ fn models_fit_in_sixty_lines() {
 #[test]
 #[ignore = "minutes in debug: run in release"]
 fn yrs_full() {
-    verify(&YRS, FULL, 11, &[Property::Convergence]);
+    verify(&YRS, FULL, 1, &[Property::Convergence]);
     verify(&YRS_CAUSAL, FULL, 12, &[]);
 }
 
@@ -290,4 +290,19 @@ fn diamond_full() {
         real::first_finding(&plain, 5_000, 16),
         Some(Property::Specification)
     );
+}
+
+/// What the contiguity oracle finds in yrs (YATA) when asked to check non-interleaving, under
+/// the delivery where yrs converges: nothing (here 100 schedules; 300 with seed 21 found
+/// nothing either). Yjs' known anomaly needs three replicas and an oracle that does not exist
+/// yet (Weidner and Kleppmann, "The Art of the Fugue").
+#[test]
+fn yrs_under_the_non_interleaving_oracle() {
+    let promising = Variant {
+        delivery: Some(Delivery::Causal),
+        ..Variant::of(YrsText {
+            non_interleaving: true,
+        })
+    };
+    assert_eq!(real::first_finding(&promising, 100, 21), None);
 }
