@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod error;
 mod facade;
+pub mod interleaving;
 pub mod protocol;
 pub mod replay;
 pub mod report;
@@ -16,6 +17,10 @@ pub mod schedule;
 pub mod shrink;
 pub mod sim;
 
+/// The laws, models and vocabularies the harness runs: one dev-dependency gives both.
+pub use crdt_laws;
+/// The property-testing crate of the models' strategies: `use crdt_harness::proptest::prelude::*;`.
+pub use crdt_laws::proptest;
 pub use error::Error;
 pub use facade::Harness;
 pub use runner::{Failure, Options, Shard, Summary};

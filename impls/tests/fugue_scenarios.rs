@@ -249,7 +249,7 @@ fn issue_3_delete_concurrent_with_insert_after_it() {
 // the first. Fugue promises less: a run typed forwards (each element right after the previous)
 // is never interleaved, nor one typed backwards at one place; the three minimal cases the
 // harness found, below, are outside that promise, so the models do not declare
-// `promises_non_interleaving`.
+// a non-interleaving promise that would cover them.
 
 /// Harness finding 1 (Fugue only): B types b1, then, after receiving A's `a`, types b2 between
 /// `a` and b1. b2's left neighbour is `a`, which had no right child, so b2 is a right child of

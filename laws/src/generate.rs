@@ -21,8 +21,8 @@
 //! ```
 //! use crdt_laws::generate::{state_cases, PickWeights, Size};
 //! use crdt_laws::toys::MaxRegister;
-//! use proptest::strategy::{Strategy, ValueTree};
-//! use proptest::test_runner::TestRunner;
+//! use crdt_laws::proptest::strategy::{Strategy, ValueTree};
+//! use crdt_laws::proptest::test_runner::TestRunner;
 //!
 //! let mut runner = TestRunner::deterministic();
 //! let case = state_cases(&MaxRegister, Size::default(), PickWeights::CHAIN)

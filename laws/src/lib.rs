@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use crdt_laws::{Config, Model, ReplicaId, StateCrdt};
-//! use proptest::prelude::*;
+//! use crdt_laws::proptest::prelude::*;
 //! use std::collections::BTreeSet;
 //!
 //! /// A grow-only set of small numbers (the CRDT is `BTreeSet<u8>` itself, unchanged).
@@ -46,6 +46,15 @@
 //! - the predicates in [`order`], [`semilattice`], [`monotone`], [`delta`], [`op_based`],
 //!   [`codec`], [`determinism`] and [`spec`] check one law on given states, for users composing
 //!   their own checks with the generators in [`generate`].
+//!
+//! # Shared vocabularies
+//! [`vocab`] holds the operations of counters, sets, registers, maps and lists, their
+//! strategies, and reference specifications (sums, add-wins and remove-wins sets,
+//! last-writer-wins and multi-value registers, Fugue and FugueMax lists) as plain functions
+//! over a [`History`], so a model of someone else's CRDT states its specification in one line;
+//! [`vocab::list`] also carries element identities through a foreign text
+//! ([`vocab::list::tag_char`], [`vocab::list::TaggedText`]). [`proptest`] is re-exported: a
+//! user's crate needs no dependency of its own on it.
 //!
 //! # The catalogue
 //! See [`Law`]: partial order (reflexive, antisymmetric, transitive, agrees with merge),
@@ -87,14 +96,18 @@ pub mod semilattice;
 pub mod spec;
 pub mod testing;
 pub mod toys;
+pub mod vocab;
 
 pub use error::{Error, json_round_trip};
 pub use law::{Binding, Flavour, Lattice, Law, Outcome, Violation};
 pub use model::{
-    Delivery, DeltaCrdt, Dot, Event, History, Model, OpCrdt, ReplicaId, StateCrdt, compares_states,
-    same_state,
+    Delivery, DeltaCrdt, Dot, Event, History, Model, NonInterleaving, OpCrdt, ReplicaId, StateCrdt,
+    compares_states, same_state,
 };
 pub use order::leq;
+/// The property-testing crate the models' strategies come from, re-exported so that a user's
+/// crate needs no direct dependency on it: `use crdt_laws::proptest::prelude::*;`.
+pub use proptest;
 pub use runner::{
     Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_op,
     check_state,

@@ -336,7 +336,7 @@ pub trait Model {
     ///
     /// ```
     /// # use crdt_laws::{Model, ReplicaId};
-    /// # use proptest::prelude::*;
+    /// # use crdt_laws::proptest::prelude::*;
     /// struct Stock; // a counter that must never go negative
     /// impl Model for Stock {
     ///     type State = i64;
@@ -395,12 +395,67 @@ pub trait Model {
         None
     }
 
-    /// Optional, for sequence CRDTs: whether the algorithm promises non-interleaving (Fugue
-    /// does; RGA does not for backward runs). When it does, the harness checks that an element
-    /// lands between two consecutive adjacent inserts of one replica only if its own insert had
-    /// seen the first of them. Defaults to `false`.
-    fn promises_non_interleaving(&self) -> bool {
-        false
+    /// Optional, for sequence CRDTs: which non-interleaving properties of Weidner and
+    /// Kleppmann ("The Art of the Fugue", arXiv 2305.00583) the algorithm promises. Defaults
+    /// to [`NonInterleaving::None`].
+    ///
+    /// The harness then checks the promised properties on every replica's list, with the left
+    /// and right origin of each element recorded at its insertion (see [`NonInterleaving`]).
+    fn non_interleaving(&self) -> NonInterleaving {
+        NonInterleaving::None
+    }
+}
+
+/// The non-interleaving a list algorithm promises, after Weidner and Kleppmann, "The Art of
+/// the Fugue" (arXiv 2305.00583), Definitions 2 and 4. Each level includes the ones before it.
+///
+/// The *left origin* of an element is the element just before its insertion position when it
+/// was inserted (or the start), its *right origin* the element just after (or the end). The
+/// paper counts deleted elements (tombstones); a black-box check sees only the visible list, so
+/// the harness judges a replica only while it has seen no deletion, when the two agree.
+///
+/// | algorithm | forward | backward | ties |
+/// |---|---|---|---|
+/// | RGA (Automerge) | yes | no | - |
+/// | Yjs (YATA) | yes | no (three replicas, the paper's Prop. C.4) | - |
+/// | Fugue | yes | yes | no (Figure 7) |
+/// | FugueMax | yes | yes | yes |
+///
+/// ```
+/// use crdt_laws::NonInterleaving;
+/// assert!(NonInterleaving::Maximal.includes(NonInterleaving::Backward));
+/// assert!(!NonInterleaving::Forward.includes(NonInterleaving::Backward));
+/// ```
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NonInterleaving {
+    /// No promise.
+    #[default]
+    None,
+    /// Definition 2: if A is the left origin of B, and B comes before every other element whose
+    /// left origin is A, then A and B are adjacent. Runs typed forwards stay together.
+    Forward,
+    /// Forward, and runs typed backwards stay together: if B is the right origin of A, both
+    /// have the same left origin (A was typed just before B at one place, by B's replica or
+    /// another in turn), and A comes after every other element whose right origin is B, then
+    /// A and B are adjacent. This is Definition 4 (2) for the pairs Lemma 5 never excuses.
+    /// A replica's own consecutive inserts also stay contiguous.
+    Backward,
+    /// Backward, and the rest of Definition 4: (2) for pairs with different left origins
+    /// unless Lemma 5 forces an element between them, and (3) two elements with the same left
+    /// and right origins appear in the order of their ids (replica, then sequence number).
+    /// Only FugueMax (and algorithms equivalent to it, the paper's Theorem 10) promise this;
+    /// Fugue breaks it in the paper's Figure 7.
+    Maximal,
+}
+
+impl NonInterleaving {
+    /// True when this promise includes `other`.
+    #[must_use]
+    pub fn includes(self, other: NonInterleaving) -> bool {
+        self >= other
     }
 }
 
@@ -420,7 +475,7 @@ pub trait Model {
 ///
 /// ```
 /// use crdt_laws::{Model, ReplicaId, StateCrdt};
-/// use proptest::prelude::*;
+/// use crdt_laws::proptest::prelude::*;
 ///
 /// /// A max-register: the state is the largest number written.
 /// struct MaxRegister;
@@ -539,7 +594,7 @@ impl Delivery {
 ///
 /// ```
 /// use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
-/// use proptest::prelude::*;
+/// use crdt_laws::proptest::prelude::*;
 ///
 /// /// An op-based counter whose local increment returns the message to send.
 /// struct Counter;

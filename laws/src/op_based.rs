@@ -4,7 +4,7 @@
 //! ```
 //! use crdt_laws::op_based::effects_commute;
 //! # use crdt_laws::{Delivery, Model, OpCrdt, ReplicaId};
-//! # use proptest::prelude::*;
+//! # use crdt_laws::proptest::prelude::*;
 //! # struct Counter;
 //! # impl Model for Counter {
 //! #     type State = i64; type Op = i64; type Value = i64;

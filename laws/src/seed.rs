@@ -5,8 +5,8 @@
 //!
 //! ```
 //! use crdt_laws::seed::{derive, rng};
-//! use proptest::strategy::{Strategy, ValueTree};
-//! use proptest::test_runner::{Config, TestRunner};
+//! use crdt_laws::proptest::strategy::{Strategy, ValueTree};
+//! use crdt_laws::proptest::test_runner::{Config, TestRunner};
 //!
 //! assert_eq!(derive(7, 1), derive(7, 1));
 //! assert_ne!(derive(7, 1), derive(7, 2));

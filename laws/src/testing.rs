@@ -3,7 +3,7 @@
 //! ```
 //! use crdt_laws::testing::assert_caught;
 //! use crdt_laws::{check_state, Config, Law, Model, ReplicaId, StateCrdt};
-//! use proptest::prelude::*;
+//! use crdt_laws::proptest::prelude::*;
 //!
 //! /// A counter "merged" by adding: counts a retransmitted state twice.
 //! struct Summed;

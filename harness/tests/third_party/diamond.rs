@@ -149,8 +149,12 @@ impl Model for DiamondModel {
     fn element_ids(&self, text: &Text) -> Option<Vec<Dot>> {
         Some(text.chars.iter().map(|(dot, _)| *dot).collect())
     }
-    fn promises_non_interleaving(&self) -> bool {
-        self.as_fugue_max
+    fn non_interleaving(&self) -> crdt_laws::NonInterleaving {
+        if self.as_fugue_max {
+            crdt_laws::NonInterleaving::Maximal
+        } else {
+            crdt_laws::NonInterleaving::None
+        }
     }
 }
 

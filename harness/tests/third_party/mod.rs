@@ -131,8 +131,8 @@ impl<M: Model> Model for Relaxed<M> {
     fn element_ids(&self, state: &M::State) -> Option<Vec<Dot>> {
         self.model.element_ids(state)
     }
-    fn promises_non_interleaving(&self) -> bool {
-        self.model.promises_non_interleaving()
+    fn non_interleaving(&self) -> crdt_laws::NonInterleaving {
+        self.model.non_interleaving()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
+use crdt_laws::{Delivery, Dot, Model, NonInterleaving, OpCrdt, ReplicaId};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -207,9 +207,10 @@ impl Model for RgaList {
     fn element_ids(&self, s: &ListState) -> Option<Vec<Dot>> {
         Some(ids(s))
     }
-    fn promises_non_interleaving(&self) -> bool {
-        // The mistake is the promise, not the algorithm.
-        true
+    fn non_interleaving(&self) -> NonInterleaving {
+        // The mistake is the promise, not the algorithm: RGA is forward non-interleaving
+        // only.
+        NonInterleaving::Backward
     }
 }
 

@@ -288,7 +288,7 @@ pub fn gallery() -> Vec<Entry> {
         Entry {
             name: "rga-backward-interleaving",
             mistake: "an RGA list sold as non-interleaving: concurrent backward runs interleave",
-            caught_by: &[O("contiguity")],
+            caught_by: &[O("backward_interleaving"), O("contiguity")],
             needs: "none",
         },
     ]

@@ -47,14 +47,9 @@ impl fmt::Debug for Id {
     }
 }
 
-/// Which child of its parent a node of the Fugue tree is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Side {
-    /// A left child: it comes before its parent in the list.
-    Left,
-    /// A right child: it comes after its parent in the list.
-    Right,
-}
+/// Which child of its parent a node of the Fugue tree is: shared with the naive tree of the
+/// specification, in `crdt-laws`.
+pub use crdt_laws::vocab::list::Side;
 
 /// A run of elements inserted by one local edit: the operation-based insert message.
 ///

@@ -3,53 +3,29 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crdt_laws::{Delivery, Dot, Error as LawError, History, Model, OpCrdt, ReplicaId, StateCrdt};
-use proptest::prelude::*;
+pub use crdt_laws::vocab::list::ListOp;
+use crdt_laws::vocab::list::{self, RightSiblings};
+use crdt_laws::{
+    Delivery, Dot, Error as LawError, History, Model, NonInterleaving, OpCrdt, ReplicaId, StateCrdt,
+};
 use proptest::strategy::BoxedStrategy;
-use serde::{Deserialize, Serialize};
 
 use super::list::List;
 use super::message::Message;
 use super::order::{Fugue, FugueMax, SiblingOrder};
-use super::spec;
-
-/// What a user does to a list, independently of its current state: indices are taken modulo
-/// the length, so every operation applies to every state.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ListOp<T> {
-    /// Inserts `value` at index `at % (len + 1)`.
-    Insert {
-        /// The index, modulo `len + 1`.
-        at: u32,
-        /// The inserted value.
-        value: T,
-    },
-    /// Deletes the element at index `at % len`; does nothing on an empty list.
-    Delete {
-        /// The index, modulo `len`.
-        at: u32,
-    },
-}
-
-impl<T: fmt::Display> fmt::Display for ListOp<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Insert { at, value } => write!(f, "insert {value} at {at}"),
-            Self::Delete { at } => write!(f, "delete at {at}"),
-        }
-    }
-}
 
 /// The model of a Fugue list of `char`s `'a'..='z'`, generic over the sibling rule, for the law
 /// catalogue and the harness: use [`FugueListModel`] or [`FugueMaxListModel`].
 ///
 /// It is both a [`StateCrdt`] (replicas merge whole states) and an [`OpCrdt`] (replicas exchange
 /// [`Message`]s, delivered causally). Its value is the list as a `String`, and its
-/// [specification](Model::spec) replays the history on the naive tree of [`spec`].
+/// [specification](Model::spec) replays the history on the naive tree of [`spec`](super::spec).
 ///
-/// It declares [`Model::promises_non_interleaving`]: a run typed by one replica without
-/// receiving anything in between (forwards, or backwards at one place) is never split by an
-/// element inserted concurrently without knowing the run. The harness checks exactly that; the
+/// It declares [`Model::non_interleaving`]: [`NonInterleaving::Backward`] for Fugue,
+/// [`NonInterleaving::Maximal`] for FugueMax (Weidner and Kleppmann, Theorem 9). So a run typed
+/// by one replica without receiving anything in between (forwards, or backwards at one place)
+/// is never split by an element inserted concurrently without knowing the run. The harness
+/// checks the paper's definitions and that contiguity of a replica's own runs; the
 /// `harness_contiguity_finding_*` tests in `tests/fugue_scenarios.rs` show pairs of inserts
 /// that are *not* such runs (the replica received something between them), which Fugue may
 /// legitimately separate.
@@ -136,11 +112,7 @@ impl<O: SiblingOrder> Model for ListModel<O> {
     }
 
     fn ops(&self) -> BoxedStrategy<ListOp<char>> {
-        prop_oneof![
-            3 => (any::<u32>(), proptest::char::range('a', 'z')).prop_map(|(at, value)| ListOp::Insert { at, value }),
-            1 => any::<u32>().prop_map(|at| ListOp::Delete { at }),
-        ]
-        .boxed()
+        ListOp::strategy(26, 3)
     }
 
     fn round_trip(&self, state: &Self::State) -> Option<Result<Self::State, LawError>> {
@@ -158,13 +130,17 @@ impl<O: SiblingOrder> Model for ListModel<O> {
         )
     }
 
-    fn promises_non_interleaving(&self) -> bool {
-        true
+    fn non_interleaving(&self) -> NonInterleaving {
+        match O::RIGHT_SIBLINGS {
+            // Fugue is forward and backward non-interleaving, not maximally (Figure 7).
+            RightSiblings::ById => NonInterleaving::Backward,
+            RightSiblings::ByRightOriginReversed => NonInterleaving::Maximal,
+        }
     }
 
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
         Some(
-            spec::value(history, O::RIGHT_SIBLINGS)
+            list::value(history, O::RIGHT_SIBLINGS)
                 .into_iter()
                 .collect(),
         )

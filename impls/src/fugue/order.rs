@@ -2,19 +2,9 @@
 
 use std::fmt::Debug;
 
-/// How a Fugue tree orders the right children of one node.
-///
-/// Left children are ordered by id in both variants. The two variants differ only here, and
-/// only when several replicas concurrently insert at the same place (Weidner, Gentle and
-/// Kleppmann, *The Art of the Fugue*, arXiv:2305.00583).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RightSiblings {
-    /// By id (replica, then counter): Fugue.
-    ById,
-    /// By the *reverse* list order of their right origins, ties by id: FugueMax. A right origin
-    /// at the end of the list counts as the greatest.
-    ByRightOriginReversed,
-}
+/// How a Fugue tree orders the right children of one node: shared with the naive tree of the
+/// specification, in `crdt-laws`.
+pub use crdt_laws::vocab::list::RightSiblings;
 
 /// A Fugue variant: the rule that orders concurrent siblings. Implemented by [`Fugue`] and
 /// [`FugueMax`] only.

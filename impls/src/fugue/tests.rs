@@ -35,7 +35,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// A replica under test: the optimized list, its naive mirror, and what it has seen.
 struct Replica<O> {
     list: List<char, O>,
-    naive: NaiveFugue<char>,
+    naive: NaiveFugue<char, Id>,
     seen: BTreeSet<usize>,
     /// The last element this replica inserted.
     last_inserted: Option<Id>,
@@ -47,7 +47,7 @@ struct Sent {
     deps: BTreeSet<usize>,
 }
 
-fn apply_naive(naive: &mut NaiveFugue<char>, message: &Message<char>) {
+fn apply_naive(naive: &mut NaiveFugue<char, Id>, message: &Message<char>) {
     match message {
         Message::Insert(insertion) => {
             let mut origin = Origin {

@@ -5,14 +5,15 @@
 //! is what the laws check, on any instance (`PairModel<GCounterModel, GSetModel>`,
 //! `MapModel<PnCounterModel>`, the [`FriendshipModel`], ...).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use crdt_laws::vocab::map;
 use crdt_laws::{DeltaCrdt, History, Model, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{LwwElementSetModel, below, project};
+use super::{LwwElementSetModel, below};
 use crate::ops::{MapOp, PairOp};
 use crate::{Lattice, Map, Pair};
 
@@ -71,15 +72,7 @@ impl<MA: PartModel, MB: PartModel> Model for PairModel<MA, MB> {
         .boxed()
     }
     fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
-        let first = project(history, |op| match op {
-            PairOp::First(a) => Some(a.clone()),
-            PairOp::Second(_) => None,
-        });
-        let second = project(history, |op| match op {
-            PairOp::First(_) => None,
-            PairOp::Second(b) => Some(b.clone()),
-        });
-        Some((self.first.spec(&first)?, self.second.spec(&second)?))
+        map::pair(history, |a| self.first.spec(a), |b| self.second.spec(b))
     }
 }
 
@@ -179,22 +172,7 @@ impl<M: PartModel> Model for MapModel<M> {
     }
     fn spec(&self, history: &History<Self::Op>) -> Option<Self::Value> {
         self.values.spec(&History::new())?;
-        let keys: BTreeSet<u8> = history
-            .events()
-            .iter()
-            .map(|e| match e.op {
-                MapOp::Update(k, _) => k,
-            })
-            .collect();
-        keys.into_iter()
-            .map(|key| {
-                let at_key = project(history, |op| match op {
-                    MapOp::Update(k, op) if *k == key => Some(op.clone()),
-                    MapOp::Update(..) => None,
-                });
-                Some((key, self.values.spec(&at_key)?))
-            })
-            .collect()
+        map::map(history, |at_key| self.values.spec(at_key))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Models of the counters: G-Counter and PN-Counter.
 
+use crdt_laws::vocab::counter;
 use crdt_laws::{DeltaCrdt, History, Model, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 
@@ -8,20 +9,6 @@ use crate::{GCounter, PnCounter};
 
 /// The default largest amount a counter model adds or subtracts at once.
 const DEFAULT_MAX_AMOUNT: u32 = 5;
-
-/// The sum of the increments minus the decrements in `history`, counting decrements only if
-/// `signed`.
-pub fn net_total(history: &History<CounterOp>, signed: bool) -> i128 {
-    history
-        .events()
-        .iter()
-        .map(|e| match e.op {
-            CounterOp::Increment(n) => i128::from(n),
-            CounterOp::Decrement(n) if signed => -i128::from(n),
-            CounterOp::Decrement(_) => 0,
-        })
-        .sum()
-}
 
 /// The model of [`GCounter`]: increments of `0..=max_amount`; `Decrement` is never generated
 /// and ignored.
@@ -59,7 +46,7 @@ impl Model for GCounterModel {
         CounterOp::strategy(self.max_amount, 0)
     }
     fn spec(&self, history: &History<CounterOp>) -> Option<u128> {
-        u128::try_from(net_total(history, false)).ok()
+        Some(counter::grow_only_sum(history))
     }
 }
 
@@ -124,7 +111,7 @@ impl Model for PnCounterModel {
         CounterOp::strategy(self.max_amount, 1)
     }
     fn spec(&self, history: &History<CounterOp>) -> Option<i128> {
-        Some(net_total(history, true))
+        Some(counter::sum(history))
     }
 }
 

@@ -52,13 +52,13 @@ mod registers;
 mod sets;
 
 pub use combinators::{FriendshipModel, MapModel, PairModel, PartModel};
-pub use counters::{GCounterModel, PnCounterModel, net_total};
+pub use counters::{GCounterModel, PnCounterModel};
+pub use crdt_laws::vocab::counter::net_total;
+pub use crdt_laws::vocab::set::add_wins;
 pub use registers::{LwwRegisterModel, MvRegisterModel};
-pub use sets::{GSetModel, LwwElementSetModel, OrSetModel, add_wins};
+pub use sets::{GSetModel, LwwElementSetModel, OrSetModel};
 
-use crdt_laws::{Dot, History};
 use proptest::prelude::*;
-use std::collections::BTreeSet;
 
 /// The default number of distinct elements, values or keys a model draws from: small, so
 /// that concurrent updates of the same element happen often.
@@ -67,26 +67,4 @@ pub const DEFAULT_DOMAIN: u8 = 8;
 /// Elements `0..domain` (just `0` when `domain` is 0).
 fn below(domain: u8) -> BoxedStrategy<u8> {
     (0..domain.max(1)).boxed()
-}
-
-/// The part of a history that `part` keeps, with happens-before restricted to it.
-///
-/// Dependencies are transitive, so restricting them keeps the order between the events kept;
-/// Lamport times are recomputed over the kept events, which is what a part's own clock counts.
-fn project<Op, Sub>(history: &History<Op>, part: impl Fn(&Op) -> Option<Sub>) -> History<Sub> {
-    let mut kept = BTreeSet::<Dot>::new();
-    let mut projected = History::new();
-    for event in history.events() {
-        if let Some(op) = part(&event.op) {
-            let deps = event
-                .deps
-                .iter()
-                .copied()
-                .filter(|d| kept.contains(d))
-                .collect();
-            kept.insert(event.dot);
-            projected.push(event.dot, op, deps);
-        }
-    }
-    projected
 }

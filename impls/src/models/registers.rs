@@ -1,5 +1,6 @@
 //! Models of the registers: LWW register and MV-register.
 
+use crdt_laws::vocab::register;
 use crdt_laws::{History, Model, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 
@@ -56,14 +57,7 @@ impl Model for LwwRegisterModel {
         writes(self.domain)
     }
     fn spec(&self, history: &History<RegisterOp<u8>>) -> Option<Option<u8>> {
-        let times = history.lamports();
-        let last = history
-            .events()
-            .iter()
-            .zip(times)
-            .max_by_key(|(e, t)| (*t, e.dot.replica))
-            .map(|(e, _)| e);
-        Some(last.map(|e| written(&e.op)))
+        Some(register::last_writer_wins(history))
     }
 }
 
@@ -113,9 +107,7 @@ impl Model for MvRegisterModel {
         writes(self.domain)
     }
     fn spec(&self, history: &History<RegisterOp<u8>>) -> Option<Vec<u8>> {
-        let mut values: Vec<u8> = history.maximal().map(|e| written(&e.op)).collect();
-        values.sort_unstable();
-        Some(values)
+        Some(register::multi_value(history))
     }
 }
 

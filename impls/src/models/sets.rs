@@ -3,39 +3,13 @@
 use std::collections::BTreeSet;
 use std::marker::PhantomData;
 
+use crdt_laws::vocab::set::{self, Tie};
 use crdt_laws::{DeltaCrdt, History, Model, ReplicaId, StateCrdt};
 use proptest::prelude::*;
 
 use super::{DEFAULT_DOMAIN, below};
 use crate::ops::SetOp;
 use crate::{AddWins, Bias, GSet, LwwElementSet, OrSet, RemoveWins};
-
-/// The add-wins (observed-remove) specification: `x` is present when some `add(x)` is not
-/// followed, in happens-before, by a `remove(x)`.
-#[must_use]
-pub fn add_wins(history: &History<SetOp<u8>>) -> BTreeSet<u8> {
-    surviving_adds(history, |add, x| {
-        history
-            .events()
-            .iter()
-            .any(|r| r.op == SetOp::Remove(x) && history.happens_before(add.dot, r.dot))
-    })
-}
-
-/// The elements some add of which the `removed` predicate does not cancel.
-fn surviving_adds(
-    history: &History<SetOp<u8>>,
-    removed: impl Fn(&crdt_laws::Event<SetOp<u8>>, u8) -> bool,
-) -> BTreeSet<u8> {
-    history
-        .events()
-        .iter()
-        .filter_map(|e| match e.op {
-            SetOp::Add(x) if !removed(e, x) => Some(x),
-            _ => None,
-        })
-        .collect()
-}
 
 /// The model of [`GSet<u8>`]: elements below `domain`; `Remove` is never generated and ignored.
 ///
@@ -73,7 +47,7 @@ impl Model for GSetModel {
         below(self.domain).prop_map(SetOp::Add).boxed()
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
-        Some(surviving_adds(history, |_, _| false))
+        Some(set::grow_only(history))
     }
 }
 
@@ -138,7 +112,7 @@ impl Model for OrSetModel {
         SetOp::strategy(self.domain, 2)
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
-        Some(add_wins(history))
+        Some(set::add_wins(history))
     }
 }
 
@@ -233,24 +207,12 @@ impl<B: Bias> Model for LwwElementSetModel<B> {
         SetOp::strategy(self.domain, 1)
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
-        let times = history.lamports();
-        let latest = |wanted: SetOp<u8>| {
-            history
-                .events()
-                .iter()
-                .zip(&times)
-                .filter(|(e, _)| e.op == wanted)
-                .map(|(_, &t)| t)
-                .max()
+        let tie = if B::ADD_WINS {
+            Tie::AddWins
+        } else {
+            Tie::RemoveWins
         };
-        Some(surviving_adds(history, |_, x| {
-            match (latest(SetOp::Add(x)), latest(SetOp::Remove(x))) {
-                (Some(added), Some(removed)) => {
-                    removed > added || (removed == added && !B::ADD_WINS)
-                }
-                _ => false,
-            }
-        }))
+        Some(set::last_writer_wins(history, tie))
     }
 }
 

@@ -153,6 +153,12 @@ pub enum Property {
     StateExplosion,
     /// A value broke the model's declared invariant.
     Invariant,
+    /// A run typed forwards was split (Weidner and Kleppmann, Definition 2).
+    ForwardInterleaving,
+    /// A run typed backwards was split (Definition 4 (2), with the Lemma 5 exception).
+    BackwardInterleaving,
+    /// Maximal non-interleaving broken beyond runs (Definition 4 (2) and (3)).
+    MaximalInterleaving,
     /// The model's fork shared state with the original.
     ForkIndependent,
     /// A property this crate does not know by name.
@@ -161,7 +167,7 @@ pub enum Property {
 
 impl Property {
     /// Every property this crate knows by name.
-    pub const KNOWN: [Self; 12] = [
+    pub const KNOWN: [Self; 15] = [
         Self::Convergence,
         Self::EqualValuesDifferentStates,
         Self::MonotoneGrowth,
@@ -173,6 +179,9 @@ impl Property {
         Self::StepTimeout,
         Self::StateExplosion,
         Self::Invariant,
+        Self::ForwardInterleaving,
+        Self::BackwardInterleaving,
+        Self::MaximalInterleaving,
         Self::ForkIndependent,
     ];
 
@@ -191,6 +200,9 @@ impl Property {
             Self::StepTimeout => "step_timeout",
             Self::StateExplosion => "state_explosion",
             Self::Invariant => "invariant",
+            Self::ForwardInterleaving => "forward_interleaving",
+            Self::BackwardInterleaving => "backward_interleaving",
+            Self::MaximalInterleaving => "maximal_interleaving",
             Self::ForkIndependent => "fork_independent",
             Self::Other(name) => name,
         }
@@ -212,6 +224,9 @@ impl Property {
             Self::StepTimeout => "the step time budget",
             Self::StateExplosion => "the state size budget",
             Self::Invariant => "the model's invariant",
+            Self::ForwardInterleaving => "forward non-interleaving",
+            Self::BackwardInterleaving => "backward non-interleaving",
+            Self::MaximalInterleaving => "maximal non-interleaving",
             Self::ForkIndependent => "independent forks",
             Self::Other(name) => name,
         }
@@ -242,6 +257,13 @@ impl Property {
             Self::StepTimeout => "every step must finish within its time budget",
             Self::StateExplosion => "a state must stay within its size budget",
             Self::Invariant => "every value a replica shows must satisfy the model's invariant",
+            Self::ForwardInterleaving => "a run of inserts typed forwards must stay together",
+            Self::BackwardInterleaving => {
+                "a run of inserts typed backwards must stay together, where the list allows it"
+            }
+            Self::MaximalInterleaving => {
+                "inserts must stay as close to their origins as any list allows (FugueMax's order)"
+            }
             Self::ForkIndependent => {
                 "a copy made by the model's fork must not share state with the original"
             }
