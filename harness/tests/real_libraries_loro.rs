@@ -13,13 +13,13 @@
 pub mod real;
 
 use crdt_harness::Property;
-use crdt_impls::fugue::{ListOp, RightSiblings};
-use crdt_laws::{Dot, Model, OpCrdt, ReplicaId};
+use crdt_laws::vocab::list::{ListOp, RightSiblings};
+use crdt_laws::{Dot, Model, NonInterleaving, OpCrdt, ReplicaId};
 use real::loro::LoroText;
 use real::{FULL, QUICK, Variant, assert_sequential_edits, runs_interleave, verify};
 
 const MODEL: LoroText = LoroText {
-    non_interleaving: true,
+    non_interleaving: NonInterleaving::Maximal,
 };
 
 #[test]

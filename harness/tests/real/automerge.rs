@@ -2,9 +2,9 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, TextEncoding};
-use crdt_impls::fugue::ListOp;
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
-use proptest::strategy::BoxedStrategy;
+use crdt_laws::proptest::strategy::BoxedStrategy;
+use crdt_laws::vocab::list::ListOp;
+use crdt_laws::{Delivery, Dot, Model, NonInterleaving, OpCrdt, ReplicaId};
 
 use super::{ids, list_ops, splice};
 
@@ -14,10 +14,10 @@ use super::{ids, list_ops, splice};
 /// a remote change goes to `load_incremental`, which queues changes whose dependencies are
 /// missing and skips changes it has, so any order and duplicates are fine. The actor id is the
 /// replica's index. `AutoCommit` clones deeply, so `fork` is the default `clone`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct AutomergeText {
-    /// Ask the harness to check non-interleaving (RGA does not promise it).
-    pub non_interleaving: bool,
+    /// The non-interleaving checked: RGA keeps forward runs together, not backward ones.
+    pub non_interleaving: NonInterleaving,
 }
 
 fn text(doc: &AutoCommit) -> ObjId {
@@ -47,7 +47,7 @@ impl Model for AutomergeText {
     fn element_ids(&self, doc: &AutoCommit) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
     }
-    fn promises_non_interleaving(&self) -> bool {
+    fn non_interleaving(&self) -> NonInterleaving {
         self.non_interleaving
     }
 }

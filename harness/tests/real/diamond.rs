@@ -1,10 +1,10 @@
 //! diamond-types 1.0: a `ListCRDT` (its operation log and the branch at its tip) as state.
 
-use crdt_impls::fugue::{ListOp, RightSiblings};
-use crdt_laws::{Delivery, Dot, History, Model, OpCrdt, ReplicaId};
+use crdt_laws::proptest::strategy::BoxedStrategy;
+use crdt_laws::vocab::list::{ListOp, RightSiblings};
+use crdt_laws::{Delivery, Dot, History, Model, NonInterleaving, OpCrdt, ReplicaId};
 use diamond_types::list::ListCRDT;
 use diamond_types::list::encoding::ENCODE_PATCH;
-use proptest::strategy::BoxedStrategy;
 
 use super::{Edit, edit, fugue_spec, ids, list_ops};
 
@@ -13,10 +13,10 @@ use super::{Edit, edit, fugue_spec, ids, list_ops};
 /// version before it; a remote patch goes to `merge_data_and_ff`, which skips operations it has
 /// but rejects a patch whose parents it lacks, so delivery must be causal. `ListCRDT` clones
 /// deeply, so `fork` is the default `clone`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct DiamondText {
-    /// Ask the harness to check non-interleaving (diamond-types merges as FugueMax does).
-    pub non_interleaving: bool,
+    /// The non-interleaving checked: diamond-types merges as FugueMax does (maximal).
+    pub non_interleaving: NonInterleaving,
 }
 
 impl Model for DiamondText {
@@ -39,7 +39,7 @@ impl Model for DiamondText {
     fn element_ids(&self, doc: &ListCRDT) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
     }
-    fn promises_non_interleaving(&self) -> bool {
+    fn non_interleaving(&self) -> NonInterleaving {
         self.non_interleaving
     }
 }

@@ -1,9 +1,9 @@
 //! Loro 1.x: a `LoroDoc` and its root `LoroText`, the `LoroDoc` itself as state.
 
-use crdt_impls::fugue::{ListOp, RightSiblings};
-use crdt_laws::{Delivery, Dot, History, Model, OpCrdt, ReplicaId};
+use crdt_laws::proptest::strategy::BoxedStrategy;
+use crdt_laws::vocab::list::{ListOp, RightSiblings};
+use crdt_laws::{Delivery, Dot, History, Model, NonInterleaving, OpCrdt, ReplicaId};
 use loro::{ExportMode, LoroDoc};
-use proptest::strategy::BoxedStrategy;
 
 use super::{fugue_spec, ids, list_ops, splice};
 
@@ -13,10 +13,10 @@ use super::{fugue_spec, ids, list_ops, splice};
 /// and skips changes it has, so any order and duplicates are fine. The peer id is the replica's
 /// index. `LoroDoc` clones as a handle to the same document: `fork` is Loro's `fork` (a
 /// snapshot) with the same peer id, plus the pending changes `fork` leaves out.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct LoroText {
-    /// Ask the harness to check non-interleaving (Loro's text is Fugue).
-    pub non_interleaving: bool,
+    /// The non-interleaving checked: Loro's text is Fugue, FugueMax by its specification.
+    pub non_interleaving: NonInterleaving,
 }
 
 fn with_peer(doc: LoroDoc, peer: u64) -> LoroDoc {
@@ -51,7 +51,7 @@ impl Model for LoroText {
     fn element_ids(&self, doc: &LoroDoc) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
     }
-    fn promises_non_interleaving(&self) -> bool {
+    fn non_interleaving(&self) -> NonInterleaving {
         self.non_interleaving
     }
 }

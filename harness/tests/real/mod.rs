@@ -7,8 +7,9 @@
 //! library's own encoding (`fork`) where its document type clones as a shared handle.
 //!
 //! The element identities the sequence oracles need are carried by the text itself: each
-//! insert writes one character that encodes the update's dot ([`tag_char`]), so `element_ids`
-//! reads them back from the value ([`char_dot`]) whatever ids the library uses inside.
+//! insert writes one character that encodes the update's dot (`crdt_laws::vocab::list::tag_char`),
+//! so `element_ids` reads them back from the value (`char_dot`) whatever ids the library uses
+//! inside. The op's own letter is not written: the value is the text of tags.
 //!
 //! One file per library, so [`code_lines`] counts each model.
 
@@ -19,44 +20,9 @@ pub mod loro;
 pub mod yrs;
 
 use crdt_harness::{Faults, Harness, Property, Summary};
-use crdt_impls::fugue::{FugueListModel, ListOp, RightSiblings, spec};
-use crdt_laws::{Config, Delivery, Dot, History, Model, OpCrdt, ReplicaId};
-use proptest::strategy::BoxedStrategy;
-
-/// The first code point of the tags: supplementary private use area A (plane 15).
-const TAG_BASE: u32 = 0xF_0000;
-/// Bits of a tag for the sequence number (minus one); the replica index takes the rest.
-const SEQ_BITS: u32 = 12;
-/// The code points of planes 15 and 16, all of them `char`s.
-const TAG_SPAN: u32 = 0x2_0000;
-
-/// The character that stands for the element inserted by update `dot`: a private-use code point
-/// (planes 15-16) holding the replica's index and the sequence number.
-///
-/// Local stand-in for the list vocabulary's `tag_char` (same signature), until it lands in
-/// `crdt_laws::vocab::list`.
-///
-/// # Panics
-/// If the replica index is 32 or more, or the sequence number is 0 or above 4096.
-pub fn tag_char(dot: Dot) -> char {
-    let seq = u32::try_from(dot.seq - 1).expect("sequence numbers start at 1");
-    assert!(
-        seq < 1 << SEQ_BITS,
-        "{dot}: sequence number too large for a tag"
-    );
-    let code = (dot.replica.0 << SEQ_BITS) | seq;
-    assert!(code < TAG_SPAN, "{dot}: replica index too large for a tag");
-    char::from_u32(TAG_BASE + code).expect("planes 15 and 16 are all chars")
-}
-
-/// The dot a [`tag_char`] encodes, or `None` for any other character.
-pub fn char_dot(c: char) -> Option<Dot> {
-    let code = u32::from(c).checked_sub(TAG_BASE)?;
-    (code < TAG_SPAN).then(|| {
-        let seq = u64::from(code & ((1 << SEQ_BITS) - 1)) + 1;
-        Dot::new(ReplicaId::new(code >> SEQ_BITS), seq)
-    })
-}
+use crdt_laws::proptest::strategy::BoxedStrategy;
+use crdt_laws::vocab::list::{self, ListOp, RightSiblings, char_dot, tag_char};
+use crdt_laws::{Config, Delivery, Dot, History, Model, NonInterleaving, OpCrdt, ReplicaId};
 
 /// The identity of every character of `text`, in order; `None` if one is not a tag.
 pub fn ids(text: &str) -> Option<Vec<Dot>> {
@@ -64,9 +30,9 @@ pub fn ids(text: &str) -> Option<Vec<Dot>> {
 }
 
 /// The edits of the list vocabulary: inserts and deletes at any index (taken modulo the
-/// length), as the reference lists are checked with.
+/// length), three inserts for a delete, as the reference lists are checked with.
 pub fn list_ops() -> BoxedStrategy<ListOp<char>> {
-    FugueListModel::default().ops()
+    ListOp::strategy(26, 3)
 }
 
 /// One edit, resolved against a text of `len` characters.
@@ -105,7 +71,7 @@ pub fn splice(
     }
 }
 
-/// The text a Fugue list shows after the edits of `history` (`crdt_impls::fugue::spec`, right
+/// The text a Fugue list shows after the edits of `history` (`crdt_laws::vocab::list::value`, right
 /// siblings ordered by `rule`), each insert writing its update's tag; `None`, no opinion,
 /// unless every edit was made on a causally closed view. The laws and the harness ask only
 /// replicas whose applied updates are causally closed, but an edit may have been made earlier,
@@ -135,7 +101,7 @@ pub fn fugue_spec(history: &History<ListOp<char>>, rule: RightSiblings) -> Optio
             };
             tagged.push(e.dot, op, e.deps.clone());
         }
-        spec::value(&tagged, rule).into_iter().collect()
+        list::value(&tagged, rule).into_iter().collect()
     })
 }
 
@@ -372,8 +338,8 @@ impl<M: Model<Op = ListOp<char>, Value = String>> Model for Variant<M> {
     fn element_ids(&self, state: &M::State) -> Option<Vec<Dot>> {
         self.model.element_ids(state)
     }
-    fn promises_non_interleaving(&self) -> bool {
-        self.model.promises_non_interleaving()
+    fn non_interleaving(&self) -> NonInterleaving {
+        self.model.non_interleaving()
     }
 }
 

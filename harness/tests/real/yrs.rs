@@ -1,8 +1,8 @@
 //! yrs 0.28 (the Rust port of Yjs): a `Doc` and its root `TextRef`, the `Doc` itself as state.
 
-use crdt_impls::fugue::ListOp;
-use crdt_laws::{Delivery, Dot, Model, OpCrdt, ReplicaId};
-use proptest::strategy::BoxedStrategy;
+use crdt_laws::proptest::strategy::BoxedStrategy;
+use crdt_laws::vocab::list::ListOp;
+use crdt_laws::{Delivery, Dot, Model, NonInterleaving, OpCrdt, ReplicaId};
 use yrs::updates::{decoder::Decode, encoder::Encoder, encoder::EncoderV1};
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update};
 
@@ -15,10 +15,10 @@ use super::{ids, list_ops, splice};
 /// `Doc` clones as a handle to the same store: `fork` loads the integrated blocks into a new `Doc`
 /// with the same client id, then the whole state with the pending updates. (Loading only the
 /// latter, `encode_state_as_update_v1`, can hide an insert: see `yrs_snapshot_with_pending_*`.)
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct YrsText {
-    /// Ask the harness to check non-interleaving (Yjs does not document such a promise).
-    pub non_interleaving: bool,
+    /// The non-interleaving checked: YATA keeps forward runs together (the paper's Table 1).
+    pub non_interleaving: NonInterleaving,
 }
 
 fn apply(doc: &Doc, update: &[u8]) {
@@ -52,7 +52,7 @@ impl Model for YrsText {
     fn element_ids(&self, doc: &Doc) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
     }
-    fn promises_non_interleaving(&self) -> bool {
+    fn non_interleaving(&self) -> NonInterleaving {
         self.non_interleaving
     }
 }
