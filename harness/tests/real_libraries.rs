@@ -5,11 +5,12 @@
 //!
 //! Each model passes the op-based laws and the harness's runs. Non-interleaving is what "The
 //! Art of the Fugue" (Weidner and Kleppmann, arXiv 2305.00583, Table 1) says of each
-//! algorithm: automerge's RGA interleaves concurrent backward runs, and the contiguity oracle
-//! says so when the model is made to promise non-interleaving; diamond-types (FugueMax)
-//! promises it and passes, its FugueMax specification too. yrs diverges when updates arrive
-//! out of causal order, which its documentation allows (`yrs_leaves_updates_pending_*`): it
-//! passes under causal delivery.
+//! algorithm: automerge (RGA) and yrs (YATA) promise forward non-interleaving and keep it;
+//! made to promise backward non-interleaving, automerge breaks it with two replicas and yrs
+//! with three (the paper's Prop. C.4); diamond-types (FugueMax) promises maximal
+//! non-interleaving and keeps it, and agrees with FugueMax's specification. yrs diverges when
+//! updates arrive out of causal order, which its documentation allows
+//! (`yrs_leaves_updates_pending_*`): it passes under causal delivery.
 //!
 //! The default tests are sized for a debug build (`QUICK`); the `#[ignore]`d `*_full` tests run
 //! the laws' default cases, the harness's default 1,000 schedules and 300 with every fault:
