@@ -6,7 +6,7 @@
 //! 300 with every fault) with `--release` and `-- --ignored`.
 //!
 //! Loro's text is Fugue ("The Art of the Fugue", Weidner and Kleppmann, arXiv 2305.00583): the
-//! model promises non-interleaving and declares the FugueMax specification, and passes the
+//! model promises backward non-interleaving and declares Fugue's specification, and passes the
 //! laws and the harness's runs with every fault.
 
 #[allow(dead_code)] // shared with `real_libraries.rs`
@@ -19,7 +19,7 @@ use real::loro::LoroText;
 use real::{FULL, QUICK, Variant, assert_sequential_edits, runs_interleave, verify};
 
 const MODEL: LoroText = LoroText {
-    non_interleaving: NonInterleaving::Maximal,
+    non_interleaving: NonInterleaving::Backward,
 };
 
 #[test]
@@ -45,18 +45,20 @@ fn edits_land_where_asked() {
 }
 
 #[test]
-fn converges_without_interleaving_as_fugue_max() {
+fn converges_without_interleaving_as_fugue() {
     verify(&MODEL, QUICK, 6, &[]);
 }
 
-/// Loro agrees with FugueMax's specification, and the check is not vacuous: plain Fugue's,
-/// which orders concurrent right siblings differently (a rare case), fails.
+/// Loro agrees with Fugue's specification, and the check is not vacuous: FugueMax's, which
+/// orders concurrent right siblings differently (a rare case), fails. (Declared as FugueMax,
+/// Loro 1.17.1 failed both the specification, at schedule 53 of seed 7, and maximal
+/// non-interleaving, at schedule 248: the paper's Figure 7 case, which Fugue does not keep.)
 #[test]
 #[ignore = "minutes in debug: run in release"]
 fn full() {
     verify(&MODEL, FULL, 7, &[]);
     let plain = Variant {
-        fugue: Some(RightSiblings::ById),
+        fugue: Some(RightSiblings::ByRightOriginReversed),
         ..Variant::of(MODEL)
     };
     assert_eq!(

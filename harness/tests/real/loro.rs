@@ -15,7 +15,7 @@ use super::{fugue_spec, ids, list_ops, splice};
 /// snapshot) with the same peer id, plus the pending changes `fork` leaves out.
 #[derive(Clone, Copy, Debug)]
 pub struct LoroText {
-    /// The non-interleaving checked: Loro's text is Fugue, FugueMax by its specification.
+    /// The non-interleaving checked: Loro's text is Fugue (backward, not maximal).
     pub non_interleaving: NonInterleaving,
 }
 
@@ -46,7 +46,7 @@ impl Model for LoroText {
         copy
     }
     fn spec(&self, history: &History<ListOp<char>>) -> Option<String> {
-        fugue_spec(history, RightSiblings::ByRightOriginReversed)
+        fugue_spec(history, RightSiblings::ById)
     }
     fn element_ids(&self, doc: &LoroDoc) -> Option<Vec<Dot>> {
         ids(&self.value(doc))
