@@ -57,6 +57,7 @@ impl Profile {
 type Edit = (&'static str, &'static str);
 
 /// How the framework sees a `Profile`.
+#[derive(Clone)]
 struct ProfileModel;
 
 #[rustfmt::skip] // one line per method, to read as one screen

@@ -1,11 +1,12 @@
 //! [`Harness`]: the library API for users' own tests.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crdt_laws::{DeltaCrdt, Model, OpCrdt, StateCrdt};
 
 use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
-use crate::runner::{Options, Shard, Summary, search};
+use crate::runner::{Options, Shard, Summary, run_watched, search, search_watched};
 use crate::schedule::{Faults, Schedule};
 use crate::sim::{Limits, Outcome, RunConfig, run};
 
@@ -24,55 +25,107 @@ use crate::sim::{Limits, Outcome, RunConfig, run};
 /// summary.assert_passed();
 /// assert_eq!(summary.schedules, 200);
 /// ```
+///
+/// # Containment
+/// [`Harness::state`], [`Harness::delta`], [`Harness::op`] and [`Harness::owned`] own their
+/// model (a clone, shared by the worker threads), so [`run`](Harness::run) contains everything
+/// the model can do wrong: a panic anywhere is a `panic` finding, a call that never returns is
+/// a `step_timeout` finding (its thread is abandoned, the run goes on), and the summary is
+/// always produced. A harness over a borrowed protocol ([`Harness::with`]) contains panics, but
+/// a call that never returns hangs its run.
 #[derive(Clone, Debug)]
-pub struct Harness<P> {
+pub struct Harness<P: Protocol> {
     protocol: P,
     options: Options,
+    watched: Option<Watched<P>>,
 }
 
-impl<'m, M: StateCrdt + Sync> Harness<StateProtocol<'m, M>>
-where
-    M::Op: 'static,
-{
-    /// A harness for a state-based model: replicas ship whole states.
-    pub fn state(model: &'m M) -> Self {
-        Harness::with(StateProtocol(model))
+/// The runs of a harness that owns its model: monomorphized where the bounds are known.
+struct Watched<P: Protocol> {
+    search: fn(&P, &Options) -> Summary<Op<P>>,
+    replay: fn(&P, &Schedule<Op<P>>, RunConfig) -> Outcome,
+}
+
+impl<P: Protocol> Clone for Watched<P> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-impl<'m, M: DeltaCrdt + Sync> Harness<DeltaProtocol<'m, M>>
-where
-    M::Op: 'static,
-{
-    /// A harness for a delta-state model: replicas ship delta groups.
-    pub fn delta(model: &'m M) -> Self {
-        Harness::with(DeltaProtocol(model))
+impl<P: Protocol> Copy for Watched<P> {}
+
+impl<P: Protocol> std::fmt::Debug for Watched<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Watched")
     }
 }
 
-impl<'m, M: OpCrdt + Sync> Harness<OpProtocol<'m, M>>
+impl<M> Harness<StateProtocol<Arc<M>>>
 where
-    M::Op: 'static,
+    M: StateCrdt + Clone + Send + Sync + 'static,
+    M::Op: Send + 'static,
 {
-    /// A harness for an operation-based model: updates are broadcast as messages, delivered as
-    /// the model declares.
-    pub fn op(model: &'m M) -> Self {
-        Harness::with(OpProtocol(model))
+    /// A harness for a state-based model (cloned): replicas ship whole states.
+    pub fn state(model: &M) -> Self {
+        Harness::owned(StateProtocol(Arc::new(model.clone())))
+    }
+}
+
+impl<M> Harness<DeltaProtocol<Arc<M>>>
+where
+    M: DeltaCrdt + Clone + Send + Sync + 'static,
+    M::Op: Send + 'static,
+{
+    /// A harness for a delta-state model (cloned): replicas ship delta groups.
+    pub fn delta(model: &M) -> Self {
+        Harness::owned(DeltaProtocol(Arc::new(model.clone())))
+    }
+}
+
+impl<M> Harness<OpProtocol<Arc<M>>>
+where
+    M: OpCrdt + Clone + Send + Sync + 'static,
+    M::Op: Send + 'static,
+{
+    /// A harness for an operation-based model (cloned): updates are broadcast as messages,
+    /// delivered as the model declares.
+    pub fn op(model: &M) -> Self {
+        Harness::owned(OpProtocol(Arc::new(model.clone())))
     }
 }
 
 type Op<P> = <<P as Protocol>::Model as Model>::Op;
 
+impl<P> Harness<P>
+where
+    P: Protocol + Clone + Send + 'static,
+    Op<P>: Send + 'static,
+{
+    /// A harness that owns `protocol` (and the model in it): runs contain panics and hangs.
+    pub fn owned(protocol: P) -> Self {
+        Harness {
+            protocol,
+            options: Options::default(),
+            watched: Some(Watched {
+                search: search_watched::<P>,
+                replay: run_watched::<P>,
+            }),
+        }
+    }
+}
+
 impl<P: Protocol> Harness<P>
 where
     Op<P>: 'static,
 {
-    /// A harness driving `protocol` with default options (4 replicas, up to 50 steps, every
-    /// fault, 1,000 schedules, seed 0).
+    /// A harness driving a borrowed `protocol` with default options (4 replicas, up to 50
+    /// steps, every fault, 1,000 schedules, seed 0). Panics are contained; a call that never
+    /// returns hangs the run (see [`Harness::owned`]).
     pub fn with(protocol: P) -> Self {
         Harness {
             protocol,
             options: Options::default(),
+            watched: None,
         }
     }
 
@@ -140,7 +193,8 @@ where
         self
     }
 
-    /// Go on after the first failure.
+    /// Go on after the batch of the first failure, to the end of the budget. Either way the
+    /// summary holds the first failure of each property found (see [`Summary::failures`]).
     #[must_use]
     pub fn keep_going(mut self, keep_going: bool) -> Self {
         self.options.keep_going = keep_going;
@@ -180,10 +234,14 @@ where
         &self.protocol
     }
 
-    /// Runs the schedules.
+    /// Runs the schedules. Returns a summary whatever the model does (see
+    /// [containment](Harness#containment)).
     #[must_use]
     pub fn run(&self) -> Summary<Op<P>> {
-        search(&self.protocol, &self.options)
+        match self.watched {
+            Some(watched) => (watched.search)(&self.protocol, &self.options),
+            None => search(&self.protocol, &self.options),
+        }
     }
 
     /// Runs one schedule (a replay file's, or one pasted from a regression test) under these
@@ -195,7 +253,10 @@ where
             limits: self.options.limits,
             measure: false,
         };
-        run(&self.protocol, schedule, config)
+        match self.watched {
+            Some(watched) => (watched.replay)(&self.protocol, schedule, config),
+            None => run(&self.protocol, schedule, config),
+        }
     }
 }
 

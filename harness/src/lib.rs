@@ -9,6 +9,7 @@ pub mod catalogue;
 mod error;
 mod facade;
 pub mod interleaving;
+pub mod prelude;
 pub mod protocol;
 pub mod replay;
 pub mod report;

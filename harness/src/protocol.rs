@@ -1,9 +1,12 @@
 //! How each flavour of CRDT travels: whole states, delta groups, or operation messages.
 //!
 //! The simulator is generic over a [`Protocol`]; [`StateProtocol`], [`DeltaProtocol`] and
-//! [`OpProtocol`] adapt the three model traits of `crdt-laws`.
+//! [`OpProtocol`] adapt the three model traits of `crdt-laws`. Each holds the model through any
+//! pointer to it: `StateProtocol(&model)` borrows it, `StateProtocol(Arc::new(model))` owns it
+//! (what a run under a watchdog needs, since a thread stuck in the model outlives the run).
 
 use std::fmt::Debug;
+use std::ops::Deref;
 
 use crdt_laws::{Delivery, DeltaCrdt, Dot, Flavour, Model, OpCrdt, StateCrdt};
 
@@ -60,17 +63,20 @@ pub trait Protocol: Sync {
     ) -> Option<bool>;
 }
 
-/// A state-based model: replicas ship whole states and merge them.
+/// A state-based model (behind `R`, a pointer to it): replicas ship whole states and merge
+/// them.
 #[derive(Clone, Copy, Debug)]
-pub struct StateProtocol<'m, M>(pub &'m M);
+pub struct StateProtocol<R>(pub R);
 
-/// A delta-state model: replicas ship groups of deltas, and whole states to resynchronize.
+/// A delta-state model (behind `R`, a pointer to it): replicas ship groups of deltas, and whole
+/// states to resynchronize.
 #[derive(Clone, Copy, Debug)]
-pub struct DeltaProtocol<'m, M>(pub &'m M);
+pub struct DeltaProtocol<R>(pub R);
 
-/// An operation-based model: updates are broadcast as messages, delivered as declared.
+/// An operation-based model (behind `R`, a pointer to it): updates are broadcast as messages,
+/// delivered as declared.
 #[derive(Clone, Copy, Debug)]
-pub struct OpProtocol<'m, M>(pub &'m M);
+pub struct OpProtocol<R>(pub R);
 
 macro_rules! state_based_common {
     () => {
@@ -78,7 +84,7 @@ macro_rules! state_based_common {
         type Payload = M::State;
 
         fn model(&self) -> &M {
-            self.0
+            &self.0
         }
 
         fn delivery(&self) -> Delivery {
@@ -101,13 +107,13 @@ macro_rules! state_based_common {
             self.0.leq(a, b).or_else(|| {
                 self.0
                     .state_eq(a, b)
-                    .map(|_| crdt_laws::order::merge_leq(self.0, a, b))
+                    .map(|_| crdt_laws::order::merge_leq(&*self.0, a, b))
             })
         }
     };
 }
 
-impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
+impl<M: StateCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for StateProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
@@ -120,7 +126,7 @@ impl<M: StateCrdt + Sync> Protocol for StateProtocol<'_, M> {
     }
 }
 
-impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
+impl<M: DeltaCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for DeltaProtocol<R> {
     state_based_common!();
 
     fn flavour(&self) -> Flavour {
@@ -134,12 +140,12 @@ impl<M: DeltaCrdt + Sync> Protocol for DeltaProtocol<'_, M> {
     }
 }
 
-impl<M: OpCrdt + Sync> Protocol for OpProtocol<'_, M> {
+impl<M: OpCrdt + Sync, R: Deref<Target = M> + Sync> Protocol for OpProtocol<R> {
     type Model = M;
     type Payload = M::Message;
 
     fn model(&self) -> &M {
-        self.0
+        &self.0
     }
 
     fn flavour(&self) -> Flavour {

@@ -6,7 +6,20 @@
 //! in index order, so the first failure (and its shrunk counterexample) is the same with one
 //! thread or many. With `--shard k/n` a run takes the schedules whose index is `k - 1` modulo
 //! `n`: shards are disjoint, and together they are exactly the single-machine run.
+//!
+//! A run stops after the batch holding its first failure (unless `keep_going`), and reports the
+//! first failure of each property found by then, shrunk, up to [`Options::max_properties`].
+//!
+//! # Containment
+//! Every call into the model runs inside the containment of [`crdt_laws::contain`]: a panic
+//! anywhere (updates, merges, queries, specification, operation strategy, `Clone`, `Debug`,
+//! while searching or shrinking) is a [`Property::Panic`] finding with its execution.
+//! [`search_watched`] (behind [`Harness`](crate::Harness)) also runs every schedule under a
+//! [`Watchdog`]: a call that does not return is a [`Property::StepTimeout`] finding, its thread
+//! is abandoned and the run goes on.
 
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
 use std::str::FromStr;
@@ -14,8 +27,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crdt_laws::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crdt_laws::{Flavour, Model, ReplicaId, seed};
-use proptest::strategy::{BoxedStrategy, Strategy};
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -24,7 +38,9 @@ use crate::Error;
 use crate::protocol::Protocol;
 use crate::schedule::{Schedule, Shape, schedules};
 use crate::shrink::{ShrinkStats, shrink};
-use crate::sim::{Event, Finding, Limits, Outcome, Property, RunConfig, run};
+use crate::sim::{
+    Event, Finding, Limits, Outcome, Property, QUIESCENCE_NOTE, RunConfig, run, run_steps,
+};
 
 /// Schedules per batch: fixed, so the set of schedules run before stopping at a failure does
 /// not depend on the number of threads.
@@ -134,8 +150,23 @@ pub struct Options {
     pub threads: Option<usize>,
     /// The part of the seed space to run.
     pub shard: Shard,
-    /// Go on after the first failure (shrinking the first failure of each property).
+    /// Go on after the batch of the first failure, to the end of the budget (shrinking the
+    /// first failure of each property).
     pub keep_going: bool,
+    /// The most distinct properties whose first failure is shrunk and reported (default 8);
+    /// further failures are counted in [`Summary::more_failures`].
+    pub max_properties: usize,
+    /// While shrinking, the most candidates that may hang (each costs an abandoned thread and
+    /// one and a half step budgets) before shrinking stops (default 3).
+    pub max_stuck_shrinks: u32,
+    /// In a batch under a watchdog, once this many schedules have hung (counting in index
+    /// order), the later schedules of the batch are not run (default 4): each hang costs one
+    /// and a half step budgets. Which schedules run stays the same with any number of threads.
+    pub max_stuck_per_batch: usize,
+    /// A run under a watchdog stops, marked incomplete, after the batch in which it has
+    /// abandoned this many stuck threads (default 64): a model that hangs in every schedule
+    /// would otherwise cost a thread and a budget per schedule.
+    pub max_abandoned: usize,
     /// Limits that turn misbehaviour into findings.
     pub limits: Limits,
     /// Record state size and merge time per step.
@@ -158,6 +189,10 @@ impl Default for Options {
             threads: None,
             shard: Shard::WHOLE,
             keep_going: false,
+            max_properties: 8,
+            max_stuck_shrinks: 3,
+            max_stuck_per_batch: 4,
+            max_abandoned: 64,
             limits: Limits::default(),
             measure: false,
             max_shrink_attempts: 20_000,
@@ -222,7 +257,8 @@ pub struct Summary<Op> {
     pub steps: u64,
     /// Wall-clock time.
     pub duration: Duration,
-    /// Shrunk failures: the first one, or with `keep_going` the first of each property.
+    /// Shrunk failures, in the order found: the first failure of each property (up to
+    /// [`Options::max_properties`]).
     pub failures: Vec<Failure<Op>>,
     /// Failing schedules beyond those shrunk.
     pub more_failures: u64,
@@ -237,6 +273,25 @@ impl<Op> Summary<Op> {
     #[must_use]
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// The first failure found (the lowest schedule index), if any.
+    #[must_use]
+    pub fn failure(&self) -> Option<&Failure<Op>> {
+        self.failures.first()
+    }
+
+    /// The failure of `property`, if the run found one.
+    #[must_use]
+    pub fn failure_of(&self, property: Property) -> Option<&Failure<Op>> {
+        self.failures
+            .iter()
+            .find(|f| f.finding.property == property)
+    }
+
+    /// The properties broken, in the order found.
+    pub fn properties(&self) -> impl Iterator<Item = Property> + '_ {
+        self.failures.iter().map(|f| f.finding.property)
     }
 
     /// Schedules per second.
@@ -300,7 +355,7 @@ fn tree_for<Op: Clone + fmt::Debug + 'static>(
     strategy: &BoxedStrategy<Schedule<Op>>,
     base: u64,
     i: u64,
-) -> Box<dyn proptest::strategy::ValueTree<Value = Schedule<Op>>> {
+) -> Box<dyn ValueTree<Value = Schedule<Op>>> {
     let mut runner =
         TestRunner::new_with_rng(ProptestConfig::default(), seed::rng(seed::derive(base, i)));
     strategy
@@ -308,56 +363,501 @@ fn tree_for<Op: Clone + fmt::Debug + 'static>(
         .expect("schedule strategies never reject")
 }
 
+type Op<P> = <<P as Protocol>::Model as Model>::Op;
+type Schedules<P> = BoxedStrategy<Schedule<Op<P>>>;
+
+/// Notes a watched schedule makes before the simulator's step notes, so that a schedule whose
+/// thread is abandoned says where it was.
+const NOTE_GENERATING: u64 = u64::MAX - 2;
+const NOTE_STARTING: u64 = u64::MAX - 1;
+
+/// The schedules' strategy, built from the model's operation strategy (which may panic).
+fn make_strategy<P: Protocol>(protocol: &P, shape: Shape) -> Result<Schedules<P>, Panic>
+where
+    Op<P>: 'static,
+{
+    catch_panic(|| schedules(shape, protocol.model().ops()))
+}
+
+/// What the search loop needs from one schedule.
 struct Ran {
     index: u64,
     steps: usize,
-    finding: Option<Property>,
+    finding: Option<Finding>,
+    /// False when no schedule could be generated (the operation strategy panicked or hung):
+    /// there is nothing to shrink or replay.
+    generated: bool,
+    /// True when the run was abandoned: a call into the model never returned.
+    stuck: bool,
     measurements: Vec<crate::sim::Measurement>,
 }
 
-/// Runs schedules on `protocol` as `options` say.
+impl Ran {
+    fn ungenerated(index: u64, finding: Finding) -> Ran {
+        Ran {
+            index,
+            steps: 0,
+            finding: Some(finding),
+            generated: false,
+            stuck: false,
+            measurements: Vec::new(),
+        }
+    }
+
+    /// A schedule whose job did not return a value.
+    fn stopped(index: u64, stopped: Stopped, limits: Limits) -> Ran {
+        match stopped {
+            Stopped::Panicked(panic) => Ran::ungenerated(
+                index,
+                panic_finding(format!("the model {panic} while a schedule ran")),
+            ),
+            Stopped::Stuck { silent_for, note } => {
+                let finding = stuck_finding(silent_for, note, limits);
+                let generated = note.is_some_and(|n| n != NOTE_GENERATING);
+                Ran {
+                    index,
+                    steps: 0,
+                    finding: Some(finding),
+                    generated,
+                    stuck: generated,
+                    measurements: Vec::new(),
+                }
+            }
+        }
+    }
+}
+
+fn panic_finding(message: String) -> Finding {
+    Finding {
+        property: Property::Panic,
+        step: Some(0),
+        message,
+        replicas: Vec::new(),
+        values: Vec::new(),
+    }
+}
+
+/// The finding for a run abandoned after `silent_for` without a sign of life, at `note`.
+fn stuck_finding(silent_for: Duration, note: Option<u64>, limits: Limits) -> Finding {
+    let (step, at) = match note {
+        None | Some(NOTE_GENERATING) => (
+            Some(0),
+            "while a schedule was generated from its operation strategy".to_string(),
+        ),
+        Some(NOTE_STARTING) => (Some(0), "while the replicas started".to_string()),
+        Some(QUIESCENCE_NOTE) => (None, "at quiescence".to_string()),
+        Some(k) => (usize::try_from(k).ok(), format!("in step {k}")),
+    };
+    Finding {
+        property: Property::StepTimeout,
+        step,
+        message: format!(
+            "a call into the model did not return {at}: silent for {silent_for:.2?}, over the \
+             step budget of {:.2?}; its thread was abandoned",
+            limits.step_budget
+        ),
+        replicas: Vec::new(),
+        values: Vec::new(),
+    }
+}
+
+/// Generates schedule `index` and runs it, containing panics (the job of one worker).
+fn run_index<P: Protocol>(
+    protocol: &P,
+    strategy: &Result<Schedules<P>, Panic>,
+    work: &Work,
+    index: u64,
+) -> Ran
+where
+    Op<P>: 'static,
+{
+    note(NOTE_GENERATING);
+    let strategy = match strategy {
+        Ok(strategy) => strategy,
+        Err(panic) => {
+            return Ran::ungenerated(
+                index,
+                panic_finding(format!(
+                    "the model {panic} while building its operation strategy"
+                )),
+            );
+        }
+    };
+    let schedule = match catch_panic(|| tree_for(strategy, work.seed, index).current()) {
+        Ok(schedule) => schedule,
+        Err(panic) => {
+            return Ran::ungenerated(
+                index,
+                panic_finding(format!(
+                    "the model {panic} while a schedule was generated from its operation \
+                     strategy"
+                )),
+            );
+        }
+    };
+    note(NOTE_STARTING);
+    let outcome = run(protocol, &schedule, work.config);
+    if let Some(progress) = &work.progress {
+        progress.fetch_add(1, Ordering::Relaxed);
+    }
+    Ran {
+        index,
+        steps: schedule.steps.len(),
+        finding: outcome.finding,
+        generated: true,
+        stuck: false,
+        measurements: outcome.stats.measurements,
+    }
+}
+
+/// What every schedule of a run shares.
+#[derive(Clone)]
+struct Work {
+    shape: Shape,
+    seed: u64,
+    config: RunConfig,
+    progress: Option<Arc<AtomicU64>>,
+    max_stuck: usize,
+}
+
+/// Where schedules run: on rayon's threads over a borrowed protocol ([`Inline`]: panics
+/// contained), or on a watchdog's threads over an owned one ([`Watched`]: panics and hangs
+/// contained). The search, the collection of failures and shrinking are the same for both.
+trait Executor<P: Protocol> {
+    fn protocol(&self) -> &P;
+    fn threads(&self) -> usize;
+    /// Stuck threads abandoned so far.
+    fn abandoned(&self) -> usize;
+    /// The model's name (user code, contained).
+    fn name(&mut self) -> String;
+    /// Generates and runs the schedules `indices`; results in the same order, for all of them
+    /// or (after too many hangs) for the first ones.
+    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran>;
+    /// Runs one given schedule, with quiescence or only its steps.
+    fn one(
+        &mut self,
+        schedule: &Schedule<Op<P>>,
+        config: RunConfig,
+        quiesce: bool,
+    ) -> Result<Outcome, Stopped>;
+}
+
+fn run_or_steps<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+) -> Outcome {
+    if quiesce {
+        run(protocol, schedule, config)
+    } else {
+        run_steps(protocol, schedule, config)
+    }
+}
+
+fn model_name<P: Protocol>(protocol: &P) -> String {
+    catch_panic(|| protocol.model().name())
+        .unwrap_or_else(|panic| format!("(a model whose name {panic})"))
+}
+
+struct Inline<'a, P> {
+    protocol: &'a P,
+    pool: rayon::ThreadPool,
+}
+
+impl<P: Protocol> Executor<P> for Inline<'_, P>
+where
+    Op<P>: 'static,
+{
+    fn protocol(&self) -> &P {
+        self.protocol
+    }
+
+    fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    fn abandoned(&self) -> usize {
+        0
+    }
+
+    fn name(&mut self) -> String {
+        model_name(self.protocol)
+    }
+
+    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran> {
+        let protocol = self.protocol;
+        self.pool.install(|| {
+            indices
+                .par_iter()
+                .map_init(
+                    || make_strategy(protocol, work.shape),
+                    |strategy, &index| run_index(protocol, strategy, work, index),
+                )
+                .collect()
+        })
+    }
+
+    fn one(
+        &mut self,
+        schedule: &Schedule<Op<P>>,
+        config: RunConfig,
+        quiesce: bool,
+    ) -> Result<Outcome, Stopped> {
+        catch_panic(|| run_or_steps(self.protocol, schedule, config, quiesce))
+            .map_err(Stopped::Panicked)
+    }
+}
+
+struct Watched<P> {
+    protocol: Arc<P>,
+    watchdog: Watchdog,
+    /// Identifies this run's strategies in the workers' caches.
+    run: u64,
+    limits: Limits,
+}
+
+thread_local! {
+    /// A worker's schedule strategy, built once per run: (run, strategy).
+    static STRATEGY: RefCell<Option<(u64, Box<dyn Any>)>> = const { RefCell::new(None) };
+}
+
+/// Calls `f` with this thread's cached value for `run`, made by `make` the first time.
+fn with_cached<T: 'static, R>(run: u64, make: impl FnOnce() -> T, f: impl FnOnce(&T) -> R) -> R {
+    let cached = STRATEGY.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        match cache.take() {
+            Some((r, value)) if r == run => value,
+            _ => Box::new(make()),
+        }
+    });
+    let value = cached.downcast_ref::<T>().expect("one type per run");
+    let result = f(value);
+    STRATEGY.with(|cache| *cache.borrow_mut() = Some((run, cached)));
+    result
+}
+
+impl<P> Executor<P> for Watched<P>
+where
+    P: Protocol + Send + 'static,
+    Op<P>: Send + 'static,
+{
+    fn protocol(&self) -> &P {
+        &self.protocol
+    }
+
+    fn threads(&self) -> usize {
+        self.watchdog.threads()
+    }
+
+    fn abandoned(&self) -> usize {
+        self.watchdog.abandoned()
+    }
+
+    fn name(&mut self) -> String {
+        let protocol = Arc::clone(&self.protocol);
+        self.watchdog
+            .run(move || model_name(&*protocol))
+            .unwrap_or_else(|stopped| format!("(a model whose name {stopped})"))
+    }
+
+    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran> {
+        let jobs: Vec<_> = indices
+            .iter()
+            .map(|&index| {
+                let (protocol, work, run) = (Arc::clone(&self.protocol), work.clone(), self.run);
+                move || {
+                    with_cached(
+                        run,
+                        || make_strategy(&*protocol, work.shape),
+                        |strategy| run_index(&*protocol, strategy, &work, index),
+                    )
+                }
+            })
+            .collect();
+        self.watchdog
+            .run_until_stuck(jobs, work.max_stuck)
+            .into_iter()
+            .zip(indices)
+            .map_while(|(result, index)| {
+                Some(result?.unwrap_or_else(|stopped| Ran::stopped(index, stopped, self.limits)))
+            })
+            .collect()
+    }
+
+    fn one(
+        &mut self,
+        schedule: &Schedule<Op<P>>,
+        config: RunConfig,
+        quiesce: bool,
+    ) -> Result<Outcome, Stopped> {
+        let (protocol, schedule) = (Arc::clone(&self.protocol), schedule.clone());
+        self.watchdog
+            .run(move || run_or_steps(&*protocol, &schedule, config, quiesce))
+    }
+}
+
+fn pool(options: &Options) -> rayon::ThreadPool {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = options.threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    builder.build().expect("a rayon thread pool")
+}
+
+/// How long a call into the model may stay silent before its thread is abandoned: one and a
+/// half step budgets, so that a call just over the budget is reported by the simulator, with
+/// its execution, rather than abandoned.
+#[must_use]
+pub fn abandon_after(limits: Limits) -> Duration {
+    limits.step_budget + limits.step_budget / 2
+}
+
+/// Runs schedules on a borrowed `protocol` as `options` say, on rayon's threads.
+///
+/// Every panic of the model (in its updates, merges, queries, specification, operation
+/// strategy, `Clone`, `Debug`, ...) is a [`Property::Panic`] finding; a call over the step
+/// budget is a [`Property::StepTimeout`] finding once it returns. A call that never returns
+/// hangs this function: use [`search_watched`] (or [`Harness`](crate::Harness), which owns its
+/// model) to contain hangs too.
 ///
 /// # Panics
 /// If a thread pool cannot be built.
-pub fn search<P: Protocol>(protocol: &P, options: &Options) -> Summary<<P::Model as Model>::Op>
+pub fn search<P: Protocol>(protocol: &P, options: &Options) -> Summary<Op<P>>
 where
-    <P::Model as Model>::Op: 'static,
+    Op<P>: 'static,
 {
-    let pool = {
-        let mut builder = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = options.threads {
-            builder = builder.num_threads(n.max(1));
-        }
-        builder.build().expect("a rayon thread pool")
+    let mut exec = Inline {
+        protocol,
+        pool: pool(options),
     };
-    search_in_pool(protocol, options, &pool)
+    drive(&mut exec, options)
 }
 
-fn search_in_pool<P: Protocol>(
-    protocol: &P,
-    options: &Options,
-    pool: &rayon::ThreadPool,
-) -> Summary<<P::Model as Model>::Op>
+/// Like [`search`], with every schedule run under a watchdog: a call into the model that
+/// shows no sign of life for [`abandon_after`] the step budget is a
+/// [`Property::StepTimeout`] finding, its thread is abandoned (left running) and the run goes
+/// on with a fresh one. The same seed gives the same findings with any number of threads.
+pub fn search_watched<P>(protocol: &P, options: &Options) -> Summary<Op<P>>
 where
-    <P::Model as Model>::Op: 'static,
+    P: Protocol + Clone + Send + 'static,
+    Op<P>: Send + 'static,
+{
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let threads = options.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let mut exec = Watched {
+        protocol: Arc::new(protocol.clone()),
+        watchdog: Watchdog::new(threads, abandon_after(options.limits)),
+        run: RUNS.fetch_add(1, Ordering::Relaxed),
+        limits: options.limits,
+    };
+    drive(&mut exec, options)
+}
+
+/// Runs one schedule under a watchdog: like [`run`], and a call that never returns is a
+/// [`Property::StepTimeout`] finding.
+pub fn run_watched<P>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome
+where
+    P: Protocol + Clone + Send + 'static,
+    Op<P>: Send + 'static,
+{
+    let mut exec = Watched {
+        protocol: Arc::new(protocol.clone()),
+        watchdog: Watchdog::new(1, abandon_after(config.limits)),
+        run: 0,
+        limits: config.limits,
+    };
+    let outcome = exec.one(schedule, config, true);
+    settle(&mut exec, schedule, config, outcome)
+}
+
+/// An outcome whatever happened: a stopped run becomes a finding, and a hung run gets the
+/// execution up to the step that hung.
+fn settle<P: Protocol, E: Executor<P>>(
+    exec: &mut E,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    outcome: Result<Outcome, Stopped>,
+) -> Outcome {
+    let mut outcome = outcome.unwrap_or_else(|stopped| stopped_outcome(stopped, config.limits));
+    hung_execution(exec, schedule, config, &mut outcome);
+    outcome
+}
+
+/// The outcome of a run that did not return.
+fn stopped_outcome(stopped: Stopped, limits: Limits) -> Outcome {
+    let finding = match stopped {
+        Stopped::Panicked(panic) => panic_finding(format!("the model {panic}")),
+        Stopped::Stuck { silent_for, note } => stuck_finding(silent_for, note, limits),
+    };
+    Outcome {
+        finding: Some(finding),
+        events: Vec::new(),
+        stats: crate::sim::RunStats::default(),
+        values: Vec::new(),
+    }
+}
+
+/// For a run abandoned in a step: the events and values up to that step, from a run of the
+/// steps before it.
+fn hung_execution<P: Protocol, E: Executor<P>>(
+    exec: &mut E,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    outcome: &mut Outcome,
+) {
+    let Some(finding) = &outcome.finding else {
+        return;
+    };
+    if finding.property != Property::StepTimeout || !outcome.events.is_empty() {
+        return;
+    }
+    let upto = finding
+        .step
+        .map_or(schedule.steps.len(), |k| k.saturating_sub(1))
+        .min(schedule.steps.len());
+    let before = Schedule {
+        replicas: schedule.replicas,
+        late: schedule.late.clone(),
+        steps: schedule.steps[..upto].to_vec(),
+    };
+    if let Ok(ran) = exec.one(&before, config, false) {
+        outcome.events = ran.events;
+        outcome.values = ran.values;
+        outcome.stats = ran.stats;
+    }
+}
+
+/// The search: batches of schedules, in index order, until the budget is spent or (unless
+/// `keep_going`) a batch has a failure.
+fn drive<P: Protocol, E: Executor<P>>(exec: &mut E, options: &Options) -> Summary<Op<P>>
+where
+    Op<P>: 'static,
 {
     let started = Instant::now();
-    let model = protocol.model();
-    let config = RunConfig {
-        reorder: options.shape.faults.reorder,
-        limits: options.limits,
-        measure: options.measure,
-    };
+    let flavour = exec.protocol().flavour();
     let mut shape = options.shape;
-    shape.sends = protocol.flavour() != Flavour::OpBased;
-    let make_strategy = || schedules(shape, model.ops());
+    shape.sends = flavour != Flavour::OpBased;
+    let work = Work {
+        shape,
+        seed: options.seed,
+        config: RunConfig {
+            reorder: options.shape.faults.reorder,
+            limits: options.limits,
+            measure: options.measure,
+        },
+        progress: options.progress.clone(),
+        max_stuck: options.max_stuck_per_batch,
+    };
     let mut summary = Summary {
-        model: model.name(),
-        flavour: protocol.flavour(),
+        model: exec.name(),
+        flavour,
         seed: options.seed,
         shape,
         shard: options.shard,
-        threads: pool.current_num_threads(),
+        threads: exec.threads(),
         schedules: 0,
         steps: 0,
         duration: Duration::ZERO,
@@ -366,33 +866,6 @@ where
         measurements: Vec::new(),
         complete: true,
     };
-    // The model's operation strategy is built on every worker; a model that panics building it
-    // is a finding, reported once, without a schedule.
-    if let Err(panic) = crdt_laws::contain::catch_panic(|| model.ops()) {
-        let empty = Schedule {
-            replicas: 0,
-            late: Vec::new(),
-            steps: Vec::new(),
-        };
-        summary.failures.push(Failure {
-            finding: Finding {
-                property: Property::Panic,
-                step: Some(0),
-                message: format!("the model {panic} while building its operation strategy"),
-                replicas: Vec::new(),
-                values: Vec::new(),
-            },
-            seed: options.seed,
-            schedule_index: 0,
-            original: empty.clone(),
-            shrunk: empty,
-            events: Vec::new(),
-            values: Vec::new(),
-            shrink: ShrinkStats::default(),
-        });
-        summary.duration = started.elapsed();
-        return summary;
-    }
     let mut sums: BTreeMap<usize, (f64, f64, u64)> = BTreeMap::new();
     let mut next = u64::from(options.shard.index);
     let stride = u64::from(options.shard.count.max(1));
@@ -407,7 +880,7 @@ where
             .as_ref()
             .is_some_and(|s| s.load(Ordering::Relaxed))
     };
-    'batches: while next < limit {
+    while next < limit {
         if options.time.is_some_and(|t| started.elapsed() >= t) {
             break;
         }
@@ -420,59 +893,15 @@ where
             .take_while(|&i| i < limit)
             .collect();
         next += BATCH * stride;
-        let ran: Vec<Ran> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(make_strategy, |strategy, &index| {
-                    let schedule = tree_for(strategy, options.seed, index).current();
-                    let outcome = run(protocol, &schedule, config);
-                    if let Some(progress) = &options.progress {
-                        progress.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ran {
-                        index,
-                        steps: schedule.steps.len(),
-                        finding: outcome.finding.map(|f| f.property),
-                        measurements: outcome.stats.measurements,
-                    }
-                })
-                .collect()
-        });
-        for r in &ran {
-            summary.schedules += 1;
-            summary.steps += r.steps as u64;
-            for m in &r.measurements {
-                let entry = sums.entry(m.step).or_default();
-                entry.0 += m.state_bytes as f64;
-                entry.1 += m.merge_nanos as f64;
-                entry.2 += 1;
-            }
-        }
-        for r in ran.iter().filter(|r| r.finding.is_some()) {
-            let property = r.finding.expect("filtered");
-            let already = summary
-                .failures
-                .iter()
-                .any(|f| f.finding.property == property);
-            if already || (!options.keep_going && !summary.failures.is_empty()) {
-                summary.more_failures += 1;
-                continue;
-            }
-            summary.failures.push(shrink_failure(
-                protocol,
-                &make_strategy(),
-                options,
-                config,
-                r.index,
-                property,
-            ));
-            if !options.keep_going {
-                // The rest of this batch ran too; count its failures, then stop.
-                continue;
-            }
-        }
+        let ran = exec.batch(&work, batch);
+        tally(&mut summary, &mut sums, &ran);
+        collect_failures(exec, &work, options, &mut summary, &ran);
         if !options.keep_going && !summary.failures.is_empty() {
-            break 'batches;
+            break;
+        }
+        if exec.abandoned() >= options.max_abandoned {
+            summary.complete = false;
+            break;
         }
     }
     summary.measurements = sums
@@ -488,36 +917,185 @@ where
     summary
 }
 
-fn shrink_failure<P: Protocol>(
-    protocol: &P,
-    strategy: &BoxedStrategy<Schedule<<P::Model as Model>::Op>>,
+/// Counts a batch's schedules, steps and measurements.
+fn tally<Op>(summary: &mut Summary<Op>, sums: &mut BTreeMap<usize, (f64, f64, u64)>, ran: &[Ran]) {
+    for r in ran {
+        summary.schedules += 1;
+        summary.steps += r.steps as u64;
+        for m in &r.measurements {
+            let entry = sums.entry(m.step).or_default();
+            entry.0 += m.state_bytes as f64;
+            entry.1 += m.merge_nanos as f64;
+            entry.2 += 1;
+        }
+    }
+}
+
+/// Keeps, in index order, the first failure of each property not seen yet (up to
+/// `options.max_properties` properties), shrunk; counts the others.
+fn collect_failures<P: Protocol, E: Executor<P>>(
+    exec: &mut E,
+    work: &Work,
     options: &Options,
-    config: RunConfig,
-    index: u64,
-    property: Property,
-) -> Failure<<P::Model as Model>::Op>
-where
-    <P::Model as Model>::Op: 'static,
+    summary: &mut Summary<Op<P>>,
+    ran: &[Ran],
+) where
+    Op<P>: 'static,
 {
-    let tree = tree_for(strategy, options.seed, index);
-    let original = tree.current();
-    let fails = |s: &Schedule<_>| -> Option<Outcome> {
+    for r in ran {
+        let Some(finding) = &r.finding else {
+            continue;
+        };
+        let known = summary
+            .failures
+            .iter()
+            .any(|f| f.finding.property == finding.property);
+        if known || summary.failures.len() >= options.max_properties.max(1) {
+            summary.more_failures += 1;
+            continue;
+        }
+        let failure = if r.generated {
+            shrink_failure(exec, work, options, r, finding)
+        } else {
+            unshrunk(options, r.index, finding.clone(), empty_schedule())
+        };
+        summary.failures.push(failure);
+    }
+}
+
+fn empty_schedule<Op>() -> Schedule<Op> {
+    Schedule {
+        replicas: 0,
+        late: Vec::new(),
+        steps: Vec::new(),
+    }
+}
+
+/// A failure reported as found, without shrinking.
+fn unshrunk<Op: Clone>(
+    options: &Options,
+    index: u64,
+    finding: Finding,
+    schedule: Schedule<Op>,
+) -> Failure<Op> {
+    let steps = schedule.steps.len();
+    Failure {
+        finding,
+        seed: options.seed,
+        schedule_index: index,
+        original: schedule.clone(),
+        shrunk: schedule,
+        events: Vec::new(),
+        values: Vec::new(),
+        shrink: ShrinkStats {
+            attempts: 0,
+            steps_before: steps,
+            steps_after: steps,
+        },
+    }
+}
+
+/// Shrinks the failure `found` of schedule `ran`. Every run while shrinking is contained like
+/// the search's; a candidate that hangs costs a thread and a budget, so after
+/// `options.max_stuck_shrinks` of them no further candidate is tried.
+fn shrink_failure<P: Protocol, E: Executor<P>>(
+    exec: &mut E,
+    work: &Work,
+    options: &Options,
+    ran: &Ran,
+    found: &Finding,
+) -> Failure<Op<P>>
+where
+    Op<P>: 'static,
+{
+    let property = found.property;
+    let config = work.config;
+    let tree = make_strategy(exec.protocol(), work.shape)
+        .ok()
+        .and_then(|strategy| catch_panic(|| tree_for(&strategy, work.seed, ran.index)).ok());
+    let Some(tree) = tree else {
+        return unshrunk(options, ran.index, found.clone(), empty_schedule());
+    };
+    let Ok(original) = catch_panic(|| tree.current()) else {
+        return unshrunk(options, ran.index, found.clone(), empty_schedule());
+    };
+    // A hang: every simplification that still hangs costs a thread and a budget, so skip
+    // proptest's step-by-step simplification for the greedy pass, which first cuts the
+    // schedule after the step that hung.
+    let tree: Box<dyn ValueTree<Value = Schedule<Op<P>>>> = if ran.stuck {
+        Box::new(Fixed(original.clone()))
+    } else {
+        tree
+    };
+    let exec = RefCell::new(exec);
+    let stuck = Cell::new(0u32);
+    let first = Cell::new(true);
+    let fails = |s: &Schedule<Op<P>>| -> Option<Outcome> {
         if s.validate().is_err() {
             return None;
         }
-        let outcome = run(protocol, s, config);
+        if first.replace(false) && ran.stuck {
+            // The schedule as found: known to hang; do not pay for it twice.
+            return Some(stopped_outcome_for(found));
+        }
+        if stuck.get() >= options.max_stuck_shrinks {
+            return None;
+        }
+        let outcome = exec
+            .borrow_mut()
+            .one(s, config, true)
+            .unwrap_or_else(|stopped| {
+                if matches!(stopped, Stopped::Stuck { .. }) {
+                    stuck.set(stuck.get() + 1);
+                }
+                stopped_outcome(stopped, config.limits)
+            });
         (outcome.finding.as_ref().map(|f| f.property) == Some(property)).then_some(outcome)
     };
-    let (shrunk, outcome, stats) = shrink(tree, &fails, options.max_shrink_attempts);
+    let shrunk = catch_panic(|| shrink(tree, &fails, options.max_shrink_attempts));
+    let exec = exec.into_inner();
+    let Ok((shrunk, mut outcome, stats)) = shrunk else {
+        // The operation strategy panicked while simplifying, or the failure did not repeat.
+        return unshrunk(options, ran.index, found.clone(), original);
+    };
+    hung_execution(exec, &shrunk, config, &mut outcome);
     Failure {
-        finding: outcome.finding.expect("the shrunk schedule fails"),
+        finding: outcome.finding.unwrap_or_else(|| found.clone()),
         seed: options.seed,
-        schedule_index: index,
+        schedule_index: ran.index,
         original,
         shrunk,
         events: outcome.events,
         values: outcome.values,
         shrink: stats,
+    }
+}
+
+/// A value tree that never simplifies.
+struct Fixed<T>(T);
+
+impl<T: Clone + fmt::Debug> ValueTree for Fixed<T> {
+    type Value = T;
+
+    fn current(&self) -> T {
+        self.0.clone()
+    }
+
+    fn simplify(&mut self) -> bool {
+        false
+    }
+
+    fn complicate(&mut self) -> bool {
+        false
+    }
+}
+
+fn stopped_outcome_for(found: &Finding) -> Outcome {
+    Outcome {
+        finding: Some(found.clone()),
+        events: Vec::new(),
+        stats: crate::sim::RunStats::default(),
+        values: Vec::new(),
     }
 }
 

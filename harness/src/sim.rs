@@ -259,12 +259,60 @@ pub enum Event {
 }
 
 /// Limits that turn misbehaviour into findings.
+///
+/// A state explodes when its `Debug` text grows beyond the absolute `max_state_bytes`; beyond
+/// its initial size plus `growth_slack_bytes` plus `bytes_per_update` for every update the
+/// replica has applied (growth judged per update); or, at a merge of a state or delta group,
+/// beyond the size of both merged states together plus `merge_slack_bytes` (a join holds no
+/// more than its inputs). So a state that doubles at every merge is caught at its first
+/// merges, long before the absolute limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
-    /// The longest one step may take.
+    /// The longest one call into the model may take. A call that has not returned at one and a
+    /// half times the budget is abandoned (its thread left running) when the harness owns the
+    /// model (see [`Harness`](crate::Harness)).
     pub step_budget: Duration,
     /// The largest a state's `Debug` text may grow, in bytes.
     pub max_state_bytes: usize,
+    /// How much a state's `Debug` text may grow per update the replica has applied, in bytes.
+    #[serde(default = "Limits::default_bytes_per_update")]
+    pub bytes_per_update: usize,
+    /// Growth allowed before any update, in bytes.
+    #[serde(default = "Limits::default_growth_slack")]
+    pub growth_slack_bytes: usize,
+    /// How much larger than both merged states together a merge's result may be, in bytes.
+    #[serde(default = "Limits::default_merge_slack")]
+    pub merge_slack_bytes: usize,
+}
+
+impl Limits {
+    fn default_bytes_per_update() -> usize {
+        1024
+    }
+
+    fn default_growth_slack() -> usize {
+        4096
+    }
+
+    fn default_merge_slack() -> usize {
+        64
+    }
+
+    /// The most bytes of `Debug` text allowed for a state that started at `initial` bytes and
+    /// has applied `updates` updates.
+    ///
+    /// ```
+    /// use crdt_harness::Limits;
+    /// let limits = Limits::default();
+    /// assert_eq!(limits.growth_limit(10, 0), 10 + 4096);
+    /// assert_eq!(limits.growth_limit(10, 3), 10 + 4096 + 3 * 1024);
+    /// ```
+    #[must_use]
+    pub fn growth_limit(&self, initial: usize, updates: usize) -> usize {
+        initial
+            .saturating_add(self.growth_slack_bytes)
+            .saturating_add(self.bytes_per_update.saturating_mul(updates))
+    }
 }
 
 impl Default for Limits {
@@ -272,6 +320,9 @@ impl Default for Limits {
         Limits {
             step_budget: Duration::from_secs(5),
             max_state_bytes: 1 << 20,
+            bytes_per_update: Limits::default_bytes_per_update(),
+            growth_slack_bytes: Limits::default_growth_slack(),
+            merge_slack_bytes: Limits::default_merge_slack(),
         }
     }
 }
@@ -410,6 +461,13 @@ struct Sim<'a, P: Protocol> {
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
+    /// Whether the fork has been checked (on the run's first update).
+    fork_checked: bool,
+    /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
+    /// last checked.
+    sizes: Vec<Option<(usize, usize)>>,
+    /// The `Debug` size of the state or delta group just merged, for the size check after it.
+    merged_bytes: Option<usize>,
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -429,8 +487,33 @@ fn debug_len(value: &impl Debug) -> usize {
 
 /// Runs `schedule` with `protocol` and returns what happened and the first finding.
 ///
-/// The schedule must be [valid](Schedule::validate).
+/// The schedule must be [valid](Schedule::validate). A panic anywhere in the model's code
+/// (including its `Clone`, `PartialEq` and `Debug`) is a [`Property::Panic`] finding at the
+/// step where it happened, with the events up to it.
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
+    run_with(protocol, schedule, config, true)
+}
+
+/// Runs `schedule`'s steps but not the quiescence after them: what happened up to a step that
+/// never returned (a hung run's execution, for its report).
+pub fn run_steps<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+) -> Outcome {
+    run_with(protocol, schedule, config, false)
+}
+
+/// The step number [`note`](crdt_laws::contain::note)d for quiescence, so a watchdog that gives
+/// up on a run knows where it was.
+pub const QUIESCENCE_NOTE: u64 = u64::MAX;
+
+fn run_with<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+) -> Outcome {
     let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
         Ok(sim) => sim,
         Err(panic) => {
@@ -448,22 +531,28 @@ pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunCon
             };
         }
     };
-    let result = sim
-        .check_fork(schedule)
-        .and_then(|()| sim.start())
-        .and_then(|()| {
-            for (i, step) in schedule.steps.iter().enumerate() {
-                sim.step = Some(i + 1);
-                sim.exec(step)?;
-            }
-            sim.step = None;
-            sim.quiesce()
-        });
+    let result = sim.contain_step(Sim::start).and_then(|()| {
+        for (i, step) in schedule.steps.iter().enumerate() {
+            sim.step = Some(i + 1);
+            crdt_laws::contain::note(i as u64 + 1);
+            sim.contain_step(|sim| sim.exec(step))?;
+        }
+        sim.step = None;
+        if quiesce {
+            crdt_laws::contain::note(QUIESCENCE_NOTE);
+            sim.contain_step(Sim::quiesce)?;
+        }
+        Ok(())
+    });
     let values = sim
         .replicas
         .iter()
         .filter(|r| r.status == Status::Up)
-        .map(|r| (r.id, format!("{:?}", r.value)))
+        .map(|r| {
+            let text = catch_panic(|| format!("{:?}", r.value))
+                .unwrap_or_else(|panic| format!("(Debug {panic})"));
+            (r.id, text)
+        })
         .collect();
     Outcome {
         finding: result.err(),
@@ -516,6 +605,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
+            fork_checked: false,
+            sizes: vec![None; n],
+            merged_bytes: None,
         }
     }
 
@@ -530,6 +622,24 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 .map(|&r| (r, format!("{:?}", self.replicas[r.index()].value)))
                 .collect(),
         }
+    }
+
+    /// Runs one part of the run (a step, the start, quiescence) turning any panic in it into a
+    /// finding: the one place that contains every call into the model, including those not
+    /// wrapped by [`contained`](Sim::contained) (order, equality, `Debug`, `Clone`).
+    fn contain_step(&mut self, part: impl FnOnce(&mut Self) -> Checked) -> Checked {
+        catch_panic(|| part(&mut *self)).unwrap_or_else(|panic| {
+            let at = self
+                .step
+                .map_or("at quiescence".to_string(), |s| format!("in step {s}"));
+            Err(Finding {
+                property: Property::Panic,
+                step: self.step,
+                message: format!("the model {panic} ({at})"),
+                replicas: Vec::new(),
+                values: Vec::new(),
+            })
+        })
     }
 
     /// Runs a call into the model, turning a panic or a blown time budget into a finding.
@@ -556,41 +666,6 @@ impl<'a, P: Protocol> Sim<'a, P> {
             ));
         }
         Ok((value, took))
-    }
-
-    /// Before anything else: the model's fork must be independent of the original, or every
-    /// oracle that keeps an old state (monotone growth, sequences) compares a state with itself.
-    /// Checked with the schedule's first update, applied to a fork of a fresh replica.
-    fn check_fork(&self, schedule: &Schedule<Op<P>>) -> Checked {
-        let Some((r, op)) = schedule.steps.iter().find_map(|step| match step {
-            Step::Update { replica, op } => Some((*replica, op)),
-            _ => None,
-        }) else {
-            return Ok(());
-        };
-        let model = self.p.model();
-        let shared = self.contained(r, || {
-            let original = model.new_replica(r);
-            let initially = model.value(&original);
-            let mut copy = model.fork(&original);
-            let _ = self.p.update(&mut copy, Dot::new(r, 1), op);
-            let (copy_value, now) = (model.value(&copy), model.value(&original));
-            (copy_value != initially && now != initially).then_some((initially, now))
-        })?;
-        match shared.0 {
-            None => Ok(()),
-            Some((initially, now)) => Err(self.finding(
-                Property::ForkIndependent,
-                format!(
-                    "the model's fork shares state with the original: applying {op:?} to a fork \
-                     of a new replica changed the original's value from {initially:?} to \
-                     {now:?}. Implement Model::fork to return an independent copy (for a \
-                     document that clones as a shared handle: encode it and load the bytes \
-                     into a new document with the same replica id)"
-                ),
-                &[],
-            )),
-        }
     }
 
     /// The initial states: checked like any other (a model may already break its spec).
@@ -674,6 +749,30 @@ impl<'a, P: Protocol> Sim<'a, P> {
         (n > 0).then(|| n - 1 - pick as usize % n)
     }
 
+    /// The first update of a run is applied to a fork, like every update: the original must
+    /// not have changed, or every oracle that keeps an old state (monotone growth, sequences)
+    /// compares a state with itself.
+    fn check_fork(&self, i: usize, updated: &State<P>, op: &Op<P>) -> Checked {
+        let model = self.p.model();
+        let r = self.replicas[i].id;
+        let initially = &self.replicas[i].value;
+        let (fork_value, _) = self.contained(r, || model.value(updated))?;
+        let (now, _) = self.contained(r, || model.value(&self.replicas[i].state))?;
+        if fork_value == *initially || now == *initially {
+            return Ok(());
+        }
+        Err(self.finding(
+            Property::ForkIndependent,
+            format!(
+                "the model's fork shares state with the original: applying {op:?} to a fork of \
+                 {r} changed {r}'s value from {initially:?} to {now:?}. Implement Model::fork \
+                 to return an independent copy (for a document that clones as a shared handle: \
+                 encode it and load the bytes into a new document with the same replica id)"
+            ),
+            &[r],
+        ))
+    }
+
     fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
         if !self.up(r) {
             return Ok(());
@@ -685,6 +784,10 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let (before, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
         let (mut state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
         let (produced, _) = self.contained(r, || self.p.update(&mut state, dot, op))?;
+        if !self.fork_checked {
+            self.fork_checked = true;
+            self.check_fork(i, &state, op)?;
+        }
         self.replicas[i].state = state;
         let u = self.updates.len();
         self.updates.push(UpdateRecord {
@@ -905,6 +1008,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let (before, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
+        if !matches!(m.carries, Carries::Op { .. }) {
+            self.merged_bytes = Some(debug_len(&m.payload));
+        }
         let replica = &mut self.replicas[i];
         replica.state = state;
         replica.seen.union_with(&m.seen);
@@ -1140,16 +1246,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 merge_nanos: u64::try_from(merge_time.as_nanos()).unwrap_or(u64::MAX),
             });
         }
-        if bytes > self.config.limits.max_state_bytes {
-            return Err(self.finding(
-                Property::StateExplosion,
-                format!(
-                    "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
-                    self.config.limits.max_state_bytes
-                ),
-                &[],
-            ));
-        }
+        self.check_size(i, bytes)?;
         if let Some(before) = before
             && moved_down
         {
@@ -1195,6 +1292,44 @@ impl<'a, P: Protocol> Sim<'a, P> {
             self.check_sequence(i, before, update)?;
         }
         self.check_convergence()
+    }
+
+    /// State explosion: over the absolute limit, over the growth allowed for the updates
+    /// replica `i` has applied, or grown by a merge beyond both merged states together.
+    fn check_size(&mut self, i: usize, bytes: usize) -> Checked {
+        let r = self.replicas[i].id;
+        let limits = self.config.limits;
+        let (initial, last) = *self.sizes[i].get_or_insert((bytes, bytes));
+        self.sizes[i] = Some((initial, bytes));
+        let merged = self.merged_bytes.take();
+        let updates = self.replicas[i].seen.len();
+        let allowed = limits.growth_limit(initial, updates);
+        let message = if bytes > limits.max_state_bytes {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text, over the limit of {}",
+                limits.max_state_bytes
+            )
+        } else if bytes > allowed {
+            format!(
+                "{r}'s state grew to {bytes} bytes of Debug text after {updates} update(s), over \
+                 the {allowed} allowed ({initial} at start + {} + {} per update)",
+                limits.growth_slack_bytes, limits.bytes_per_update
+            )
+        } else if let Some(merged) = merged
+            && bytes
+                > last
+                    .saturating_add(merged)
+                    .saturating_add(limits.merge_slack_bytes)
+        {
+            format!(
+                "{r}'s state grew from {last} to {bytes} bytes of Debug text merging {merged} \
+                 bytes: a join holds no more than both states together (+ {} bytes)",
+                limits.merge_slack_bytes
+            )
+        } else {
+            return Ok(());
+        };
+        Err(self.finding(Property::StateExplosion, message, &[r]))
     }
 
     /// Replicas that have seen the same updates must agree.

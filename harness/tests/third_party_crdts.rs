@@ -33,7 +33,7 @@ macro_rules! verify {
         mod $name {
             use super::*;
 
-            fn relaxed() -> Relaxed<impl OpCrdt + Copy + Sync> {
+            fn relaxed() -> Relaxed<impl OpCrdt<Op: Send> + Copy + Sync> {
                 Relaxed {
                     model: $model,
                     delivery: $weaker,

@@ -109,6 +109,6 @@ pub use order::leq;
 /// crate needs no direct dependency on it: `use crdt_laws::proptest::prelude::*;`.
 pub use proptest;
 pub use runner::{
-    Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_op,
-    check_state,
+    Config, Counterexample, LawReport, LawResult, Skipped, Verdict, check_delta, check_delta_owned,
+    check_op, check_op_owned, check_state, check_state_owned,
 };

@@ -94,7 +94,7 @@ macro_rules! __law_tests {
             #[test]
             fn $test() {
                 $crate::runner::macro_support::$flavour(
-                    &$model,
+                    $model,
                     $crate::Law::$law,
                     $config,
                     file!(),

@@ -10,6 +10,8 @@
 use std::cell::Cell;
 use std::fmt::{self, Display};
 use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
@@ -20,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::codec;
-use crate::contain::{Panic, catch_panic};
+use crate::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crate::delta;
 use crate::determinism::{merge_deterministic, same};
 use crate::generate::{
@@ -53,6 +55,10 @@ pub struct Config {
     pub size: Size,
     /// Run only these laws (all applicable laws when `None`).
     pub only: Option<Vec<Law>>,
+    /// The longest one case may take. When the laws own their model ([`check_state_owned`],
+    /// the test macros), a case silent for one and a half budgets is abandoned (its thread
+    /// left running) and its law fails with a step-timeout counterexample. Default 5 s.
+    pub step_budget: Duration,
 }
 
 impl Default for Config {
@@ -66,6 +72,7 @@ impl Default for Config {
             seed: None,
             size: Size::default(),
             only: None,
+            step_budget: Duration::from_secs(5),
         }
     }
 }
@@ -82,6 +89,13 @@ impl Config {
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// The same configuration with another step budget.
+    #[must_use]
+    pub fn with_step_budget(mut self, step_budget: Duration) -> Self {
+        self.step_budget = step_budget;
         self
     }
 
@@ -265,6 +279,11 @@ impl Display for LawReport {
 
 /// Runs every applicable state-based law on `model`.
 ///
+/// A panic of the model anywhere (its updates, merges, queries, specification, codec, operation
+/// strategy, while generating, checking or shrinking cases) fails the law it happened in, with
+/// the case as counterexample. A call that never returns hangs this function: use
+/// [`check_state_owned`] to contain hangs too.
+///
 /// ```
 /// use crdt_laws::{check_state, toys::SetUnion, Config, Verdict};
 /// let report = check_state(&SetUnion::default(), &Config::default().with_seed(7));
@@ -278,7 +297,7 @@ where
     run_all(&StateEngine(model), config)
 }
 
-/// Runs every applicable state-based and delta-state law on `model`.
+/// Runs every applicable state-based and delta-state law on `model` (see [`check_state`]).
 pub fn check_delta<M: DeltaCrdt + Sync>(model: &M, config: &Config) -> LawReport
 where
     M::Op: 'static,
@@ -286,12 +305,55 @@ where
     run_all(&DeltaEngine(StateEngine(model)), config)
 }
 
-/// Runs every applicable operation-based law on `model`.
+/// Runs every applicable operation-based law on `model` (see [`check_state`]).
 pub fn check_op<M: OpCrdt + Sync>(model: &M, config: &Config) -> LawReport
 where
     M::Op: 'static,
 {
     run_all(&OpEngine(model), config)
+}
+
+/// Like [`check_state`] on a model the laws own (a value or an `Arc`), run under a
+/// [`Watchdog`]: a case in which a call into the model does not return within
+/// [`abandon_after`] the step budget fails its law with a step-timeout counterexample; the
+/// stuck thread is abandoned and the other laws go on.
+///
+/// ```
+/// use crdt_laws::{check_state_owned, toys::SetUnion, Config};
+/// let report = check_state_owned(SetUnion::default(), &Config::default().with_seed(7));
+/// assert!(report.all_passed(), "{report}");
+/// ```
+pub fn check_state_owned<M>(model: impl Into<Arc<M>>, config: &Config) -> LawReport
+where
+    M: StateCrdt + Send + Sync + 'static,
+    M::Op: Send + 'static,
+{
+    run_all_owned::<M, StateKind>(model.into(), config)
+}
+
+/// Like [`check_delta`], owning the model, with hangs contained (see [`check_state_owned`]).
+pub fn check_delta_owned<M>(model: impl Into<Arc<M>>, config: &Config) -> LawReport
+where
+    M: DeltaCrdt + Send + Sync + 'static,
+    M::Op: Send + 'static,
+{
+    run_all_owned::<M, DeltaKind>(model.into(), config)
+}
+
+/// Like [`check_op`], owning the model, with hangs contained (see [`check_state_owned`]).
+pub fn check_op_owned<M>(model: impl Into<Arc<M>>, config: &Config) -> LawReport
+where
+    M: OpCrdt + Send + Sync + 'static,
+    M::Op: Send + 'static,
+{
+    run_all_owned::<M, OpKind>(model.into(), config)
+}
+
+/// How long a case may stay silent before the watchdog abandons it: one and a half step
+/// budgets.
+#[must_use]
+pub fn abandon_after(step_budget: Duration) -> Duration {
+    step_budget + step_budget / 2
 }
 
 /// A flavour's view of the catalogue: which laws, their cases, and how to check one case.
@@ -306,40 +368,274 @@ trait Engine: Sync {
     fn story(&self, case: &Self::Case) -> Vec<String>;
 }
 
-fn run_all<E: Engine>(engine: &E, config: &Config) -> LawReport {
+/// The laws of `engine`'s catalogue that `config` selects.
+fn selected<E: Engine>(engine: &E, config: &Config) -> Vec<Law> {
+    engine
+        .laws()
+        .into_iter()
+        .filter(|law| config.only.as_ref().is_none_or(|only| only.contains(law)))
+        .collect()
+}
+
+/// One law on one model: skipped, or its result.
+enum LawRun {
+    Skipped(Skipped),
+    Ran(Box<LawResult>),
+}
+
+/// Called with each case before it is checked (the watched path records it, in case the check
+/// never returns).
+type Hook<'a, Case> = Option<&'a (dyn Fn(&Case) + Sync)>;
+
+/// Probes whether `law` applies, and runs it if so: the whole of one law's work, every call into
+/// the model contained.
+fn law_job<E: Engine>(
+    engine: &E,
+    law: Law,
+    config: &Config,
+    seed: Option<u64>,
+    hook: Hook<'_, E::Case>,
+) -> LawRun {
+    // A model that panics while probed runs the law anyway: its cases report the panic.
+    if let Err(reason) = catch_panic(|| engine.applicable(law)).unwrap_or(Ok(())) {
+        return LawRun::Skipped(Skipped { law, reason });
+    }
+    let runner = match seed {
+        Some(seed) => TestRunner::new_with_rng(config.proptest.clone(), crate::seed::rng(seed)),
+        None => TestRunner::new(config.proptest.clone()),
+    };
     let started = Instant::now();
-    let base = config.base_seed();
+    // Generating and shrinking cases runs the model's operation strategy outside the checks.
+    let result =
+        catch_panic(|| run_law(engine, law, config, runner, seed, hook)).unwrap_or_else(|panic| {
+            failed(
+                law,
+                seed,
+                started,
+                panic_violation(law, &panic),
+                vec!["the model panicked while cases were generated or shrunk".into()],
+            )
+        });
+    LawRun::Ran(Box::new(result))
+}
+
+/// A failed law's result from a violation and an execution.
+fn failed(
+    law: Law,
+    seed: Option<u64>,
+    started: Instant,
+    violation: Outcome,
+    execution: Vec<String>,
+) -> LawResult {
+    let Outcome::Broken(violation) = violation else {
+        unreachable!("a failure has a violation")
+    };
+    LawResult {
+        law,
+        verdict: Verdict::Failed,
+        cases: 0,
+        premise_hits: None,
+        premise_threshold: None,
+        seed,
+        duration: started.elapsed(),
+        counterexample: Some(Counterexample {
+            violation: *violation,
+            execution,
+        }),
+    }
+}
+
+fn contained_name<E: Engine>(engine: &E) -> String {
+    catch_panic(|| engine.name()).unwrap_or_else(|panic| format!("(a model whose name {panic})"))
+}
+
+fn report(model: String, flavour: Flavour, runs: Vec<LawRun>, started: Instant) -> LawReport {
+    let mut results = Vec::new();
     let mut skipped = Vec::new();
-    let mut laws = Vec::new();
-    for law in engine.laws() {
-        if config
-            .only
-            .as_ref()
-            .is_some_and(|only| !only.contains(&law))
-        {
-            continue;
-        }
-        // A model that panics while probed runs the law anyway: its cases report the panic.
-        match catch_panic(|| engine.applicable(law)).unwrap_or(Ok(())) {
-            Ok(()) => laws.push(law),
-            Err(reason) => skipped.push(Skipped { law, reason }),
+    for run in runs {
+        match run {
+            LawRun::Skipped(s) => skipped.push(s),
+            LawRun::Ran(r) => results.push(*r),
         }
     }
-    let results = laws
-        .par_iter()
-        .map(|&law| {
-            let seed = law_seed(base, law);
-            let runner = TestRunner::new_with_rng(config.proptest.clone(), crate::seed::rng(seed));
-            run_law(engine, law, config, runner, Some(seed))
-        })
-        .collect();
     LawReport {
-        model: engine.name(),
-        flavour: engine.flavour(),
+        model,
+        flavour,
         results,
         skipped,
         duration: started.elapsed(),
     }
+}
+
+fn run_all<E: Engine>(engine: &E, config: &Config) -> LawReport {
+    let started = Instant::now();
+    let base = config.base_seed();
+    let runs = selected(engine, config)
+        .par_iter()
+        .map(|&law| law_job(engine, law, config, Some(law_seed(base, law)), None))
+        .collect();
+    report(contained_name(engine), engine.flavour(), runs, started)
+}
+
+/// A flavour of engine over a model `M` the laws own, for jobs that must be `'static`.
+trait Kind<M: 'static>: 'static {
+    type Case: Clone + std::fmt::Debug + Simplify + Send + 'static;
+    type Eng<'a>: Engine<Case = Self::Case>;
+    fn engine(model: &M) -> Self::Eng<'_>;
+}
+
+struct StateKind;
+struct DeltaKind;
+struct OpKind;
+
+impl<M: StateCrdt + Sync + 'static> Kind<M> for StateKind
+where
+    M::Op: Send + 'static,
+{
+    type Case = StateCase<M::Op>;
+    type Eng<'a> = StateEngine<'a, M>;
+    fn engine(model: &M) -> StateEngine<'_, M> {
+        StateEngine(model)
+    }
+}
+
+impl<M: DeltaCrdt + Sync + 'static> Kind<M> for DeltaKind
+where
+    M::Op: Send + 'static,
+{
+    type Case = StateCase<M::Op>;
+    type Eng<'a> = DeltaEngine<'a, M>;
+    fn engine(model: &M) -> DeltaEngine<'_, M> {
+        DeltaEngine(StateEngine(model))
+    }
+}
+
+impl<M: OpCrdt + Sync + 'static> Kind<M> for OpKind
+where
+    M::Op: Send + 'static,
+{
+    type Case = OpCase<M::Op>;
+    type Eng<'a> = OpEngine<'a, M>;
+    fn engine(model: &M) -> OpEngine<'_, M> {
+        OpEngine(model)
+    }
+}
+
+/// The laws selected by `config`, each run by a watchdog's worker.
+fn run_all_owned<M, K>(model: Arc<M>, config: &Config) -> LawReport
+where
+    M: Send + Sync + 'static,
+    K: Kind<M>,
+{
+    let started = Instant::now();
+    let base = config.base_seed();
+    let laws = selected(&K::engine(&model), config);
+    let flavour = K::engine(&model).flavour();
+    let mut watchdog = Watchdog::new(
+        rayon::current_num_threads(),
+        abandon_after(config.step_budget),
+    );
+    let name = {
+        let model = Arc::clone(&model);
+        watchdog
+            .run(move || contained_name(&K::engine(&model)))
+            .unwrap_or_else(|stopped| format!("(a model whose name {stopped})"))
+    };
+    let jobs: Vec<(Law, Option<u64>)> = laws
+        .iter()
+        .map(|&law| (law, Some(law_seed(base, law))))
+        .collect();
+    let runs = watched_laws::<M, K>(&mut watchdog, &model, config, &jobs);
+    report(name, flavour, runs, started)
+}
+
+/// Runs `jobs` (law, seed) under `watchdog`; a law whose job got stuck fails with the case
+/// it was checking.
+fn watched_laws<M, K>(
+    watchdog: &mut Watchdog,
+    model: &Arc<M>,
+    config: &Config,
+    jobs: &[(Law, Option<u64>)],
+) -> Vec<LawRun>
+where
+    M: Send + Sync + 'static,
+    K: Kind<M>,
+{
+    type Slot<C> = Arc<Mutex<Option<C>>>;
+    let slots: Vec<Slot<K::Case>> = jobs.iter().map(|_| Slot::default()).collect();
+    let work: Vec<_> = jobs
+        .iter()
+        .zip(&slots)
+        .map(|(&(law, seed), slot)| {
+            let (model, config, slot) = (Arc::clone(model), config.clone(), Arc::clone(slot));
+            move || {
+                let checked = AtomicU64::new(0);
+                let hook = |case: &K::Case| {
+                    note(checked.fetch_add(1, Ordering::Relaxed) + 1);
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(case.clone());
+                };
+                law_job(&K::engine(&model), law, &config, seed, Some(&hook))
+            }
+        })
+        .collect();
+    let started = Instant::now();
+    watchdog
+        .run_all(work)
+        .into_iter()
+        .zip(jobs)
+        .zip(slots)
+        .map(|((result, &(law, seed)), slot)| {
+            result.unwrap_or_else(|stopped| {
+                let case = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+                LawRun::Ran(Box::new(stopped_law::<M, K>(
+                    watchdog, model, law, seed, started, stopped, case,
+                )))
+            })
+        })
+        .collect()
+}
+
+/// The result of a law whose job did not return: the case it was checking, and that case's
+/// execution when telling it does not hang too.
+fn stopped_law<M, K>(
+    watchdog: &mut Watchdog,
+    model: &Arc<M>,
+    law: Law,
+    seed: Option<u64>,
+    started: Instant,
+    stopped: Stopped,
+    case: Option<K::Case>,
+) -> LawResult
+where
+    M: Send + Sync + 'static,
+    K: Kind<M>,
+{
+    let violation = match &stopped {
+        Stopped::Panicked(panic) => panic_violation(law, panic),
+        Stopped::Stuck { silent_for, note } => Violation::new(
+            law,
+            "step timeout: a call into the model did not return",
+            Binding::new("silent for", &format!("{silent_for:.2?}")),
+            Binding::new(
+                "at case",
+                &note.map_or("before the first case".to_string(), |n| n.to_string()),
+            ),
+        )
+        .broken(),
+    };
+    let execution = match case {
+        None => vec!["no case was being checked".into()],
+        Some(case) => {
+            let model = Arc::clone(model);
+            let shown = format!("{case:?}");
+            watchdog
+                .run(move || K::engine(&model).story(&case))
+                .unwrap_or_else(|why| {
+                    vec![format!("the case (telling its execution {why}): {shown}")]
+                })
+        }
+    };
+    failed(law, seed, started, violation, execution)
 }
 
 /// A law's own seed: independent of which thread runs it and of the catalogue's order.
@@ -362,7 +658,12 @@ fn check_contained<E: Engine>(engine: &E, law: Law, case: &E::Case) -> Outcome {
 }
 
 /// Greedily simplifies a failing case: keeps any simpler candidate that still breaks the law.
-fn minimize<E: Engine>(engine: &E, law: Law, mut case: E::Case) -> E::Case {
+fn minimize<E: Engine>(
+    engine: &E,
+    law: Law,
+    mut case: E::Case,
+    hook: Hook<'_, E::Case>,
+) -> E::Case {
     let mut budget = 20_000u32;
     'search: loop {
         for candidate in case.simpler() {
@@ -370,6 +671,9 @@ fn minimize<E: Engine>(engine: &E, law: Law, mut case: E::Case) -> E::Case {
                 break 'search;
             }
             budget -= 1;
+            if let Some(hook) = hook {
+                hook(&candidate);
+            }
             if !check_contained(engine, law, &candidate).is_ok() {
                 case = candidate;
                 continue 'search;
@@ -386,6 +690,7 @@ fn run_law<E: Engine>(
     config: &Config,
     mut runner: TestRunner,
     seed: Option<u64>,
+    hook: Hook<'_, E::Case>,
 ) -> LawResult {
     let started = Instant::now();
     let strategy = match catch_panic(|| engine.strategy(law, config.size)) {
@@ -418,6 +723,9 @@ fn run_law<E: Engine>(
     let run = runner.run(&strategy, |case| {
         if !shrinking.get() {
             cases.set(cases.get() + 1);
+        }
+        if let Some(hook) = hook {
+            hook(&case);
         }
         match check_contained(engine, law, &case) {
             Outcome::Held => {
@@ -452,7 +760,7 @@ fn run_law<E: Engine>(
         }
         Err(TestError::Fail(reason, shrunk)) => {
             result.verdict = Verdict::Failed;
-            let minimal = minimize(engine, law, shrunk);
+            let minimal = minimize(engine, law, shrunk, hook);
             let violation = match check_contained(engine, law, &minimal) {
                 Outcome::Broken(v) => *v,
                 _ => Violation::new(
@@ -877,17 +1185,18 @@ where
 pub mod macro_support {
     use super::*;
 
-    fn test_law<E: Engine>(
-        engine: &E,
+    /// Runs one law as a test on a model it owns, under a watchdog; panics unless it passes.
+    fn test_law<M, K>(
+        model: M,
         law: Law,
         mut config: Config,
         source_file: &'static str,
         test_name: &'static str,
-    ) {
-        if let Err(reason) = engine.applicable(law) {
-            eprintln!("{test_name}: not applicable: {reason}");
-            return;
-        }
+    ) where
+        M: Send + Sync + 'static,
+        K: Kind<M>,
+    {
+        let model = Arc::new(model);
         config.proptest.failure_persistence = ProptestConfig::default().failure_persistence;
         config.proptest.source_file = Some(source_file);
         config.proptest.test_name = Some(test_name);
@@ -898,62 +1207,68 @@ pub mod macro_support {
                 RngSeed::Random => None,
             })
             .map(|base| law_seed(base, law));
-        let runner = match seed {
-            Some(seed) => TestRunner::new_with_rng(config.proptest.clone(), crate::seed::rng(seed)),
-            None => TestRunner::new(config.proptest.clone()),
+        let mut watchdog = Watchdog::new(1, abandon_after(config.step_budget));
+        let run = watched_laws::<M, K>(&mut watchdog, &model, &config, &[(law, seed)])
+            .pop()
+            .expect("one law, one run");
+        let name = {
+            let model = Arc::clone(&model);
+            watchdog
+                .run(move || contained_name(&K::engine(&model)))
+                .unwrap_or_else(|stopped| format!("(a model whose name {stopped})"))
         };
-        let result = run_law(engine, law, &config, runner, seed);
-        assert!(
-            result.verdict == Verdict::Passed,
-            "{} ({}): {result}",
-            engine.name(),
-            law.formula()
-        );
+        match run {
+            LawRun::Skipped(skipped) => {
+                eprintln!("{test_name}: not applicable: {}", skipped.reason);
+            }
+            LawRun::Ran(result) => assert!(
+                result.verdict == Verdict::Passed,
+                "{name} ({}): {result}",
+                law.formula()
+            ),
+        }
     }
 
     /// Runs one state-based law as a test; panics unless it passes.
-    pub fn state<M: StateCrdt + Sync>(
-        model: &M,
+    pub fn state<M>(
+        model: M,
         law: Law,
         config: Config,
         source_file: &'static str,
         test_name: &'static str,
     ) where
-        M::Op: 'static,
+        M: StateCrdt + Send + Sync + 'static,
+        M::Op: Send + 'static,
     {
-        test_law(&StateEngine(model), law, config, source_file, test_name);
+        test_law::<M, StateKind>(model, law, config, source_file, test_name);
     }
 
     /// Runs one state-based or delta-state law as a test; panics unless it passes.
-    pub fn delta<M: DeltaCrdt + Sync>(
-        model: &M,
+    pub fn delta<M>(
+        model: M,
         law: Law,
         config: Config,
         source_file: &'static str,
         test_name: &'static str,
     ) where
-        M::Op: 'static,
+        M: DeltaCrdt + Send + Sync + 'static,
+        M::Op: Send + 'static,
     {
-        test_law(
-            &DeltaEngine(StateEngine(model)),
-            law,
-            config,
-            source_file,
-            test_name,
-        );
+        test_law::<M, DeltaKind>(model, law, config, source_file, test_name);
     }
 
     /// Runs one op-based law as a test; panics unless it passes.
-    pub fn op<M: OpCrdt + Sync>(
-        model: &M,
+    pub fn op<M>(
+        model: M,
         law: Law,
         config: Config,
         source_file: &'static str,
         test_name: &'static str,
     ) where
-        M::Op: 'static,
+        M: OpCrdt + Send + Sync + 'static,
+        M::Op: Send + 'static,
     {
-        test_law(&OpEngine(model), law, config, source_file, test_name);
+        test_law::<M, OpKind>(model, law, config, source_file, test_name);
     }
 }
 
