@@ -164,9 +164,13 @@ where
 
 /// The harness's runs of `model`: schedules of the default shape, then schedules with every
 /// fault; both keep going after a failure, to report the first failure of each property.
-pub fn runs<M: OpCrdt + Sync>(model: &M, scale: Scale, seed: u64) -> [Summary<M::Op>; 2]
+pub fn runs<M: OpCrdt + Clone + Send + Sync + 'static>(
+    model: &M,
+    scale: Scale,
+    seed: u64,
+) -> [Summary<M::Op>; 2]
 where
-    M::Op: 'static,
+    M::Op: Send + 'static,
 {
     let harness = || {
         let harness = Harness::op(model).keep_going(true);
@@ -189,9 +193,13 @@ where
 
 /// Checks one model at `scale`: the laws pass, and the runs find exactly the properties in
 /// `expected` broken (nothing else: in particular no divergence unless expected).
-pub fn verify<M: OpCrdt + Sync>(model: &M, scale: Scale, seed: u64, expected: &[Property])
-where
-    M::Op: 'static,
+pub fn verify<M: OpCrdt + Clone + Send + Sync + 'static>(
+    model: &M,
+    scale: Scale,
+    seed: u64,
+    expected: &[Property],
+) where
+    M::Op: Send + 'static,
 {
     assert_laws_pass(model, scale, seed);
     let summaries = runs(model, scale, seed);
@@ -358,9 +366,13 @@ impl<M: OpCrdt<Op = ListOp<char>, Value = String>> OpCrdt for Variant<M> {
 }
 
 /// The property broken first in `schedules` schedules of the default shape, if any.
-pub fn first_finding<M: OpCrdt + Sync>(model: &M, schedules: u64, seed: u64) -> Option<Property>
+pub fn first_finding<M: OpCrdt + Clone + Send + Sync + 'static>(
+    model: &M,
+    schedules: u64,
+    seed: u64,
+) -> Option<Property>
 where
-    M::Op: 'static,
+    M::Op: Send + 'static,
 {
     let summary = Harness::op(model).schedules(schedules).seed(seed).run();
     println!("{summary}");
