@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 mod error;
+pub mod explore;
 mod facade;
 pub mod protocol;
 pub mod replay;
