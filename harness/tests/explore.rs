@@ -459,3 +459,159 @@ fn delta_state_models_are_refused() {
     assert!(e.is_err());
     let _ = Property::Convergence;
 }
+
+#[path = "../../laws/tests/fixtures/mod.rs"]
+#[allow(dead_code)]
+mod fixtures;
+
+/// Every check of the fast mode catches a broken model (and its finding is confirmed by the
+/// simulator's replay of the path).
+#[test]
+fn each_fast_check_catches_a_broken_model() {
+    fn caught<Op>(name: &str, e: &Exploration<Op>, property: Property) {
+        assert!(
+            e.coverage.violations.contains_key(&property),
+            "{name}: {:?}\n{}",
+            e.coverage.violations,
+            e.coverage
+        );
+        assert!(
+            e.counterexample.is_some(),
+            "{name}: not confirmed by replay"
+        );
+    }
+    let fast = Check::Fast;
+    let e = Explorer::op(&fixtures::CounterTagged { at_most: 1 })
+        .replicas(2)
+        .depth(2)
+        .check(fast)
+        .keep_going(true)
+        .explore()
+        .unwrap();
+    caught("counter-tagged", &e, Property::Invariant);
+    let e = Explorer::state(&crdt_impls::broken::ForgottenTombstones)
+        .replicas(2)
+        .depth(4)
+        .faults(faults("crash"))
+        .check(fast)
+        .keep_going(true)
+        .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)])
+        .explore()
+        .unwrap();
+    caught("forgotten-tombstones", &e, Property::MonotoneGrowth);
+    let e = Explorer::op(&RemoveByValueOrSet)
+        .replicas(2)
+        .depth(4)
+        .check(fast)
+        .keep_going(true)
+        .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)])
+        .explore()
+        .unwrap();
+    caught("or-set-remove-by-value", &e, Property::Specification);
+    let e = Explorer::op(&DuplicatedCounter)
+        .replicas(2)
+        .depth(4)
+        .faults(faults("dup"))
+        .check(fast)
+        .keep_going(true)
+        .alphabet(vec![CounterOp::Increment(1)])
+        .explore()
+        .unwrap();
+    caught("counter-on-duplicating-network", &e, Property::Convergence);
+    // A writes, sends its state to B twice, and B merges both copies: [1] against [1, 1].
+    let e = Explorer::state(&Concatenated)
+        .replicas(2)
+        .depth(5)
+        .check(fast)
+        .keep_going(true)
+        .alphabet(vec![1])
+        .explore()
+        .unwrap();
+    caught("concatenated set", &e, Property::EqualValuesDifferentStates);
+    let e = Explorer::op(&crdt_impls::broken::IndexList)
+        .replicas(2)
+        .depth(4)
+        .check(fast)
+        .keep_going(true)
+        .alphabet(vec![
+            ListOp::Insert { at: 0, value: 'a' },
+            ListOp::Insert { at: 1, value: 'b' },
+        ])
+        .explore()
+        .unwrap();
+    caught("index-list", &e, Property::SequenceOrder);
+    let e = Explorer::state(&GCounterModel::default())
+        .replicas(2)
+        .depth(3)
+        .check(fast)
+        .limits(Limits {
+            max_state_bytes: 12,
+            ..Limits::default()
+        })
+        .alphabet(vec![CounterOp::Increment(1)])
+        .explore()
+        .unwrap();
+    caught(
+        "g-counter with a tiny size limit",
+        &e,
+        Property::StateExplosion,
+    );
+}
+
+/// The command line's path: plain options, operations sampled from the model, operations
+/// erased for the catalogue.
+#[test]
+fn options_and_erased_operations_for_the_command_line() {
+    use crdt_harness::explore::ExploreOptions;
+    let options = ExploreOptions {
+        replicas: 3,
+        depth: 2,
+        ..ExploreOptions::default()
+    };
+    let e = Explorer::state(&TwoSlotCounter)
+        .options(options)
+        .explore()
+        .unwrap()
+        .map_ops(|op| format!("{op:?}"));
+    assert_eq!(e.coverage.replicas, 3);
+    assert_eq!(e.coverage.operations.len(), 3, "{}", e.coverage);
+    let c = e.counterexample.expect("found");
+    assert!(
+        matches!(&c.schedule.steps[0], crdt_harness::Step::Update { op, .. } if op.starts_with("Increment"))
+    );
+}
+
+/// A set whose states are vectors merged by concatenation: values converge, states do not.
+#[derive(Clone, Copy, Debug)]
+struct Concatenated;
+
+impl crdt_laws::Model for Concatenated {
+    type State = Vec<u8>;
+    type Op = u8;
+    type Value = std::collections::BTreeSet<u8>;
+    fn state_eq(&self, a: &Vec<u8>, b: &Vec<u8>) -> Option<bool> {
+        Some(a == b)
+    }
+    fn new_replica(&self, _: crdt_laws::ReplicaId) -> Vec<u8> {
+        Vec::new()
+    }
+    fn value(&self, s: &Vec<u8>) -> Self::Value {
+        s.iter().copied().collect()
+    }
+    fn ops(&self) -> proptest::strategy::BoxedStrategy<u8> {
+        use proptest::strategy::Strategy;
+        (0..4u8).boxed()
+    }
+}
+
+impl crdt_laws::StateCrdt for Concatenated {
+    fn apply(&self, s: &mut Vec<u8>, _: crdt_laws::ReplicaId, op: &u8) {
+        s.push(*op);
+    }
+    fn merge(&self, into: &mut Vec<u8>, from: &Vec<u8>) {
+        into.extend_from_slice(from);
+    }
+    fn leq(&self, a: &Vec<u8>, b: &Vec<u8>) -> Option<bool> {
+        Some(a.iter().all(|x| b.contains(x)))
+    }
+}

@@ -45,6 +45,7 @@ use crdt_laws::{Flavour, Model, OpCrdt, StateCrdt};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 pub use report::{Check, Coverage, FaultBounds};
 
@@ -79,6 +80,50 @@ pub enum ExploreError {
 /// The most replicas the explorer takes (its update sets are 128-bit masks, and symmetry
 /// enumerates permutations).
 pub const MAX_EXPLORE_REPLICAS: u32 = 8;
+
+/// The explorer's settings as plain data, for the command line (`crdt-harness explore`) and
+/// for catalogue entries whose operation type is erased: everything but the alphabet, which
+/// is then sampled from the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExploreOptions {
+    /// Replicas.
+    pub replicas: u32,
+    /// The most steps per path.
+    pub depth: usize,
+    /// Operations sampled from the model's strategy.
+    pub sample: usize,
+    /// The faults.
+    pub faults: Faults,
+    /// Their bounds.
+    pub bounds: FaultBounds,
+    /// Symmetry reduction (the model's replicas must be interchangeable).
+    pub symmetric: bool,
+    /// Sleep sets.
+    pub sleep_sets: bool,
+    /// The memory cap, in states.
+    pub max_states: u64,
+    /// Worker threads (`None`: rayon's default).
+    pub threads: Option<usize>,
+    /// How states are judged.
+    pub check: Check,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions {
+            replicas: 3,
+            depth: 6,
+            sample: 3,
+            faults: Faults::NONE,
+            bounds: FaultBounds::default(),
+            symmetric: false,
+            sleep_sets: true,
+            max_states: 10_000_000,
+            threads: None,
+            check: Check::Replay,
+        }
+    }
+}
 
 /// A shortest counterexample.
 #[derive(Clone, Debug)]
@@ -128,6 +173,50 @@ pub struct Exploration<Op> {
 }
 
 impl<Op> Exploration<Op> {
+    /// The same exploration with the counterexample's operations mapped by `f` (to erase
+    /// their type, as the catalogue does).
+    #[must_use]
+    pub fn map_ops<T>(self, f: impl Fn(&Op) -> T) -> Exploration<T> {
+        Exploration {
+            coverage: self.coverage,
+            counterexample: self.counterexample.map(|c| Counterexample {
+                schedule: Schedule {
+                    replicas: c.schedule.replicas,
+                    late: c.schedule.late,
+                    steps: c
+                        .schedule
+                        .steps
+                        .iter()
+                        .map(|step| match step {
+                            Step::Update { replica, op } => Step::Update {
+                                replica: *replica,
+                                op: f(op),
+                            },
+                            Step::Send { from, to } => Step::Send {
+                                from: *from,
+                                to: *to,
+                            },
+                            Step::Deliver { to, pick } => Step::Deliver {
+                                to: *to,
+                                pick: *pick,
+                            },
+                            Step::Drop { pick } => Step::Drop { pick: *pick },
+                            Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
+                            Step::Partition { side } => Step::Partition { side: side.clone() },
+                            Step::Heal => Step::Heal,
+                            Step::Crash { replica } => Step::Crash { replica: *replica },
+                            Step::Restart { replica } => Step::Restart { replica: *replica },
+                            Step::Join { replica } => Step::Join { replica: *replica },
+                        })
+                        .collect(),
+                },
+                finding: c.finding,
+                events: c.events,
+                values: c.values,
+            }),
+        }
+    }
+
     /// True when no counterexample was found within the bounds (see
     /// [`Coverage::depth_completed`] for how far that reaches).
     #[must_use]
@@ -193,6 +282,10 @@ impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<'m, M>> {
     }
 }
 
+/// One breadth-first level: per state, its parent's index in the level before and the step
+/// from it.
+type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
+
 struct Node<P: Protocol> {
     /// The state, then its images under every other permutation (symmetry only).
     images: Vec<Global<P>>,
@@ -210,21 +303,22 @@ struct Child<P: Protocol> {
 }
 
 impl<P: Protocol> Explorer<P> {
-    /// An explorer driving `protocol` with the defaults.
+    /// An explorer driving `protocol` with the defaults ([`ExploreOptions::default`]).
     pub fn with(protocol: P) -> Self {
+        let o = ExploreOptions::default();
         Explorer {
             protocol,
-            replicas: 3,
-            depth: 6,
+            replicas: o.replicas,
+            depth: o.depth,
             alphabet: None,
-            sample: 3,
-            faults: Faults::NONE,
-            bounds: FaultBounds::default(),
-            symmetric: false,
-            sleep_sets: true,
-            max_states: 10_000_000,
-            threads: None,
-            check: Check::Replay,
+            sample: o.sample,
+            faults: o.faults,
+            bounds: o.bounds,
+            symmetric: o.symmetric,
+            sleep_sets: o.sleep_sets,
+            max_states: o.max_states,
+            threads: o.threads,
+            check: o.check,
             limits: Limits::default(),
             keep_going: false,
         }
@@ -324,6 +418,22 @@ impl<P: Protocol> Explorer<P> {
     #[must_use]
     pub fn keep_going(mut self, keep_going: bool) -> Self {
         self.keep_going = keep_going;
+        self
+    }
+
+    /// Replaces every setting but the alphabet at once.
+    #[must_use]
+    pub fn options(mut self, o: ExploreOptions) -> Self {
+        self.replicas = o.replicas;
+        self.depth = o.depth;
+        self.sample = o.sample;
+        self.faults = o.faults;
+        self.bounds = o.bounds;
+        self.symmetric = o.symmetric;
+        self.sleep_sets = o.sleep_sets;
+        self.max_states = o.max_states;
+        self.threads = o.threads;
+        self.check = o.check;
         self
     }
 
@@ -466,7 +576,7 @@ where
     /// The schedule of the path to entry `index` of level `depth`, then `last`.
     fn path(
         &self,
-        levels: &[Vec<(u32, Option<Step<OpOf<P>>>)>],
+        levels: &[Level<OpOf<P>>],
         depth: usize,
         mut index: u32,
         last: Option<Step<OpOf<P>>>,
@@ -542,7 +652,7 @@ where
             raw_seen.insert(raw);
         }
         // Per level: (parent index in the level before, the step from it).
-        let mut levels: Vec<Vec<(u32, Option<Step<OpOf<P>>>)>> = vec![vec![(0, None)]];
+        let mut levels: Vec<Level<OpOf<P>>> = vec![vec![(0, None)]];
         let mut counterexample = None;
         if let Some(broken) = root_broken {
             coverage.violations.insert(broken.property, 0);
@@ -567,7 +677,7 @@ where
                 .map(|node| self.expand(&ctx, &perms, node))
                 .collect();
             let mut next: Vec<Node<P>> = Vec::new();
-            let mut level: Vec<(u32, Option<Step<OpOf<P>>>)> = Vec::new();
+            let mut level: Level<OpOf<P>> = Vec::new();
             let mut in_level: HashMap<u128, usize> = HashMap::new();
             // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
             let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
