@@ -461,7 +461,6 @@ fn delta_state_models_are_refused() {
 }
 
 #[path = "../../laws/tests/fixtures/mod.rs"]
-#[allow(dead_code)]
 mod fixtures;
 
 /// Every check of the fast mode catches a broken model (and its finding is confirmed by the
