@@ -77,6 +77,9 @@ pub enum ExploreError {
     EmptyAlphabet,
 }
 
+/// Frontier states expanded per thread at a time.
+const CHUNK: usize = 1024;
+
 /// The most replicas the explorer takes (its update sets are 128-bit masks, and symmetry
 /// enumerates permutations).
 pub const MAX_EXPLORE_REPLICAS: u32 = 8;
@@ -672,56 +675,63 @@ where
             && !frontier.is_empty()
         {
             depth += 1;
-            let expanded: Vec<(Vec<Child<P>>, u64)> = frontier
-                .par_iter()
-                .map(|node| self.expand(&ctx, &perms, node))
-                .collect();
             let mut next: Vec<Node<P>> = Vec::new();
             let mut level: Level<OpOf<P>> = Vec::new();
             let mut in_level: HashMap<u128, usize> = HashMap::new();
             // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
             let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
             let mut capped = false;
-            'merge: for (parent, (children, slept)) in expanded.into_iter().enumerate() {
-                coverage.pruned_by_independence += slept;
-                for child in children {
-                    coverage.transitions += 1;
-                    let broken = child.broken.is_some();
-                    if let Some(b) = &child.broken {
-                        coverage.violations.entry(b.property).or_insert(depth);
-                    }
-                    let fresh_raw = self.symmetric && raw_seen.insert(child.node.raw);
-                    let new = if let Some(&at) = in_level.get(&child.canonical) {
-                        let stored = &mut next[at];
-                        stored.sleep = if stored.raw == child.node.raw {
-                            reduce::intersect(&stored.sleep, &child.node.sleep)
-                        } else {
-                            Vec::new()
-                        };
-                        false
-                    } else if visited.contains(&child.canonical) {
-                        false
-                    } else {
-                        if visited.len() as u64 >= self.max_states {
-                            capped = true;
-                            break 'merge;
+            // Expanded a chunk at a time, so that a level's children are not all in memory
+            // at once; merged in the frontier's order, whatever the threads.
+            let chunk = CHUNK * threads.max(1);
+            'merge: for start in (0..frontier.len()).step_by(chunk) {
+                let end = (start + chunk).min(frontier.len());
+                let expanded: Vec<(Vec<Child<P>>, u64)> = frontier[start..end]
+                    .par_iter()
+                    .map(|node| self.expand(&ctx, &perms, node))
+                    .collect();
+                for (offset, (children, slept)) in expanded.into_iter().enumerate() {
+                    let parent = start + offset;
+                    coverage.pruned_by_independence += slept;
+                    for child in children {
+                        coverage.transitions += 1;
+                        let broken = child.broken.is_some();
+                        if let Some(b) = &child.broken {
+                            coverage.violations.entry(b.property).or_insert(depth);
                         }
-                        visited.insert(child.canonical);
-                        in_level.insert(child.canonical, next.len());
-                        next.push(child.node);
-                        level.push((parent as u32, Some(child.step.clone())));
-                        true
-                    };
-                    if fresh_raw && !new {
-                        // A state never seen, but a renaming of one seen.
-                        coverage.pruned_by_symmetry += 1;
-                    }
-                    let judge = match self.check {
-                        Check::Replay => new || broken,
-                        Check::Fast => broken,
-                    };
-                    if judge && counterexample.is_none() {
-                        candidates.push((parent as u32, child.step, broken));
+                        let fresh_raw = self.symmetric && raw_seen.insert(child.node.raw);
+                        let new = if let Some(&at) = in_level.get(&child.canonical) {
+                            let stored = &mut next[at];
+                            stored.sleep = if stored.raw == child.node.raw {
+                                reduce::intersect(&stored.sleep, &child.node.sleep)
+                            } else {
+                                Vec::new()
+                            };
+                            false
+                        } else if visited.contains(&child.canonical) {
+                            false
+                        } else {
+                            if visited.len() as u64 >= self.max_states {
+                                capped = true;
+                                break 'merge;
+                            }
+                            visited.insert(child.canonical);
+                            in_level.insert(child.canonical, next.len());
+                            next.push(child.node);
+                            level.push((parent as u32, Some(child.step.clone())));
+                            true
+                        };
+                        if fresh_raw && !new {
+                            // A state never seen, but a renaming of one seen.
+                            coverage.pruned_by_symmetry += 1;
+                        }
+                        let judge = match self.check {
+                            Check::Replay => new || broken,
+                            Check::Fast => broken,
+                        };
+                        if judge && counterexample.is_none() {
+                            candidates.push((parent as u32, child.step, broken));
+                        }
                     }
                 }
             }

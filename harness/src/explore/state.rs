@@ -116,7 +116,8 @@ impl<P: Protocol> Clone for Msg<P> {
 pub(crate) struct Global<P: Protocol> {
     pub reps: Vec<Rep<P>>,
     /// Per replica, its updates in order: (operation index, what its origin had seen).
-    pub updates: Vec<Vec<(u16, Bits)>>,
+    /// Shared between states until an update changes it.
+    pub updates: Arc<Vec<Vec<(u16, Bits)>>>,
     /// Messages in flight, in the order the simulator keeps them.
     pub flight: Vec<Msg<P>>,
     /// One side of the partition (a replica mask), or 0.
@@ -129,7 +130,7 @@ impl<P: Protocol> Clone for Global<P> {
     fn clone(&self) -> Self {
         Global {
             reps: self.reps.clone(),
-            updates: self.updates.clone(),
+            updates: Arc::clone(&self.updates),
             flight: self.flight.clone(),
             side: self.side,
             used: self.used,
@@ -264,7 +265,7 @@ where
         };
         let mut g = Global {
             reps,
-            updates: vec![Vec::new(); n],
+            updates: Arc::new(vec![Vec::new(); n]),
             flight: Vec::new(),
             side: 0,
             used: [0; 4],
@@ -472,7 +473,8 @@ where
                 let mut state = model.fork(&before);
                 let produced = self.p.update(&mut state, dot, &self.alphabet[op as usize]);
                 let bit = self.layout.bit(i, seq);
-                g.updates[i].push((op, g.reps[i].seen));
+                let seen = g.reps[i].seen;
+                Arc::make_mut(&mut g.updates)[i].push((op, seen));
                 g.reps[i].seen |= bit;
                 self.set_state(g, i, state)?;
                 match produced {
@@ -757,7 +759,18 @@ where
                 .hash(&mut h1);
         }
         g.updates.hash(&mut h1);
-        let mut keys: Vec<(u8, u64)> = g.flight.iter().map(|m| (m.to, m.key)).collect();
+        // The flight's keys, sorted, in a buffer on the stack when the flight is small.
+        let mut buffer = [(0u8, 0u64); 32];
+        let mut heap = Vec::new();
+        let keys: &mut [(u8, u64)] = if g.flight.len() <= buffer.len() {
+            for (slot, m) in buffer.iter_mut().zip(&g.flight) {
+                *slot = (m.to, m.key);
+            }
+            &mut buffer[..g.flight.len()]
+        } else {
+            heap.extend(g.flight.iter().map(|m| (m.to, m.key)));
+            &mut heap
+        };
         if self.reorder {
             keys.sort_unstable();
         } else {
