@@ -363,7 +363,10 @@ fn row<Op: std::fmt::Debug>(
         .as_ref()
         .unwrap_or_else(|| panic!("{name}: {e}"));
     rows.push((
-        format!("{name} ({})", c.finding.property),
+        format!(
+            "{name} | {} | {} | {}",
+            c.finding.property, e.coverage.replicas, e.coverage.faults
+        ),
         c.schedule.steps.len(),
         e.coverage.states,
         started.elapsed().as_secs_f64() * 1000.0,
@@ -445,11 +448,63 @@ fn gallery_table() {
             ListOp::Insert { at: 1, value: 'b' }
         ])
     );
-    eprintln!("| gallery entry (property) | minimal depth | states | time (ms) |");
-    eprintln!("|---|---|---|---|");
+    use crdt_impls::broken::{
+        AveragingThermostat, DivisibilityByMax, ForgetfulClockLww, ForgottenTombstones, IndexList,
+        LargerTotalCounter, LoweringPnCounter, ReAddingTwoPhaseSet, RemoveWinsSoldAsAddWins,
+    };
+    explore!(
+        "lamport-clock-not-advanced-on-receive",
+        Explorer::op(&ForgetfulClockLww).replicas(2).depth(5)
+    );
+    explore!(
+        "counter-larger-total",
+        Explorer::state(&LargerTotalCounter).replicas(2).depth(4)
+    );
+    explore!(
+        "pn-counter-lowering-decrement",
+        Explorer::state(&LoweringPnCounter).replicas(2).depth(4)
+    );
+    explore!(
+        "remove-wins-sold-as-add-wins",
+        Explorer::state(&RemoveWinsSoldAsAddWins)
+            .replicas(2)
+            .depth(4)
+    );
+    explore!(
+        "two-phase-set-clearing-tombstones",
+        Explorer::state(&ReAddingTwoPhaseSet).replicas(2).depth(4)
+    );
+    explore!(
+        "forgotten-tombstones",
+        Explorer::state(&ForgottenTombstones)
+            .replicas(2)
+            .depth(4)
+            .faults(faults("crash"))
+    );
+    explore!("index-list", Explorer::op(&IndexList).replicas(2).depth(4));
+    explore!(
+        "averaging-merge",
+        Explorer::state(&AveragingThermostat).replicas(2).depth(4)
+    );
+    explore!(
+        "divisibility-merged-by-max",
+        Explorer::state(&DivisibilityByMax).replicas(2).depth(4)
+    );
+    eprintln!(
+        "| gallery entry | found by | replicas | faults | minimal depth | states | time (ms) |"
+    );
+    eprintln!("|---|---|---|---|---|---|---|");
     for (name, depth, states, ms) in &rows {
         eprintln!("| {name} | {depth} | {states} | {ms:.1} |");
     }
+    // The minimal depths, as breadth-first order found them (a change is a change of the
+    // explorer's steps or of the simulator's oracles, to be looked at).
+    let depths: Vec<usize> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(
+        depths,
+        [1, 2, 1, 3, 2, 3, 2, 3, 3, 3, 2, 2, 2, 2, 2, 2, 1, 2],
+        "{rows:?}"
+    );
 }
 
 #[test]
