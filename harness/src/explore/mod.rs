@@ -7,8 +7,8 @@
 //! for (drops, duplicates, partitions and crashes, each bounded by a count; reordering lets a
 //! delivery pick any message). Global states (every replica's state, the updates issued, the
 //! messages in flight, the partition, the crashed replicas, the faults used) are deduplicated
-//! by a fingerprint ([`state`] explains what it assumes), reduced by symmetry when the model's
-//! replicas are interchangeable and by sleep sets for independent steps ([`reduce`]), and
+//! by a fingerprint (see below for what it assumes), reduced by symmetry when the model's
+//! replicas are interchangeable and by sleep sets for independent steps (see below), and
 //! explored level by level in parallel with rayon; the result does not depend on the number of
 //! threads (each level is expanded in parallel and merged in a fixed order).
 //!
@@ -16,6 +16,31 @@
 //! (so its finding is the simulator's), and converts to a [`Failure`] for a replay file
 //! ([`ReplayFile::new`](crate::replay::ReplayFile::new)) and a `#[test]`
 //! ([`regression_test`](crate::replay::regression_test)).
+//!
+//! # The fingerprint
+//! A global state is identified by a 128-bit hash of every replica's state `Debug` text (and
+//! the updates seen, the messages in flight, the partition, the faults used). This assumes
+//! `Debug` is deterministic: equal states print the same text, as states built from
+//! `BTreeMap`, `Vec` and plain fields do (a `HashMap` iterates in a random order: the explorer
+//! then merges fewer states, never wrong ones), and shows everything that matters (two states
+//! with the same text are taken as one). A collision of two 128-bit hashes is possible in
+//! principle and negligible in practice.
+//!
+//! # Reductions
+//! **Symmetry** ([`Explorer::symmetric`], opt-in): a state and its renamings (replica `A` for
+//! `B`, ...) have the same futures up to renaming, so one of them is explored. The explorer
+//! cannot rename the ids inside a user's state, so it keeps every state's images under each
+//! permutation, built by performing the renamed steps; the canonical fingerprint is the least
+//! of them. This is sound only when the model treats replicas alike: a model that breaks ties
+//! by replica id (the larger id wins), or whose replicas start differently, is **not**
+//! symmetric, and reducing it may hide a counterexample that exists under one naming only.
+//! Each transition costs `R!` transitions of the images.
+//!
+//! **Sleep sets** ([`Explorer::sleep_sets`], on by default): updates, sends and deliveries at
+//! different replicas commute unless both append to one receiver's queue (when messages do not
+//! overtake each other); once `u` then `t` is explored, `t` then `u` is skipped. Sleep sets
+//! never lose a state (every state is still reached, at the same depth); they save the
+//! transitions that would only reach known states.
 //!
 //! ```
 //! use crdt_harness::explore::Explorer;
@@ -371,8 +396,8 @@ impl<P: Protocol> Explorer<P> {
     }
 
     /// Declares the replicas interchangeable up to renaming, turning symmetry reduction on.
-    /// Unsound for models that break ties by replica id or treat some replica specially:
-    /// see the [`reduce`] module.
+    /// Unsound for models that break ties by replica id or treat some replica specially (see
+    /// the module documentation).
     #[must_use]
     pub fn symmetric(mut self, symmetric: bool) -> Self {
         self.symmetric = symmetric;
