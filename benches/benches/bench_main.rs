@@ -11,4 +11,5 @@ criterion::criterion_main! {
     benchmarks::serialization::benches,
     benchmarks::lists::benches,
     benchmarks::harness::benches,
+    benchmarks::explore::benches,
 }

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod explore;
 mod facade;
 pub mod interleaving;
 pub mod prelude;

@@ -1,0 +1,802 @@
+//! Exhaustive exploration within bounds: every schedule of at most `D` steps over `R` replicas,
+//! breadth-first, so that "no counterexample" means none within those bounds and the first
+//! counterexample is a shortest one.
+//!
+//! The steps are updates from a finite operation alphabet (a few of the model's operations,
+//! sampled deterministically, or the ones given), sends and deliveries, and the faults asked
+//! for (drops, duplicates, partitions and crashes, each bounded by a count; reordering lets a
+//! delivery pick any message). Global states (every replica's state, the updates issued, the
+//! messages in flight, the partition, the crashed replicas, the faults used) are deduplicated
+//! by a fingerprint (see below for what it assumes), reduced by symmetry when the model's
+//! replicas are interchangeable and by sleep sets for independent steps (see below), and
+//! explored level by level in parallel with rayon; the result does not depend on the number of
+//! threads (each level is expanded in parallel and merged in a fixed order).
+//!
+//! A counterexample is returned as a [`Schedule`], replayed by [`sim::run`](crate::sim::run)
+//! (so its finding is the simulator's), and converts to a [`Failure`] for a replay file
+//! ([`ReplayFile::new`](crate::replay::ReplayFile::new)) and a `#[test]`
+//! ([`regression_test`](crate::replay::regression_test)).
+//!
+//! # The fingerprint
+//! A global state is identified by a 128-bit hash of every replica's state `Debug` text (and
+//! the updates seen, the messages in flight, the partition, the faults used). This assumes
+//! `Debug` is deterministic: equal states print the same text, as states built from
+//! `BTreeMap`, `Vec` and plain fields do (a `HashMap` iterates in a random order: the explorer
+//! then merges fewer states, never wrong ones), and shows everything that matters (two states
+//! with the same text are taken as one). A collision of two 128-bit hashes is possible in
+//! principle and negligible in practice.
+//!
+//! # Reductions
+//! **Symmetry** ([`Explorer::symmetric`], opt-in): a state and its renamings (replica `A` for
+//! `B`, ...) have the same futures up to renaming, so one of them is explored. The explorer
+//! cannot rename the ids inside a user's state, so it keeps every state's images under each
+//! permutation, built by performing the renamed steps; the canonical fingerprint is the least
+//! of them. This is sound only when the model treats replicas alike: a model that breaks ties
+//! by replica id (the larger id wins), or whose replicas start differently, is **not**
+//! symmetric, and reducing it may hide a counterexample that exists under one naming only.
+//! Each transition costs `R!` transitions of the images.
+//!
+//! **Sleep sets** ([`Explorer::sleep_sets`], on by default): updates, sends and deliveries at
+//! different replicas commute unless both append to one receiver's queue (when messages do not
+//! overtake each other); once `u` then `t` is explored, `t` then `u` is skipped. Sleep sets
+//! never lose a state (every state is still reached, at the same depth); they save the
+//! transitions that would only reach known states.
+//!
+//! ```
+//! use crdt_harness::explore::Explorer;
+//! use crdt_impls::models::GCounterModel;
+//! use crdt_impls::ops::CounterOp;
+//!
+//! let model = GCounterModel::default();
+//! let exploration = Explorer::state(&model)
+//!     .replicas(2)
+//!     .depth(4)
+//!     .alphabet(vec![CounterOp::Increment(1)])
+//!     .explore()
+//!     .unwrap();
+//! assert!(exploration.passed(), "{exploration}");
+//! assert_eq!(exploration.coverage.depth_completed, 4);
+//! ```
+
+mod reduce;
+mod report;
+mod state;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::{self, Debug, Display};
+use std::time::Instant;
+
+use crdt_laws::{Flavour, Model, OpCrdt, StateCrdt};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use report::{Check, Coverage, FaultBounds};
+
+use crate::protocol::{OpProtocol, Protocol, StateProtocol};
+use crate::runner::Failure;
+use crate::schedule::{Faults, MAX_REPLICAS, Schedule, Step};
+use crate::shrink::ShrinkStats;
+use crate::sim::{Event, Finding, Limits, RunConfig, run};
+use state::{Broken, Ctx, Global, Label, Layout, OpOf};
+
+/// What cannot be explored.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExploreError {
+    /// The explorer drives state-based and operation-based models; a delta-state model's
+    /// acknowledged delta buffers are not modelled yet.
+    #[error("the explorer does not drive {0:?} models yet; explore the model as state-based")]
+    Unsupported(Flavour),
+    /// Fewer than 2 or more than the explorer's replicas.
+    #[error("expected 2 to {max} replicas, found {found}")]
+    Replicas {
+        /// Asked for.
+        found: u32,
+        /// The most.
+        max: u32,
+    },
+    /// No operation to perform.
+    #[error("the operation alphabet is empty")]
+    EmptyAlphabet,
+}
+
+/// Frontier states expanded per thread at a time.
+const CHUNK: usize = 1024;
+
+/// The most replicas the explorer takes (its update sets are 128-bit masks, and symmetry
+/// enumerates permutations).
+pub const MAX_EXPLORE_REPLICAS: u32 = 8;
+
+/// The explorer's settings as plain data, for the command line (`crdt-harness explore`) and
+/// for catalogue entries whose operation type is erased: everything but the alphabet, which
+/// is then sampled from the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExploreOptions {
+    /// Replicas.
+    pub replicas: u32,
+    /// The most steps per path.
+    pub depth: usize,
+    /// Operations sampled from the model's strategy.
+    pub sample: usize,
+    /// The faults.
+    pub faults: Faults,
+    /// Their bounds.
+    pub bounds: FaultBounds,
+    /// Symmetry reduction (the model's replicas must be interchangeable).
+    pub symmetric: bool,
+    /// Sleep sets.
+    pub sleep_sets: bool,
+    /// The memory cap, in states.
+    pub max_states: u64,
+    /// Worker threads (`None`: rayon's default).
+    pub threads: Option<usize>,
+    /// How states are judged.
+    pub check: Check,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions {
+            replicas: 3,
+            depth: 6,
+            sample: 3,
+            faults: Faults::NONE,
+            bounds: FaultBounds::default(),
+            symmetric: false,
+            sleep_sets: true,
+            max_states: 10_000_000,
+            threads: None,
+            check: Check::Replay,
+        }
+    }
+}
+
+/// A shortest counterexample.
+#[derive(Clone, Debug)]
+pub struct Counterexample<Op> {
+    /// The schedule, replayable by [`Harness::replay`](crate::Harness::replay) with the
+    /// exploration's faults.
+    pub schedule: Schedule<Op>,
+    /// The simulator's finding on it.
+    pub finding: Finding,
+    /// What happened.
+    pub events: Vec<Event>,
+    /// The replicas' values at the end.
+    pub values: Vec<(crdt_laws::ReplicaId, String)>,
+}
+
+impl<Op: Clone> Counterexample<Op> {
+    /// As a harness [`Failure`] (seed 0, index 0, no shrinking: breadth-first order already
+    /// gives a shortest schedule), for [`ReplayFile::new`](crate::replay::ReplayFile::new) and
+    /// [`regression_test`](crate::replay::regression_test).
+    #[must_use]
+    pub fn failure(&self) -> Failure<Op> {
+        Failure {
+            finding: self.finding.clone(),
+            seed: 0,
+            schedule_index: 0,
+            original: self.schedule.clone(),
+            shrunk: self.schedule.clone(),
+            events: self.events.clone(),
+            values: self.values.clone(),
+            shrink: ShrinkStats {
+                attempts: 0,
+                steps_before: self.schedule.steps.len(),
+                steps_after: self.schedule.steps.len(),
+            },
+        }
+    }
+}
+
+/// The result of an exploration: what was covered, and the first counterexample in
+/// breadth-first order, if any.
+#[derive(Clone, Debug)]
+pub struct Exploration<Op> {
+    /// What was covered.
+    pub coverage: Coverage,
+    /// A shortest counterexample.
+    pub counterexample: Option<Counterexample<Op>>,
+}
+
+impl<Op> Exploration<Op> {
+    /// The same exploration with the counterexample's operations mapped by `f` (to erase
+    /// their type, as the catalogue does).
+    #[must_use]
+    pub fn map_ops<T>(self, f: impl Fn(&Op) -> T) -> Exploration<T> {
+        Exploration {
+            coverage: self.coverage,
+            counterexample: self.counterexample.map(|c| Counterexample {
+                schedule: Schedule {
+                    replicas: c.schedule.replicas,
+                    late: c.schedule.late,
+                    steps: c
+                        .schedule
+                        .steps
+                        .iter()
+                        .map(|step| match step {
+                            Step::Update { replica, op } => Step::Update {
+                                replica: *replica,
+                                op: f(op),
+                            },
+                            Step::Send { from, to } => Step::Send {
+                                from: *from,
+                                to: *to,
+                            },
+                            Step::Deliver { to, pick } => Step::Deliver {
+                                to: *to,
+                                pick: *pick,
+                            },
+                            Step::Drop { pick } => Step::Drop { pick: *pick },
+                            Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
+                            Step::Partition { side } => Step::Partition { side: side.clone() },
+                            Step::Heal => Step::Heal,
+                            Step::Crash { replica } => Step::Crash { replica: *replica },
+                            Step::Restart { replica } => Step::Restart { replica: *replica },
+                            Step::Join { replica } => Step::Join { replica: *replica },
+                        })
+                        .collect(),
+                },
+                finding: c.finding,
+                events: c.events,
+                values: c.values,
+            }),
+        }
+    }
+
+    /// True when no counterexample was found within the bounds (see
+    /// [`Coverage::depth_completed`] for how far that reaches).
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        self.counterexample.is_none()
+    }
+}
+
+impl<Op: Debug> Display for Exploration<Op> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.coverage)?;
+        if let Some(c) = &self.counterexample {
+            writeln!(
+                f,
+                "counterexample of {} step(s) over {} replicas:",
+                c.schedule.steps.len(),
+                c.schedule.replicas
+            )?;
+            for (i, step) in c.schedule.steps.iter().enumerate() {
+                writeln!(f, "  {}. {step}", i + 1)?;
+            }
+            writeln!(f, "{}", c.finding)?;
+        }
+        Ok(())
+    }
+}
+
+/// Exhaustive exploration of one model within bounds, Stateright-style: a builder, then
+/// [`explore`](Self::explore).
+///
+/// Defaults: 3 replicas, depth 6, 3 operations sampled from the model's strategy, no faults,
+/// one fault of each kind allowed when faults are on, simulator checks ([`Check::Replay`]),
+/// sleep sets on, symmetry off, at most 10 million states, rayon's threads.
+#[derive(Clone, Debug)]
+pub struct Explorer<P: Protocol> {
+    protocol: P,
+    replicas: u32,
+    depth: usize,
+    alphabet: Option<Vec<OpOf<P>>>,
+    sample: usize,
+    faults: Faults,
+    bounds: FaultBounds,
+    symmetric: bool,
+    sleep_sets: bool,
+    max_states: u64,
+    threads: Option<usize>,
+    check: Check,
+    limits: Limits,
+    keep_going: bool,
+}
+
+impl<'m, M: StateCrdt + Sync> Explorer<StateProtocol<'m, M>> {
+    /// Explores a state-based model: replicas send whole states and merge them.
+    pub fn state(model: &'m M) -> Self {
+        Explorer::with(StateProtocol(model))
+    }
+}
+
+impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<'m, M>> {
+    /// Explores an operation-based model: updates are broadcast, delivered as declared.
+    pub fn op(model: &'m M) -> Self {
+        Explorer::with(OpProtocol(model))
+    }
+}
+
+/// One breadth-first level: per state, its parent's index in the level before and the step
+/// from it.
+type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
+
+struct Node<P: Protocol> {
+    /// The state, then its images under every other permutation (symmetry only).
+    images: Vec<Global<P>>,
+    /// The sleep set.
+    sleep: Vec<Label>,
+    /// The fingerprint of the state itself (not its canonical one).
+    raw: u128,
+}
+
+struct Child<P: Protocol> {
+    node: Node<P>,
+    canonical: u128,
+    step: Step<OpOf<P>>,
+    broken: Option<Broken>,
+}
+
+impl<P: Protocol> Explorer<P> {
+    /// An explorer driving `protocol` with the defaults ([`ExploreOptions::default`]).
+    pub fn with(protocol: P) -> Self {
+        let o = ExploreOptions::default();
+        Explorer {
+            protocol,
+            replicas: o.replicas,
+            depth: o.depth,
+            alphabet: None,
+            sample: o.sample,
+            faults: o.faults,
+            bounds: o.bounds,
+            symmetric: o.symmetric,
+            sleep_sets: o.sleep_sets,
+            max_states: o.max_states,
+            threads: o.threads,
+            check: o.check,
+            limits: Limits::default(),
+            keep_going: false,
+        }
+    }
+
+    /// Replicas (2 to [`MAX_EXPLORE_REPLICAS`]).
+    #[must_use]
+    pub fn replicas(mut self, replicas: u32) -> Self {
+        self.replicas = replicas;
+        self
+    }
+
+    /// The most steps per path.
+    #[must_use]
+    pub fn depth(mut self, depth: usize) -> Self {
+        self.depth = depth;
+        self
+    }
+
+    /// The operations updates use.
+    #[must_use]
+    pub fn alphabet(mut self, ops: Vec<OpOf<P>>) -> Self {
+        self.alphabet = Some(ops);
+        self
+    }
+
+    /// Without an explicit alphabet: how many distinct operations to sample from the model's
+    /// strategy (with a fixed-seed proptest runner, so always the same ones).
+    #[must_use]
+    pub fn sample(mut self, operations: usize) -> Self {
+        self.sample = operations;
+        self
+    }
+
+    /// The faults paths may contain; `reorder` lets a delivery pick any message in flight.
+    #[must_use]
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// How many faults of each kind one path may contain.
+    #[must_use]
+    pub fn bounds(mut self, bounds: FaultBounds) -> Self {
+        self.bounds = bounds;
+        self
+    }
+
+    /// Declares the replicas interchangeable up to renaming, turning symmetry reduction on.
+    /// Unsound for models that break ties by replica id or treat some replica specially (see
+    /// the module documentation).
+    #[must_use]
+    pub fn symmetric(mut self, symmetric: bool) -> Self {
+        self.symmetric = symmetric;
+        self
+    }
+
+    /// Sleep sets for independent steps (on by default).
+    #[must_use]
+    pub fn sleep_sets(mut self, on: bool) -> Self {
+        self.sleep_sets = on;
+        self
+    }
+
+    /// The memory cap: the exploration stops cleanly once this many states are visited, and
+    /// says which depth it completed.
+    #[must_use]
+    pub fn max_states(mut self, states: u64) -> Self {
+        self.max_states = states;
+        self
+    }
+
+    /// Worker threads (the result is the same for any number).
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// How states are judged.
+    #[must_use]
+    pub fn check(mut self, check: Check) -> Self {
+        self.check = check;
+        self
+    }
+
+    /// Limits that turn misbehaviour into findings.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Goes on after the first counterexample, recording in [`Coverage::violations`] every
+    /// property the explorer's own checks see broken and the least depth it breaks at (the
+    /// counterexample stays the first).
+    #[must_use]
+    pub fn keep_going(mut self, keep_going: bool) -> Self {
+        self.keep_going = keep_going;
+        self
+    }
+
+    /// Replaces every setting but the alphabet at once.
+    #[must_use]
+    pub fn options(mut self, o: ExploreOptions) -> Self {
+        self.replicas = o.replicas;
+        self.depth = o.depth;
+        self.sample = o.sample;
+        self.faults = o.faults;
+        self.bounds = o.bounds;
+        self.symmetric = o.symmetric;
+        self.sleep_sets = o.sleep_sets;
+        self.max_states = o.max_states;
+        self.threads = o.threads;
+        self.check = o.check;
+        self
+    }
+
+    /// The operation alphabet: the one given, or `sample` distinct operations (by `Debug`
+    /// text) drawn from the model's strategy with a fixed seed.
+    #[must_use]
+    pub fn operations(&self) -> Vec<OpOf<P>> {
+        if let Some(ops) = &self.alphabet {
+            return ops.clone();
+        }
+        let strategy = self.protocol.model().ops();
+        let mut runner = TestRunner::deterministic();
+        let mut ops: Vec<OpOf<P>> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        for _ in 0..self.sample * 64 {
+            if ops.len() >= self.sample {
+                break;
+            }
+            let Ok(tree) = strategy.new_tree(&mut runner) else {
+                break;
+            };
+            let op = tree.current();
+            let text = format!("{op:?}");
+            if !texts.contains(&text) {
+                texts.push(text);
+                ops.push(op);
+            }
+        }
+        ops
+    }
+}
+
+impl<P: Protocol> Explorer<P>
+where
+    OpOf<P>: Send + Sync,
+    <P::Model as Model>::State: Send + Sync,
+    <P::Model as Model>::Value: Send + Sync,
+    P::Payload: Send + Sync,
+{
+    /// Explores every schedule within the bounds.
+    ///
+    /// # Errors
+    /// When the model's flavour is not driven, the replica count is out of range, or the
+    /// alphabet is empty.
+    pub fn explore(&self) -> Result<Exploration<OpOf<P>>, ExploreError> {
+        let flavour = self.protocol.flavour();
+        if !state::supported(flavour) {
+            return Err(ExploreError::Unsupported(flavour));
+        }
+        if !(2..=MAX_EXPLORE_REPLICAS.min(MAX_REPLICAS)).contains(&self.replicas) {
+            return Err(ExploreError::Replicas {
+                found: self.replicas,
+                max: MAX_EXPLORE_REPLICAS,
+            });
+        }
+        let alphabet = self.operations();
+        if alphabet.is_empty() {
+            return Err(ExploreError::EmptyAlphabet);
+        }
+        let threads = self.threads.unwrap_or_else(rayon::current_num_threads);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        Ok(pool.install(|| self.bfs(&alphabet, threads)))
+    }
+
+    fn ctx<'a>(&'a self, alphabet: &'a [OpOf<P>]) -> Ctx<'a, P> {
+        let model = self.protocol.model();
+        let probe = model.new_replica(crdt_laws::ReplicaId::new(0));
+        let f = self.faults;
+        let bound = |on: bool, b: u8| if on { b } else { 0 };
+        Ctx {
+            p: &self.protocol,
+            alphabet,
+            layout: Layout::new(self.replicas as usize),
+            reorder: f.reorder,
+            limits: self.limits,
+            sequence_model: model.element_ids(&probe).is_some(),
+            state_based: self.protocol.flavour() != Flavour::OpBased,
+            bounds: [
+                bound(f.drop, self.bounds.drop),
+                bound(f.duplicate, self.bounds.duplicate),
+                bound(f.partition, self.bounds.partition),
+                bound(f.crash, self.bounds.crash),
+            ],
+        }
+    }
+
+    fn expand(&self, ctx: &Ctx<'_, P>, perms: &[Vec<u8>], node: &Node<P>) -> (Vec<Child<P>>, u64) {
+        let g = &node.images[0];
+        let mut children = Vec::new();
+        let mut explored: Vec<Label> = Vec::new();
+        let mut slept = 0;
+        for mv in ctx.moves(g) {
+            let label = ctx.label(g, mv);
+            if self.sleep_sets && label != Label::Fault && node.sleep.contains(&label) {
+                slept += 1;
+                continue;
+            }
+            let step = ctx.step(g, mv);
+            let mut images = Vec::with_capacity(perms.len());
+            let mut broken = None;
+            for (i, perm) in perms.iter().enumerate() {
+                let mut image = node.images[i].clone();
+                let result = ctx.apply(&mut image, if i == 0 { mv } else { mv.rename(perm) });
+                if i == 0 {
+                    broken = result.err();
+                }
+                images.push(image);
+            }
+            let raw = ctx.fingerprint(&images[0]);
+            let canonical = images[1..]
+                .iter()
+                .map(|image| ctx.fingerprint(image))
+                .fold(raw, u128::min);
+            let sleep = if self.sleep_sets && label != Label::Fault {
+                node.sleep
+                    .iter()
+                    .chain(explored.iter())
+                    .copied()
+                    .filter(|&l| ctx.independent(l, label))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if label != Label::Fault {
+                explored.push(label);
+            }
+            children.push(Child {
+                node: Node { images, sleep, raw },
+                canonical,
+                step,
+                broken,
+            });
+        }
+        (children, slept)
+    }
+
+    /// The schedule of the path to entry `index` of level `depth`, then `last`.
+    fn path(
+        &self,
+        levels: &[Level<OpOf<P>>],
+        depth: usize,
+        mut index: u32,
+        last: Option<Step<OpOf<P>>>,
+    ) -> Schedule<OpOf<P>> {
+        let mut steps: Vec<Step<OpOf<P>>> = last.into_iter().collect();
+        for level in levels[..=depth].iter().rev() {
+            let (parent, step) = &level[index as usize];
+            if let Some(step) = step {
+                steps.push(step.clone());
+            }
+            index = *parent;
+        }
+        steps.reverse();
+        Schedule {
+            replicas: self.replicas,
+            late: Vec::new(),
+            steps,
+        }
+    }
+
+    fn replay(&self, schedule: &Schedule<OpOf<P>>) -> Option<Counterexample<OpOf<P>>> {
+        let config = RunConfig {
+            reorder: self.faults.reorder,
+            limits: self.limits,
+            measure: false,
+        };
+        let outcome = run(&self.protocol, schedule, config);
+        outcome.finding.map(|finding| Counterexample {
+            schedule: schedule.clone(),
+            finding,
+            events: outcome.events,
+            values: outcome.values,
+        })
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn bfs(&self, alphabet: &[OpOf<P>], threads: usize) -> Exploration<OpOf<P>> {
+        let started = Instant::now();
+        let ctx = self.ctx(alphabet);
+        let perms = if self.symmetric {
+            reduce::permutations(self.replicas as usize)
+        } else {
+            vec![(0..self.replicas as u8).collect()]
+        };
+        let mut coverage = Coverage {
+            model: self.protocol.model().name(),
+            replicas: self.replicas,
+            depth: self.depth,
+            depth_completed: 0,
+            operations: alphabet.iter().map(|op| format!("{op:?}")).collect(),
+            faults: self.faults,
+            bounds: self.bounds,
+            check: self.check,
+            symmetric: self.symmetric,
+            sleep_sets: self.sleep_sets,
+            states: 1,
+            transitions: 0,
+            pruned_by_symmetry: 0,
+            pruned_by_independence: 0,
+            unconfirmed: 0,
+            states_per_depth: vec![1],
+            capped_at: None,
+            violations: BTreeMap::new(),
+            elapsed: std::time::Duration::ZERO,
+            threads,
+        };
+        let (root, root_broken) = ctx.root();
+        let raw = ctx.fingerprint(&root);
+        let mut visited: HashSet<u128> = HashSet::new();
+        visited.insert(raw);
+        let mut raw_seen: HashSet<u128> = HashSet::new();
+        if self.symmetric {
+            raw_seen.insert(raw);
+        }
+        // Per level: (parent index in the level before, the step from it).
+        let mut levels: Vec<Level<OpOf<P>>> = vec![vec![(0, None)]];
+        let mut counterexample = None;
+        if let Some(broken) = root_broken {
+            coverage.violations.insert(broken.property, 0);
+        }
+        // The initial state: the simulator checks it when it starts any schedule.
+        if let Some(found) = self.replay(&self.path(&levels, 0, 0, None)) {
+            counterexample = Some(found);
+        }
+        let mut frontier = vec![Node {
+            images: vec![root; perms.len()],
+            sleep: Vec::new(),
+            raw,
+        }];
+        let mut depth = 0;
+        while depth < self.depth
+            && (counterexample.is_none() || self.keep_going)
+            && !frontier.is_empty()
+        {
+            depth += 1;
+            let mut next: Vec<Node<P>> = Vec::new();
+            let mut level: Level<OpOf<P>> = Vec::new();
+            let mut in_level: HashMap<u128, usize> = HashMap::new();
+            // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
+            let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
+            let mut capped = false;
+            // Expanded a chunk at a time, so that a level's children are not all in memory
+            // at once; merged in the frontier's order, whatever the threads.
+            let chunk = CHUNK * threads.max(1);
+            'merge: for start in (0..frontier.len()).step_by(chunk) {
+                let end = (start + chunk).min(frontier.len());
+                let expanded: Vec<(Vec<Child<P>>, u64)> = frontier[start..end]
+                    .par_iter()
+                    .map(|node| self.expand(&ctx, &perms, node))
+                    .collect();
+                for (offset, (children, slept)) in expanded.into_iter().enumerate() {
+                    let parent = start + offset;
+                    coverage.pruned_by_independence += slept;
+                    for child in children {
+                        coverage.transitions += 1;
+                        let broken = child.broken.is_some();
+                        if let Some(b) = &child.broken {
+                            coverage.violations.entry(b.property).or_insert(depth);
+                        }
+                        let fresh_raw = self.symmetric && raw_seen.insert(child.node.raw);
+                        let new = if let Some(&at) = in_level.get(&child.canonical) {
+                            let stored = &mut next[at];
+                            stored.sleep = if stored.raw == child.node.raw {
+                                reduce::intersect(&stored.sleep, &child.node.sleep)
+                            } else {
+                                Vec::new()
+                            };
+                            false
+                        } else if visited.contains(&child.canonical) {
+                            false
+                        } else {
+                            if visited.len() as u64 >= self.max_states {
+                                capped = true;
+                                break 'merge;
+                            }
+                            visited.insert(child.canonical);
+                            in_level.insert(child.canonical, next.len());
+                            next.push(child.node);
+                            level.push((parent as u32, Some(child.step.clone())));
+                            true
+                        };
+                        if fresh_raw && !new {
+                            // A state never seen, but a renaming of one seen.
+                            coverage.pruned_by_symmetry += 1;
+                        }
+                        let judge = match self.check {
+                            Check::Replay => new || broken,
+                            Check::Fast => broken,
+                        };
+                        if judge && counterexample.is_none() {
+                            candidates.push((parent as u32, child.step, broken));
+                        }
+                    }
+                }
+            }
+            let judged: Vec<(Option<Counterexample<OpOf<P>>>, bool)> = candidates
+                .par_iter()
+                .map(|(parent, step, broken)| {
+                    let schedule = self.path(&levels, depth - 1, *parent, Some(step.clone()));
+                    (self.replay(&schedule), *broken)
+                })
+                .collect();
+            for (found, broken) in judged {
+                if found.is_none() && broken {
+                    coverage.unconfirmed += 1;
+                }
+                if counterexample.is_none() {
+                    counterexample = found;
+                }
+            }
+            coverage.states = visited.len() as u64;
+            coverage.states_per_depth.push(next.len() as u64);
+            levels.push(level);
+            if capped {
+                coverage.capped_at = Some(self.max_states);
+                break;
+            }
+            if counterexample.is_some() && !self.keep_going {
+                break;
+            }
+            if counterexample.is_none() {
+                coverage.depth_completed = depth;
+            }
+            frontier = next;
+        }
+        if counterexample.is_none() && coverage.capped_at.is_none() {
+            coverage.depth_completed = self.depth;
+        }
+        coverage.elapsed = started.elapsed();
+        Exploration {
+            coverage,
+            counterexample,
+        }
+    }
+}
