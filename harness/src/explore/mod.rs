@@ -177,6 +177,7 @@ impl<Op: Clone> Counterexample<Op> {
             finding: self.finding.clone(),
             seed: 0,
             schedule_index: 0,
+            schedules_until_detection: 1,
             original: self.schedule.clone(),
             shrunk: self.schedule.clone(),
             events: self.events.clone(),
@@ -296,14 +297,14 @@ pub struct Explorer<P: Protocol> {
     keep_going: bool,
 }
 
-impl<'m, M: StateCrdt + Sync> Explorer<StateProtocol<'m, M>> {
+impl<'m, M: StateCrdt + Sync> Explorer<StateProtocol<&'m M>> {
     /// Explores a state-based model: replicas send whole states and merge them.
     pub fn state(model: &'m M) -> Self {
         Explorer::with(StateProtocol(model))
     }
 }
 
-impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<'m, M>> {
+impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<&'m M>> {
     /// Explores an operation-based model: updates are broadcast, delivered as declared.
     pub fn op(model: &'m M) -> Self {
         Explorer::with(OpProtocol(model))
