@@ -1,4 +1,4 @@
-//! Verify your own CRDT in 15 lines: a type of your own, a model that says how to use it, and
+//! Verify your own CRDT in 17 lines: a type of your own, a model that says how to use it, and
 //! one check that runs every law and randomized schedules over a faulty network.
 //!
 //! ```text
@@ -9,10 +9,9 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use crdt_harness::{Faults, Harness};
-use crdt_laws::{Config, Event, History, Model, ReplicaId, StateCrdt, check_state};
-use proptest::prelude::*;
-use proptest::sample::select;
+use crdt_harness::crdt_laws::Event;
+use crdt_harness::prelude::*;
+use crdt_harness::proptest::sample::select;
 
 // ----- Your type: nothing here knows about the framework. -----------------------------------
 
@@ -51,7 +50,7 @@ impl Profile {
     }
 }
 
-// ----- Its model: 15 lines, and 6 more for a specification. --------------------------------
+// ----- Its model: 17 lines, and 6 more for a specification. --------------------------------
 
 /// What a user does: set a field to a value.
 type Edit = (&'static str, &'static str);

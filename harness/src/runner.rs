@@ -339,11 +339,9 @@ impl<Op: fmt::Debug> Display for Summary<Op> {
                 "    {}",
                 failure.finding.to_string().replace('\n', "\n    ")
             )?;
-            writeln!(
-                f,
-                "    minimal schedule ({} replicas):",
-                failure.shrunk.replicas
-            )?;
+            let replicas = failure.shrunk.replicas;
+            let noun = if replicas == 1 { "replica" } else { "replicas" };
+            writeln!(f, "    minimal schedule ({replicas} {noun}):")?;
             for (k, step) in failure.shrunk.steps.iter().enumerate() {
                 writeln!(f, "      {}. {step}", k + 1)?;
             }

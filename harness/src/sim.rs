@@ -287,7 +287,9 @@ pub struct Limits {
 
 impl Limits {
     fn default_bytes_per_update() -> usize {
-        1024
+        // Generous: the Debug text of a library's document (automerge's, say) grows by a few
+        // KiB per update. Explosive growth is caught at merges, whatever this allowance.
+        64 * 1024
     }
 
     fn default_growth_slack() -> usize {

@@ -101,8 +101,8 @@ fn diamond_converges_without_interleaving_as_fugue_max() {
 #[test]
 fn automerge_interleaves_backward() {
     let few = Scale {
-        defaults: Some(3),
-        faulty: 3,
+        defaults: Some(12),
+        faulty: 6,
         shrink_attempts: Some(20),
         ..QUICK
     };
