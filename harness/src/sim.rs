@@ -307,7 +307,7 @@ impl Limits {
     /// use crdt_harness::Limits;
     /// let limits = Limits::default();
     /// assert_eq!(limits.growth_limit(10, 0), 10 + 4096);
-    /// assert_eq!(limits.growth_limit(10, 3), 10 + 4096 + 3 * 1024);
+    /// assert_eq!(limits.growth_limit(10, 3), 10 + 4096 + 3 * 64 * 1024);
     /// ```
     #[must_use]
     pub fn growth_limit(&self, initial: usize, updates: usize) -> usize {
