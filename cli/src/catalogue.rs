@@ -27,7 +27,7 @@ use crdt_harness::Error;
 use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
 use crdt_harness::replay::ReplayFile;
 use crdt_harness::runner::{Failure, Options, Summary, search};
-use crdt_harness::schedule::{Faults, Schedule, Shape, Step};
+use crdt_harness::schedule::{Faults, Schedule, Shape};
 use crdt_harness::sim::{Outcome, RunConfig, run};
 
 /// An operation with its type erased: its JSON and its `Debug` text.
@@ -55,35 +55,7 @@ fn erase_op<Op: Serialize + Debug>(op: &Op) -> ErasedOp {
 }
 
 fn erase_schedule<Op: Serialize + Debug>(s: &Schedule<Op>) -> Schedule<ErasedOp> {
-    Schedule {
-        replicas: s.replicas,
-        late: s.late.clone(),
-        steps: s
-            .steps
-            .iter()
-            .map(|step| match step {
-                Step::Update { replica, op } => Step::Update {
-                    replica: *replica,
-                    op: erase_op(op),
-                },
-                Step::Send { from, to } => Step::Send {
-                    from: *from,
-                    to: *to,
-                },
-                Step::Deliver { to, pick } => Step::Deliver {
-                    to: *to,
-                    pick: *pick,
-                },
-                Step::Drop { pick } => Step::Drop { pick: *pick },
-                Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
-                Step::Partition { side } => Step::Partition { side: side.clone() },
-                Step::Heal => Step::Heal,
-                Step::Crash { replica } => Step::Crash { replica: *replica },
-                Step::Restart { replica } => Step::Restart { replica: *replica },
-                Step::Join { replica } => Step::Join { replica: *replica },
-            })
-            .collect(),
-    }
+    s.map_ops(erase_op)
 }
 
 /// The summary of a run with its operations erased.

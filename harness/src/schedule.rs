@@ -263,6 +263,52 @@ pub struct Schedule<Op> {
 }
 
 impl<Op> Schedule<Op> {
+    /// The same schedule with every operation mapped by `f` (to erase its type, say).
+    ///
+    /// ```
+    /// use crdt_harness::{Schedule, Step};
+    /// use crdt_laws::ReplicaId;
+    /// let s = Schedule {
+    ///     replicas: 2,
+    ///     late: vec![],
+    ///     steps: vec![Step::Update { replica: ReplicaId::new(0), op: 3u8 }, Step::Heal],
+    /// };
+    /// let t = s.map_ops(|op| format!("add {op}"));
+    /// assert!(matches!(&t.steps[0], Step::Update { op, .. } if op == "add 3"));
+    /// ```
+    #[must_use]
+    pub fn map_ops<T>(&self, mut f: impl FnMut(&Op) -> T) -> Schedule<T> {
+        Schedule {
+            replicas: self.replicas,
+            late: self.late.clone(),
+            steps: self
+                .steps
+                .iter()
+                .map(|step| match step {
+                    Step::Update { replica, op } => Step::Update {
+                        replica: *replica,
+                        op: f(op),
+                    },
+                    Step::Send { from, to } => Step::Send {
+                        from: *from,
+                        to: *to,
+                    },
+                    Step::Deliver { to, pick } => Step::Deliver {
+                        to: *to,
+                        pick: *pick,
+                    },
+                    Step::Drop { pick } => Step::Drop { pick: *pick },
+                    Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
+                    Step::Partition { side } => Step::Partition { side: side.clone() },
+                    Step::Heal => Step::Heal,
+                    Step::Crash { replica } => Step::Crash { replica: *replica },
+                    Step::Restart { replica } => Step::Restart { replica: *replica },
+                    Step::Join { replica } => Step::Join { replica: *replica },
+                })
+                .collect(),
+        }
+    }
+
     /// Checks that every replica id is below [`replicas`](Self::replicas) and that there are
     /// between 1 and [`MAX_REPLICAS`] replicas.
     ///

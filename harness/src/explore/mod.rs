@@ -209,36 +209,7 @@ impl<Op> Exploration<Op> {
         Exploration {
             coverage: self.coverage,
             counterexample: self.counterexample.map(|c| Counterexample {
-                schedule: Schedule {
-                    replicas: c.schedule.replicas,
-                    late: c.schedule.late,
-                    steps: c
-                        .schedule
-                        .steps
-                        .iter()
-                        .map(|step| match step {
-                            Step::Update { replica, op } => Step::Update {
-                                replica: *replica,
-                                op: f(op),
-                            },
-                            Step::Send { from, to } => Step::Send {
-                                from: *from,
-                                to: *to,
-                            },
-                            Step::Deliver { to, pick } => Step::Deliver {
-                                to: *to,
-                                pick: *pick,
-                            },
-                            Step::Drop { pick } => Step::Drop { pick: *pick },
-                            Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
-                            Step::Partition { side } => Step::Partition { side: side.clone() },
-                            Step::Heal => Step::Heal,
-                            Step::Crash { replica } => Step::Crash { replica: *replica },
-                            Step::Restart { replica } => Step::Restart { replica: *replica },
-                            Step::Join { replica } => Step::Join { replica: *replica },
-                        })
-                        .collect(),
-                },
+                schedule: c.schedule.map_ops(&f),
                 finding: c.finding,
                 events: c.events,
                 values: c.values,
