@@ -186,10 +186,8 @@ impl Model for TwoSlotCounter {
         CounterOp::strategy(3, 0)
     }
     fn state_eq(&self, a: &TwoSlots, b: &TwoSlots) -> Option<bool> {
-        Some({
-            // The slots are per replica: two replicas agree when their totals do.
-            a.mine + a.peer == b.mine + b.peer
-        })
+        // The slots are per replica: two replicas agree when their totals do.
+        Some(a.mine + a.peer == b.mine + b.peer)
     }
 }
 
@@ -335,10 +333,8 @@ impl OpCrdt for FloatCounter {
         Delivery::Unordered
     }
     fn prepare(&self, _: &f64, _: ReplicaId, op: &CounterOp) -> Option<f64> {
-        Some({
-            // Readings come in tenths of a unit.
-            op.amount() as f64 / 10.0
-        })
+        // Readings come in tenths of a unit.
+        Some(op.amount() as f64 / 10.0)
     }
     fn effect(&self, s: &mut f64, reading: &f64) {
         *s += reading;
