@@ -1,34 +1,16 @@
 //! The command line under hostile input: what it must never do to files, the exit statuses it
 //! owes, flag combinations it refuses, and what it prints.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crdt-harness"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::path::PathBuf;
+use std::process::Command;
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{harness, path, stderr, stdout};
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A fresh directory under the target directory.
+/// A fresh directory under the target directory, named for this file.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hardening-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
+    common::scratch(&format!("hardening-{name}"))
 }
 
 /// A quick failing check: the two-slot counter on three replicas, schedules only.
