@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crdt_harness::Error;
+use crdt_harness::explore::{Exploration, ExploreError, ExploreOptions, Explorer};
 use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
 use crdt_harness::replay::ReplayFile;
 use crdt_harness::runner::{Failure, Options, Summary, search};
@@ -115,6 +116,12 @@ pub trait Entry: Send + Sync {
     /// Runs the schedule that `bytes` describe (the fuzzing entry point); `None` when the bytes
     /// are too few to make one.
     fn run_bytes(&self, bytes: &[u8], options: &Options) -> Option<Outcome>;
+    /// Explores every schedule within the bounds of `options`, operations sampled from the
+    /// model (a delta-state model is explored as state-based: whole states are sent).
+    ///
+    /// # Errors
+    /// As [`Explorer::explore`].
+    fn explore(&self, options: &ExploreOptions) -> Result<Exploration<ErasedOp>, ExploreError>;
 }
 
 struct Item<M> {
@@ -128,6 +135,7 @@ struct Item<M> {
     run: fn(&M, &Options) -> Summary<ErasedOp>,
     replay: fn(&M, &ReplayFile) -> Result<Outcome, Error>,
     run_bytes: fn(&M, &[u8], &Options) -> Option<Outcome>,
+    explore: fn(&M, &ExploreOptions) -> Result<Exploration<ErasedOp>, ExploreError>,
 }
 
 impl<M: Send + Sync> Entry for Item<M> {
@@ -162,12 +170,21 @@ impl<M: Send + Sync> Entry for Item<M> {
     fn run_bytes(&self, bytes: &[u8], options: &Options) -> Option<Outcome> {
         (self.run_bytes)(&self.model, bytes, options)
     }
+    fn explore(&self, options: &ExploreOptions) -> Result<Exploration<ErasedOp>, ExploreError> {
+        let mut exploration = (self.explore)(&self.model, options)?;
+        exploration.coverage.model.clone_from(&self.name);
+        Ok(exploration)
+    }
 }
 
 /// What a catalogue model's operations must support: `Serialize` and `DeserializeOwned` (serde)
-/// for replay files, `Debug` for reading, `Clone` for shrinking.
-pub trait CatalogueOp: Serialize + DeserializeOwned + Debug + Clone + 'static {}
-impl<T: Serialize + DeserializeOwned + Debug + Clone + 'static> CatalogueOp for T {}
+/// for replay files, `Debug` for reading, `Clone` for shrinking, `Send + Sync` for exploring in
+/// parallel.
+pub trait CatalogueOp:
+    Serialize + DeserializeOwned + Debug + Clone + Send + Sync + 'static
+{
+}
+impl<T: Serialize + DeserializeOwned + Debug + Clone + Send + Sync + 'static> CatalogueOp for T {}
 
 fn replay_with<P: Protocol>(protocol: &P, file: &ReplayFile) -> Result<Outcome, Error>
 where
@@ -233,12 +250,21 @@ impl Describe {
 
 /// Defines a constructor of catalogue entries for one flavour of model.
 macro_rules! entry_for {
-    ($(#[$doc:meta])* $name:ident, $bound:ident, $flavour:ident, $laws:ident, $protocol:ident) => {
+    (
+        $(#[$doc:meta])* $name:ident, $bound:ident, $flavour:ident, $laws:ident, $protocol:ident,
+        $explorer:ident $(, $extra:ty)?
+    ) => {
         $(#[$doc])*
+        ///
+        /// States, values (and messages) must be `Send + Sync`: the explorer keeps them in
+        /// its frontier and expands it in parallel.
         pub fn $name<M>(about: Describe, model: M) -> Box<dyn Entry>
         where
             M: $bound + Send + Sync + 'static,
             M::Op: CatalogueOp,
+            M::State: Send + Sync,
+            M::Value: Send + Sync,
+            $($extra: Send + Sync,)?
         {
             Box::new(Item {
                 name: about.name,
@@ -251,6 +277,12 @@ macro_rules! entry_for {
                 run: |m, o| erase(search(&$protocol(m), o)),
                 replay: |m, f| replay_with(&$protocol(m), f),
                 run_bytes: |m, b, o| bytes_with(&$protocol(m), b, o),
+                explore: |m, o| {
+                    Explorer::$explorer(m)
+                        .options(*o)
+                        .explore()
+                        .map(|e| e.map_ops(erase_op))
+                },
             })
         }
     };
@@ -258,15 +290,15 @@ macro_rules! entry_for {
 
 entry_for!(
     /// An entry for a state-based model.
-    state, StateCrdt, StateBased, check_state, StateProtocol
+    state, StateCrdt, StateBased, check_state, StateProtocol, state
 );
 entry_for!(
     /// An entry for a delta-state model.
-    delta, DeltaCrdt, DeltaState, check_delta, DeltaProtocol
+    delta, DeltaCrdt, DeltaState, check_delta, DeltaProtocol, state
 );
 entry_for!(
     /// An entry for an operation-based model.
-    op, OpCrdt, OpBased, check_op, OpProtocol
+    op, OpCrdt, OpBased, check_op, OpProtocol, op, M::Message
 );
 
 /// The reference models, in the order `crdt-harness list` shows them: the CRDTs of
@@ -489,7 +521,7 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
         ForgetfulClockLww, ForgottenTombstones, HashOrderLww, IncrementDeltaCounter, IndexList,
         LargerTotalCounter, LoweringPnCounter, ReAddingTwoPhaseSet, RemoveByValueOrSet,
         RemoveWinsSoldAsAddWins, RgaList, ShortcutOrswot, SummingPnCounter, TwoSlotCounter,
-        UntiedLww,
+        UntiedLww, WholeEntryOrswot,
     };
     broken::gallery()
         .into_iter()
@@ -524,6 +556,9 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                     op(with(about, "RemoveByValueOrSet"), RemoveByValueOrSet)
                 }
                 "orswot-clock-dominance" => state(with(about, "ShortcutOrswot"), ShortcutOrswot),
+                "orswot-entry-kept-whole" => {
+                    state(with(about, "WholeEntryOrswot"), WholeEntryOrswot)
+                }
                 "delta-differs-from-update" => {
                     delta(with(about, "IncrementDeltaCounter"), IncrementDeltaCounter)
                 }
@@ -630,6 +665,8 @@ impl Catalogue {
     where
         M: StateCrdt + Send + Sync + 'static,
         M::Op: CatalogueOp,
+        M::State: Send + Sync,
+        M::Value: Send + Sync,
     {
         self.entry(state(Describe::of::<M>(name, description), model))
     }
@@ -643,6 +680,8 @@ impl Catalogue {
     where
         M: DeltaCrdt + Send + Sync + 'static,
         M::Op: CatalogueOp,
+        M::State: Send + Sync,
+        M::Value: Send + Sync,
     {
         self.entry(delta(Describe::of::<M>(name, description), model))
     }
@@ -656,6 +695,9 @@ impl Catalogue {
     where
         M: OpCrdt + Send + Sync + 'static,
         M::Op: CatalogueOp,
+        M::State: Send + Sync,
+        M::Value: Send + Sync,
+        M::Message: Send + Sync,
     {
         self.entry(op(Describe::of::<M>(name, description), model))
     }

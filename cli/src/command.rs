@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalogue::{Catalogue, Entry, ErasedOp};
+use crdt_harness::explore::{Check, ExploreOptions, FaultBounds};
 use crdt_harness::replay::{self, ReplayFile};
 use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
 use crdt_harness::schedule::{Dimension, Faults, Shape};
@@ -62,6 +63,9 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Explore every schedule within bounds (breadth-first, so a counterexample is a shortest
+    /// one), and say exactly what was covered.
+    Explore(ExploreArgs),
     /// Feed pseudo-random bytes through the fuzzing entry point (schedules read from raw bytes,
     /// as a coverage-guided fuzzer would supply them).
     Fuzz {
@@ -141,6 +145,53 @@ struct CheckArgs {
     verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+#[derive(Args)]
+struct ExploreArgs {
+    /// Models from `list`, `all` models, or `broken` for the broken ones.
+    #[arg(required = true)]
+    models: Vec<String>,
+    /// Replicas.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..=8))]
+    replicas: u32,
+    /// The most steps per schedule.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(0..=64))]
+    depth: u64,
+    /// Distinct operations sampled from each model's generator (with a fixed seed): the
+    /// operation alphabet.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=16))]
+    ops: u64,
+    /// Faults: a comma-separated list of drop, dup, reorder, partition, crash; or all, none
+    /// [default: none; for a broken model, the faults its mistake needs].
+    #[arg(long, value_parser = parse_faults)]
+    faults: Option<Faults>,
+    /// How many faults of each kind one schedule may contain.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..))]
+    fault_bound: u8,
+    /// Judge states by the explorer's own checks (confirmed by replay) instead of replaying
+    /// every new state's schedule through the simulator: much faster, finds convergence bugs a
+    /// few steps deeper.
+    #[arg(long)]
+    fast: bool,
+    /// No symmetry reduction, even for models that declare their replicas interchangeable.
+    #[arg(long)]
+    no_symmetry: bool,
+    /// No sleep sets.
+    #[arg(long)]
+    no_sleep_sets: bool,
+    /// Stop cleanly after this many states and say which depth was completed.
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_states: u64,
+    /// Worker threads (the result is the same for any number; default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Where to write replay files of counterexamples [default: target/crdt-reports/replays].
+    #[arg(long)]
+    replay_dir: Option<PathBuf>,
+    /// Also write what was covered, and the counterexamples, as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -298,6 +349,7 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
             write_report(&report, &output)?;
             Ok(Ended::Held)
         }
+        Command::Explore(args) => explore(catalogue, &args),
         Command::Fuzz {
             model,
             iterations,
@@ -671,59 +723,75 @@ fn save_failures(
 ) -> Vec<(Option<String>, Option<String>)> {
     let mut extras = Vec::new();
     for failure in &summary.failures {
-        let saved = save_failure(entry, failure, options, dir);
-        let flavour = match entry.flavour() {
-            crdt_laws::Flavour::StateBased => "state",
-            crdt_laws::Flavour::DeltaState => "delta",
-            crdt_laws::Flavour::OpBased => "op",
-        };
-        let test = replay::regression_test(
-            &format!(
-                "{}_{}_seed_{}_schedule_{}",
-                entry.name(),
-                failure.finding.property,
-                failure.seed,
-                failure.schedule_index
-            ),
-            entry.constructor(),
-            flavour,
+        let saved = save_failure(
+            entry,
             failure,
             options.shape.faults.bound(),
+            options.limits,
+            dir,
         );
-        let replay = match &saved {
-            Ok(path) => format!("replay: {}", replay_command(path)),
-            Err(e) => format!("no replay file: {}", error_text(e)),
-        };
+        let name = format!(
+            "{}_{}_seed_{}_schedule_{}",
+            entry.name(),
+            failure.finding.property,
+            failure.seed,
+            failure.schedule_index
+        );
+        let test = regression_test(entry, &name, failure, options.shape.faults.bound());
         eprintln!(
-            "{}: {} (schedule {}, {} steps shrunk to {})\n  {replay}\n  as a test:\n{}",
+            "{}: {} (schedule {}, {} steps shrunk to {})\n{}",
             entry.name(),
             failure.finding.property,
             failure.schedule_index,
             failure.shrink.steps_before,
             failure.shrink.steps_after,
-            test.lines()
-                .map(|l| format!("    {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
+            replay_and_test(&saved, &test)
         );
         extras.push((saved.ok().map(|p| p.display().to_string()), Some(test)));
     }
     extras
 }
 
+/// A failure as a `#[test]` of the entry's model.
+fn regression_test(
+    entry: &dyn Entry,
+    name: &str,
+    failure: &crdt_harness::Failure<ErasedOp>,
+    faults: Faults,
+) -> String {
+    let flavour = match entry.flavour() {
+        crdt_laws::Flavour::StateBased => "state",
+        crdt_laws::Flavour::DeltaState => "delta",
+        crdt_laws::Flavour::OpBased => "op",
+    };
+    replay::regression_test(name, entry.constructor(), flavour, failure, faults)
+}
+
+/// How to replay a saved failure (or why it was not saved), then its regression test,
+/// indented for the terminal.
+fn replay_and_test(saved: &Result<PathBuf>, test: &str) -> String {
+    let replay = match saved {
+        Ok(path) => format!("replay: {}", replay_command(path)),
+        Err(e) => format!("no replay file: {}", error_text(e)),
+    };
+    format!(
+        "  {replay}\n  as a test:\n{}",
+        test.lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
 /// Writes one failure's replay file into `dir`; returns its path.
 fn save_failure(
     entry: &dyn Entry,
     failure: &crdt_harness::Failure<ErasedOp>,
-    options: &Options,
+    faults: Faults,
+    limits: Limits,
     dir: &Path,
 ) -> Result<PathBuf> {
-    let file = ReplayFile::new(
-        entry.name(),
-        failure,
-        options.shape.faults.bound(),
-        options.limits,
-    )?;
+    let file = ReplayFile::new(entry.name(), failure, faults, limits)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(replay::file_name(
         entry.name(),
@@ -808,6 +876,116 @@ fn replay_file(catalogue: &Catalogue, path: &Path) -> Result<bool> {
             Ok(true)
         }
     }
+}
+
+/// The JSON `explore --json` writes: what each exploration covered, and its counterexample.
+#[derive(serde::Serialize)]
+struct ExploreJson {
+    /// The format's version.
+    version: u32,
+    explorations: Vec<ExplorationJson>,
+}
+
+#[derive(serde::Serialize)]
+struct ExplorationJson {
+    coverage: crdt_harness::explore::Coverage,
+    /// The coverage in one sentence.
+    statement: String,
+    counterexample: Option<CounterexampleJson>,
+}
+
+#[derive(serde::Serialize)]
+struct CounterexampleJson {
+    property: String,
+    message: String,
+    schedule: crdt_harness::Schedule<ErasedOp>,
+    replay_file: Option<String>,
+    test: String,
+}
+
+fn explore(catalogue: &Catalogue, args: &ExploreArgs) -> Result<Ended> {
+    refuse_directories([&args.json])?;
+    let mut entries = Vec::new();
+    for name in &args.models {
+        entries.extend(self::entries(catalogue, name)?);
+    }
+    let replay_dir = args
+        .replay_dir
+        .clone()
+        .unwrap_or_else(|| crdt_reports::default_output_dir().join("replays"));
+    let depth = usize::try_from(args.depth).context("--depth")?;
+    let sample = usize::try_from(args.ops).context("--ops")?;
+    let mut passed = true;
+    let mut explorations = Vec::new();
+    for entry in &entries {
+        // A broken model is explored under the faults its mistake needs, unless told.
+        let faults = args.faults.unwrap_or_else(|| {
+            entry.gallery().map_or(Faults::NONE, |g| {
+                Faults::parse(g.faults()).expect("a gallery entry names known faults")
+            })
+        });
+        let options = ExploreOptions {
+            replicas: args.replicas,
+            depth,
+            sample,
+            faults,
+            bounds: FaultBounds::each(args.fault_bound),
+            symmetric: !args.no_symmetry,
+            sleep_sets: !args.no_sleep_sets,
+            max_states: args.max_states,
+            threads: args.threads.map(|t| t as usize),
+            check: if args.fast {
+                Check::Fast
+            } else {
+                Check::Replay
+            },
+        };
+        let exploration = entry
+            .explore(&options)
+            .with_context(|| format!("exploring {}", entry.name()))?;
+        let statement = exploration.coverage.to_string();
+        let counterexample = exploration.counterexample.as_ref().map(|c| {
+            passed = false;
+            let failure = c.failure();
+            let saved = save_failure(
+                entry.as_ref(),
+                &failure,
+                faults,
+                Limits::default(),
+                &replay_dir,
+            );
+            let name = format!("{}_{}_explored", entry.name(), failure.finding.property);
+            let test = regression_test(entry.as_ref(), &name, &failure, faults);
+            println!("{exploration}");
+            eprintln!("{}", replay_and_test(&saved, &test));
+            CounterexampleJson {
+                property: c.finding.property.to_string(),
+                message: c.finding.to_string(),
+                schedule: c.schedule.clone(),
+                replay_file: saved.ok().map(|p| p.display().to_string()),
+                test,
+            }
+        });
+        if counterexample.is_none() {
+            println!("{statement}");
+        }
+        explorations.push(ExplorationJson {
+            coverage: exploration.coverage,
+            statement,
+            counterexample,
+        });
+    }
+    if let Some(path) = &args.json {
+        let json = ExploreJson {
+            version: 1,
+            explorations,
+        };
+        let text = serde_json::to_string_pretty(&json).context("serializing the explorations")?;
+        crdt_reports::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("report: {}", path.display());
+    }
+    Ok(passed.into())
 }
 
 fn fuzz(

@@ -144,6 +144,7 @@ gallery_tests! {
     hash_map_order_tie_break => "hash-map-order-tie-break",
     or_set_remove_by_value => "or-set-remove-by-value",
     orswot_clock_dominance => "orswot-clock-dominance",
+    orswot_entry_kept_whole => "orswot-entry-kept-whole",
     remove_wins_sold_as_add_wins => "remove-wins-sold-as-add-wins",
     delta_differs_from_update => "delta-differs-from-update",
     counter_on_duplicating_network => "counter-on-duplicating-network",

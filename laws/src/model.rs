@@ -405,6 +405,36 @@ pub trait Model {
     fn non_interleaving(&self) -> NonInterleaving {
         NonInterleaving::None
     }
+
+    /// Optional: whether replicas are interchangeable up to renaming, which lets exhaustive
+    /// exploration (`crdt_harness::explore`) explore one of every set of states that differ
+    /// only by the replicas' names. Defaults to `false`.
+    ///
+    /// Declare it only when every replica starts alike and nothing depends on the order of
+    /// replica ids: a last-writer-wins register that breaks timestamp ties by the larger
+    /// replica id, or a list that orders concurrent inserts by replica id, is **not**
+    /// symmetric (renaming the replicas changes who wins), and declaring it would hide the
+    /// counterexamples that exist under one naming only. Counters, grow-only and
+    /// observed-remove sets and multi-value registers usually are.
+    ///
+    /// ```
+    /// # use crdt_laws::{Model, ReplicaId};
+    /// # use crdt_laws::proptest::prelude::*;
+    /// struct Max; // a max register: no replica id anywhere
+    /// impl Model for Max {
+    ///     type State = u64;
+    ///     type Op = u64;
+    ///     type Value = u64;
+    ///     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
+    ///     fn value(&self, s: &u64) -> u64 { *s }
+    ///     fn ops(&self) -> BoxedStrategy<u64> { (0..4u64).boxed() }
+    ///     fn interchangeable_replicas(&self) -> bool { true }
+    /// }
+    /// assert!(Max.interchangeable_replicas());
+    /// ```
+    fn interchangeable_replicas(&self) -> bool {
+        false
+    }
 }
 
 /// The non-interleaving a list algorithm promises, after Weidner and Kleppmann, "The Art of

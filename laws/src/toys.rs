@@ -34,6 +34,11 @@ impl Model for MaxRegister {
     type Op = u64;
     type Value = u64;
 
+    /// No replica id anywhere: replicas are alike.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -112,6 +117,11 @@ impl Model for Divisibility {
     type Op = u64;
     type Value = u64;
 
+    /// No replica id anywhere: replicas are alike.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -172,6 +182,11 @@ impl Model for SetUnion {
     type Op = u8;
     type Value = BTreeSet<u8>;
 
+    /// No replica id anywhere: replicas are alike.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -231,6 +246,11 @@ impl Model for OpCounter {
     type Op = i64;
     type Value = i64;
 
+    /// No replica id anywhere: replicas are alike.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -274,6 +294,11 @@ impl Model for OpGrowSet {
     type State = BTreeSet<u8>;
     type Op = u8;
     type Value = BTreeSet<u8>;
+
+    /// No replica id anywhere: replicas are alike.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
 
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)

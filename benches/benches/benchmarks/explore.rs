@@ -2,7 +2,8 @@
 //!
 //! Group `explore`: the G-Counter (operation `Increment(1)`) and the OR-Set (`Add(1)`,
 //! `Remove(1)`), both state-based, 3 replicas, depth 8, a calm network, the explorer's fast
-//! checks, sleep sets on, one thread, capped at [`CAP`] states (depth 8 is far beyond what
+//! checks, sleep sets on, symmetry off (both models declare their replicas interchangeable;
+//! the reduction group measures it), one thread, capped at [`CAP`] states (depth 8 is far beyond what
 //! fits in memory: sends pile up messages in flight); the coverage printed on stderr says
 //! which depth was completed. Throughput counts distinct states, so criterion reports states
 //! per second per core.
@@ -32,6 +33,7 @@ fn throughput(c: &mut Criterion) {
         .depth(8)
         .check(Check::Fast)
         .threads(1)
+        .symmetric(false)
         .max_states(CAP)
         .alphabet(vec![CounterOp::Increment(1)]);
     let o = Explorer::state(&set)
@@ -39,6 +41,7 @@ fn throughput(c: &mut Criterion) {
         .depth(8)
         .check(Check::Fast)
         .threads(1)
+        .symmetric(false)
         .max_states(CAP)
         .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)]);
     let mut group = c.benchmark_group("explore");

@@ -27,7 +27,9 @@
 //! principle and negligible in practice.
 //!
 //! # Reductions
-//! **Symmetry** ([`Explorer::symmetric`], opt-in): a state and its renamings (replica `A` for
+//! **Symmetry** (on when the model declares
+//! [`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas), or with
+//! [`Explorer::symmetric`]): a state and its renamings (replica `A` for
 //! `B`, ...) have the same futures up to renaming, so one of them is explored. The explorer
 //! cannot rename the ids inside a user's state, so it keeps every state's images under each
 //! permutation, built by performing the renamed steps; the canonical fingerprint is the least
@@ -124,7 +126,9 @@ pub struct ExploreOptions {
     pub faults: Faults,
     /// Their bounds.
     pub bounds: FaultBounds,
-    /// Symmetry reduction (the model's replicas must be interchangeable).
+    /// Symmetry reduction where the model declares its replicas interchangeable
+    /// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas));
+    /// `false` turns it off for every model.
     pub symmetric: bool,
     /// Sleep sets.
     pub sleep_sets: bool,
@@ -144,7 +148,7 @@ impl Default for ExploreOptions {
             sample: 3,
             faults: Faults::NONE,
             bounds: FaultBounds::default(),
-            symmetric: false,
+            symmetric: true,
             sleep_sets: true,
             max_states: 10_000_000,
             threads: None,
@@ -249,7 +253,9 @@ impl<Op: Debug> Display for Exploration<Op> {
 ///
 /// Defaults: 3 replicas, depth 6, 3 operations sampled from the model's strategy, no faults,
 /// one fault of each kind allowed when faults are on, simulator checks ([`Check::Replay`]),
-/// sleep sets on, symmetry off, at most 10 million states, rayon's threads.
+/// sleep sets on, symmetry as the model declares it
+/// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas)), at most
+/// 10 million states, rayon's threads.
 #[derive(Clone, Debug)]
 pub struct Explorer<P: Protocol> {
     protocol: P,
@@ -306,6 +312,7 @@ impl<P: Protocol> Explorer<P> {
     /// An explorer driving `protocol` with the defaults ([`ExploreOptions::default`]).
     pub fn with(protocol: P) -> Self {
         let o = ExploreOptions::default();
+        let symmetric = o.symmetric && protocol.model().interchangeable_replicas();
         Explorer {
             protocol,
             replicas: o.replicas,
@@ -314,7 +321,7 @@ impl<P: Protocol> Explorer<P> {
             sample: o.sample,
             faults: o.faults,
             bounds: o.bounds,
-            symmetric: o.symmetric,
+            symmetric,
             sleep_sets: o.sleep_sets,
             max_states: o.max_states,
             threads: o.threads,
@@ -367,9 +374,11 @@ impl<P: Protocol> Explorer<P> {
         self
     }
 
-    /// Declares the replicas interchangeable up to renaming, turning symmetry reduction on.
-    /// Unsound for models that break ties by replica id or treat some replica specially (see
-    /// the module documentation).
+    /// Overrides the model's declaration
+    /// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas)):
+    /// `true` declares the replicas interchangeable up to renaming, turning symmetry reduction
+    /// on; `false` turns it off. Unsound for models that break ties by replica id or treat some
+    /// replica specially (see the module documentation).
     #[must_use]
     pub fn symmetric(mut self, symmetric: bool) -> Self {
         self.symmetric = symmetric;
@@ -421,7 +430,8 @@ impl<P: Protocol> Explorer<P> {
         self
     }
 
-    /// Replaces every setting but the alphabet at once.
+    /// Replaces every setting but the alphabet and the limits at once (symmetry as the model
+    /// declares it, unless `o.symmetric` is `false`).
     #[must_use]
     pub fn options(mut self, o: ExploreOptions) -> Self {
         self.replicas = o.replicas;
@@ -429,7 +439,7 @@ impl<P: Protocol> Explorer<P> {
         self.sample = o.sample;
         self.faults = o.faults;
         self.bounds = o.bounds;
-        self.symmetric = o.symmetric;
+        self.symmetric = o.symmetric && self.protocol.model().interchangeable_replicas();
         self.sleep_sets = o.sleep_sets;
         self.max_states = o.max_states;
         self.threads = o.threads;

@@ -34,6 +34,7 @@ pub use registers::{
 pub use sets::{
     CausalOrSet, ForgottenTombstones, LeanTwoPhase, OrSetMessage, Orswot, ReAddingTwoPhaseSet,
     RemoveByValueOrSet, RemoveWinsSoldAsAddWins, ShortcutOrswot, TaggedSet, TwoPhase,
+    WholeEntryOrswot,
 };
 
 use crdt_laws::Law;
@@ -243,6 +244,18 @@ pub fn gallery() -> Vec<Entry> {
                 O("monotone_growth"),
                 O("specification"),
                 O("equal_values_different_states"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "orswot-entry-kept-whole",
+            mistake: "an ORSWOT whose merge keeps an element present on one side only with every dot, \
+                      including those the other side removed",
+            caught_by: &[
+                L(Law::LeqAgreesWithMerge),
+                L(Law::JoinUpperBound),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
             ],
             needs: "none",
         },

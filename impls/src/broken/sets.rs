@@ -375,6 +375,40 @@ impl Orswot {
             })
     }
 
+    /// The ORSWOT join: per element, the dots both sides have and the dots one side has that
+    /// the other has not seen; the clocks' pointwise maximum. With `whole_one_sided`, the
+    /// mistake of [`WholeEntryOrswot`]: an element present on one side only keeps every dot.
+    fn join(&mut self, from: &Orswot, whole_one_sided: bool) {
+        let elements: BTreeSet<u8> = self
+            .entries
+            .keys()
+            .chain(from.entries.keys())
+            .copied()
+            .collect();
+        let empty = BTreeSet::new();
+        let mut entries = BTreeMap::new();
+        for x in elements {
+            let ours = self.entries.get(&x).unwrap_or(&empty);
+            let theirs = from.entries.get(&x).unwrap_or(&empty);
+            let dots: BTreeSet<Dot> = if whole_one_sided && (ours.is_empty() || theirs.is_empty()) {
+                ours.union(theirs).copied().collect()
+            } else {
+                Orswot::surviving(ours, theirs, from)
+                    .into_iter()
+                    .chain(Orswot::surviving(theirs, ours, self))
+                    .collect()
+            };
+            if !dots.is_empty() {
+                entries.insert(x, dots);
+            }
+        }
+        for (&r, &n) in &from.clock {
+            let counter = self.clock.entry(r).or_default();
+            *counter = (*counter).max(n);
+        }
+        self.entries = entries;
+    }
+
     /// The dots of `ours` to keep against `theirs` (whose state is `other`): those `other` also
     /// has, and those it has not seen.
     fn surviving(ours: &BTreeSet<Dot>, theirs: &BTreeSet<Dot>, other: &Orswot) -> Vec<Dot> {
@@ -435,29 +469,67 @@ impl StateCrdt for ShortcutOrswot {
             *into = from.clone();
             return;
         }
-        let elements: BTreeSet<u8> = into
-            .entries
-            .keys()
-            .chain(from.entries.keys())
-            .copied()
-            .collect();
-        let empty = BTreeSet::new();
-        let mut entries = BTreeMap::new();
-        for x in elements {
-            let ours = into.entries.get(&x).unwrap_or(&empty);
-            let theirs = from.entries.get(&x).unwrap_or(&empty);
-            let mut dots: BTreeSet<Dot> =
-                Orswot::surviving(ours, theirs, from).into_iter().collect();
-            dots.extend(Orswot::surviving(theirs, ours, into));
-            if !dots.is_empty() {
-                entries.insert(x, dots);
-            }
-        }
-        for (&r, &n) in &from.clock {
-            let counter = into.clock.entry(r).or_default();
-            *counter = (*counter).max(n);
-        }
-        into.entries = entries;
+        into.join(from, false);
+    }
+    fn leq(&self, a: &Orswot, b: &Orswot) -> Option<bool> {
+        Some(a.leq(b))
+    }
+}
+
+/// An add-wins set without tombstones (ORSWOT) whose merge keeps an element present on one
+/// side only with every dot it has.
+///
+/// The story: the classic ORSWOT merge bug. Merging per element, the code handles "present on
+/// both sides" with care (keep the common dots, and each side's dots the other has not seen),
+/// but takes "present on one side only" to mean "the other side has never heard of it" and
+/// copies the entry whole. Absence is ambiguous: the other side may have *removed* the element,
+/// and its clock then covers the dots it dropped. After A adds `x`, B merges A's state and
+/// removes `x`, and A merges B's state back, A still shows `x`: the remove is undone, and
+/// replicas that merged in different orders disagree until every one has merged every other.
+///
+/// Caught by the laws `join_upper_bound` (B's state, which made the remove, is not below the
+/// merge), `leq_agrees_with_merge` and `value_matches_spec` (add-wins: the remove observed the
+/// add), and by the harness's specification oracle. Random executions rarely build its
+/// premise (an add, a merge of it, a remove of the same element at the merging replica, a merge
+/// back); the laws' generator favours it (see `crdt_laws::generate`), so the default 256 cases
+/// catch it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WholeEntryOrswot;
+
+impl Model for WholeEntryOrswot {
+    type State = Orswot;
+    type Op = SetOp<u8>;
+    type Value = BTreeSet<u8>;
+
+    fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
+        Some(a == b)
+    }
+
+    fn new_replica(&self, id: ReplicaId) -> Orswot {
+        ShortcutOrswot.new_replica(id)
+    }
+    fn value(&self, s: &Orswot) -> BTreeSet<u8> {
+        ShortcutOrswot.value(s)
+    }
+    fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
+        // The reference OR-Set's operations: eight elements, adds twice as likely.
+        SetOp::strategy(crate::models::DEFAULT_DOMAIN, 2)
+    }
+    fn round_trip(&self, s: &Orswot) -> Option<Result<Orswot, Error>> {
+        ShortcutOrswot.round_trip(s)
+    }
+    fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
+        ShortcutOrswot.spec(history)
+    }
+}
+
+impl StateCrdt for WholeEntryOrswot {
+    fn apply(&self, s: &mut Orswot, replica: ReplicaId, op: &SetOp<u8>) {
+        ShortcutOrswot.apply(s, replica, op);
+    }
+    fn merge(&self, into: &mut Orswot, from: &Orswot) {
+        // The mistake is inside the join: `true` keeps one-sided entries whole.
+        into.join(from, true);
     }
     fn leq(&self, a: &Orswot, b: &Orswot) -> Option<bool> {
         Some(a.leq(b))

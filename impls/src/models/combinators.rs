@@ -49,6 +49,11 @@ impl<MA: PartModel, MB: PartModel> Model for PairModel<MA, MB> {
     type Op = PairOp<MA::Op, MB::Op>;
     type Value = (MA::Value, MB::Value);
 
+    /// When both parts' are.
+    fn interchangeable_replicas(&self) -> bool {
+        self.first.interchangeable_replicas() && self.second.interchangeable_replicas()
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -149,6 +154,11 @@ impl<M: PartModel> Model for MapModel<M> {
     type State = Map<u8, M::State>;
     type Op = MapOp<u8, M::Op>;
     type Value = BTreeMap<u8, M::Value>;
+
+    /// As the values' model.
+    fn interchangeable_replicas(&self) -> bool {
+        self.values.interchangeable_replicas()
+    }
 
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)

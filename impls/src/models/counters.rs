@@ -33,6 +33,11 @@ impl Model for GCounterModel {
     type Op = CounterOp;
     type Value = u128;
 
+    /// Replicas are alike: nothing depends on the order of their ids.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -97,6 +102,11 @@ impl Model for PnCounterModel {
     type State = PnCounter;
     type Op = CounterOp;
     type Value = i128;
+
+    /// Replicas are alike: nothing depends on the order of their ids.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
 
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)

@@ -92,6 +92,11 @@ impl Model for MvRegisterModel {
     type Op = RegisterOp<u8>;
     type Value = Vec<u8>;
 
+    /// Replicas are alike: nothing depends on the order of their ids.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }

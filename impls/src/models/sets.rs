@@ -34,6 +34,11 @@ impl Model for GSetModel {
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
 
+    /// Replicas are alike: nothing depends on the order of their ids.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
+
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
     }
@@ -98,6 +103,11 @@ impl Model for OrSetModel {
     type State = OrSet<u8>;
     type Op = SetOp<u8>;
     type Value = BTreeSet<u8>;
+
+    /// Replicas are alike: nothing depends on the order of their ids.
+    fn interchangeable_replicas(&self) -> bool {
+        true
+    }
 
     fn state_eq(&self, a: &Self::State, b: &Self::State) -> Option<bool> {
         Some(a == b)
