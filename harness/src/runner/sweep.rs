@@ -69,6 +69,8 @@ impl Plan {
 /// What the workers share: the cursor, its bound and the reasons to stop taking batches.
 pub(super) struct Shared {
     next: Padded<AtomicU64>,
+    /// The first batch handed out.
+    first: u64,
     bound: Padded<AtomicU64>,
     plan: Plan,
     deadline: Option<Instant>,
@@ -88,6 +90,7 @@ impl Shared {
     ) -> Shared {
         Shared {
             next: Padded(AtomicU64::new(first_batch)),
+            first: first_batch,
             bound: Padded(AtomicU64::new(u64::MAX)),
             plan,
             deadline,
@@ -140,7 +143,7 @@ impl<'a, 'b> Collector<'a, 'b> {
     fn new(shared: &'a Shared, on_batch: OnBatch<'b>) -> Self {
         Collector {
             pending: BTreeMap::new(),
-            next: shared.next.0.load(Ordering::Relaxed),
+            next: shared.first,
             done: false,
             shared,
             on_batch,
