@@ -993,6 +993,7 @@ where
 /// properties) and counts the others. True when the batch has a failure.
 fn take_batch(progress: &mut Progress, options: &Options, ran: Vec<Ran>) -> bool {
     let mut failed = false;
+    progress.batches += 1;
     for r in ran {
         progress.schedules += 1;
         progress.steps += r.steps as u64;
