@@ -700,7 +700,9 @@ impl Saved {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SavedRun> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The model at `position` of the run, if the checkpoint has it finished.
@@ -722,7 +724,9 @@ impl Saved {
             .map(|(_, progress)| progress.clone());
         let (state, path, name) = (Arc::clone(&self.state), self.path.clone(), name.to_string());
         let save = move |progress: &Progress| {
-            let mut state = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut state = state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             state.current = Some((name.clone(), progress.clone()));
             write_checkpoint(&path, &state);
         };

@@ -146,9 +146,11 @@ fn from_environment(
         ));
     }
     let Some((by, shard)) = found.first().cloned() else {
-        return Err("--shard auto found no shard: set SLURM_ARRAY_TASK_ID (a Slurm array), \
+        return Err(
+            "--shard auto found no shard: set SLURM_ARRAY_TASK_ID (a Slurm array), \
                     JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or CRDT_SHARD=k/n"
-            .into());
+                .into(),
+        );
     };
     if let Some((other, theirs)) = found.iter().find(|(_, s)| *s != shard) {
         return Err(format!(

@@ -89,9 +89,7 @@ fn a_shard_killed_at_random_points_resumes_to_the_uninterrupted_report() {
         // Somewhere in the first 90% of what is left of an uninterrupted run.
         let window = uninterrupted.as_millis() as u64 * 9 / 10 / (kill + 1);
         let after = Duration::from_millis(50 + random_below(window.max(1)));
-        let mut child = work(&resumed, &replays, &resume)
-            .spawn()
-            .unwrap();
+        let mut child = work(&resumed, &replays, &resume).spawn().unwrap();
         std::thread::sleep(after);
         if child.try_wait().unwrap().is_some() {
             break;
@@ -107,9 +105,7 @@ fn a_shard_killed_at_random_points_resumes_to_the_uninterrupted_report() {
         resumed_from_a_checkpoint > 0,
         "no kill left a checkpoint: the test did not resume anything"
     );
-    let out = work(&resumed, &replays, &resume)
-        .output()
-        .unwrap();
+    let out = work(&resumed, &replays, &resume).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         !checkpoint_of(&resumed).exists(),
@@ -179,14 +175,27 @@ fn shard_auto_reads_the_engines_and_refuses_none_or_a_disagreement() {
     assert_eq!(shard_of(&out), serde_json::json!({"index": 2, "count": 3}));
 
     let out = dir.join("k8s.json");
-    let o = run(&[("JOB_COMPLETION_INDEX", "1")], &["--shard-count", "3"], &out);
+    let o = run(
+        &[("JOB_COMPLETION_INDEX", "1")],
+        &["--shard-count", "3"],
+        &out,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(shard_of(&out), serde_json::json!({"index": 1, "count": 3}));
 
     for (vars, extra) in [
         (&[][..], &[][..]),
         (&[("JOB_COMPLETION_INDEX", "1")][..], &[][..]),
-        (&[("CRDT_SHARD", "1/3"), slurm[0], slurm[1], slurm[2], slurm[3]][..], &[][..]),
+        (
+            &[
+                ("CRDT_SHARD", "1/3"),
+                slurm[0],
+                slurm[1],
+                slurm[2],
+                slurm[3],
+            ][..],
+            &[][..],
+        ),
         (&[("CRDT_SHARD", "1/3")][..], &["--shard-count", "4"][..]),
     ] {
         let o = run(vars, extra, &dir.join("refused.json"));

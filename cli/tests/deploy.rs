@@ -81,7 +81,10 @@ fn the_campaign_is_an_indexed_job_whose_shard_count_is_its_completions() {
         assert!(script.contains(needed), "{needed:?} in {script:?}");
     }
     // A finding (exit status 1) is a result: the pod succeeds and its report stays.
-    assert!(script.contains("[ $status -le 1 ] || exit $status"), "{script}");
+    assert!(
+        script.contains("[ $status -le 1 ] || exit $status"),
+        "{script}"
+    );
 }
 
 #[test]
@@ -113,9 +116,17 @@ fn the_merge_reads_the_campaigns_volume_and_writes_json_and_html() {
 fn the_slurm_merge_waits_for_the_whole_array() {
     let submit = std::fs::read_to_string(deploy("slurm/submit.sh")).unwrap();
     assert!(submit.contains("--array=\"0-$((shards - 1))\""), "{submit}");
-    assert!(submit.contains("--dependency=\"afterok:$array\""), "{submit}");
+    assert!(
+        submit.contains("--dependency=\"afterok:$array\""),
+        "{submit}"
+    );
     let campaign = std::fs::read_to_string(deploy("slurm/campaign.sbatch")).unwrap();
-    for needed in ["--shard auto", "--resume", "shard-$task.json", "#SBATCH --requeue"] {
+    for needed in [
+        "--shard auto",
+        "--resume",
+        "shard-$task.json",
+        "#SBATCH --requeue",
+    ] {
         assert!(campaign.contains(needed), "{needed:?} in campaign.sbatch");
     }
     let merge = std::fs::read_to_string(deploy("slurm/merge.sbatch")).unwrap();

@@ -761,7 +761,9 @@ where
 fn threads(options: &Options) -> usize {
     options
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
         .max(1)
 }
 
@@ -980,7 +982,12 @@ where
         let failure = if found.generated {
             shrink_failure(exec, &work, options, found)
         } else {
-            unshrunk(options, found.index, found.finding.clone(), empty_schedule())
+            unshrunk(
+                options,
+                found.index,
+                found.finding.clone(),
+                empty_schedule(),
+            )
         };
         summary.failures.push(failure);
     }

@@ -6,10 +6,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crdt_harness::Harness;
 use crdt_harness::protocol::OpProtocol;
 use crdt_harness::runner::{Checkpoint, Options, Progress, Summary, search};
 use crdt_harness::schedule::{Dimension, Shape};
-use crdt_harness::Harness;
 use crdt_impls::broken::CausalOrSet;
 
 type Op = <CausalOrSet as crdt_harness::crdt_laws::Model>::Op;
@@ -55,7 +55,12 @@ fn options(threads: usize, keep_going: bool) -> Options {
 #[test]
 fn the_same_seed_gives_the_same_run_with_any_number_of_threads() {
     for keep_going in [false, true] {
-        let inline = |threads| fingerprint(&search(&OpProtocol(&CausalOrSet), &options(threads, keep_going)));
+        let inline = |threads| {
+            fingerprint(&search(
+                &OpProtocol(&CausalOrSet),
+                &options(threads, keep_going),
+            ))
+        };
         let watched = |threads| {
             fingerprint(
                 &Harness::op(&CausalOrSet)

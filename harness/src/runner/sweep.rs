@@ -106,7 +106,11 @@ impl Shared {
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return None;
         }
-        if self.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+        if self
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+        {
             self.interrupted.store(true, Ordering::Relaxed);
             return None;
         }
