@@ -12,8 +12,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalogue::{Catalogue, Entry, ErasedOp};
 use crdt_harness::explore::{Check, ExploreOptions, FaultBounds};
+use crate::shard::{self, ShardArg};
 use crdt_harness::replay::{self, ReplayFile};
-use crdt_harness::runner::{self, Hung, Options, Shard, Summary, guarded};
+use crdt_harness::runner::{self, Checkpoint, Hung, Options, Progress, Summary, guarded};
 use crdt_harness::schedule::{Dimension, Faults, Shape};
 use crdt_harness::sim::Limits;
 use crdt_harness::{Property, report};
@@ -110,9 +111,22 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
-    /// Run a deterministic part of the seed space: shard k of n (e.g. 2/8).
-    #[arg(long, default_value = "1/1", value_parser = parse_shard)]
-    shard: Shard,
+    /// Run a deterministic part of the seed space: shard k of n (e.g. 2/8), or `auto`: the
+    /// shard of this Slurm array task (SLURM_ARRAY_TASK_ID), Kubernetes Indexed Job pod
+    /// (JOB_COMPLETION_INDEX, with --shard-count or CRDT_SHARD_COUNT) or CRDT_SHARD=k/n.
+    #[arg(long, default_value = "1/1", value_parser = shard::parse)]
+    shard: ShardArg,
+    /// With --shard auto: the number of shards of a Kubernetes Indexed Job (its completions).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    shard_count: Option<u32>,
+    /// Keep a checkpoint beside the report (`<report>.checkpoint`) as the run goes, and go on
+    /// from it if it is there: a run killed midway and started again with the same arguments
+    /// ends with the report of an uninterrupted run. The checkpoint is removed at the end.
+    #[arg(long)]
+    resume: bool,
+    /// With --resume: the least time between two checkpoints.
+    #[arg(long, default_value = "5s", value_parser = parse_positive_duration)]
+    checkpoint_interval: Duration,
     /// Go on after the first failure (shrinking the first of each property).
     #[arg(long)]
     keep_going: bool,
@@ -217,10 +231,6 @@ fn parse_positive_duration(s: &str) -> Result<Duration, String> {
         Ok(d) => Ok(d),
         Err(e) => Err(e.to_string()),
     }
-}
-
-fn parse_shard(s: &str) -> Result<Shard, String> {
-    s.parse::<Shard>().map_err(|e| e.to_string())
 }
 
 /// The most shrinking steps for one failed law.
@@ -468,6 +478,10 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
     for name in &args.models {
         entries.extend(self::entries(catalogue, name)?);
     }
+    let shard = args
+        .shard
+        .resolve(args.shard_count, &|name| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?;
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
     let options = Options {
@@ -491,7 +505,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         }),
         time: args.time,
         threads,
-        shard: args.shard,
+        shard,
         keep_going: args.keep_going,
         limits: Limits {
             step_budget: args.step_budget,
@@ -522,16 +536,33 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
             None => crdt_reports::default_output_dir().join("replays"),
         }
     });
+    let saved = if args.resume {
+        Some(Saved::open(args, &options)?)
+    } else {
+        None
+    };
     let mut unsaved = 0usize;
     let mut passed = true;
     let mut complete = true;
     let mut models = Vec::new();
     let mut used_threads = threads.unwrap_or_else(rayon::current_num_threads);
-    for entry in &entries {
+    for (position, entry) in entries.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             complete = false;
             break;
         }
+        if let Some(done) = saved.as_ref().and_then(|s| s.done(position, entry.name())) {
+            passed &= done.passed;
+            unsaved += done.unsaved;
+            models.push((done.name, done.report));
+            continue;
+        }
+        let options = match &saved {
+            Some(saved) => saved.options_for(entry.name(), &options),
+            None => options.clone(),
+        };
+        let unsaved_before = unsaved;
+        let mut held = true;
         let mut model = crdt_reports::ModelReport::new(report::flavour(entry.flavour()));
         if !args.no_laws {
             let work = {
@@ -540,7 +571,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
             };
             match guarded(args.hang_timeout, None, work) {
                 Ok(laws) => {
-                    passed &= laws.all_passed();
+                    held &= laws.all_passed();
                     for law in laws.results.iter().filter(|r| r.verdict != Verdict::Passed) {
                         eprint!("{}: {law}", entry.name());
                     }
@@ -562,7 +593,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
                 Ok(summary) => {
                     used_threads = summary.threads;
                     complete &= summary.complete;
-                    passed &= summary.passed();
+                    held &= summary.passed();
                     let extras = save_failures(entry.as_ref(), &summary, &options, &replay_dir);
                     unsaved += extras.iter().filter(|(file, _)| file.is_none()).count();
                     let (config, run) = report::run(&summary, &extras);
@@ -579,13 +610,24 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
                 }
             }
         }
+        passed &= held;
+        if let Some(saved) = &saved
+            && complete
+        {
+            saved.finish(SavedModel {
+                name: entry.name().to_string(),
+                report: model.clone(),
+                passed: held,
+                unsaved: unsaved - unsaved_before,
+            });
+        }
         models.push((entry.name().to_string(), model));
     }
     let invocation = report::invocation(
         std::env::args().collect(),
         args.seed,
         used_threads,
-        args.shard,
+        shard,
         started,
         clock.elapsed(),
         complete,
@@ -614,6 +656,11 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         Err(e) => return Err(e),
         Ok(()) => {}
     }
+    if let Some(saved) = &saved
+        && complete
+    {
+        saved.remove();
+    }
     if unsaved > 0 {
         eprintln!(
             "{}: {unsaved} replay file(s) could not be written (above)",
@@ -625,6 +672,161 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         return Ok(Ended::Interrupted);
     }
     Ok(passed.into())
+}
+
+/// A `check --resume` run's checkpoint, beside its report: the models finished, and the
+/// progress of the one under way. Written atomically, so a run killed at any point leaves
+/// the last whole one.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct SavedRun {
+    /// The arguments that decide the results: only a run that agrees resumes.
+    run: String,
+    done: Vec<SavedModel>,
+    current: Option<(String, Progress)>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct SavedModel {
+    name: String,
+    report: crdt_reports::ModelReport,
+    passed: bool,
+    unsaved: usize,
+}
+
+/// The checkpoint file and what it holds, shared with the runs' checkpoint callbacks.
+struct Saved {
+    path: PathBuf,
+    every: Duration,
+    state: Arc<std::sync::Mutex<SavedRun>>,
+}
+
+impl Saved {
+    /// Reads the checkpoint beside the report if there is one (it must be this run's), or
+    /// starts one.
+    fn open(args: &CheckArgs, options: &Options) -> Result<Saved> {
+        let report = args
+            .json
+            .clone()
+            .or_else(|| args.output.out.clone())
+            .unwrap_or_else(|| crdt_reports::default_output_dir().join("report"));
+        let mut name = report.file_name().unwrap_or_default().to_os_string();
+        name.push(".checkpoint");
+        let path = report.with_file_name(name);
+        let run = format!(
+            "models {:?} laws {} cases {} schedules {} {}",
+            args.models,
+            !args.no_laws,
+            args.cases,
+            !args.no_schedules,
+            options.identity()
+        );
+        let state = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let state: SavedRun = serde_json::from_slice(&bytes).with_context(|| {
+                    format!(
+                        "checkpoint {} is unreadable (delete it to start afresh)",
+                        path.display()
+                    )
+                })?;
+                if state.run != run {
+                    bail!(
+                        "checkpoint {} is another run's (other models, seed, shard or \
+                         budget): delete it or give another --out",
+                        path.display()
+                    );
+                }
+                eprintln!("resuming from {}", path.display());
+                state
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => SavedRun {
+                run,
+                ..SavedRun::default()
+            },
+            Err(e) => bail!("reading checkpoint {}: {e}", path.display()),
+        };
+        Ok(Saved {
+            path,
+            every: args.checkpoint_interval,
+            state: Arc::new(std::sync::Mutex::new(state)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SavedRun> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The model at `position` of the run, if the checkpoint has it finished.
+    fn done(&self, position: usize, name: &str) -> Option<SavedModel> {
+        self.lock()
+            .done
+            .get(position)
+            .filter(|done| done.name == name)
+            .cloned()
+    }
+
+    /// `options` for the model `name`: resuming its progress, and checkpointing it.
+    fn options_for(&self, name: &str, options: &Options) -> Options {
+        let resume = self
+            .lock()
+            .current
+            .as_ref()
+            .filter(|(current, _)| current == name)
+            .map(|(_, progress)| progress.clone());
+        let (state, path, name) = (Arc::clone(&self.state), self.path.clone(), name.to_string());
+        let save = move |progress: &Progress| {
+            let mut state = state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.current = Some((name.clone(), progress.clone()));
+            write_checkpoint(&path, &state);
+        };
+        Options {
+            resume,
+            checkpoint: Some(Checkpoint {
+                every: self.every,
+                save: Arc::new(save),
+            }),
+            ..options.clone()
+        }
+    }
+
+    /// Records a finished model.
+    fn finish(&self, model: SavedModel) {
+        let mut state = self.lock();
+        state.done.push(model);
+        state.current = None;
+        write_checkpoint(&self.path, &state);
+    }
+
+    /// Removes the checkpoint: the run is over.
+    fn remove(&self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            eprintln!("{}: removing {}: {e}", program(), self.path.display());
+        }
+    }
+}
+
+fn write_checkpoint(path: &Path, state: &SavedRun) {
+    let written = serde_json::to_vec(state)
+        .map_err(anyhow::Error::from)
+        .and_then(|bytes| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            crdt_reports::write_atomic(path, &bytes).map_err(anyhow::Error::from)
+        });
+    if let Err(e) = written {
+        eprintln!(
+            "{}: checkpoint {} not written: {}",
+            program(),
+            path.display(),
+            error_text(&e)
+        );
+    }
 }
 
 /// Adds a step-timeout finding for a hang to a model's report: the harness gave up waiting.

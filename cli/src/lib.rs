@@ -50,3 +50,4 @@ where
 mod lessons;
 #[cfg(doctest)]
 mod readme;
+mod shard;

@@ -3,13 +3,21 @@
 //! Schedule number `i` of a run is generated from its own seed, derived from the run's seed and
 //! `i`, so it is the same schedule whichever thread runs it, on whichever machine; so is its
 //! shape, when the [`Shape`] lets each schedule draw its own (swarm testing). Schedules run
-//! in fixed-size batches across rayon's threads; after each batch the failures found are taken
-//! in index order, so the first failure (and its shrunk counterexample) is the same with one
+//! in fixed-size batches ([`BATCH`]); each worker thread takes the next batch from a shared
+//! cursor as soon as it is free, with no barrier between batches, and the results are taken
+//! in batch order, so the first failure (and its shrunk counterexample) is the same with one
 //! thread or many. With `--shard k/n` a run takes the schedules whose index is `k - 1` modulo
 //! `n`: shards are disjoint, and together they are exactly the single-machine run.
 //!
 //! A run stops after the batch holding its first failure (unless `keep_going`), and reports the
-//! first failure of each property found by then, shrunk, up to [`Options::max_properties`].
+//! first failure of each property found by then, shrunk (after the search), up to
+//! [`Options::max_properties`].
+//!
+//! # Checkpoints
+//! With [`Options::checkpoint`] a run hands its [`Progress`] to a callback now and then (after
+//! a batch, at most once per interval); a run given that progress back in
+//! [`Options::resume`] goes on from there, and ends with the summary an uninterrupted run
+//! would have given (the duration aside).
 //!
 //! # Containment
 //! Every call into the model runs inside the containment of [`crdt_laws::contain`]: a panic
@@ -19,7 +27,6 @@
 //! [`Watchdog`]: a call that does not return is a [`Property::StepTimeout`] finding, its thread
 //! is abandoned and the run goes on.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
@@ -32,8 +39,9 @@ use crdt_laws::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crdt_laws::{Flavour, Model, ReplicaId, seed};
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+mod sweep;
 
 use crate::Error;
 use crate::protocol::Protocol;
@@ -44,7 +52,7 @@ use crate::sim::{
 };
 
 /// Schedules per batch: fixed, so the set of schedules run before stopping at a failure does
-/// not depend on the number of threads.
+/// not depend on the number of threads. A worker takes a whole batch at a time.
 pub const BATCH: u64 = 64;
 
 /// A deterministic part of the seed space: schedules whose index is `index` modulo `count`.
@@ -165,9 +173,9 @@ pub struct Options {
     /// order), the later schedules of the batch are not run (default 4): each hang costs one
     /// and a half step budgets. Which schedules run stays the same with any number of threads.
     pub max_stuck_per_batch: usize,
-    /// A run under a watchdog stops, marked incomplete, after the batch in which it has
-    /// abandoned this many stuck threads (default 64): a model that hangs in every schedule
-    /// would otherwise cost a thread and a budget per schedule.
+    /// A run under a watchdog stops, marked incomplete, after the batch in which its search
+    /// has abandoned this many stuck threads, counting batches in order (default 64): a model
+    /// that hangs in every schedule would otherwise cost a thread and a budget per schedule.
     pub max_abandoned: usize,
     /// Limits that turn misbehaviour into findings.
     pub limits: Limits,
@@ -179,6 +187,94 @@ pub struct Options {
     pub progress: Option<Arc<AtomicU64>>,
     /// Set to stop early (Ctrl-C); the run returns what it has, marked incomplete.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Where the run goes on from: a [`Progress`] a run of the same options handed to its
+    /// checkpoint. Ignored (the run starts afresh) when it was made with other options.
+    pub resume: Option<Progress>,
+    /// Called with the run's [`Progress`] after a batch, at most once per interval.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// A callback that keeps a run's [`Progress`] (to a file, for a run that may be killed), and
+/// how often to call it.
+#[derive(Clone)]
+pub struct Checkpoint {
+    /// The least time between two calls.
+    pub every: Duration,
+    /// Keeps the progress.
+    pub save: Arc<dyn Fn(&Progress) + Send + Sync>,
+}
+
+impl fmt::Debug for Checkpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checkpoint")
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How far a run has gone: everything its summary needs from the batches taken so far.
+///
+/// Hand it back in [`Options::resume`] to go on from there; the summary at the end is the
+/// uninterrupted run's. The first failure of each property is kept as found, and shrunk again
+/// at the end (shrinking is deterministic).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// What the options that made it say about which schedules run; a run with other options
+    /// does not resume from it.
+    pub run: String,
+    /// Batches taken, from the first.
+    pub batches: u64,
+    /// Schedules run.
+    pub schedules: u64,
+    /// Steps in those schedules.
+    pub steps: u64,
+    /// Wall-clock time spent so far, in seconds.
+    pub seconds: f64,
+    /// The first failing schedule of each property, as found.
+    pub found: Vec<Found>,
+    /// Failing schedules beyond those.
+    pub more_failures: u64,
+    /// Schedules abandoned because they hung.
+    pub abandoned: u64,
+    /// Per step: the sums of state sizes and merge times, and how many were summed.
+    pub sums: BTreeMap<usize, (f64, f64, u64)>,
+}
+
+/// A failing schedule as the search found it, before shrinking.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    /// Its index in the run.
+    pub index: u64,
+    /// Its steps.
+    pub steps: usize,
+    /// What broke.
+    pub finding: Finding,
+    /// False when no schedule could be generated (nothing to shrink).
+    pub generated: bool,
+    /// True when its run hung and was abandoned.
+    pub stuck: bool,
+}
+
+impl Options {
+    /// What these options say about which schedules run and what counts: runs that agree on
+    /// it take the same schedules, so one may resume the other's [`Progress`].
+    #[must_use]
+    pub fn identity(&self) -> String {
+        format!(
+            "seed {} shape {:?} shard {} schedules {:?} keep_going {} max_properties {} \
+             max_stuck_per_batch {} max_abandoned {} limits {:?} measure {}",
+            self.seed,
+            self.shape,
+            self.shard,
+            self.schedules,
+            self.keep_going,
+            self.max_properties,
+            self.max_stuck_per_batch,
+            self.max_abandoned,
+            self.limits,
+            self.measure
+        )
+    }
 }
 
 impl Default for Options {
@@ -200,6 +296,8 @@ impl Default for Options {
             max_shrink_attempts: 20_000,
             progress: None,
             stop: None,
+            resume: None,
+            checkpoint: None,
         }
     }
 }
@@ -383,6 +481,7 @@ where
 }
 
 /// What the search loop needs from one schedule.
+#[derive(Clone)]
 struct Ran {
     index: u64,
     steps: usize,
@@ -390,8 +489,10 @@ struct Ran {
     /// False when no schedule could be generated (the operation strategy panicked or hung):
     /// there is nothing to shrink or replay.
     generated: bool,
-    /// True when the run was abandoned: a call into the model never returned.
+    /// True when the run was abandoned in a step: a call into the model never returned.
     stuck: bool,
+    /// True when its thread was abandoned (in a step or before).
+    abandoned: bool,
     measurements: Vec<crate::sim::Measurement>,
 }
 
@@ -403,8 +504,20 @@ impl Ran {
             finding: Some(finding),
             generated: false,
             stuck: false,
+            abandoned: false,
             measurements: Vec::new(),
         }
+    }
+
+    /// The schedule as [`Progress`] keeps it (a failing one).
+    fn found(&self) -> Option<Found> {
+        Some(Found {
+            index: self.index,
+            steps: self.steps,
+            finding: self.finding.clone()?,
+            generated: self.generated,
+            stuck: self.stuck,
+        })
     }
 
     /// A schedule whose job did not return a value.
@@ -423,6 +536,7 @@ impl Ran {
                     finding: Some(finding),
                     generated,
                     stuck: generated,
+                    abandoned: true,
                     measurements: Vec::new(),
                 }
             }
@@ -500,15 +614,13 @@ where
     };
     note(NOTE_STARTING);
     let outcome = run(protocol, &schedule, work.config);
-    if let Some(progress) = &work.progress {
-        progress.fetch_add(1, Ordering::Relaxed);
-    }
     Ran {
         index,
         steps: schedule.steps.len(),
         finding: outcome.finding,
         generated: true,
         stuck: false,
+        abandoned: false,
         measurements: outcome.stats.measurements,
     }
 }
@@ -519,8 +631,6 @@ struct Work {
     shape: Shape,
     seed: u64,
     config: RunConfig,
-    progress: Option<Arc<AtomicU64>>,
-    max_stuck: usize,
 }
 
 /// Where schedules run: on rayon's threads over a borrowed protocol ([`Inline`]: panics
@@ -529,13 +639,11 @@ struct Work {
 trait Executor<P: Protocol> {
     fn protocol(&self) -> &P;
     fn threads(&self) -> usize;
-    /// Stuck threads abandoned so far.
-    fn abandoned(&self) -> usize;
     /// The model's name (user code, contained).
     fn name(&mut self) -> String;
-    /// Generates and runs the schedules `indices`; results in the same order, for all of them
-    /// or (after too many hangs) for the first ones.
-    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran>;
+    /// Runs the batches `shared` hands out on this executor's workers, giving each batch's
+    /// results to `on_batch` in batch order.
+    fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>);
     /// Runs one given schedule, with quiescence or only its steps.
     fn one(
         &mut self,
@@ -565,7 +673,7 @@ fn model_name<P: Protocol>(protocol: &P) -> String {
 
 struct Inline<'a, P> {
     protocol: &'a P,
-    pool: rayon::ThreadPool,
+    threads: usize,
 }
 
 impl<P: Protocol> Executor<P> for Inline<'_, P>
@@ -577,28 +685,15 @@ where
     }
 
     fn threads(&self) -> usize {
-        self.pool.current_num_threads()
-    }
-
-    fn abandoned(&self) -> usize {
-        0
+        self.threads
     }
 
     fn name(&mut self) -> String {
         model_name(self.protocol)
     }
 
-    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran> {
-        let protocol = self.protocol;
-        self.pool.install(|| {
-            indices
-                .par_iter()
-                .map_init(
-                    || make_strategy(protocol, work.shape),
-                    |strategy, &index| run_index(protocol, strategy, work, index),
-                )
-                .collect()
-        })
+    fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>) {
+        sweep::inline(self.protocol, self.threads, work, shared, on_batch);
     }
 
     fn one(
@@ -614,30 +709,10 @@ where
 
 struct Watched<P> {
     protocol: Arc<P>,
+    /// Runs the shrinking's schedules (the search has its own workers).
     watchdog: Watchdog,
-    /// Identifies this run's strategies in the workers' caches.
-    run: u64,
     limits: Limits,
-}
-
-thread_local! {
-    /// A worker's schedule strategy, built once per run: (run, strategy).
-    static STRATEGY: RefCell<Option<(u64, Box<dyn Any>)>> = const { RefCell::new(None) };
-}
-
-/// Calls `f` with this thread's cached value for `run`, made by `make` the first time.
-fn with_cached<T: 'static, R>(run: u64, make: impl FnOnce() -> T, f: impl FnOnce(&T) -> R) -> R {
-    let cached = STRATEGY.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        match cache.take() {
-            Some((r, value)) if r == run => value,
-            _ => Box::new(make()),
-        }
-    });
-    let value = cached.downcast_ref::<T>().expect("one type per run");
-    let result = f(value);
-    STRATEGY.with(|cache| *cache.borrow_mut() = Some((run, cached)));
-    result
+    max_stuck: usize,
 }
 
 impl<P> Executor<P> for Watched<P>
@@ -653,10 +728,6 @@ where
         self.watchdog.threads()
     }
 
-    fn abandoned(&self) -> usize {
-        self.watchdog.abandoned()
-    }
-
     fn name(&mut self) -> String {
         let protocol = Arc::clone(&self.protocol);
         self.watchdog
@@ -664,28 +735,14 @@ where
             .unwrap_or_else(|stopped| format!("(a model whose name {stopped})"))
     }
 
-    fn batch(&mut self, work: &Work, indices: Vec<u64>) -> Vec<Ran> {
-        let jobs: Vec<_> = indices
-            .iter()
-            .map(|&index| {
-                let (protocol, work, run) = (Arc::clone(&self.protocol), work.clone(), self.run);
-                move || {
-                    with_cached(
-                        run,
-                        || make_strategy(&*protocol, work.shape),
-                        |strategy| run_index(&*protocol, strategy, &work, index),
-                    )
-                }
-            })
-            .collect();
-        self.watchdog
-            .run_until_stuck(jobs, work.max_stuck)
-            .into_iter()
-            .zip(indices)
-            .map_while(|(result, index)| {
-                Some(result?.unwrap_or_else(|stopped| Ran::stopped(index, stopped, self.limits)))
-            })
-            .collect()
+    fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>) {
+        let watch = sweep::Watch {
+            threads: self.watchdog.threads(),
+            limit: self.watchdog.limit(),
+            max_stuck: self.max_stuck,
+            limits: self.limits,
+        };
+        sweep::watched(&self.protocol, &watch, work, shared, on_batch);
     }
 
     fn one(
@@ -700,12 +757,14 @@ where
     }
 }
 
-fn pool(options: &Options) -> rayon::ThreadPool {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = options.threads {
-        builder = builder.num_threads(n.max(1));
-    }
-    builder.build().expect("a rayon thread pool")
+/// Worker threads: as many as asked, else one per core.
+fn threads(options: &Options) -> usize {
+    options
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+        .max(1)
 }
 
 /// How long a call into the model may stay silent before its thread is abandoned: one and a
@@ -732,7 +791,7 @@ where
 {
     let mut exec = Inline {
         protocol,
-        pool: pool(options),
+        threads: threads(options),
     };
     drive(&mut exec, options)
 }
@@ -746,15 +805,11 @@ where
     P: Protocol + Clone + Send + 'static,
     Op<P>: Send + 'static,
 {
-    static RUNS: AtomicU64 = AtomicU64::new(0);
-    let threads = options.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
     let mut exec = Watched {
         protocol: Arc::new(protocol.clone()),
-        watchdog: Watchdog::new(threads, abandon_after(options.limits)),
-        run: RUNS.fetch_add(1, Ordering::Relaxed),
+        watchdog: Watchdog::new(threads(options), abandon_after(options.limits)),
         limits: options.limits,
+        max_stuck: options.max_stuck_per_batch,
     };
     drive(&mut exec, options)
 }
@@ -769,8 +824,8 @@ where
     let mut exec = Watched {
         protocol: Arc::new(protocol.clone()),
         watchdog: Watchdog::new(1, abandon_after(config.limits)),
-        run: 0,
         limits: config.limits,
+        max_stuck: 1,
     };
     let outcome = exec.one(schedule, config, true);
     settle(&mut exec, schedule, config, outcome)
@@ -833,8 +888,9 @@ fn hung_execution<P: Protocol, E: Executor<P>>(
     }
 }
 
-/// The search: batches of schedules, in index order, until the budget is spent or (unless
-/// `keep_going`) a batch has a failure.
+/// The search: batches of schedules, taken in index order, until the budget is spent or
+/// (unless `keep_going`) a batch has a failure; then the first failure of each property is
+/// shrunk.
 fn drive<P: Protocol, E: Executor<P>>(exec: &mut E, options: &Options) -> Summary<Op<P>>
 where
     Op<P>: 'static,
@@ -851,9 +907,53 @@ where
             limits: options.limits,
             measure: options.measure,
         },
-        progress: options.progress.clone(),
-        max_stuck: options.max_stuck_per_batch,
     };
+    let identity = options.identity();
+    let mut progress = options
+        .resume
+        .clone()
+        .filter(|p| p.run == identity)
+        .unwrap_or_else(|| Progress {
+            run: identity,
+            ..Progress::default()
+        });
+    let before = Duration::from_secs_f64(progress.seconds.max(0.0));
+    let limit = options.schedules.unwrap_or(if options.time.is_some() {
+        u64::MAX
+    } else {
+        1000
+    });
+    let plan = sweep::Plan {
+        first: u64::from(options.shard.index),
+        stride: u64::from(options.shard.count.max(1)),
+        limit,
+    };
+    let shared = Arc::new(sweep::Shared::new(
+        plan,
+        progress.batches,
+        options.time.map(|t| started + t.saturating_sub(before)),
+        options.stop.clone(),
+        options.progress.clone(),
+    ));
+    let mut complete = true;
+    let mut saved = Instant::now();
+    let mut on_batch = |ran: Vec<Ran>| -> bool {
+        let failed = take_batch(&mut progress, options, ran);
+        let abandoned = progress.abandoned >= options.max_abandoned as u64;
+        complete &= !abandoned;
+        let end = abandoned || (failed && !options.keep_going);
+        if let Some(checkpoint) = &options.checkpoint
+            && !end
+            && saved.elapsed() >= checkpoint.every
+        {
+            let mut now = progress.clone();
+            now.seconds = (before + started.elapsed()).as_secs_f64();
+            (checkpoint.save)(&now);
+            saved = Instant::now();
+        }
+        end
+    };
+    exec.sweep(&work, &shared, &mut on_batch);
     let mut summary = Summary {
         model: exec.name(),
         flavour,
@@ -861,109 +961,71 @@ where
         shape,
         shard: options.shard,
         threads: exec.threads(),
-        schedules: 0,
-        steps: 0,
+        schedules: progress.schedules,
+        steps: progress.steps,
         duration: Duration::ZERO,
         failures: Vec::new(),
-        more_failures: 0,
-        measurements: Vec::new(),
-        complete: true,
+        more_failures: progress.more_failures,
+        measurements: progress
+            .sums
+            .iter()
+            .map(|(&step, &(bytes, nanos, n))| MeanMeasurement {
+                step,
+                state_bytes: bytes / n as f64,
+                merge_nanos: nanos / n as f64,
+                samples: n,
+            })
+            .collect(),
+        complete: complete && !shared.interrupted(),
     };
-    let mut sums: BTreeMap<usize, (f64, f64, u64)> = BTreeMap::new();
-    let mut next = u64::from(options.shard.index);
-    let stride = u64::from(options.shard.count.max(1));
-    let limit = options.schedules.unwrap_or(if options.time.is_some() {
-        u64::MAX
-    } else {
-        1000
-    });
-    let stopped = || {
-        options
-            .stop
-            .as_ref()
-            .is_some_and(|s| s.load(Ordering::Relaxed))
-    };
-    while next < limit {
-        if options.time.is_some_and(|t| started.elapsed() >= t) {
-            break;
-        }
-        if stopped() {
-            summary.complete = false;
-            break;
-        }
-        let batch: Vec<u64> = (0..BATCH)
-            .map(|k| next + k * stride)
-            .take_while(|&i| i < limit)
-            .collect();
-        next += BATCH * stride;
-        let ran = exec.batch(&work, batch);
-        tally(&mut summary, &mut sums, &ran);
-        collect_failures(exec, &work, options, &mut summary, &ran);
-        if !options.keep_going && !summary.failures.is_empty() {
-            break;
-        }
-        if exec.abandoned() >= options.max_abandoned {
-            summary.complete = false;
-            break;
-        }
+    for found in &progress.found {
+        let failure = if found.generated {
+            shrink_failure(exec, &work, options, found)
+        } else {
+            unshrunk(
+                options,
+                found.index,
+                found.finding.clone(),
+                empty_schedule(),
+            )
+        };
+        summary.failures.push(failure);
     }
-    summary.measurements = sums
-        .into_iter()
-        .map(|(step, (bytes, nanos, n))| MeanMeasurement {
-            step,
-            state_bytes: bytes / n as f64,
-            merge_nanos: nanos / n as f64,
-            samples: n,
-        })
-        .collect();
-    summary.duration = started.elapsed();
+    summary.duration = before + started.elapsed();
     summary
 }
 
-/// Counts a batch's schedules, steps and measurements.
-fn tally<Op>(summary: &mut Summary<Op>, sums: &mut BTreeMap<usize, (f64, f64, u64)>, ran: &[Ran]) {
+/// Takes one batch's results into `progress`: counts its schedules, steps and measurements,
+/// keeps the first failure of each property not seen yet (up to `options.max_properties`
+/// properties) and counts the others. True when the batch has a failure.
+fn take_batch(progress: &mut Progress, options: &Options, ran: Vec<Ran>) -> bool {
+    let mut failed = false;
+    progress.batches += 1;
     for r in ran {
-        summary.schedules += 1;
-        summary.steps += r.steps as u64;
+        progress.schedules += 1;
+        progress.steps += r.steps as u64;
+        progress.abandoned += u64::from(r.abandoned);
         for m in &r.measurements {
-            let entry = sums.entry(m.step).or_default();
+            let entry = progress.sums.entry(m.step).or_default();
             entry.0 += m.state_bytes as f64;
             entry.1 += m.merge_nanos as f64;
             entry.2 += 1;
         }
-    }
-}
-
-/// Keeps, in index order, the first failure of each property not seen yet (up to
-/// `options.max_properties` properties), shrunk; counts the others.
-fn collect_failures<P: Protocol, E: Executor<P>>(
-    exec: &mut E,
-    work: &Work,
-    options: &Options,
-    summary: &mut Summary<Op<P>>,
-    ran: &[Ran],
-) where
-    Op<P>: 'static,
-{
-    for r in ran {
-        let Some(finding) = &r.finding else {
+        let Some(found) = r.found() else {
             continue;
         };
-        let known = summary
-            .failures
+        failed = true;
+        let known = progress
+            .found
             .iter()
-            .any(|f| f.finding.property == finding.property);
-        if known || summary.failures.len() >= options.max_properties.max(1) {
-            summary.more_failures += 1;
-            continue;
-        }
-        let failure = if r.generated {
-            shrink_failure(exec, work, options, r, finding)
+            .any(|f| f.finding.property == found.finding.property);
+        if known || progress.found.len() >= options.max_properties.max(1) {
+            progress.more_failures += 1;
         } else {
-            unshrunk(options, r.index, finding.clone(), empty_schedule())
-        };
-        summary.failures.push(failure);
+            progress.found.push(found);
+        }
     }
+    failed
 }
 
 fn empty_schedule<Op>() -> Schedule<Op> {
@@ -1011,12 +1073,12 @@ fn shrink_failure<P: Protocol, E: Executor<P>>(
     exec: &mut E,
     work: &Work,
     options: &Options,
-    ran: &Ran,
-    found: &Finding,
+    ran: &Found,
 ) -> Failure<Op<P>>
 where
     Op<P>: 'static,
 {
+    let found = &ran.finding;
     let property = found.property;
     let config = work.config;
     let tree = make_strategy(exec.protocol(), work.shape)

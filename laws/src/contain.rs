@@ -54,10 +54,63 @@ thread_local! {
 
 /// A worker's signs of life: a counter that moves while the worker makes progress, and the
 /// last [`note`] (`0` for none).
+///
+/// Each worker writes its own on every call into the model while a monitor reads them all:
+/// aligned to 128 bytes (two cache lines, for adjacent-line prefetching) so that two workers'
+/// counters never share a line (false sharing made every write of one stall the other).
 #[derive(Debug, Default)]
+#[repr(align(128))]
 struct Beat {
     count: AtomicU64,
     note: AtomicU64,
+}
+
+/// A thread's signs of life, for a monitor of threads that the caller runs itself (as a
+/// [`Watchdog`] does for its workers): once [`attach`](Pulse::attach)ed to a thread, every
+/// [`catch_panic`] and [`note`] on that thread moves its [`count`](Pulse::count).
+///
+/// ```
+/// use crdt_laws::contain::{Pulse, catch_panic, note};
+/// let pulse = Pulse::leak();
+/// std::thread::spawn(move || {
+///     pulse.attach();
+///     note(5);
+///     catch_panic(|| 1).unwrap();
+/// })
+/// .join()
+/// .unwrap();
+/// assert!(pulse.count() >= 3);
+/// assert_eq!(pulse.last_note(), Some(5));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Pulse(&'static Beat);
+
+impl Pulse {
+    /// A new pulse, leaked: an abandoned thread may hold it for ever.
+    #[must_use]
+    pub fn leak() -> Pulse {
+        Pulse(Box::leak(Box::default()))
+    }
+
+    /// Makes this the current thread's pulse, and clears its note.
+    pub fn attach(self) {
+        BEAT.with(|b| b.set(Some(self.0)));
+        self.0.note.store(0, Ordering::Relaxed);
+        self.0.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The signs of life so far: it moves while the thread makes progress.
+    #[must_use]
+    pub fn count(self) -> u64 {
+        self.0.count.load(Ordering::Relaxed)
+    }
+
+    /// The last [`note`] made on the thread since [`attach`](Pulse::attach), if any.
+    #[must_use]
+    pub fn last_note(self) -> Option<u64> {
+        let note = self.0.note.load(Ordering::Relaxed);
+        (note != 0).then_some(note)
+    }
 }
 
 fn beat() {
