@@ -14,6 +14,10 @@ use serde_json::json;
 
 use crate::catalogue::{self, Describe, Entry};
 
+/// The most shrinking steps for one failed law of an adapter: a candidate that crashes the
+/// adapter costs a process start, so the laws' usual bound would take hours.
+pub(crate) const LAW_SHRINK_STEPS: u32 = 64;
+
 /// The catalogue entry of the adapter `command`, after its handshake.
 pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> {
     let model = AdapterModel::start(command, timeout)?;

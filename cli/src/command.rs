@@ -433,11 +433,14 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
     for name in &args.models {
         entries.extend(self::entries(catalogue, name)?);
     }
+    let mut adapter = None;
     if let Some(command) = &args.adapter {
         if command.trim().is_empty() {
             bail!("--adapter needs a command");
         }
-        entries.push(crate::adapter::entry(command, args.adapter_timeout)?);
+        let entry = crate::adapter::entry(command, args.adapter_timeout)?;
+        adapter = Some(Arc::clone(&entry));
+        entries.push(entry);
     }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);
@@ -506,7 +509,11 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
         let mut model = crdt_reports::ModelReport::new(report::flavour(entry.flavour()));
         if !args.no_laws {
             let work = {
-                let (entry, config) = (Arc::clone(entry), laws_config.clone());
+                let (entry, mut config) = (Arc::clone(entry), laws_config.clone());
+                if adapter.as_ref().is_some_and(|a| Arc::ptr_eq(a, &entry)) {
+                    // A failing case that crashes the adapter costs a process start.
+                    config.proptest.max_shrink_iters = crate::adapter::LAW_SHRINK_STEPS;
+                }
                 move || entry.check_laws(&config)
             };
             match guarded(args.hang_timeout, None, work) {

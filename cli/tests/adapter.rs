@@ -113,15 +113,15 @@ fn a_gallery_entry_gives_the_same_findings_natively_and_through_the_protocol() {
 fn check_adapter_passes_a_correct_adapter_and_catches_a_broken_one() {
     let dir = scratch("adapter_cli");
     let out = dir.join("report.json");
-    let run = |adapter: &str| {
+    let run = |adapter: &str, laws: bool| {
         harness(&[
             "check",
             "--adapter",
             adapter,
+            if laws { "--cases" } else { "--no-laws" },
+            if laws { "8" } else { "--verbose" },
             "--schedules",
             "30",
-            "--cases",
-            "8",
             "--threads",
             "2",
             "--out",
@@ -130,16 +130,16 @@ fn check_adapter_passes_a_correct_adapter_and_catches_a_broken_one() {
             path(&dir),
         ])
     };
-    let ok = run(&toy("orset"));
+    let ok = run(&toy("orset"), true);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let report = std::fs::read_to_string(&out).unwrap();
     assert!(
         report.contains("toy orset"),
         "the report names the adapter's CRDT"
     );
-    let broken = run(&toy("lww-broken"));
+    let broken = run(&toy("lww-broken"), true);
     assert_eq!(broken.status.code(), Some(1), "{}", stderr(&broken));
-    let crash = run(&toy("orset crash 3"));
+    let crash = run(&toy("orset crash 3"), false);
     assert_eq!(crash.status.code(), Some(1), "{}", stderr(&crash));
     let report = std::fs::read_to_string(&out).unwrap();
     assert!(

@@ -336,12 +336,13 @@ impl Process {
                 .write_all(line.as_bytes())
                 .and_then(|()| stdin.flush())
         });
-        if !matches!(written, Some(Ok(()))) {
-            return Err(self.crashed(name));
-        }
+        // A process that has exited cannot read the request, but may have answered before:
+        // whatever it wrote is judged first (`echo hello` is out of protocol, not a crash).
+        let unwritten = !matches!(written, Some(Ok(())));
         let line = match self.lines.recv_timeout(self.timeout) {
             Ok(Some(line)) => line,
             Ok(None) | Err(RecvTimeoutError::Disconnected) => return Err(self.crashed(name)),
+            Err(RecvTimeoutError::Timeout) if unwritten => return Err(self.crashed(name)),
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();
                 return Err(AdapterError::Timeout {
