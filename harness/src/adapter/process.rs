@@ -429,11 +429,12 @@ impl Drop for Process {
     fn drop(&mut self) {
         // Closing stdin asks the adapter to exit; a short grace period, then it is killed.
         drop(self.stdin.take());
-        for _ in 0..50 {
+        for i in 0..400 {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(2));
+            // Poll often at first (adapters exit at once), then every 10 ms, 2 s in all.
+            std::thread::sleep(Duration::from_millis(if i < 50 { 1 } else { 10 }));
         }
         self.kill();
     }
