@@ -78,6 +78,25 @@ fn a_correct_adapter_of_each_flavour_passes_the_schedules() {
 }
 
 #[test]
+fn a_text_adapter_gets_tagged_inserts_and_the_sequence_oracles() {
+    let model = start("rga-text", DEFAULT_TIMEOUT);
+    assert!(
+        crdt_laws::Model::element_ids(
+            &model,
+            &crdt_laws::Model::new_replica(&model, crdt_laws::ReplicaId::new(0))
+        )
+        .is_some()
+    );
+    let summary = run(&model, &options(40, 2));
+    assert!(
+        summary.passed(),
+        "{:?}",
+        summary.failure().map(|f| &f.finding)
+    );
+    assert!(summary.steps > 0);
+}
+
+#[test]
 fn a_correct_adapter_passes_the_laws() {
     let model = start("orset", DEFAULT_TIMEOUT);
     let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(24));
@@ -168,7 +187,7 @@ fn adds_three(steps: &[Step<Json>]) {
 
 #[test]
 fn a_crash_is_a_finding_with_its_schedule_and_stderr_and_the_run_goes_on() {
-    let (message, steps, _) = misbehaving("crash", DEFAULT_TIMEOUT, 30);
+    let (message, steps, _) = misbehaving("crash", DEFAULT_TIMEOUT, 12);
     assert!(message.contains("adapter crashed"), "{message}");
     assert!(message.contains("exit status: 3"), "{message}");
     assert!(
@@ -189,7 +208,7 @@ fn a_hang_is_a_finding_after_the_timeout() {
 
 #[test]
 fn output_outside_the_protocol_is_a_finding() {
-    let (message, steps, _) = misbehaving("babble", DEFAULT_TIMEOUT, 30);
+    let (message, steps, _) = misbehaving("babble", DEFAULT_TIMEOUT, 12);
     assert!(message.contains("broke the protocol"), "{message}");
     assert!(
         message.contains("Traceback"),
@@ -200,7 +219,7 @@ fn output_outside_the_protocol_is_a_finding() {
 
 #[test]
 fn an_error_answer_is_a_finding_and_the_process_is_kept() {
-    let (message, steps, _) = misbehaving("refuse", DEFAULT_TIMEOUT, 30);
+    let (message, steps, _) = misbehaving("refuse", DEFAULT_TIMEOUT, 12);
     assert!(message.contains("adapter error on `local`"), "{message}");
     assert!(message.contains("the library rejected"), "{message}");
     adds_three(&steps);

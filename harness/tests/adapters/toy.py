@@ -101,7 +101,52 @@ class GCounterDelta:
         return sum(s.values())
 
 
+class RgaText:
+    """Op-based RGA over the tagged elements the harness sends: each insert names the element
+    before it (its origin) and a (lamport, actor) id; concurrent inserts after one origin are
+    ordered by descending id. Deletes leave tombstones."""
+
+    def new(self, actor):
+        return {"elems": [], "clock": 0}
+
+    def visible(self, s):
+        return [e for e in s["elems"] if not e["deleted"]]
+
+    def local(self, s, op, dot):
+        shown = self.visible(s)
+        if "insert" in op:
+            at = op["insert"]["at"] % (len(shown) + 1)
+            origin = shown[at - 1]["id"] if at > 0 else None
+            s["clock"] += 1
+            m = {"insert": op["insert"]["text"], "origin": origin, "id": [s["clock"], dot["actor"]]}
+        elif shown:
+            m = {"delete": shown[op["delete"]["at"] % len(shown)]["id"]}
+        else:
+            m = {"nothing": None}
+        self.effect(s, m)
+        return m
+
+    def effect(self, s, m):
+        elems = s["elems"]
+        if "insert" in m:
+            s["clock"] = max(s["clock"], m["id"][0])
+            i = 0
+            if m["origin"] is not None:
+                i = next(k for k, e in enumerate(elems) if e["id"] == m["origin"]) + 1
+            while i < len(elems) and elems[i]["id"] > m["id"]:
+                i += 1
+            elems.insert(i, {"id": m["id"], "text": m["insert"], "deleted": False})
+        elif "delete" in m:
+            for e in elems:
+                if e["id"] == m["delete"]:
+                    e["deleted"] = True
+
+    def value(self, s):
+        return "".join(e["text"] for e in self.visible(s))
+
+
 crdts = {
+    "rga-text": (RgaText(), "op", {"kind": "text", "interleaving": "forward"}),
     "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
     "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
     "counter": (Counter(), "op", {"kind": "counter"}),
