@@ -39,7 +39,7 @@ enum Command {
     },
     /// Check models, `all` models, or `broken` (every broken model): laws, then schedules.
     /// With --adapter, a CRDT in another process (any language; see docs/protocol.md).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Serve a built-in model over the adapter protocol on stdin and stdout (docs/protocol.md):
     /// or-set, pn-counter, broken/remove-wins-sold-as-add-wins.
     #[command(hide = true)]

@@ -254,9 +254,7 @@ fn a_bad_handshake_is_an_error_not_a_model() {
         e.to_string().contains("KeyError"),
         "the stderr of a failed start is kept: {e}"
     );
-    let e = AdapterModel::start("exec /nonexistent/adapter", DEFAULT_TIMEOUT)
-        .err()
-        .expect("fails");
+    let e = AdapterModel::start("exec /nonexistent/adapter", DEFAULT_TIMEOUT).expect_err("fails");
     assert!(matches!(e, AdapterError::Handshake(_)), "{e}");
 }
 

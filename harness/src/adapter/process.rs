@@ -281,10 +281,7 @@ impl Process {
         let n = requests.len();
         let batch = json!({"type": "batch", "requests": requests});
         let names: Vec<String> = requests_of(&batch).iter().map(request_name).collect();
-        let answer = match self.send_and_read(&batch, "batch") {
-            Ok(a) => a,
-            Err(e) => return Err(e),
-        };
+        let answer = self.send_and_read(&batch, "batch")?;
         let results = answer.get("results").and_then(Value::as_array);
         if answer["ok"] == Value::Bool(false) {
             let index = answer.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;

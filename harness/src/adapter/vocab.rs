@@ -323,7 +323,6 @@ impl Vocabulary {
     }
 
     /// The operations the harness generates, as JSON.
-    #[must_use]
     pub fn strategy(&self) -> BoxedStrategy<Json> {
         match self {
             Vocabulary::Counter { decrements, max } => {
@@ -499,7 +498,7 @@ impl Vocabulary {
     pub fn spec(&self, history: &History<Json>) -> Option<Json> {
         match self {
             Vocabulary::Counter { decrements, .. } => {
-                let typed = typed(history, |op| counter_op(op))?;
+                let typed = typed(history, counter_op)?;
                 let total = if *decrements {
                     counter::sum(&typed)
                 } else {
@@ -508,7 +507,7 @@ impl Vocabulary {
                 Some(Json(json!(i64::try_from(total).ok()?)))
             }
             Vocabulary::Set { wins, .. } => {
-                let typed = typed(history, |op| set_op(op))?;
+                let typed = typed(history, set_op)?;
                 let set = match wins {
                     SetWins::Add => set::add_wins(&typed),
                     SetWins::Remove => set::remove_wins(&typed),
@@ -723,7 +722,6 @@ impl Generator {
     }
 
     /// The strategy that generates its values.
-    #[must_use]
     pub fn strategy(&self) -> BoxedStrategy<Value> {
         match self {
             Generator::Const(v) => Just(v.clone()).boxed(),
