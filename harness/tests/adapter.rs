@@ -133,13 +133,10 @@ fn a_broken_adapter_is_caught_with_the_same_findings_on_any_thread_count() {
     assert!(!report.all_passed());
 }
 
-/// The finding of an adapter that misbehaves when it is asked to add 3: its message, and the
-/// shrunk schedule.
-fn misbehaving(
-    misbehaviour: &str,
-    timeout: Duration,
-    schedules: u64,
-) -> (String, Vec<Step<Json>>, u64) {
+/// Runs an adapter that misbehaves when it is asked to add 3: the finding's message holds each
+/// of `expected` (what happened, the adapter's stderr), and the schedule shrinks to that one
+/// step, the adapter restarted for every candidate.
+fn misbehaving(misbehaviour: &str, timeout: Duration, schedules: u64, expected: &[&str]) {
     let model = start(&format!("orset {misbehaviour} 3"), timeout);
     let mut opts = options(schedules, 2);
     // Every schedule runs, not only the first batch's (a hang costs a timeout each: fewer).
@@ -155,10 +152,19 @@ fn misbehaving(
         .failure()
         .unwrap_or_else(|| panic!("no finding: {summary:?}"));
     assert_eq!(failure.finding.property, Property::Panic);
-    let found = (
-        failure.finding.message.clone(),
-        failure.shrunk.steps.clone(),
-        summary.more_failures,
+    let message = &failure.finding.message;
+    for e in expected {
+        assert!(
+            message.contains(e),
+            "{misbehaviour}: {e:?} not in {message}"
+        );
+    }
+    let steps = &failure.shrunk.steps;
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let add_three = serde_json::json!({"add": 3});
+    assert!(
+        matches!(&steps[0], Step::Update { op, .. } if op.0 == add_three),
+        "{steps:?}"
     );
     // Every process it started is gone once the model is: killed (with what `sh` started)
     // when it failed, or ended when its stdin closed.
@@ -174,55 +180,34 @@ fn misbehaving(
         .filter(|l| l.contains(&needle))
         .count();
     assert_eq!(left, 0, "adapter processes left behind: {misbehaviour}");
-    found
-}
-
-fn adds_three(steps: &[Step<Json>]) {
-    assert_eq!(steps.len(), 1, "{steps:?}");
-    assert!(
-        matches!(&steps[0], Step::Update { op, .. } if op.0 == serde_json::json!({"add": 3})),
-        "{steps:?}"
-    );
 }
 
 #[test]
 fn a_crash_is_a_finding_with_its_schedule_and_stderr_and_the_run_goes_on() {
-    let (message, steps, _) = misbehaving("crash", DEFAULT_TIMEOUT, 12);
-    assert!(message.contains("adapter crashed"), "{message}");
-    assert!(message.contains("exit status: 3"), "{message}");
-    assert!(
-        message.contains("toy adapter: about to crash"),
-        "the stderr is kept: {message}"
-    );
-    // Shrinking restarted the adapter for every candidate, down to the one step that crashes.
-    adds_three(&steps);
+    let expected = [
+        "adapter crashed",
+        "exit status: 3",
+        "toy adapter: about to crash",
+    ];
+    misbehaving("crash", DEFAULT_TIMEOUT, 12, &expected);
 }
 
 #[test]
 fn a_hang_is_a_finding_after_the_timeout() {
-    let (message, steps, _) = misbehaving("hang", Duration::from_secs(1), 6);
-    assert!(message.contains("adapter timed out"), "{message}");
-    assert!(message.contains("about to hang"), "{message}");
-    adds_three(&steps);
+    let expected = ["adapter timed out", "about to hang"];
+    misbehaving("hang", Duration::from_secs(1), 6, &expected);
 }
 
 #[test]
 fn output_outside_the_protocol_is_a_finding() {
-    let (message, steps, _) = misbehaving("babble", DEFAULT_TIMEOUT, 12);
-    assert!(message.contains("broke the protocol"), "{message}");
-    assert!(
-        message.contains("Traceback"),
-        "the line is quoted: {message}"
-    );
-    adds_three(&steps);
+    let expected = ["broke the protocol", "Traceback", "about to babble"];
+    misbehaving("babble", DEFAULT_TIMEOUT, 12, &expected);
 }
 
 #[test]
 fn an_error_answer_is_a_finding_and_the_process_is_kept() {
-    let (message, steps, _) = misbehaving("refuse", DEFAULT_TIMEOUT, 12);
-    assert!(message.contains("adapter error on `local`"), "{message}");
-    assert!(message.contains("the library rejected"), "{message}");
-    adds_three(&steps);
+    let expected = ["adapter error on `local`", "the library rejected"];
+    misbehaving("refuse", DEFAULT_TIMEOUT, 12, &expected);
 }
 
 #[test]

@@ -212,6 +212,23 @@ fn fail(state: &mut ConnState, error: &AdapterError) -> ! {
     panic!("{error}")
 }
 
+/// Panics with an answer that lacks what its request asks for: the process broke the
+/// protocol, and is killed.
+fn missing(conn: &Conn, request: &str, why: &str, answer: &Value) -> ! {
+    let mut state = lock(&conn.inner);
+    let error = AdapterError::Malformed {
+        request: request.into(),
+        why: why.into(),
+        line: answer.to_string(),
+        stderr: state
+            .process
+            .as_ref()
+            .map(Process::stderr)
+            .unwrap_or_default(),
+    };
+    fail(&mut state, &error)
+}
+
 impl Shared {
     /// Runs `f` on the live process of `conn` for a handle of `generation`.
     fn with<T>(
@@ -317,18 +334,7 @@ impl Shared {
             p.call(json!({"type": "value", "replica": r.handle}))
         });
         let Some(raw) = answer.get("value") else {
-            let mut state = lock(&r.conn.inner);
-            let error = AdapterError::Malformed {
-                request: "value".into(),
-                why: "no `value`".into(),
-                line: answer.to_string(),
-                stderr: state
-                    .process
-                    .as_ref()
-                    .map(Process::stderr)
-                    .unwrap_or_default(),
-            };
-            fail(&mut state, &error)
+            missing(&r.conn, "value", "no `value`", &answer)
         };
         let read = self.hello.vocabulary.read(raw);
         *lock(&r.cache) = Some(read.clone());
@@ -386,20 +392,7 @@ impl Model for AdapterModel {
         });
         match answer.get("equal").and_then(Value::as_bool) {
             Some(equal) => Some(equal),
-            None => {
-                let mut state = lock(&a.conn.inner);
-                let error = AdapterError::Malformed {
-                    request: "equal".into(),
-                    why: "no boolean `equal`".into(),
-                    line: answer.to_string(),
-                    stderr: state
-                        .process
-                        .as_ref()
-                        .map(Process::stderr)
-                        .unwrap_or_default(),
-                };
-                fail(&mut state, &error)
-            }
+            None => missing(&a.conn, "equal", "no boolean `equal`", &answer),
         }
     }
 
