@@ -3,13 +3,27 @@
 
 mod benchmarks;
 
-criterion::criterion_main! {
-    benchmarks::merge_sets::benches,
-    benchmarks::merge_counters::benches,
-    benchmarks::merge_registers::benches,
-    benchmarks::updates::benches,
-    benchmarks::serialization::benches,
-    benchmarks::lists::benches,
-    benchmarks::harness::benches,
-    benchmarks::explore::benches,
+fn main() {
+    // The adapter group's child process: serve, do not benchmark.
+    if std::env::var_os(benchmarks::adapter::SERVE_ENV).is_some() {
+        benchmarks::adapter::serve_child();
+        return;
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}
+
+/// Every group, in order (what `criterion_main!` would run).
+fn benches() {
+    benchmarks::merge_sets::benches();
+    benchmarks::merge_counters::benches();
+    benchmarks::merge_registers::benches();
+    benchmarks::updates::benches();
+    benchmarks::serialization::benches();
+    benchmarks::lists::benches();
+    benchmarks::harness::benches();
+    benchmarks::explore::benches();
+    benchmarks::adapter::benches();
 }

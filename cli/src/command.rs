@@ -38,7 +38,15 @@ enum Command {
         broken: bool,
     },
     /// Check models, `all` models, or `broken` (every broken model): laws, then schedules.
+    /// With --adapter, a CRDT in another process (any language; see docs/protocol.md).
     Check(CheckArgs),
+    /// Serve a built-in model over the adapter protocol on stdin and stdout (docs/protocol.md):
+    /// or-set, pn-counter, broken/remove-wins-sold-as-add-wins.
+    #[command(hide = true)]
+    Serve {
+        /// The model.
+        model: String,
+    },
     /// Re-run a saved failure and report whether it still fails.
     Replay {
         /// A replay file written by `check`.
@@ -82,8 +90,16 @@ enum Command {
 #[derive(Args)]
 struct CheckArgs {
     /// Models from `list`, `all` models, or `broken` for the broken ones.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "adapter")]
     models: Vec<String>,
+    /// Also check the CRDT served by this command over the adapter protocol (docs/protocol.md),
+    /// run with `sh -c`, e.g. 'node my-adapter.js'. One process per worker thread.
+    #[arg(long, value_name = "COMMAND")]
+    adapter: Option<String>,
+    /// The longest an adapter may take to answer one request before it is a finding (and is
+    /// restarted).
+    #[arg(long, default_value = "10s", value_parser = parse_positive_duration)]
+    adapter_timeout: Duration,
     /// Replicas per schedule [default: each schedule draws 2 to 8, biased small].
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=16))]
     replicas: Option<u32>,
@@ -275,6 +291,7 @@ fn run(catalogue: &Catalogue, cli: Cli) -> Result<Ended> {
             Ok(Ended::Held)
         }
         Command::Check(args) => check(catalogue, &args),
+        Command::Serve { model } => crate::adapter::serve_builtin(&model).map(|()| Ended::Held),
         Command::Replay { file } => replay_file(catalogue, &file).map(Ended::from),
         Command::MergeReports {
             reports,
@@ -415,6 +432,12 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
     let mut entries = Vec::new();
     for name in &args.models {
         entries.extend(self::entries(catalogue, name)?);
+    }
+    if let Some(command) = &args.adapter {
+        if command.trim().is_empty() {
+            bail!("--adapter needs a command");
+        }
+        entries.push(crate::adapter::entry(command, args.adapter_timeout)?);
     }
     let stop = interrupt_flag();
     let threads = args.threads.map(|t| t as usize);

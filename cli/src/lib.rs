@@ -18,6 +18,7 @@
 
 use std::process::ExitCode;
 
+mod adapter;
 pub mod catalogue;
 mod command;
 

@@ -3,6 +3,7 @@
 //! the `crdt-harness` command (crate `crdt-cli`).
 #![deny(missing_docs)]
 
+pub mod adapter;
 mod error;
 pub mod explore;
 mod facade;

@@ -8,6 +8,7 @@ use crdt_benches::inputs::{Overlap, vec_pair, vec_union};
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 
+pub(crate) mod adapter;
 pub(crate) mod explore;
 pub(crate) mod harness;
 pub(crate) mod lists;

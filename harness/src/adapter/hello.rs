@@ -1,0 +1,161 @@
+//! The handshake's answer: what an adapter is and can do.
+
+use crdt_laws::{Delivery, Flavour};
+use serde_json::{Value, json};
+
+use super::process::PROTOCOL_VERSION;
+use super::vocab::Vocabulary;
+
+/// What an adapter can do besides the required requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `fork` is implemented.
+    pub fork: bool,
+    /// `snapshot` and `restore` are implemented.
+    pub snapshot: bool,
+    /// `equal` is implemented.
+    pub equal: bool,
+}
+
+/// An adapter's answer to `hello`.
+///
+/// ```
+/// use crdt_harness::adapter::Hello;
+/// let answer = serde_json::json!({"ok": true, "protocol": 1, "name": "or-set", "flavour": "state",
+///     "vocabulary": {"kind": "set", "wins": "add"}, "capabilities": {"fork": true}});
+/// let hello = Hello::parse(&answer).unwrap();
+/// assert_eq!(hello.name, "or-set");
+/// assert!(hello.capabilities.fork && !hello.capabilities.equal);
+/// let other = serde_json::json!({"ok": true, "protocol": 2});
+/// assert!(Hello::parse(&other).unwrap_err().contains("protocol 2"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hello {
+    /// The CRDT's name.
+    pub name: String,
+    /// Its flavour.
+    pub flavour: Flavour,
+    /// Its vocabulary.
+    pub vocabulary: Vocabulary,
+    /// The delivery an op-based adapter needs.
+    pub delivery: Delivery,
+    /// Its capabilities.
+    pub capabilities: Capabilities,
+}
+
+impl Hello {
+    pub(crate) fn placeholder() -> Self {
+        Hello {
+            name: String::new(),
+            flavour: Flavour::StateBased,
+            vocabulary: Vocabulary::Custom(Vec::new()),
+            delivery: Delivery::Causal,
+            capabilities: Capabilities::default(),
+        }
+    }
+
+    /// Reads the answer to `hello`.
+    ///
+    /// # Errors
+    /// A one-line reason: another protocol version, an unknown flavour, vocabulary or
+    /// delivery, neither `fork` nor `snapshot`.
+    pub fn parse(answer: &Value) -> Result<Self, String> {
+        match answer.get("protocol").and_then(Value::as_u64) {
+            Some(PROTOCOL_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "the adapter speaks protocol {v}, this harness speaks protocol {PROTOCOL_VERSION}"
+                ));
+            }
+            None => return Err("the answer to `hello` gives no `protocol` version".into()),
+        }
+        let name = answer
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .ok_or("the answer to `hello` gives no `name`")?
+            .to_string();
+        let flavour = match answer.get("flavour").and_then(Value::as_str) {
+            Some("state") => Flavour::StateBased,
+            Some("delta") => Flavour::DeltaState,
+            Some("op") => Flavour::OpBased,
+            Some(other) => return Err(format!("unknown flavour {other:?} (state, delta, op)")),
+            None => {
+                return Err("the answer to `hello` gives no `flavour` (state, delta, op)".into());
+            }
+        };
+        let vocabulary = Vocabulary::parse(
+            answer
+                .get("vocabulary")
+                .ok_or("the answer to `hello` gives no `vocabulary`")?,
+        )?;
+        let delivery = match (flavour, answer.get("delivery").and_then(Value::as_str)) {
+            (Flavour::OpBased, Some("causal")) => Delivery::Causal,
+            (Flavour::OpBased, Some("fifo")) => Delivery::FifoPerSender,
+            (Flavour::OpBased, Some("unordered")) => Delivery::Unordered,
+            (Flavour::OpBased, Some("duplicating")) => Delivery::UnorderedDuplicating,
+            (Flavour::OpBased, Some(other)) => {
+                return Err(format!(
+                    "unknown delivery {other:?} (causal, fifo, unordered, duplicating)"
+                ));
+            }
+            (Flavour::OpBased, None) => {
+                return Err("an op-based adapter must give its `delivery` (causal, fifo, unordered, duplicating)".into());
+            }
+            _ => Delivery::UnorderedDuplicating,
+        };
+        let flag = |name: &str| {
+            answer
+                .get("capabilities")
+                .and_then(|c| c.get(name))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        let capabilities = Capabilities {
+            fork: flag("fork"),
+            snapshot: flag("snapshot"),
+            equal: flag("equal"),
+        };
+        if !capabilities.fork && !capabilities.snapshot {
+            return Err("the adapter offers neither `fork` nor `snapshot`; the harness needs one to copy replicas".into());
+        }
+        Ok(Hello {
+            name,
+            flavour,
+            vocabulary,
+            delivery,
+            capabilities,
+        })
+    }
+
+    /// The answer as an adapter writes it.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        let flavour = match self.flavour {
+            Flavour::StateBased => "state",
+            Flavour::DeltaState => "delta",
+            _ => "op",
+        };
+        let mut answer = json!({
+            "ok": true,
+            "protocol": PROTOCOL_VERSION,
+            "name": self.name,
+            "flavour": flavour,
+            "vocabulary": self.vocabulary.to_json(),
+            "capabilities": {
+                "fork": self.capabilities.fork,
+                "snapshot": self.capabilities.snapshot,
+                "equal": self.capabilities.equal,
+            },
+        });
+        if flavour == "op" {
+            answer["delivery"] = json!(match self.delivery {
+                Delivery::Causal => "causal",
+                Delivery::FifoPerSender => "fifo",
+                Delivery::Unordered => "unordered",
+                _ => "duplicating",
+            });
+        }
+        answer
+    }
+}

@@ -1,0 +1,532 @@
+//! [`AdapterModel`]: a CRDT in another process, as a model of `crdt-laws`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use crdt_laws::proptest::prelude::*;
+use crdt_laws::{
+    Delivery, DeltaCrdt, Dot, Flavour, History, Model, NonInterleaving, OpCrdt, ReplicaId,
+    StateCrdt,
+};
+use serde_json::{Value, json};
+
+use super::hello::Hello;
+use super::json::Json;
+use super::process::{AdapterError, Process};
+
+/// The default time an adapter has to answer one request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A CRDT served by an adapter process over the protocol (`docs/protocol.md`), as a model of
+/// all three flavours: run it through the flavour its handshake declares
+/// ([`flavour`](Self::flavour)).
+///
+/// Each thread that creates replicas gets its own adapter process, so schedules run in
+/// parallel and each one's requests go to one process. A replica is a handle into that
+/// process. Requests that answer nothing (`new`, `local`, `merge`, `deliver`, `fork`, `drop`)
+/// are queued and sent, as one batch, with the next request that answers something (a value,
+/// a state comparison, a snapshot).
+///
+/// When the adapter crashes, hangs past the timeout, or answers outside the protocol, the call
+/// panics with what happened and the adapter's stderr (the harness turns the panic into a
+/// finding with its schedule), and the process is killed; the next replica created starts a
+/// new one.
+#[derive(Clone)]
+pub struct AdapterModel {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    command: String,
+    timeout: Duration,
+    hello: Hello,
+    conns: Mutex<HashMap<ThreadId, Arc<Conn>>>,
+}
+
+impl fmt::Debug for AdapterModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdapterModel")
+            .field("command", &self.shared.command)
+            .field("name", &self.shared.hello.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One thread's adapter process, replaced after a fatal failure.
+struct Conn {
+    inner: Mutex<ConnState>,
+}
+
+struct ConnState {
+    process: Option<Process>,
+    /// Counts the processes started: a handle of an earlier one is lost.
+    generation: u64,
+    next_handle: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One replica (or a state in flight, or a delta): a handle in an adapter process.
+pub struct Replica {
+    conn: Arc<Conn>,
+    shared: Arc<Shared>,
+    generation: u64,
+    handle: u64,
+    actor: ReplicaId,
+    /// The updates issued at this replica's lineage: the next dot is `seq + 1`.
+    seq: u64,
+    /// The last value read, with the list's element ids, until the replica changes.
+    cache: Mutex<Option<(Json, Option<Vec<Dot>>)>>,
+}
+
+impl fmt::Debug for Replica {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.actor, self.handle)
+    }
+}
+
+/// A message kept in the adapter (operation-based adapters).
+#[derive(Clone)]
+pub struct Message(Arc<MessageHandle>);
+
+struct MessageHandle {
+    conn: Arc<Conn>,
+    generation: u64,
+    id: u64,
+    dot: Dot,
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "message of {}", self.0.dot)
+    }
+}
+
+impl Drop for MessageHandle {
+    fn drop(&mut self) {
+        let mut state = lock(&self.conn.inner);
+        if state.generation == self.generation
+            && let Some(p) = state.process.as_mut()
+        {
+            p.queue(json!({"type": "drop", "replicas": [], "messages": [self.id]}));
+        }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let mut state = lock(&self.conn.inner);
+        if state.generation == self.generation
+            && let Some(p) = state.process.as_mut()
+        {
+            p.queue(json!({"type": "drop", "replicas": [self.handle]}));
+        }
+    }
+}
+
+impl AdapterModel {
+    /// Starts `command` (with `sh -c`) once to read its handshake, and keeps that process for
+    /// the calling thread.
+    ///
+    /// # Errors
+    /// [`AdapterError`] when the command does not start or the handshake fails (another
+    /// protocol version, an unknown vocabulary, ...).
+    pub fn start(command: &str, timeout: Duration) -> Result<Self, AdapterError> {
+        let process = Process::start(command, timeout)?;
+        let hello = process.hello.clone();
+        let conn = Arc::new(Conn {
+            inner: Mutex::new(ConnState {
+                process: Some(process),
+                generation: 0,
+                next_handle: 0,
+            }),
+        });
+        let conns = Mutex::new(HashMap::from([(std::thread::current().id(), conn)]));
+        Ok(AdapterModel {
+            shared: Arc::new(Shared {
+                command: command.to_string(),
+                timeout,
+                hello,
+                conns,
+            }),
+        })
+    }
+
+    /// The handshake's answer.
+    #[must_use]
+    pub fn hello(&self) -> &Hello {
+        &self.shared.hello
+    }
+
+    /// The flavour the adapter declared: run the model through the matching protocol
+    /// ([`StateProtocol`](crate::protocol::StateProtocol), ...).
+    #[must_use]
+    pub fn flavour(&self) -> Flavour {
+        self.shared.hello.flavour
+    }
+
+    /// The command.
+    #[must_use]
+    pub fn command(&self) -> &str {
+        &self.shared.command
+    }
+
+    /// How many adapter processes are running now (one per thread that created replicas).
+    #[must_use]
+    pub fn processes(&self) -> usize {
+        lock(&self.shared.conns)
+            .values()
+            .filter(|c| lock(&c.inner).process.is_some())
+            .count()
+    }
+
+    fn conn(&self) -> Arc<Conn> {
+        let id = std::thread::current().id();
+        let mut conns = lock(&self.shared.conns);
+        Arc::clone(conns.entry(id).or_insert_with(|| {
+            Arc::new(Conn {
+                inner: Mutex::new(ConnState {
+                    process: None,
+                    generation: 0,
+                    next_handle: 0,
+                }),
+            })
+        }))
+    }
+}
+
+/// Panics with an adapter failure, after killing the process if it cannot go on: the harness
+/// reports the panic as a finding of the schedule.
+fn fail(state: &mut ConnState, error: &AdapterError) -> ! {
+    if error.is_fatal() {
+        if let Some(mut p) = state.process.take() {
+            p.kill();
+        }
+        state.generation += 1;
+    }
+    panic!("{error}")
+}
+
+impl Shared {
+    /// Runs `f` on the live process of `conn` for a handle of `generation`.
+    fn with<T>(
+        &self,
+        conn: &Conn,
+        generation: u64,
+        f: impl FnOnce(&mut Process) -> Result<T, AdapterError>,
+    ) -> T {
+        let mut state = lock(&conn.inner);
+        if state.generation != generation || state.process.is_none() {
+            panic!("the replica was lost: its adapter process was restarted after a failure");
+        }
+        let process = state.process.as_mut().expect("checked above");
+        match f(process) {
+            Ok(v) => v,
+            Err(e) => fail(&mut state, &e),
+        }
+    }
+
+    /// A new handle in `conn`'s process, starting it if needed.
+    fn allocate(&self, conn: &Conn) -> (u64, u64) {
+        let mut state = lock(&conn.inner);
+        if state.process.is_none() {
+            match Process::start(&self.command, self.timeout) {
+                Ok(p) => {
+                    if p.hello != self.hello {
+                        panic!("the restarted adapter's handshake differs from the first one's");
+                    }
+                    state.process = Some(p);
+                }
+                Err(e) => panic!("cannot restart the adapter: {e}"),
+            }
+        }
+        let handle = state.next_handle;
+        state.next_handle += 1;
+        (state.generation, handle)
+    }
+
+    fn replica(
+        self: &Arc<Self>,
+        conn: Arc<Conn>,
+        generation: u64,
+        handle: u64,
+        actor: ReplicaId,
+        seq: u64,
+    ) -> Replica {
+        Replica {
+            conn,
+            shared: Arc::clone(self),
+            generation,
+            handle,
+            actor,
+            seq,
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// An independent copy of `r`: `fork`, or `snapshot` then `restore`.
+    fn fork(self: &Arc<Self>, r: &Replica) -> Replica {
+        let (generation, out) = self.allocate(&r.conn);
+        if generation != r.generation {
+            panic!("the replica was lost: its adapter process was restarted after a failure");
+        }
+        let fork = self.hello.capabilities.fork;
+        self.with(&r.conn, r.generation, |p| {
+            if fork {
+                p.queue(json!({"type": "fork", "replica": r.handle, "out": out}));
+            } else {
+                let answer = p.call(json!({"type": "snapshot", "replica": r.handle}))?;
+                let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
+                p.queue(json!({"type": "restore", "out": out, "actor": r.actor.0, "snapshot": snapshot}));
+            }
+            Ok(())
+        });
+        let copy = self.replica(Arc::clone(&r.conn), generation, out, r.actor, r.seq);
+        *lock(&copy.cache) = lock(&r.cache).clone();
+        copy
+    }
+
+    fn local(&self, r: &mut Replica, dot: Dot, op: &Json, out: Option<(&str, u64)>) {
+        let mut request = json!({
+            "type": "local",
+            "replica": r.handle,
+            "op": self.hello.vocabulary.wire_op(op, dot),
+            "dot": {"actor": dot.replica.0, "seq": dot.seq},
+        });
+        if let Some((field, id)) = out {
+            request[field] = json!(id);
+        }
+        self.with(&r.conn, r.generation, |p| {
+            p.queue(request);
+            Ok(())
+        });
+        r.seq = r.seq.max(dot.seq);
+        *lock(&r.cache) = None;
+    }
+
+    fn read(&self, r: &Replica) -> (Json, Option<Vec<Dot>>) {
+        if let Some(cached) = lock(&r.cache).clone() {
+            return cached;
+        }
+        let answer = self.with(&r.conn, r.generation, |p| {
+            p.call(json!({"type": "value", "replica": r.handle}))
+        });
+        let Some(raw) = answer.get("value") else {
+            let mut state = lock(&r.conn.inner);
+            let error = AdapterError::Malformed {
+                request: "value".into(),
+                why: "no `value`".into(),
+                line: answer.to_string(),
+                stderr: state
+                    .process
+                    .as_ref()
+                    .map(Process::stderr)
+                    .unwrap_or_default(),
+            };
+            fail(&mut state, &error)
+        };
+        let read = self.hello.vocabulary.read(raw);
+        *lock(&r.cache) = Some(read.clone());
+        read
+    }
+}
+
+fn same_process(a: &Replica, b: &Replica) {
+    assert!(
+        Arc::ptr_eq(&a.conn, &b.conn) && a.generation == b.generation,
+        "two replicas of different adapter processes cannot be merged"
+    );
+}
+
+impl Clone for Replica {
+    fn clone(&self) -> Self {
+        self.shared.fork(self)
+    }
+}
+
+impl Model for AdapterModel {
+    type State = Replica;
+    type Op = Json;
+    type Value = Json;
+
+    fn name(&self) -> String {
+        self.shared.hello.name.clone()
+    }
+
+    fn new_replica(&self, id: ReplicaId) -> Replica {
+        let conn = self.conn();
+        let (generation, handle) = self.shared.allocate(&conn);
+        self.shared.with(&conn, generation, |p| {
+            p.queue(json!({"type": "new", "replica": handle, "actor": id.0}));
+            Ok(())
+        });
+        self.shared.replica(conn, generation, handle, id, 0)
+    }
+
+    fn value(&self, state: &Replica) -> Json {
+        self.shared.read(state).0
+    }
+
+    fn ops(&self) -> BoxedStrategy<Json> {
+        self.shared.hello.vocabulary.strategy()
+    }
+
+    fn state_eq(&self, a: &Replica, b: &Replica) -> Option<bool> {
+        if !self.shared.hello.capabilities.equal {
+            return None;
+        }
+        same_process(a, b);
+        let answer = self.shared.with(&a.conn, a.generation, |p| {
+            p.call(json!({"type": "equal", "replica": a.handle, "other": b.handle}))
+        });
+        match answer.get("equal").and_then(Value::as_bool) {
+            Some(equal) => Some(equal),
+            None => {
+                let mut state = lock(&a.conn.inner);
+                let error = AdapterError::Malformed {
+                    request: "equal".into(),
+                    why: "no boolean `equal`".into(),
+                    line: answer.to_string(),
+                    stderr: state
+                        .process
+                        .as_ref()
+                        .map(Process::stderr)
+                        .unwrap_or_default(),
+                };
+                fail(&mut state, &error)
+            }
+        }
+    }
+
+    fn fork(&self, state: &Replica) -> Replica {
+        self.shared.fork(state)
+    }
+
+    fn invariant(&self, value: &Json) -> Result<(), String> {
+        self.shared.hello.vocabulary.invariant(value)
+    }
+
+    fn round_trip(&self, state: &Replica) -> Option<Result<Replica, crdt_laws::Error>> {
+        if !self.shared.hello.capabilities.snapshot {
+            return None;
+        }
+        let (generation, out) = self.shared.allocate(&state.conn);
+        if generation != state.generation {
+            panic!("the replica was lost: its adapter process was restarted after a failure");
+        }
+        self.shared.with(&state.conn, state.generation, |p| {
+            let answer = p.call(json!({"type": "snapshot", "replica": state.handle}))?;
+            let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
+            p.queue(json!({"type": "restore", "out": out, "actor": state.actor.0, "snapshot": snapshot}));
+            Ok(())
+        });
+        Some(Ok(self.shared.replica(
+            Arc::clone(&state.conn),
+            generation,
+            out,
+            state.actor,
+            state.seq,
+        )))
+    }
+
+    fn spec(&self, history: &History<Json>) -> Option<Json> {
+        self.shared.hello.vocabulary.spec(history)
+    }
+
+    fn element_ids(&self, state: &Replica) -> Option<Vec<Dot>> {
+        if !self.shared.hello.vocabulary.is_sequence() {
+            return None;
+        }
+        Some(self.shared.read(state).1.unwrap_or_default())
+    }
+
+    fn non_interleaving(&self) -> NonInterleaving {
+        self.shared.hello.vocabulary.interleaving()
+    }
+}
+
+impl StateCrdt for AdapterModel {
+    fn apply(&self, state: &mut Replica, replica: ReplicaId, op: &Json) {
+        let dot = Dot::new(replica, state.seq + 1);
+        if self.shared.hello.flavour == Flavour::DeltaState {
+            // A delta adapter makes a delta with every `local`: this one is not needed.
+            let (_, out) = self.shared.allocate(&state.conn);
+            self.shared.local(state, dot, op, Some(("out", out)));
+            self.shared.with(&state.conn, state.generation, |p| {
+                p.queue(json!({"type": "drop", "replicas": [out]}));
+                Ok(())
+            });
+        } else {
+            self.shared.local(state, dot, op, None);
+        }
+    }
+
+    fn merge(&self, into: &mut Replica, from: &Replica) {
+        same_process(into, from);
+        self.shared.with(&into.conn, into.generation, |p| {
+            p.queue(json!({"type": "merge", "into": into.handle, "from": from.handle}));
+            Ok(())
+        });
+        *lock(&into.cache) = None;
+    }
+}
+
+impl DeltaCrdt for AdapterModel {
+    fn delta(&self, state: &Replica, replica: ReplicaId, op: &Json) -> Replica {
+        // `local` changes the replica it is given: work on a copy, keep only the delta.
+        let mut scratch = self.shared.fork(state);
+        let (generation, out) = self.shared.allocate(&state.conn);
+        let dot = Dot::new(replica, state.seq + 1);
+        self.shared.local(&mut scratch, dot, op, Some(("out", out)));
+        self.shared
+            .replica(Arc::clone(&state.conn), generation, out, replica, 0)
+    }
+}
+
+impl OpCrdt for AdapterModel {
+    type Message = Message;
+
+    fn delivery(&self) -> Delivery {
+        self.shared.hello.delivery
+    }
+
+    fn local(&self, state: &mut Replica, dot: Dot, op: &Json) -> Message {
+        let (generation, id) = self.shared.allocate(&state.conn);
+        if generation != state.generation {
+            panic!("the replica was lost: its adapter process was restarted after a failure");
+        }
+        self.shared.local(state, dot, op, Some(("message", id)));
+        Message(Arc::new(MessageHandle {
+            conn: Arc::clone(&state.conn),
+            generation,
+            id,
+            dot,
+        }))
+    }
+
+    fn effect(&self, state: &mut Replica, message: &Message) {
+        assert!(
+            Arc::ptr_eq(&state.conn, &message.0.conn) && state.generation == message.0.generation,
+            "a message of another adapter process cannot be delivered"
+        );
+        self.shared.with(&state.conn, state.generation, |p| {
+            p.queue(json!({"type": "deliver", "replica": state.handle, "message": message.0.id}));
+            Ok(())
+        });
+        *lock(&state.cache) = None;
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let conns = std::mem::take(&mut *lock(&self.conns));
+        for conn in conns.into_values() {
+            drop(lock(&conn.inner).process.take());
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! One adapter process: spawning, the handshake, requests with a timeout, pipelining, and
+//! what goes wrong (crash, hang, malformed output) as [`AdapterError`]s.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::hello::Hello;
+
+/// The protocol version this harness speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// The least time an adapter has to answer `hello`.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How much of an adapter's stderr is kept.
+const STDERR_KEPT: usize = 64 * 1024;
+
+/// How much of the kept stderr a finding's message quotes.
+const STDERR_QUOTED: usize = 4 * 1024;
+
+/// What went wrong with an adapter.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// The command could not be started.
+    #[error("cannot start the adapter `{command}`: {reason}")]
+    Start {
+        /// The command.
+        command: String,
+        /// Why.
+        reason: String,
+    },
+    /// The process ended.
+    #[error("adapter crashed ({status}) during `{request}`{stderr}")]
+    Crashed {
+        /// How it ended.
+        status: String,
+        /// The request it was answering.
+        request: String,
+        /// Its stderr, quoted.
+        stderr: Stderr,
+    },
+    /// No answer in time.
+    #[error("adapter timed out: no answer to `{request}` within {after:?}{stderr}")]
+    Timeout {
+        /// The request.
+        request: String,
+        /// The timeout.
+        after: Duration,
+        /// Its stderr, quoted.
+        stderr: Stderr,
+    },
+    /// An answer outside the protocol.
+    #[error("adapter broke the protocol answering `{request}`: {why}: {line}{stderr}")]
+    Malformed {
+        /// The request.
+        request: String,
+        /// What is wrong.
+        why: String,
+        /// The line, shortened.
+        line: String,
+        /// Its stderr, quoted.
+        stderr: Stderr,
+    },
+    /// The adapter answered `ok: false`.
+    #[error("adapter error on `{request}`: {error}{stderr}")]
+    Refused {
+        /// The request.
+        request: String,
+        /// The adapter's error.
+        error: String,
+        /// Its stderr, quoted.
+        stderr: Stderr,
+    },
+    /// The handshake's answer is not acceptable.
+    #[error("adapter handshake failed: {0}")]
+    Handshake(String),
+}
+
+impl AdapterError {
+    /// True when the process cannot go on (crashed, hung, babbling): it is killed and
+    /// restarted.
+    #[must_use]
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, AdapterError::Refused { .. })
+    }
+}
+
+/// The tail of an adapter's stderr, printed after a finding's message.
+#[derive(Clone, Debug, Default)]
+pub struct Stderr(pub String);
+
+impl std::fmt::Display for Stderr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.trim_end();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let start = text.len().saturating_sub(STDERR_QUOTED);
+        let start = (start..=text.len())
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let cut = if start > 0 { "..." } else { "" };
+        write!(f, "; adapter stderr: {cut}{}", &text[start..])
+    }
+}
+
+/// A line read from the adapter, or the end of its stdout.
+type Line = Option<String>;
+
+/// A running adapter.
+pub(super) struct Process {
+    command: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Line>,
+    stderr: Arc<Mutex<VecDeque<u8>>>,
+    timeout: Duration,
+    pending: Vec<Value>,
+    /// The handshake's answer.
+    pub(super) hello: Hello,
+}
+
+impl std::fmt::Debug for Process {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Process")
+            .field("command", &self.command)
+            .finish_non_exhaustive()
+    }
+}
+
+fn shorten(line: &str) -> String {
+    const MAX: usize = 300;
+    if line.len() <= MAX {
+        return line.to_string();
+    }
+    let end = (0..=MAX)
+        .rev()
+        .find(|&i| line.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}...", &line[..end])
+}
+
+fn request_name(request: &Value) -> String {
+    request
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
+}
+
+impl Process {
+    /// Starts `command` with `sh -c` and says hello.
+    ///
+    /// # Errors
+    /// [`AdapterError`] when the command cannot start or the handshake fails.
+    pub(super) fn start(command: &str, timeout: Duration) -> Result<Self, AdapterError> {
+        // Its own process group, so that killing it kills what `sh` started too.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .process_group(0)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| AdapterError::Start {
+                command: command.to_string(),
+                reason: e.to_string(),
+            })?;
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut err = child.stderr.take().expect("stderr is piped");
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => {
+                        let _ = send.send(None);
+                        return;
+                    }
+                    Ok(_) => {
+                        if send.send(Some(line)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let kept = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    return;
+                }
+                let mut kept = kept
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                kept.extend(&buf[..n]);
+                let excess = kept.len().saturating_sub(STDERR_KEPT);
+                kept.drain(..excess);
+            }
+        });
+        let mut process = Process {
+            command: command.to_string(),
+            child,
+            stdin: Some(stdin),
+            lines,
+            stderr,
+            timeout,
+            pending: Vec::new(),
+            hello: Hello::placeholder(),
+        };
+        // An interpreter may take a while to start: the handshake has at least
+        // `HANDSHAKE_TIMEOUT`.
+        process.timeout = timeout.max(HANDSHAKE_TIMEOUT);
+        let answer = process.exchange(&json!({"type": "hello", "protocol": PROTOCOL_VERSION}));
+        process.timeout = timeout;
+        let answer = answer.map_err(|e| {
+            let text = e.to_string();
+            AdapterError::Handshake(text.replace("; adapter stderr:", "; stderr:"))
+        });
+        let answer = match answer {
+            Ok(a) => a,
+            Err(e) => {
+                process.kill();
+                return Err(e);
+            }
+        };
+        match Hello::parse(&answer) {
+            Ok(hello) => {
+                process.hello = hello;
+                Ok(process)
+            }
+            Err(why) => {
+                process.kill();
+                Err(AdapterError::Handshake(why))
+            }
+        }
+    }
+
+    /// The adapter's stderr so far (its last 64 KiB).
+    #[must_use]
+    pub(super) fn stderr(&self) -> Stderr {
+        let kept = self
+            .stderr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bytes: Vec<u8> = kept.iter().copied().collect();
+        Stderr(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Queues a request whose answer carries nothing (`new`, `local`, `merge`, ...): it is sent
+    /// with the next [`call`](Self::call), in one batch.
+    pub(super) fn queue(&mut self, request: Value) {
+        self.pending.push(request);
+    }
+
+    /// Sends the queued requests and `request` (as one batch when some are queued) and
+    /// returns `request`'s answer.
+    ///
+    /// # Errors
+    /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
+    pub(super) fn call(&mut self, request: Value) -> Result<Value, AdapterError> {
+        if self.pending.is_empty() {
+            return self.exchange(&request);
+        }
+        let mut requests = std::mem::take(&mut self.pending);
+        requests.push(request);
+        let n = requests.len();
+        let batch = json!({"type": "batch", "requests": requests});
+        let names: Vec<String> = requests_of(&batch).iter().map(request_name).collect();
+        let answer = match self.send_and_read(&batch, "batch") {
+            Ok(a) => a,
+            Err(e) => return Err(e),
+        };
+        let results = answer.get("results").and_then(Value::as_array);
+        if answer["ok"] == Value::Bool(false) {
+            let index = answer.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let name = names.get(index).cloned().unwrap_or_else(|| "batch".into());
+            return Err(AdapterError::Refused {
+                request: name,
+                error: error_text(&answer),
+                stderr: self.stderr(),
+            });
+        }
+        let Some(results) = results.filter(|r| r.len() == n) else {
+            return Err(self.malformed(
+                "batch",
+                format!("`results` must hold {n} answers"),
+                &answer.to_string(),
+            ));
+        };
+        for (i, r) in results.iter().enumerate() {
+            if r.get("ok") != Some(&Value::Bool(true)) {
+                return Err(self.malformed(
+                    &names[i],
+                    "a batch result without `ok: true`".into(),
+                    &r.to_string(),
+                ));
+            }
+        }
+        Ok(results[n - 1].clone())
+    }
+
+    /// One request, one answer, `ok: true` required.
+    fn exchange(&mut self, request: &Value) -> Result<Value, AdapterError> {
+        let name = request_name(request);
+        let answer = self.send_and_read(request, &name)?;
+        if answer["ok"] == Value::Bool(false) {
+            return Err(AdapterError::Refused {
+                request: name,
+                error: error_text(&answer),
+                stderr: self.stderr(),
+            });
+        }
+        Ok(answer)
+    }
+
+    fn send_and_read(&mut self, request: &Value, name: &str) -> Result<Value, AdapterError> {
+        let mut line = request.to_string();
+        line.push('\n');
+        let written = self.stdin.as_mut().map(|stdin| {
+            stdin
+                .write_all(line.as_bytes())
+                .and_then(|()| stdin.flush())
+        });
+        if !matches!(written, Some(Ok(()))) {
+            return Err(self.crashed(name));
+        }
+        let line = match self.lines.recv_timeout(self.timeout) {
+            Ok(Some(line)) => line,
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => return Err(self.crashed(name)),
+            Err(RecvTimeoutError::Timeout) => {
+                self.kill();
+                return Err(AdapterError::Timeout {
+                    request: name.to_string(),
+                    after: self.timeout,
+                    stderr: self.stderr(),
+                });
+            }
+        };
+        let answer: Value = match serde_json::from_str(line.trim_end_matches(['\n', '\r'])) {
+            Ok(v) => v,
+            Err(e) => return Err(self.malformed(name, format!("not JSON ({e})"), &line)),
+        };
+        match answer.get("ok") {
+            Some(Value::Bool(_)) if answer.is_object() => Ok(answer),
+            _ => Err(self.malformed(name, "not an object with a boolean `ok`".into(), &line)),
+        }
+    }
+
+    fn malformed(&mut self, name: &str, why: String, line: &str) -> AdapterError {
+        self.kill();
+        AdapterError::Malformed {
+            request: name.to_string(),
+            why,
+            line: shorten(line.trim_end()),
+            stderr: self.stderr(),
+        }
+    }
+
+    fn crashed(&mut self, name: &str) -> AdapterError {
+        // Give the process a moment to be reaped, so the status is known.
+        let mut status = None;
+        for _ in 0..50 {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let status = match status {
+            Some(s) => s.to_string(),
+            None => {
+                self.kill();
+                "closed its stdout".to_string()
+            }
+        };
+        // Let the stderr reader drain what the process wrote last.
+        std::thread::sleep(Duration::from_millis(20));
+        AdapterError::Crashed {
+            status,
+            request: name.to_string(),
+            stderr: self.stderr(),
+        }
+    }
+
+    /// Kills the process and everything it started (its process group), and reaps it.
+    pub(super) fn kill(&mut self) {
+        // `kill -KILL -PGID`: std has no call for a process group, and no `unsafe` here.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn requests_of(batch: &Value) -> &[Value] {
+    batch["requests"].as_array().map_or(&[], Vec::as_slice)
+}
+
+fn error_text(answer: &Value) -> String {
+    match answer.get("error") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "(no `error` given)".to_string(),
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Closing stdin asks the adapter to exit; a short grace period, then it is killed.
+        drop(self.stdin.take());
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.kill();
+    }
+}

@@ -1,0 +1,414 @@
+//! [`serve`]: any model of `crdt-laws` as an adapter process, the protocol's reference
+//! implementation.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, BufRead, Write};
+
+use crdt_laws::vocab::{CounterOp, MapOp, RegisterOp, SetOp};
+use crdt_laws::{Dot, Model, ReplicaId};
+use serde_json::{Value, json};
+
+use super::hello::{Capabilities, Hello};
+use super::json::{op_parts, small};
+use super::vocab::{Vocabulary, counter_op, set_op};
+use crate::protocol::{Produced, Protocol};
+
+/// An operation type read from the protocol's JSON (`{"add": 3}`, `{"increment": 2}`).
+pub trait FromWire: Sized {
+    /// The operation, or `None` when `op` is not one.
+    fn from_wire(op: &Value) -> Option<Self>;
+}
+
+/// A value type written as the protocol's JSON (a set as an array, a counter as a number).
+pub trait ToWire {
+    /// The value as JSON.
+    fn to_wire(&self) -> Value;
+}
+
+impl FromWire for CounterOp {
+    fn from_wire(op: &Value) -> Option<Self> {
+        counter_op(op)
+    }
+}
+
+impl FromWire for SetOp<u8> {
+    fn from_wire(op: &Value) -> Option<Self> {
+        set_op(op)
+    }
+}
+
+impl FromWire for RegisterOp<u8> {
+    fn from_wire(op: &Value) -> Option<Self> {
+        match op_parts(op)? {
+            ("set", x) => Some(RegisterOp::Set(u8::try_from(small(x)?).ok()?)),
+            _ => None,
+        }
+    }
+}
+
+impl<Op: FromWire> FromWire for MapOp<u8, Op> {
+    fn from_wire(op: &Value) -> Option<Self> {
+        let ("update", args) = op_parts(op)? else {
+            return None;
+        };
+        let key = args.get("key")?.as_str()?.strip_prefix('k')?.parse().ok()?;
+        Some(MapOp::Update(key, Op::from_wire(args.get("op")?)?))
+    }
+}
+
+macro_rules! number_to_wire {
+    ($($t:ty),*) => {$(
+        impl ToWire for $t {
+            fn to_wire(&self) -> Value {
+                i64::try_from(*self).map_or_else(|_| json!(self.to_string()), Value::from)
+            }
+        }
+    )*};
+}
+number_to_wire!(u8, u32, u64, u128, i32, i64, i128);
+
+impl<T: ToWire> ToWire for BTreeSet<T> {
+    fn to_wire(&self) -> Value {
+        Value::Array(self.iter().map(ToWire::to_wire).collect())
+    }
+}
+
+impl<T: ToWire> ToWire for Vec<T> {
+    fn to_wire(&self) -> Value {
+        Value::Array(self.iter().map(ToWire::to_wire).collect())
+    }
+}
+
+impl<T: ToWire> ToWire for Option<T> {
+    fn to_wire(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToWire::to_wire)
+    }
+}
+
+impl<V: ToWire> ToWire for BTreeMap<u8, V> {
+    fn to_wire(&self) -> Value {
+        Value::Object(
+            self.iter()
+                .map(|(k, v)| (format!("k{k}"), v.to_wire()))
+                .collect(),
+        )
+    }
+}
+
+/// The replicas and messages an adapter holds.
+struct Server<'p, P: Protocol> {
+    protocol: &'p P,
+    hello: Hello,
+    replicas: HashMap<u64, <P::Model as Model>::State>,
+    payloads: HashMap<u64, P::Payload>,
+}
+
+type Answer = Result<Value, String>;
+
+fn handle_of(request: &Value, field: &str) -> Result<u64, String> {
+    request
+        .get(field)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| format!("`{field}` must be a handle (a non-negative integer)"))
+}
+
+impl<P: Protocol> Server<'_, P>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+{
+    fn state(
+        &mut self,
+        request: &Value,
+        field: &str,
+    ) -> Result<&mut <P::Model as Model>::State, String> {
+        let h = handle_of(request, field)?;
+        self.replicas
+            .get_mut(&h)
+            .ok_or_else(|| format!("unknown replica {h}"))
+    }
+
+    /// The payload that handle `h` stands for: a payload (a delta, a message), or a replica's
+    /// whole state.
+    fn payload(&self, h: u64) -> Result<P::Payload, String> {
+        if let Some(p) = self.payloads.get(&h) {
+            return Ok(p.clone());
+        }
+        let state = self
+            .replicas
+            .get(&h)
+            .ok_or_else(|| format!("unknown replica {h}"))?;
+        self.protocol
+            .state_payload(state)
+            .ok_or_else(|| format!("{h} is a replica, not a message"))
+    }
+
+    fn answer(&mut self, request: &Value) -> Answer {
+        let model = self.protocol.model();
+        let kind = request
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or("a request needs a `type`")?;
+        match kind {
+            "hello" => Ok(self.hello.to_json()),
+            "new" => {
+                let h = handle_of(request, "replica")?;
+                let actor = actor_of(request)?;
+                self.replicas.insert(h, model.new_replica(actor));
+                Ok(json!({"ok": true}))
+            }
+            "local" => {
+                let op = request
+                    .get("op")
+                    .and_then(<P::Model as Model>::Op::from_wire)
+                    .ok_or_else(|| {
+                        format!("not an operation of this vocabulary: {}", request["op"])
+                    })?;
+                let dot = request.get("dot").ok_or("`local` needs a `dot`")?;
+                let dot = Dot::new(
+                    ReplicaId::new(dot.get("actor").and_then(small).ok_or("bad `dot.actor`")?),
+                    dot.get("seq")
+                        .and_then(Value::as_u64)
+                        .ok_or("bad `dot.seq`")?,
+                );
+                let out = request
+                    .get("out")
+                    .or_else(|| request.get("message"))
+                    .and_then(Value::as_u64);
+                let protocol = self.protocol;
+                let state = self.state(request, "replica")?;
+                match protocol.update(state, dot, &op) {
+                    Produced::Nothing => {}
+                    Produced::Delta(p) | Produced::Broadcast(p) => {
+                        let out = out.ok_or("`local` needs `out` (delta) or `message` (op)")?;
+                        self.payloads.insert(out, p);
+                    }
+                }
+                Ok(json!({"ok": true}))
+            }
+            "deliver" | "merge" => {
+                let (into, from) = if kind == "deliver" {
+                    ("replica", "message")
+                } else {
+                    ("into", "from")
+                };
+                let from = handle_of(request, from)?;
+                let payload = self.payload(from)?;
+                let into = handle_of(request, into)?;
+                let protocol = self.protocol;
+                if let Some(state) = self.replicas.get_mut(&into) {
+                    protocol.receive(state, &payload);
+                } else if let Some(joined) = self.payloads.get_mut(&into) {
+                    protocol.join(joined, &payload);
+                } else {
+                    return Err(format!("unknown replica {into}"));
+                }
+                Ok(json!({"ok": true}))
+            }
+            "value" => {
+                let state = self.state(request, "replica")?;
+                Ok(json!({"ok": true, "value": model.value(state).to_wire()}))
+            }
+            "values" => {
+                let handles = request
+                    .get("replicas")
+                    .and_then(Value::as_array)
+                    .ok_or("`replicas` must be an array")?;
+                let values = handles
+                    .iter()
+                    .map(|h| {
+                        let h = h.as_u64().ok_or("a handle is a non-negative integer")?;
+                        let state = self
+                            .replicas
+                            .get(&h)
+                            .ok_or_else(|| format!("unknown replica {h}"))?;
+                        Ok(model.value(state).to_wire())
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                Ok(json!({"ok": true, "values": values}))
+            }
+            "fork" => {
+                let (h, out) = (handle_of(request, "replica")?, handle_of(request, "out")?);
+                if let Some(state) = self.replicas.get(&h) {
+                    let copy = model.fork(state);
+                    self.replicas.insert(out, copy);
+                } else if let Some(p) = self.payloads.get(&h) {
+                    let copy = p.clone();
+                    self.payloads.insert(out, copy);
+                } else {
+                    return Err(format!("unknown replica {h}"));
+                }
+                Ok(json!({"ok": true}))
+            }
+            "equal" => {
+                let other = handle_of(request, "other")?;
+                let b = self
+                    .replicas
+                    .get(&other)
+                    .ok_or_else(|| format!("unknown replica {other}"))?
+                    .clone();
+                let a = self.state(request, "replica")?;
+                let equal = model
+                    .state_eq(a, &b)
+                    .ok_or("this model cannot compare states")?;
+                Ok(json!({"ok": true, "equal": equal}))
+            }
+            "drop" => {
+                for field in ["replicas", "messages"] {
+                    for h in request
+                        .get(field)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(h) = h.as_u64() {
+                            self.replicas.remove(&h);
+                            self.payloads.remove(&h);
+                        }
+                    }
+                }
+                Ok(json!({"ok": true}))
+            }
+            "reset" => {
+                self.replicas.clear();
+                self.payloads.clear();
+                Ok(json!({"ok": true}))
+            }
+            "batch" => {
+                let requests = request
+                    .get("requests")
+                    .and_then(Value::as_array)
+                    .ok_or("`requests` must be an array")?;
+                let mut results = Vec::with_capacity(requests.len());
+                for (i, r) in requests.iter().enumerate() {
+                    let kind = r.get("type").and_then(Value::as_str);
+                    let answer = if matches!(kind, Some("hello" | "batch")) {
+                        Err(format!(
+                            "`{}` is not allowed in a batch",
+                            kind.unwrap_or_default()
+                        ))
+                    } else {
+                        self.answer(r)
+                    };
+                    match answer {
+                        Ok(a) => results.push(a),
+                        Err(error) => {
+                            return Ok(
+                                json!({"ok": false, "error": error, "index": i, "results": results}),
+                            );
+                        }
+                    }
+                }
+                Ok(json!({"ok": true, "results": results}))
+            }
+            "snapshot" | "restore" => Err(format!("`{kind}` is not offered by this adapter")),
+            other => Err(format!("unknown request type {other:?}")),
+        }
+    }
+}
+
+fn actor_of(request: &Value) -> Result<ReplicaId, String> {
+    request
+        .get("actor")
+        .and_then(small)
+        .map(ReplicaId::new)
+        .ok_or_else(|| "`actor` must be a small non-negative integer".to_string())
+}
+
+/// Serves `protocol`'s model over the adapter protocol on `input` and `output` until `input`
+/// ends: the model's handshake names it, its flavour, `vocabulary`, the delivery it declares,
+/// `fork`, and `equal` when it compares states (no `snapshot`).
+///
+/// ```
+/// use crdt_harness::adapter::{Vocabulary, serve_on};
+/// use crdt_harness::protocol::StateProtocol;
+/// use crdt_impls::models::OrSetModel;
+///
+/// let vocabulary = Vocabulary::parse(&serde_json::json!({"kind": "set", "wins": "add"})).unwrap();
+/// let input = concat!(
+///     r#"{"type":"hello","protocol":1}"#, "\n",
+///     r#"{"type":"new","replica":0,"actor":0}"#, "\n",
+///     r#"{"type":"local","replica":0,"op":{"add":2},"dot":{"actor":0,"seq":1}}"#, "\n",
+///     r#"{"type":"value","replica":0}"#, "\n",
+/// );
+/// let mut output = Vec::new();
+/// serve_on(&StateProtocol(&OrSetModel::default()), &vocabulary, input.as_bytes(), &mut output).unwrap();
+/// let last = String::from_utf8(output).unwrap().lines().last().unwrap().to_string();
+/// assert_eq!(last, r#"{"ok":true,"value":[2]}"#);
+/// ```
+///
+/// # Errors
+/// Reading or writing failed.
+pub fn serve_on<P: Protocol>(
+    protocol: &P,
+    vocabulary: &Vocabulary,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> io::Result<()>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+{
+    let model = protocol.model();
+    let probe = model.new_replica(ReplicaId::new(0));
+    let hello = Hello {
+        name: model.name(),
+        flavour: protocol.flavour(),
+        vocabulary: vocabulary.clone(),
+        delivery: protocol.delivery(),
+        capabilities: Capabilities {
+            fork: true,
+            snapshot: false,
+            equal: model.state_eq(&probe, &probe).is_some(),
+        },
+    };
+    let mut server = Server {
+        protocol,
+        hello,
+        replicas: HashMap::new(),
+        payloads: HashMap::new(),
+    };
+    let mut line_out = Vec::new();
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<Value>(&line) {
+            Ok(request) => server.answer(&request),
+            Err(e) => Err(format!("not JSON: {e}")),
+        };
+        let answer = answer.unwrap_or_else(|error| json!({"ok": false, "error": error}));
+        line_out.clear();
+        serde_json::to_writer(&mut line_out, &answer)?;
+        line_out.push(b'\n');
+        output.write_all(&line_out)?;
+        output.flush()?;
+    }
+    Ok(())
+}
+
+/// Serves `protocol`'s model on stdin and stdout: the `main` of a Rust adapter.
+///
+/// ```no_run
+/// use crdt_harness::adapter::{Vocabulary, serve};
+/// use crdt_harness::protocol::StateProtocol;
+/// use crdt_impls::models::OrSetModel;
+///
+/// fn main() -> std::io::Result<()> {
+///     let vocabulary = Vocabulary::parse(&serde_json::json!({"kind": "set", "wins": "add"})).unwrap();
+///     serve(&StateProtocol(&OrSetModel::default()), &vocabulary)
+/// }
+/// ```
+///
+/// # Errors
+/// Reading stdin or writing stdout failed.
+pub fn serve<P: Protocol>(protocol: &P, vocabulary: &Vocabulary) -> io::Result<()>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+{
+    let stdin = io::stdin().lock();
+    let stdout = io::BufWriter::new(io::stdout().lock());
+    serve_on(protocol, vocabulary, stdin, stdout)
+}

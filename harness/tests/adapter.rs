@@ -1,0 +1,251 @@
+//! The adapter model over real processes: small Python adapters (`tests/adapters/toy.py`), a
+//! correct and a broken CRDT of each flavour, the same findings with any thread count, and
+//! containment of adapters that crash, hang, babble or refuse.
+
+use std::time::Duration;
+
+use crdt_harness::adapter::{AdapterError, AdapterModel, DEFAULT_TIMEOUT, Json};
+use crdt_harness::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
+use crdt_harness::runner::{Options, Summary, search};
+use crdt_harness::schedule::Step;
+use crdt_harness::{Dimension, Faults, Property, Shape};
+use crdt_laws::{Config, Flavour};
+
+fn toy(args: &str) -> String {
+    format!(
+        "python3 {}/tests/adapters/toy.py {args}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn start(args: &str, timeout: Duration) -> AdapterModel {
+    AdapterModel::start(&toy(args), timeout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn options(schedules: u64, threads: usize) -> Options {
+    Options {
+        seed: 7,
+        schedules: Some(schedules),
+        threads: Some(threads),
+        shape: Shape {
+            replicas: Dimension::Fixed(3),
+            steps: Dimension::Fixed(25),
+            faults: Dimension::Fixed(Faults::ALL),
+            ..Shape::default()
+        },
+        ..Options::default()
+    }
+}
+
+fn run(model: &AdapterModel, options: &Options) -> Summary<Json> {
+    match model.flavour() {
+        Flavour::StateBased => search(&StateProtocol(model), options),
+        Flavour::DeltaState => search(&DeltaProtocol(model), options),
+        _ => search(&OpProtocol(model), options),
+    }
+}
+
+/// What must not depend on the thread count: each failure's property, step, message and
+/// shrunk steps.
+fn findings(summary: &Summary<Json>) -> Vec<(Property, Option<usize>, String, Vec<String>)> {
+    summary
+        .failures
+        .iter()
+        .map(|f| {
+            let steps = f.shrunk.steps.iter().map(|s| format!("{s}")).collect();
+            (
+                f.finding.property,
+                f.finding.step,
+                f.finding.message.clone(),
+                steps,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_correct_adapter_of_each_flavour_passes_the_schedules() {
+    for kind in ["orset", "counter", "gcounter-delta"] {
+        let model = start(kind, DEFAULT_TIMEOUT);
+        let summary = run(&model, &options(40, 2));
+        assert!(
+            summary.passed(),
+            "{kind}: {:?}",
+            summary.failure().map(|f| &f.finding)
+        );
+        assert_eq!(summary.schedules, 40);
+    }
+}
+
+#[test]
+fn a_correct_adapter_passes_the_laws() {
+    let model = start("orset", DEFAULT_TIMEOUT);
+    let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(24));
+    assert!(report.all_passed(), "{report}");
+    let counter = start("counter", DEFAULT_TIMEOUT);
+    let report = crdt_laws::check_op(&counter, &Config::default().with_seed(3).with_cases(24));
+    assert!(report.all_passed(), "{report}");
+}
+
+#[test]
+fn a_broken_adapter_is_caught_with_the_same_findings_on_any_thread_count() {
+    let model = start("lww-broken", DEFAULT_TIMEOUT);
+    let one = run(&model, &options(60, 1));
+    assert!(
+        !one.passed(),
+        "a merge that keeps the other side's state must be caught"
+    );
+    let property = one.failures[0].finding.property;
+    assert!(
+        matches!(
+            property,
+            Property::Convergence | Property::Specification | Property::MonotoneGrowth
+        ),
+        "{property:?}"
+    );
+    let three = run(&model, &options(60, 3));
+    assert_eq!(findings(&one), findings(&three));
+    assert!(
+        model.processes() >= 2,
+        "the worker threads ran their own processes"
+    );
+    // The laws see it too.
+    let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(24));
+    assert!(!report.all_passed());
+}
+
+/// The finding of an adapter that misbehaves when it is asked to add 3: its message, and the
+/// shrunk schedule.
+fn misbehaving(
+    misbehaviour: &str,
+    timeout: Duration,
+    schedules: u64,
+) -> (String, Vec<Step<Json>>, u64) {
+    let model = start(&format!("orset {misbehaviour} 3"), timeout);
+    let mut opts = options(schedules, 2);
+    // Every schedule runs, not only the first batch's (a hang costs a timeout each: fewer).
+    opts.keep_going = misbehaviour != "hang";
+    let summary = run(&model, &opts);
+    if opts.keep_going {
+        assert_eq!(
+            summary.schedules, schedules,
+            "the run goes on after the adapter failed"
+        );
+    }
+    let failure = summary
+        .failure()
+        .unwrap_or_else(|| panic!("no finding: {summary:?}"));
+    assert_eq!(failure.finding.property, Property::Panic);
+    let found = (
+        failure.finding.message.clone(),
+        failure.shrunk.steps.clone(),
+        summary.more_failures,
+    );
+    // Every process it started is gone once the model is: killed (with what `sh` started)
+    // when it failed, or ended when its stdin closed.
+    drop(model);
+    std::thread::sleep(Duration::from_millis(300));
+    let ps = std::process::Command::new("ps")
+        .args(["-eo", "args"])
+        .output()
+        .expect("ps runs");
+    let needle = format!("toy.py orset {misbehaviour} 3");
+    let left = String::from_utf8_lossy(&ps.stdout)
+        .lines()
+        .filter(|l| l.contains(&needle))
+        .count();
+    assert_eq!(left, 0, "adapter processes left behind: {misbehaviour}");
+    found
+}
+
+fn adds_three(steps: &[Step<Json>]) {
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    assert!(
+        matches!(&steps[0], Step::Update { op, .. } if op.0 == serde_json::json!({"add": 3})),
+        "{steps:?}"
+    );
+}
+
+#[test]
+fn a_crash_is_a_finding_with_its_schedule_and_stderr_and_the_run_goes_on() {
+    let (message, steps, _) = misbehaving("crash", DEFAULT_TIMEOUT, 30);
+    assert!(message.contains("adapter crashed"), "{message}");
+    assert!(message.contains("exit status: 3"), "{message}");
+    assert!(
+        message.contains("toy adapter: about to crash"),
+        "the stderr is kept: {message}"
+    );
+    // Shrinking restarted the adapter for every candidate, down to the one step that crashes.
+    adds_three(&steps);
+}
+
+#[test]
+fn a_hang_is_a_finding_after_the_timeout() {
+    let (message, steps, _) = misbehaving("hang", Duration::from_secs(1), 6);
+    assert!(message.contains("adapter timed out"), "{message}");
+    assert!(message.contains("about to hang"), "{message}");
+    adds_three(&steps);
+}
+
+#[test]
+fn output_outside_the_protocol_is_a_finding() {
+    let (message, steps, _) = misbehaving("babble", DEFAULT_TIMEOUT, 30);
+    assert!(message.contains("broke the protocol"), "{message}");
+    assert!(
+        message.contains("Traceback"),
+        "the line is quoted: {message}"
+    );
+    adds_three(&steps);
+}
+
+#[test]
+fn an_error_answer_is_a_finding_and_the_process_is_kept() {
+    let (message, steps, _) = misbehaving("refuse", DEFAULT_TIMEOUT, 30);
+    assert!(message.contains("adapter error on `local`"), "{message}");
+    assert!(message.contains("the library rejected"), "{message}");
+    adds_three(&steps);
+}
+
+#[test]
+fn stderr_alone_is_no_finding() {
+    let model = start("orset noise 3", DEFAULT_TIMEOUT);
+    assert!(run(&model, &options(20, 1)).passed());
+}
+
+#[test]
+fn a_bad_handshake_is_an_error_not_a_model() {
+    let fails = |args: &str| match AdapterModel::start(&toy(args), DEFAULT_TIMEOUT) {
+        Ok(_) => panic!("{args}: the handshake must fail"),
+        Err(e) => e,
+    };
+    let e = fails("orset version 2");
+    assert!(matches!(e, AdapterError::Handshake(_)));
+    assert!(
+        e.to_string()
+            .contains("the adapter speaks protocol 2, this harness speaks protocol 1"),
+        "{e}"
+    );
+    assert!(
+        fails("orset no-fork")
+            .to_string()
+            .contains("neither `fork` nor `snapshot`")
+    );
+    let e = fails("no-such-kind");
+    assert!(
+        e.to_string().contains("KeyError"),
+        "the stderr of a failed start is kept: {e}"
+    );
+    let e = AdapterModel::start("exec /nonexistent/adapter", DEFAULT_TIMEOUT)
+        .err()
+        .expect("fails");
+    assert!(matches!(e, AdapterError::Handshake(_)), "{e}");
+}
+
+#[test]
+fn the_model_reads_the_handshake() {
+    let model = start("counter", DEFAULT_TIMEOUT);
+    let p = OpProtocol(&model);
+    assert_eq!(p.flavour(), Flavour::OpBased);
+    assert_eq!(p.delivery(), crdt_laws::Delivery::Causal);
+    assert_eq!(crdt_laws::Model::name(&model), "toy counter");
+}

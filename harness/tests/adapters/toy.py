@@ -1,0 +1,179 @@
+"""Small adapters for the harness's tests of the adapter protocol (docs/protocol.md).
+
+python3 toy.py KIND [MISBEHAVIOUR [ARG]]
+
+KIND: orset (state-based add-wins set), lww-broken (a "set" keeping the last write it merged:
+not commutative), counter (op-based PN-counter, causal delivery), gcounter-delta (delta-state
+grow-only counter).
+MISBEHAVIOUR (triggered by an add or increment of ARG): crash, hang, babble, refuse, noise
+(writes to stderr only: not a misbehaviour); or version N / no-fork at the handshake.
+"""
+
+import copy
+import json
+import sys
+import time
+
+kind = sys.argv[1]
+misbehaviour = sys.argv[2] if len(sys.argv) > 2 else None
+arg = int(sys.argv[3]) if len(sys.argv) > 3 else None
+
+
+def trigger(op):
+    if misbehaviour not in ("crash", "hang", "babble", "refuse", "noise"):
+        return
+    value = op.get("add", op.get("increment"))
+    if value != arg:
+        return
+    sys.stderr.write("toy adapter: about to %s on %s\n" % (misbehaviour, json.dumps(op)))
+    sys.stderr.flush()
+    if misbehaviour == "crash":
+        sys.exit(3)
+    if misbehaviour == "hang":
+        time.sleep(3600)
+    if misbehaviour == "babble":
+        sys.stdout.write("Traceback (most recent call last): oops\n")
+        sys.stdout.flush()
+        time.sleep(3600)
+    if misbehaviour == "refuse":
+        raise ValueError("the library rejected %s" % json.dumps(op))
+
+
+class OrSet:
+    """Tagged adds and removed tags."""
+
+    def new(self, actor):
+        return {"adds": set(), "removed": set()}
+
+    def apply(self, s, op, dot):
+        if "add" in op:
+            s["adds"].add((op["add"], dot["actor"], dot["seq"]))
+        else:
+            x = op["remove"]
+            s["removed"] |= {(a, q) for (e, a, q) in s["adds"] if e == x}
+
+    def merge(self, into, frm):
+        into["adds"] |= frm["adds"]
+        into["removed"] |= frm["removed"]
+
+    def value(self, s):
+        return sorted({e for (e, a, q) in s["adds"] if (a, q) not in s["removed"]})
+
+
+class LwwBroken(OrSet):
+    """Merge takes the other side's whole state: the last merged wins, not commutative."""
+
+    def merge(self, into, frm):
+        into["adds"] = set(frm["adds"])
+        into["removed"] = set(frm["removed"])
+
+
+class Counter:
+    def new(self, actor):
+        return {"n": 0}
+
+    def local(self, s, op, dot):
+        d = op.get("increment", 0) - op.get("decrement", 0)
+        s["n"] += d
+        return d
+
+    def effect(self, s, m):
+        s["n"] += m
+
+    def value(self, s):
+        return s["n"]
+
+
+class GCounterDelta:
+    def new(self, actor):
+        return {}
+
+    def apply(self, s, op, dot):
+        a = str(dot["actor"])
+        s[a] = s.get(a, 0) + op.get("increment", 0)
+        return {a: s[a]}
+
+    def merge(self, into, frm):
+        for k, v in frm.items():
+            into[k] = max(into.get(k, 0), v)
+
+    def value(self, s):
+        return sum(s.values())
+
+
+crdts = {
+    "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
+    "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
+    "counter": (Counter(), "op", {"kind": "counter"}),
+    "gcounter-delta": (GCounterDelta(), "delta", {"kind": "counter", "decrements": False}),
+}
+crdt, flavour, vocabulary = crdts[kind]
+replicas = {}
+messages = {}
+
+
+def answer(req):
+    t = req["type"]
+    if t == "hello":
+        hello = {
+            "ok": True,
+            "protocol": arg if misbehaviour == "version" else 1,
+            "name": "toy " + kind,
+            "flavour": flavour,
+            "vocabulary": vocabulary,
+            "capabilities": {"fork": misbehaviour != "no-fork", "equal": flavour != "op"},
+        }
+        if flavour == "op":
+            hello["delivery"] = "causal"
+        return hello
+    if t == "new":
+        replicas[req["replica"]] = crdt.new(req["actor"])
+    elif t == "local":
+        trigger(req["op"])
+        s = replicas[req["replica"]]
+        if flavour == "op":
+            messages[req["message"]] = crdt.local(s, req["op"], req["dot"])
+        elif flavour == "delta":
+            replicas[req["out"]] = crdt.apply(s, req["op"], req["dot"])
+        else:
+            crdt.apply(s, req["op"], req["dot"])
+    elif t == "deliver":
+        crdt.effect(replicas[req["replica"]], messages[req["message"]])
+    elif t == "merge":
+        crdt.merge(replicas[req["into"]], replicas[req["from"]])
+    elif t == "value":
+        return {"ok": True, "value": crdt.value(replicas[req["replica"]])}
+    elif t == "values":
+        return {"ok": True, "values": [crdt.value(replicas[h]) for h in req["replicas"]]}
+    elif t == "fork":
+        replicas[req["out"]] = copy.deepcopy(replicas[req["replica"]])
+    elif t == "equal":
+        return {"ok": True, "equal": replicas[req["replica"]] == replicas[req["other"]]}
+    elif t == "drop":
+        for h in req.get("replicas", []):
+            replicas.pop(h, None)
+        for h in req.get("messages", []):
+            messages.pop(h, None)
+    elif t == "reset":
+        replicas.clear()
+        messages.clear()
+    elif t == "batch":
+        results = []
+        for i, sub in enumerate(req["requests"]):
+            try:
+                results.append(answer(sub))
+            except Exception as e:  # the user's code failed: an error answer, not a crash
+                return {"ok": False, "error": repr(e), "index": i, "results": results}
+        return {"ok": True, "results": results}
+    else:
+        raise ValueError("unknown request type %r" % t)
+    return {"ok": True}
+
+
+for line in sys.stdin:
+    try:
+        response = answer(json.loads(line))
+    except Exception as e:
+        response = {"ok": False, "error": repr(e)}
+    sys.stdout.write(json.dumps(response) + "\n")
+    sys.stdout.flush()
