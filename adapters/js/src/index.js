@@ -9,6 +9,7 @@
 // and optionally fork(state), snapshot(state) with restore(actor, snapshot), equal(a, b).
 // `apply`, `merge` and `effect` change the state in place, or return the new state.
 
+import { Console } from 'node:console';
 import { createInterface } from 'node:readline';
 
 /** The protocol version this kit speaks. */
@@ -243,6 +244,9 @@ export function serve(crdt, options, io = {}) {
   const adapter = new Adapter(crdt, options);
   const input = io.input ?? process.stdin;
   const output = io.output ?? process.stdout;
+  // Stdout carries the protocol only: what the CRDT or its library logs goes to stderr (Yjs,
+  // for one, prints its warnings with console.log).
+  if (output === process.stdout) globalThis.console = new Console(process.stderr, process.stderr);
   const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
   lines.on('line', (text) => {
     if (text.trim() === '') return;

@@ -243,3 +243,16 @@ describe('serve', () => {
     assert.deepEqual(lines[4], { ok: true, snapshot: { inc: { 0: 3 }, dec: { 0: 1 } } });
   });
 });
+
+describe('stdout', () => {
+  it('carries the protocol only: console.log of the CRDT goes to stderr', () => {
+    const source = `import { serve } from 'crdt-verify-adapter';
+      serve({ new() { console.log('chatty'); return 0; }, apply() {}, merge() {}, value: (s) => s },
+            { vocabulary: { kind: 'counter' } });`;
+    const input = '{"type":"hello","protocol":1}\n{"type":"new","replica":0,"actor":0}\n';
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', source], { input, encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).ok), [true, true]);
+    assert.match(run.stderr, /chatty/);
+  });
+});

@@ -271,3 +271,22 @@ def test_the_example_runs_as_a_process_and_exits_0_at_the_end_of_its_input():
     answers = [json.loads(l) for l in run.stdout.splitlines()]
     assert answers[4] == {"ok": True, "snapshot": {"inc": {"0": 3}, "dec": {"0": 1}}}
     assert answers[7] == {"ok": True, "values": [2, 2]}
+
+
+def test_stdout_carries_the_protocol_only_a_print_goes_to_stderr():
+    source = (
+        "from crdt_verify_adapter import serve\n"
+        "class Chatty:\n"
+        "    def new(self, actor): print('chatty'); return 0\n"
+        "    def apply(self, s, op, dot): pass\n"
+        "    def merge(self, a, b): pass\n"
+        "    def value(self, s): return s\n"
+        "serve(Chatty(), vocabulary={'kind': 'counter'})\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, check=False,
+        input='{"type":"hello","protocol":1}\n{"type":"new","replica":0,"actor":0}\n',
+    )
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(l)["ok"] for l in run.stdout.splitlines()] == [True, True]
+    assert "chatty" in run.stderr

@@ -62,7 +62,12 @@ class Yjs {
     return update;
   }
   effect(doc, update) {
-    if (update !== null) Y.applyUpdate(doc, update);
+    if (update === null) return;
+    // An update holding this client's own ids that the doc lacks (a fork's, or a replica's
+    // before a crash) makes Yjs pick a new random clientID: keep the harness's one.
+    const id = doc.clientID;
+    Y.applyUpdate(doc, update);
+    doc.clientID = id;
   }
   value(doc) { return this.type.value(this.type.make(doc)); }
   fork(doc) { return this.restore(doc.clientID, base64(Y.encodeStateAsUpdate(doc))); }

@@ -275,6 +275,9 @@ def serve(
     adapter = Adapter(crdt, vocabulary=vocabulary, name=name, delivery=delivery, flavour=flavour)
     source = input if input is not None else sys.stdin.buffer
     sink = output if output is not None else sys.stdout.buffer
+    if output is None:
+        # Stdout carries the protocol only: what the CRDT or its library prints goes to stderr.
+        sys.stdout = sys.stderr
     for raw in source:
         text = raw.decode("utf-8", errors="replace").strip()
         if text:
