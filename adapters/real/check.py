@@ -47,8 +47,8 @@ BACKWARD = ["--replicas", "3", "--schedules", "400"]
 
 LINES = [
     Line("yjs 13.6.33 Y.Text", ["yjs.js", "text"]),
-    Line("yjs 13.6.33 Y.Text, promised backward", ["yjs.js", "text", "backward"], {"contiguity"},
-         "a run of B's split by a concurrent insert of A, two replicas", BACKWARD),
+    Line("yjs 13.6.33 Y.Text, promised backward", ["yjs.js", "text", "backward"],
+         {"backward_interleaving", "contiguity"}, "the paper's Prop. C.4, in 4 steps", BACKWARD),
     Line("yjs 13.6.33 Y.Array", ["yjs.js", "array"]),
     Line("yjs 13.6.33 Y.Map", ["yjs.js", "map"], {"specification", "value_matches_spec"}, SPEC_LWW),
     Line("automerge 3.5.0 text", ["automerge.js", "text"]),
