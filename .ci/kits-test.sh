@@ -17,7 +17,7 @@ step "npm ci"
 (cd adapters/real/js && npm ci --no-audit --no-fund)
 
 step "python venv"
-venv=target/kits-venv
+venv="$PWD/target/kits-venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
   -r adapters/python/requirements-dev.txt -r adapters/real/python/requirements.txt
@@ -26,11 +26,11 @@ python3 -m venv "$venv"
 step "the JavaScript kit's tests"
 (cd adapters/js && node --test)
 step "the Python kit's tests"
-(cd adapters/python && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider)
+(cd adapters/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
 step "the real libraries' own scenarios (Table 1 of the Fugue paper)"
 (cd adapters/real/js && node --test)
-(cd adapters/real/python && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider test_pycrdt.py)
+(cd adapters/real/python && "$venv/bin/python" -m pytest -q -p no:cacheprovider test_pycrdt.py)
 
 step "the real libraries under crdt-harness check --adapter"
-"$venv/bin/python" adapters/real/check.py --harness "$CRDT_HARNESS" --python "$PWD/$venv/bin/python"
+"$venv/bin/python" adapters/real/check.py --harness "$CRDT_HARNESS" --python "$venv/bin/python"
 step "done"

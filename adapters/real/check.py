@@ -41,7 +41,10 @@ class Line:
         return " ".join(["node", str(REAL / "js" / self.args[0]), *self.args[1:]])
 
 
-SPEC_LWW = "a write of the value a key already shows makes no operation, so a concurrent write wins where Lamport LWW says it loses"
+SPEC_LWW = ("not Lamport LWW: a write of the value a key already shows makes no operation, so a concurrent "
+            "write wins where Lamport LWW says it loses")
+YJS_MAP = ("not Lamport LWW: A writes 0 twice, B writes 1 concurrently, and B's write wins (the key's writes "
+           "are ordered as a YATA list, by client id, whatever the number of earlier writes)")
 PENDING = "an update stays pending after its dependencies arrive: 6 of the 24 delivery orders of one author's 4 inserts diverge"
 BACKWARD = ["--replicas", "3", "--schedules", "400"]
 
@@ -50,7 +53,7 @@ LINES = [
     Line("yjs 13.6.33 Y.Text, promised backward", ["yjs.js", "text", "backward"],
          {"backward_interleaving", "contiguity"}, "the paper's Prop. C.4, in 4 steps", BACKWARD),
     Line("yjs 13.6.33 Y.Array", ["yjs.js", "array"]),
-    Line("yjs 13.6.33 Y.Map", ["yjs.js", "map"], {"specification", "value_matches_spec"}, SPEC_LWW),
+    Line("yjs 13.6.33 Y.Map", ["yjs.js", "map"], {"specification", "value_matches_spec"}, YJS_MAP),
     Line("automerge 3.5.0 text", ["automerge.js", "text"]),
     Line("automerge 3.5.0 text, promised backward", ["automerge.js", "text", "backward"],
          {"backward_interleaving", "contiguity"}, "RGA splits a run typed backwards", BACKWARD),
@@ -64,7 +67,7 @@ LINES = [
     Line("pycrdt 0.14.13 Text", ["pycrdt_adapter.py", "text"], {"convergence"}, PENDING),
     Line("pycrdt 0.14.13 Array", ["pycrdt_adapter.py", "array"], {"convergence"}, PENDING),
     Line("pycrdt 0.14.13 Map", ["pycrdt_adapter.py", "map"], {"convergence", "specification", "value_matches_spec"},
-         "both of the above"),
+         "both: Yrs' pending updates, and Yjs' map order"),
 ]
 
 
