@@ -34,6 +34,9 @@ class Line:
     note: str = ""
     #: More options for the harness (schedules of three replicas, more of them).
     extra: list[str] = field(default_factory=list)
+    #: Findings that may be reported besides the expected ones: two runs with the same seed and
+    #: two threads have reported the Yjs line promised backward with and without it.
+    maybe: set[str] = field(default_factory=set)
 
     def command(self, python: str) -> str:
         if self.args[0].endswith(".py"):
@@ -51,7 +54,7 @@ BACKWARD = ["--replicas", "3", "--schedules", "400"]
 LINES = [
     Line("yjs 13.6.33 Y.Text", ["yjs.js", "text"]),
     Line("yjs 13.6.33 Y.Text, promised backward", ["yjs.js", "text", "backward"],
-         {"backward_interleaving", "contiguity"}, "the paper's Prop. C.4, in 4 steps", BACKWARD),
+         {"backward_interleaving"}, "the paper's Prop. C.4, in 4 steps", BACKWARD, {"contiguity"}),
     Line("yjs 13.6.33 Y.Array", ["yjs.js", "array"]),
     Line("yjs 13.6.33 Y.Map", ["yjs.js", "map"], {"specification", "value_matches_spec"}, YJS_MAP),
     Line("automerge 3.5.0 text", ["automerge.js", "text"]),
@@ -154,7 +157,7 @@ def main() -> int:
         for line in lines:
             r = run(line, args, Path(tmp))
             results.append(r)
-            same = not r.error and r.broken == line.expected
+            same = not r.error and line.expected <= r.broken <= line.expected | line.maybe
             mismatches += not same
             verdict = "as recorded" if same else f"DIFFERS (recorded: {sorted(line.expected) or 'none'})"
             found = r.error or (", ".join(sorted(r.broken)) or "nothing")

@@ -44,3 +44,18 @@ export function chooseType(types, argv = process.argv.slice(2)) {
 export const text = (interleaving) => ({ kind: 'text', interleaving });
 export const list = (interleaving) => ({ kind: 'list', interleaving });
 export const lwwMap = { kind: 'map', values: { kind: 'register', semantics: 'lww' } };
+
+/**
+ * The type `text` of a library whose text has Yjs' and Loro's interface (`doc.getText(name)`,
+ * `insert(index, string)`, `delete(index, count)`, `length`, `toString()`, in UTF-16 units).
+ */
+export const sharedText = (interleaving) => ({
+  vocabulary: text(interleaving),
+  make: (doc) => doc.getText('text'),
+  length: (t) => t.length / UNITS,
+  edit(t, e) {
+    if (e.insert !== undefined) t.insert(e.at * UNITS, e.insert);
+    else t.delete(e.delete * UNITS, UNITS);
+  },
+  value: (t) => t.toString(),
+});

@@ -9,7 +9,7 @@
 import { serve } from 'crdt-verify-adapter';
 import { LoroDoc } from 'loro-crdt';
 
-import { UNITS, base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, text } from './common.js';
+import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, sharedText } from './common.js';
 
 const sequence = (get) => ({
   vocabulary: list('backward'),
@@ -23,16 +23,7 @@ const sequence = (get) => ({
 });
 
 const TYPES = {
-  text: {
-    vocabulary: text('backward'),
-    make: (doc) => doc.getText('text'),
-    length: (t) => t.length / UNITS,
-    edit(t, e) {
-      if (e.insert !== undefined) t.insert(e.at * UNITS, e.insert);
-      else t.delete(e.delete * UNITS, UNITS);
-    },
-    value: (t) => t.toString(),
-  },
+  text: sharedText('backward'),
   list: sequence((doc) => doc.getList('list')),
   'movable-list': sequence((doc) => doc.getMovableList('list')),
   map: {

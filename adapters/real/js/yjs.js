@@ -7,19 +7,10 @@
 import { serve } from 'crdt-verify-adapter';
 import * as Y from 'yjs';
 
-import { UNITS, base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, text } from './common.js';
+import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, sharedText } from './common.js';
 
 const TYPES = {
-  text: {
-    vocabulary: text('forward'),
-    make: (doc) => doc.getText('text'),
-    length: (t) => t.length / UNITS,
-    edit(t, e) {
-      if (e.insert !== undefined) t.insert(e.at * UNITS, e.insert);
-      else t.delete(e.delete * UNITS, UNITS);
-    },
-    value: (t) => t.toString(),
-  },
+  text: sharedText('forward'),
   array: {
     vocabulary: list('forward'),
     make: (doc) => doc.getArray('array'),
