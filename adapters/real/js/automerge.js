@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Automerge (text, list, map, counter) over the adapter protocol:
+// `node automerge.js text|list|map|counter`. A replica is an Automerge document whose actor id
+// is the harness's actor (8 bytes, big-endian, so that byte order is the actors' order). Every
+// replica starts from one genesis change, made once by a fixed actor, that creates the objects
+// (concurrent creations of one key would be concurrent objects). A local edit is one change,
+// timestamp 0 (never the clock); its message is that change. A remote change goes to
+// applyChanges, which queues changes whose dependencies have not arrived and skips what it
+// has: any order, duplicates. Forks and snapshots go through clone and save/load, which keep
+// the queue.
+import * as A from '@automerge/automerge';
+import { serve } from 'crdt-verify-adapter';
+
+import { UNITS, base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, text } from './common.js';
+
+const NO_CLOCK = { time: 0 };
+const actorId = (actor) => actor.toString(16).padStart(16, '0');
+const GENESIS = A.save(A.change(A.init({ actor: 'ff'.repeat(8) }), NO_CLOCK, (d) => {
+  d.text = '';
+  d.list = [];
+  d.map = {};
+  d.counter = new A.Counter();
+}));
+
+const TYPES = {
+  text: {
+    vocabulary: text('forward'),
+    length: (d) => d.text.length / UNITS,
+    edit(d, e) {
+      if (e.insert !== undefined) A.splice(d, ['text'], e.at * UNITS, 0, e.insert);
+      else A.splice(d, ['text'], e.delete * UNITS, UNITS);
+    },
+    value: (d) => d.text,
+  },
+  list: {
+    vocabulary: list('forward'),
+    length: (d) => d.list.length,
+    edit(d, e) {
+      if (e.insert !== undefined) d.list.insertAt(e.at, e.insert);
+      else d.list.deleteAt(e.delete);
+    },
+    value: (d) => [...d.list],
+  },
+  map: {
+    vocabulary: lwwMap,
+    edit(d, op) {
+      const [key, value] = mapSet(op);
+      d.map[key] = value;
+    },
+    value: (d) => ({ ...d.map }),
+  },
+  counter: {
+    vocabulary: { kind: 'counter' },
+    edit(d, op) {
+      d.counter.increment('increment' in op ? op.increment : -op.decrement);
+    },
+    value: (d) => d.counter.value,
+  },
+};
+
+class Automerge {
+  constructor(type) { this.type = type; }
+  new(actor) { return { doc: A.load(GENESIS, { actor: actorId(actor) }) }; }
+  local(state, op) {
+    const heads = A.getHeads(state.doc);
+    state.doc = A.change(state.doc, NO_CLOCK, (d) => {
+      if (this.type.length === undefined) return this.type.edit(d, op);
+      const e = listEdit(op, this.type.length(d));
+      if (e !== null) this.type.edit(d, e);
+    });
+    const changed = A.getHeads(state.doc).join() !== heads.join();
+    return changed ? A.getLastLocalChange(state.doc) : null;
+  }
+  effect(state, change) {
+    if (change !== null) [state.doc] = A.applyChanges(state.doc, [change]);
+  }
+  value(state) { return this.type.value(state.doc); }
+  fork(state) { return { doc: A.clone(state.doc, { actor: A.getActorId(state.doc) }) }; }
+  snapshot(state) { return base64(A.save(state.doc)); }
+  restore(actor, snapshot) { return { doc: A.load(bytes(snapshot), { actor: actorId(actor) }) }; }
+}
+
+const { name, type, vocabulary } = chooseType(TYPES);
+serve(new Automerge(type), { name: `automerge ${name}`, vocabulary, delivery: 'duplicating' });
