@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalogue::{Catalogue, Entry, ErasedOp};
-use crdt_harness::explore::{Check, ExploreOptions, FaultBounds};
 use crate::shard::{self, ShardArg};
+use crdt_harness::explore::{Check, ExploreOptions, FaultBounds};
 use crdt_harness::replay::{self, ReplayFile};
 use crdt_harness::runner::{self, Checkpoint, Hung, Options, Progress, Summary, guarded};
 use crdt_harness::schedule::{Dimension, Faults, Shape};

@@ -20,7 +20,11 @@ fn a_reference_model_is_clean_to_the_stated_bound() {
     // A model that breaks ties by replica id does not: nothing is pruned by symmetry.
     let o = harness(&["explore", "lww-register", "--depth", "3"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains(" 0 pruned by symmetry"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(" 0 pruned by symmetry"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -44,7 +48,10 @@ fn a_broken_model_gives_a_shortest_counterexample_that_replays() {
         "{out}"
     );
     let err = stderr(&o);
-    assert!(err.contains("as a test:") && err.contains("#[test]"), "{err}");
+    assert!(
+        err.contains("as a test:") && err.contains("#[test]"),
+        "{err}"
+    );
     // The replay file reproduces the finding.
     let file = std::fs::read_dir(&dir)
         .unwrap()
@@ -53,7 +60,11 @@ fn a_broken_model_gives_a_shortest_counterexample_that_replays() {
         .expect("a replay file");
     let replayed = harness(&["replay", path(&file)]);
     assert_eq!(replayed.status.code(), Some(1), "{}", stdout(&replayed));
-    assert!(stdout(&replayed).contains("reproduced"), "{}", stdout(&replayed));
+    assert!(
+        stdout(&replayed).contains("reproduced"),
+        "{}",
+        stdout(&replayed)
+    );
     // The JSON says what was covered and what broke.
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -112,10 +123,7 @@ fn the_result_does_not_depend_on_the_thread_count() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         // Everything but the time and the thread count.
         let out = stdout(&o);
-        out.split(" (simulator checks")
-            .next()
-            .unwrap()
-            .to_string()
+        out.split(" (simulator checks").next().unwrap().to_string()
     };
     assert_eq!(run("1"), run("2"));
 }
