@@ -49,7 +49,7 @@ SPEC_LWW = ("not Lamport LWW: a write of the value a key already shows makes no 
 YJS_MAP = ("not Lamport LWW: A writes 0 twice, B writes 1 concurrently, and B's write wins (the key's writes "
            "are ordered as a YATA list, by client id, whatever the number of earlier writes)")
 PENDING = "an update stays pending after its dependencies arrive: 6 of the 24 delivery orders of one author's 4 inserts diverge"
-BACKWARD = ["--replicas", "3", "--schedules", "400"]
+BACKWARD = ["--replicas", "3", "--schedules", "400", "--keep-going"]
 
 LINES = [
     Line("yjs 13.6.33 Y.Text", ["yjs.js", "text"]),
