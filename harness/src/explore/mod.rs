@@ -28,7 +28,7 @@
 //!
 //! # Reductions
 //! **Symmetry** (on when the model declares
-//! [`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas), or with
+//! [`Model::interchangeable_replicas`], or with
 //! [`Explorer::symmetric`]): a state and its renamings (replica `A` for
 //! `B`, ...) have the same futures up to renaming, so one of them is explored. The explorer
 //! cannot rename the ids inside a user's state, so it keeps every state's images under each
@@ -127,7 +127,7 @@ pub struct ExploreOptions {
     /// Their bounds.
     pub bounds: FaultBounds,
     /// Symmetry reduction where the model declares its replicas interchangeable
-    /// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas));
+    /// ([`Model::interchangeable_replicas`]);
     /// `false` turns it off for every model.
     pub symmetric: bool,
     /// Sleep sets.
@@ -254,7 +254,7 @@ impl<Op: Debug> Display for Exploration<Op> {
 /// Defaults: 3 replicas, depth 6, 3 operations sampled from the model's strategy, no faults,
 /// one fault of each kind allowed when faults are on, simulator checks ([`Check::Replay`]),
 /// sleep sets on, symmetry as the model declares it
-/// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas)), at most
+/// ([`Model::interchangeable_replicas`]), at most
 /// 10 million states, rayon's threads.
 #[derive(Clone, Debug)]
 pub struct Explorer<P: Protocol> {
@@ -375,7 +375,7 @@ impl<P: Protocol> Explorer<P> {
     }
 
     /// Overrides the model's declaration
-    /// ([`Model::interchangeable_replicas`](crdt_laws::Model::interchangeable_replicas)):
+    /// ([`Model::interchangeable_replicas`]):
     /// `true` declares the replicas interchangeable up to renaming, turning symmetry reduction
     /// on; `false` turns it off. Unsound for models that break ties by replica id or treat some
     /// replica specially (see the module documentation).
