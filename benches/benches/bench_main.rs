@@ -23,6 +23,7 @@ fn benches() {
     benchmarks::updates::benches();
     benchmarks::serialization::benches();
     benchmarks::lists::benches();
+    benchmarks::moves::benches();
     benchmarks::harness::benches();
     benchmarks::explore::benches();
     benchmarks::adapter::benches();

@@ -310,6 +310,8 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
         FriendshipModel, GCounterModel, GSetModel, LwwElementSetModel, LwwRegisterModel, MapModel,
         MvRegisterModel, OrSetModel, PairModel, PnCounterModel,
     };
+    use crdt_impls::movable_list::MovableListModel;
+    use crdt_impls::tree::MoveTreeModel;
     use crdt_laws::toys::{Divisibility, MaxRegister, OpCounter, OpGrowSet, SetUnion};
     let about = |name: &str, description: &str, constructor: &str| {
         Describe::new(name, description, constructor)
@@ -444,6 +446,38 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             ),
             FugueMaxListModel::default(),
         ),
+        state(
+            about(
+                "movable-list",
+                "movable list (state-based: Fugue positions plus a last-writer-wins position per element)",
+                "crdt_impls::movable_list::MovableListModel::default()",
+            ),
+            MovableListModel::default(),
+        ),
+        op(
+            about(
+                "movable-list/op",
+                "movable list (op-based: insert, move and delete updates, causal delivery)",
+                "crdt_impls::movable_list::MovableListModel::default()",
+            ),
+            MovableListModel::default(),
+        ),
+        state(
+            about(
+                "move-tree",
+                "tree with move (state-based: union of timestamped move logs, undo-do-redo)",
+                "crdt_impls::tree::MoveTreeModel::default()",
+            ),
+            MoveTreeModel::default(),
+        ),
+        op(
+            about(
+                "move-tree/op",
+                "tree with move (op-based: moves in any order, duplicates)",
+                "crdt_impls::tree::MoveTreeModel::default()",
+            ),
+            MoveTreeModel::default(),
+        ),
         delta(
             about(
                 "toy/max-register",
@@ -517,11 +551,11 @@ pub fn gallery_shape(entry: &broken::Entry) -> Shape {
 #[must_use]
 pub fn gallery() -> Vec<Box<dyn Entry>> {
     use broken::{
-        AveragingThermostat, CausalOrSet, DivisibilityByMax, DuplicatedCounter, FloatCounter,
-        ForgetfulClockLww, ForgottenTombstones, HashOrderLww, IncrementDeltaCounter, IndexList,
-        LargerTotalCounter, LoweringPnCounter, ReAddingTwoPhaseSet, RemoveByValueOrSet,
-        RemoveWinsSoldAsAddWins, RgaList, ShortcutOrswot, SummingPnCounter, TwoSlotCounter,
-        UntiedLww, WholeEntryOrswot,
+        AveragingThermostat, CausalOrSet, DeleteInsertMoveList, DivisibilityByMax,
+        DuplicatedCounter, FloatCounter, ForgetfulClockLww, ForgottenTombstones, HashOrderLww,
+        IncrementDeltaCounter, IndexList, LargerTotalCounter, LoweringPnCounter, LwwParentTree,
+        ReAddingTwoPhaseSet, RemoveByValueOrSet, RemoveWinsSoldAsAddWins, RgaList, ShortcutOrswot,
+        SummingPnCounter, TwoSlotCounter, UntiedLww, WholeEntryOrswot,
     };
     broken::gallery()
         .into_iter()
@@ -583,6 +617,10 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                 ),
                 "index-list" => op(with(about, "IndexList"), IndexList),
                 "rga-backward-interleaving" => op(with(about, "RgaList"), RgaList),
+                "move-as-delete-and-insert" => {
+                    state(with(about, "DeleteInsertMoveList"), DeleteInsertMoveList)
+                }
+                "tree-move-without-undo-redo" => state(with(about, "LwwParentTree"), LwwParentTree),
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }
         })

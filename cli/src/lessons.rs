@@ -39,3 +39,7 @@ pub struct Lesson08;
 /// Lesson 9: Fugue and interleaving.
 #[doc = include_str!("../../docs/lessons/09-fugue.md")]
 pub struct Lesson09;
+
+/// Lesson 10: moving things.
+#[doc = include_str!("../../docs/lessons/10-moving.md")]
+pub struct Lesson10;

@@ -152,6 +152,8 @@ gallery_tests! {
     float_counter_arrival_order => "float-counter-arrival-order",
     index_list => "index-list",
     rga_backward_interleaving => "rga-backward-interleaving",
+    move_as_delete_and_insert => "move-as-delete-and-insert",
+    tree_move_without_undo_redo => "tree-move-without-undo-redo",
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Reference CRDTs, each verified by `crdt-laws` and `crdt-harness`.
 //!
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
-//! Fugue lists and combinators, each with a ready-made model for the law catalogue.
+//! Fugue lists, the movable list, the tree with move and combinators, each with a ready-made
+//! model for the law catalogue.
 //!
-//! Every type here is a *state-based* CRDT (the Fugue lists are also operation-based, with
-//! insert and delete messages delivered causally): replicas update their own state and now and then
+//! Every type here is a *state-based* CRDT (the Fugue lists and the movable list are also
+//! operation-based, with messages delivered causally; the tree with move too, with moves
+//! delivered in any order): replicas update their own state and now and then
 //! merge another replica's state into theirs. Merge is a join (commutative, associative,
 //! idempotent), so replicas that have seen the same updates hold the same state, whatever the
 //! order, grouping or repetition of the messages that carried them.
@@ -39,6 +41,8 @@
 //! | [`MvRegister`] | multi-value register | none: keeps concurrent writes | replicas |
 //! | [`Pair`], [`Map`] | combinators | their parts' | their parts' |
 //! | [`FugueList`], [`FugueMaxList`] | list (and [`FugueText`]) | Fugue: no interleaving of concurrent runs; siblings by id (FugueMax: right siblings by right origin) | elements ever inserted (tombstones) |
+//! | [`MovableList`] | list whose elements move, keeping their identity ([`movable_list`]) | concurrent moves of one element: the later timestamp wins (Kleppmann 2020); a delete beats a concurrent move; places as Fugue | inserts and moves ever made (one position each) |
+//! | [`MoveTree`](tree::MoveTree) | tree with move ([`tree`]) | moves applied in timestamp order, a move that would make a cycle skipped (Kleppmann et al. 2021) | moves ever made (the log) |
 //!
 //! Each implements [`Lattice`], the trait the combinators are generic over, and
 //! `serde`'s `Serialize`/`Deserialize`; deserialization checks each type's invariants. The
@@ -46,8 +50,9 @@
 //! state whose merge performs the update, to ship instead of the whole state.
 //!
 //! # Models
-//! [`models`] holds a `crdt-laws` model of every type, with its specification; the crate's
-//! tests run the whole law catalogue on each.
+//! [`models`] holds a `crdt-laws` model of every type, with its specification (the lists, the
+//! movable list and the tree keep theirs in their modules: [`fugue`], [`movable_list`],
+//! [`tree`]); the crate's tests run the whole law catalogue on each.
 #![deny(missing_docs)]
 
 // First, so that its `impl_lattice!` macro is visible in the modules below.
@@ -64,12 +69,14 @@ mod gset;
 mod lww_element_set;
 mod lww_register;
 pub mod models;
+pub mod movable_list;
 mod mvregister;
 pub mod ops;
 mod orset;
 mod pncounter;
 mod sorted;
 pub mod traces;
+pub mod tree;
 mod version_vector;
 
 pub use causal::CausalContext;
@@ -82,6 +89,7 @@ pub use gset::GSet;
 pub use lattice::Lattice;
 pub use lww_element_set::{AddWins, Bias, LwwElementSet, RemoveWins, Stamps};
 pub use lww_register::{LwwRegister, Timestamp};
+pub use movable_list::MovableList;
 pub use mvregister::MvRegister;
 pub use orset::OrSet;
 pub use pncounter::PnCounter;

@@ -15,6 +15,7 @@ pub(crate) mod lists;
 pub(crate) mod merge_counters;
 pub(crate) mod merge_registers;
 pub(crate) mod merge_sets;
+pub(crate) mod moves;
 pub(crate) mod serialization;
 pub(crate) mod updates;
 

@@ -16,6 +16,7 @@
 mod counters;
 mod lattices;
 mod lists;
+mod moves;
 mod ops;
 mod registers;
 mod sets;
@@ -26,6 +27,7 @@ pub use counters::{
 };
 pub use lattices::{AveragingThermostat, DivisibilityByMax};
 pub use lists::{Element, IndexList, ListState, RgaList};
+pub use moves::{DeleteInsertMoveList, ItemList, LwwParentTree, ParentRegisters};
 pub use ops::{ListMessage, ListOp};
 pub use registers::{
     ClockedRegister, ForgetfulClockLww, HashOrderLww, Lww, ReplicaSeed, StampedWrite, TimedWrite,
@@ -303,6 +305,28 @@ pub fn gallery() -> Vec<Entry> {
             name: "rga-backward-interleaving",
             mistake: "an RGA list sold as non-interleaving: concurrent backward runs interleave",
             caught_by: &[O("backward_interleaving"), O("contiguity")],
+            needs: "none",
+        },
+        Entry {
+            name: "move-as-delete-and-insert",
+            mistake: "a list whose move deletes the element and inserts a copy: concurrent moves duplicate it",
+            caught_by: &[
+                L(Law::InvariantHolds),
+                L(Law::ValueMatchesSpec),
+                O("invariant"),
+                O("specification"),
+            ],
+            needs: "none",
+        },
+        Entry {
+            name: "tree-move-without-undo-redo",
+            mistake: "a tree whose parents are last-writer-wins registers, checked for cycles only at the origin",
+            caught_by: &[
+                L(Law::InvariantHolds),
+                L(Law::ValueMatchesSpec),
+                O("invariant"),
+                O("specification"),
+            ],
             needs: "none",
         },
     ]
