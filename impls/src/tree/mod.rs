@@ -25,8 +25,10 @@
 mod model;
 pub mod spec;
 
-use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -95,7 +97,7 @@ struct Logged<N> {
 /// - The log: one entry per move ever applied (its timestamp, node, new and old parent),
 ///   skipped moves included; it is never truncated here (the paper truncates moves that are
 ///   causally stable, once every replica has seen them).
-/// - The current parent of every node, in a `BTreeMap`.
+/// - The current parent of every node, in a hash map (an ancestor walk is one lookup per level).
 /// - Applying a move older than `k` logged moves undoes and redoes those `k`; a local move is
 ///   always the newest, so it costs one ancestor walk (the depth of the new parent).
 pub struct MoveTree<N> {
@@ -103,17 +105,17 @@ pub struct MoveTree<N> {
     /// Every move applied, in increasing timestamp order.
     log: Vec<Logged<N>>,
     /// The current parent of every node in the tree.
-    parents: BTreeMap<N, N>,
+    parents: FxHashMap<N, N>,
 }
 
-impl<N: Copy + Ord> MoveTree<N> {
+impl<N: Copy + Ord + Hash> MoveTree<N> {
     /// An empty tree at replica `replica`.
     #[must_use]
     pub fn new(replica: ReplicaId) -> Self {
         Self {
             replica,
             log: Vec::new(),
-            parents: BTreeMap::new(),
+            parents: FxHashMap::default(),
         }
     }
 
@@ -131,7 +133,13 @@ impl<N: Copy + Ord> MoveTree<N> {
 
     /// Every node that has a parent, with its parent, in node order.
     pub fn edges(&self) -> impl Iterator<Item = (N, N)> + '_ {
-        self.parents.iter().map(|(child, parent)| (*child, *parent))
+        let mut edges: Vec<(N, N)> = self
+            .parents
+            .iter()
+            .map(|(child, parent)| (*child, *parent))
+            .collect();
+        edges.sort_unstable();
+        edges.into_iter()
     }
 
     /// The number of moves in the log, skipped ones included.
@@ -275,11 +283,12 @@ impl<N: PartialEq> PartialEq for MoveTree<N> {
 
 impl<N: Eq> Eq for MoveTree<N> {}
 
-impl<N: fmt::Debug> fmt::Debug for MoveTree<N> {
-    /// The edges `child→parent`, then the log's length: `{1→0, 2→1} after 3 moves`.
+impl<N: Copy + Ord + Hash + fmt::Debug> fmt::Debug for MoveTree<N> {
+    /// The edges `child→parent` in node order, then the log's length: `{1→0, 2→1} after 3
+    /// moves`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("{")?;
-        for (k, (child, parent)) in self.parents.iter().enumerate() {
+        for (k, (child, parent)) in self.edges().enumerate() {
             if k > 0 {
                 f.write_str(", ")?;
             }
@@ -306,7 +315,7 @@ impl<N: Serialize> Serialize for MoveTree<N> {
     }
 }
 
-impl<'de, N: Copy + Ord + Deserialize<'de>> Deserialize<'de> for MoveTree<N> {
+impl<'de, N: Copy + Ord + Hash + Deserialize<'de>> Deserialize<'de> for MoveTree<N> {
     /// Reads a tree back by replaying its moves, which must be in strictly increasing
     /// timestamp order.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
