@@ -87,6 +87,11 @@ impl<T: Ord> TryFrom<RawOrSet<T>> for OrSet<T> {
 }
 
 impl<T> OrSet<T> {
+    /// A set of these entries and this context, unchecked: for the gallery's broken diffs.
+    pub(crate) fn from_parts(entries: Vec<(T, Dot)>, context: CausalContext) -> Self {
+        Self { entries, context }
+    }
+
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
