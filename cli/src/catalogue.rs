@@ -311,6 +311,7 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
         MvRegisterModel, OrSetModel, PairModel, PnCounterModel,
     };
     use crdt_impls::movable_list::MovableListModel;
+    use crdt_impls::ormap::OrMapModel;
     use crdt_impls::tree::MoveTreeModel;
     use crdt_laws::toys::{Divisibility, MaxRegister, OpCounter, OpGrowSet, SetUnion};
     let about = |name: &str, description: &str, constructor: &str| {
@@ -405,6 +406,30 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
                 "crdt_impls::models::MapModel::<crdt_impls::models::OrSetModel>::default()",
             ),
             MapModel::<OrSetModel>::default(),
+        ),
+        delta(
+            about(
+                "or-map/pn-counter",
+                "observed-remove map of PN-Counters (update wins, no tombstones)",
+                "crdt_impls::ormap::OrMapModel::<crdt_impls::models::PnCounterModel>::default()",
+            ),
+            OrMapModel::<PnCounterModel>::default(),
+        ),
+        delta(
+            about(
+                "or-map/or-set",
+                "observed-remove map of OR-Sets (update wins, no tombstones)",
+                "crdt_impls::ormap::OrMapModel::<crdt_impls::models::OrSetModel>::default()",
+            ),
+            OrMapModel::<OrSetModel>::default(),
+        ),
+        state(
+            about(
+                "or-map/mv-register",
+                "observed-remove map of MV-Registers (update wins)",
+                "crdt_impls::ormap::OrMapModel::<crdt_impls::models::MvRegisterModel>::default()",
+            ),
+            OrMapModel::<MvRegisterModel>::default(),
         ),
         state(
             about(
@@ -557,6 +582,7 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
         ReAddingTwoPhaseSet, RemoveByValueOrSet, RemoveWinsSoldAsAddWins, RgaList, ShortcutOrswot,
         SummingPnCounter, TwoSlotCounter, UntiedLww, WholeEntryOrswot,
     };
+    use broken::{BirthDotMap, WatermarkDiffOrSet};
     broken::gallery()
         .into_iter()
         .map(|entry| {
@@ -621,6 +647,12 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                     state(with(about, "DeleteInsertMoveList"), DeleteInsertMoveList)
                 }
                 "tree-move-without-undo-redo" => state(with(about, "LwwParentTree"), LwwParentTree),
+                "map-remove-drops-concurrent-updates" => {
+                    state(with(about, "BirthDotMap"), BirthDotMap)
+                }
+                "diff-misses-concurrent-entries" => {
+                    state(with(about, "WatermarkDiffOrSet"), WatermarkDiffOrSet)
+                }
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }
         })

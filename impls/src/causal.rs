@@ -184,6 +184,44 @@ impl CausalContext {
         Some(both)
     }
 
+    /// The dots `self` has seen and `other` has not, as a context (gaps and all). `O(d)` for
+    /// `d` such dots, plus the replicas and clouds of both.
+    ///
+    /// ```
+    /// use crdt_impls::{CausalContext, Dot, ReplicaId};
+    ///
+    /// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+    /// let mut mine = CausalContext::new();
+    /// let mut theirs = CausalContext::new();
+    /// for seq in 1..=3 {
+    ///     mine.insert(Dot::new(a, seq));
+    /// }
+    /// mine.insert(Dot::new(b, 1));
+    /// theirs.insert(Dot::new(a, 1));
+    /// let missing = mine.difference(&theirs);
+    /// assert!(!missing.contains(Dot::new(a, 1)));
+    /// assert!(missing.contains(Dot::new(a, 2)) && missing.contains(Dot::new(b, 1)));
+    /// ```
+    #[must_use]
+    pub fn difference(&self, other: &Self) -> Self {
+        let mut missing = Self::new();
+        for (replica, counter) in self.vv.iter() {
+            let from = other.vv.get(replica).saturating_add(1);
+            for seq in from..=counter {
+                let dot = Dot::new(replica, seq);
+                if !other.contains(dot) {
+                    missing.insert(dot);
+                }
+            }
+        }
+        for &dot in &self.cloud {
+            if !other.contains(dot) {
+                missing.insert(dot);
+            }
+        }
+        missing
+    }
+
     /// True when every dot of `self` is in `other`.
     #[must_use]
     pub fn is_subset(&self, other: &Self) -> bool {
@@ -397,6 +435,33 @@ pub(crate) fn dot_store_leq<E>(
             Side::Right(e) => !left_ctx.contains(dot(e)),
             Side::Left(_) | Side::Both(..) => true,
         })
+}
+
+/// The diff of the dot store `local` against `remote`: what to ship so that `remote` learns
+/// everything `local` knows. Its entries are `local`'s that `remote` has not seen; its context
+/// the dots `remote` has not seen, plus those of `remote`'s entries that `local` has seen and
+/// removed (so that the join removes them at `remote` too). It is below `local`: every entry of
+/// `local` whose dot it holds in its context is among its entries.
+pub(crate) fn diff_dot_stores<E: Clone>(
+    (local, local_ctx): (&[E], &CausalContext),
+    (remote, remote_ctx): (&[E], &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: impl Fn(&E) -> Dot,
+) -> (Vec<E>, CausalContext) {
+    let entries = local
+        .iter()
+        .filter(|e| !remote_ctx.contains(dot(e)))
+        .cloned()
+        .collect();
+    let mut context = local_ctx.difference(remote_ctx);
+    for side in merge_join_by(local, remote, cmp) {
+        if let Side::Right(e) = side
+            && local_ctx.contains(dot(e))
+        {
+            context.insert(dot(e));
+        }
+    }
+    (entries, context)
 }
 
 /// Formats a dot store as `Name{entries} seen context`.

@@ -107,6 +107,33 @@ impl GCounter {
         &self.counts
     }
 
+    /// The diff of `self` against `remote`: the counts of the replicas `self` has seen more
+    /// of. `remote ⊔ self.diff(remote) = remote ⊔ self`, and the diff is below `self`.
+    ///
+    /// ```
+    /// use crdt_impls::{GCounter, ReplicaId};
+    ///
+    /// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+    /// let mut here = GCounter::new();
+    /// here.increment(a, 2)?;
+    /// let mut there = here.clone();
+    /// here.increment(b, 5)?;
+    /// there.increment(a, 1)?;
+    /// let diff = here.diff(&there);
+    /// assert_eq!((diff.count(a), diff.count(b)), (0, 5));
+    /// # Ok::<(), crdt_impls::Error>(())
+    /// ```
+    #[must_use]
+    pub fn diff(&self, remote: &Self) -> Self {
+        let mut diff = Self::new();
+        for (replica, count) in self.counts.iter() {
+            if count > remote.count(replica) {
+                diff.counts.raise(replica, count);
+            }
+        }
+        diff
+    }
+
     /// Joins `other` into `self`: each replica's larger count. `O(n + m)`.
     pub fn merge(&mut self, other: &Self) {
         self.counts.merge(&other.counts);

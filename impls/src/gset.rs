@@ -162,6 +162,27 @@ impl<T: Ord + Clone> GSet<T> {
         self.elements = union;
     }
 
+    /// The diff of `self` against `remote`: the elements `remote` lacks.
+    /// `remote ⊔ self.diff(remote) = remote ⊔ self`, and the diff is a subset of `self`.
+    ///
+    /// ```
+    /// use crdt_impls::GSet;
+    ///
+    /// let here: GSet<u8> = [1, 2, 3].into_iter().collect();
+    /// let there: GSet<u8> = [2, 4].into_iter().collect();
+    /// assert_eq!(here.diff(&there).iter().copied().collect::<Vec<_>>(), [1, 3]);
+    /// ```
+    #[must_use]
+    pub fn diff(&self, remote: &Self) -> Self {
+        let elements = merge_join(&self.elements, &remote.elements, |x| x)
+            .filter_map(|side| match side {
+                Side::Left(x) => Some(x.clone()),
+                Side::Right(_) | Side::Both(..) => None,
+            })
+            .collect();
+        Self { elements }
+    }
+
     /// The elements, as a `BTreeSet`.
     #[must_use]
     pub fn value(&self) -> std::collections::BTreeSet<T> {

@@ -117,6 +117,29 @@ impl<T> LwwRegister<T> {
 }
 
 impl<T: Clone> LwwRegister<T> {
+    /// The diff of `self` against `remote`: `self`'s write if it is later than `remote`'s,
+    /// else nothing (the empty register). `remote ⊔ self.diff(remote) = remote ⊔ self`.
+    ///
+    /// ```
+    /// use crdt_impls::{LwwRegister, ReplicaId};
+    ///
+    /// let a = ReplicaId::new(0);
+    /// let mut here = LwwRegister::new();
+    /// here.set(a, 1);
+    /// let there = here.clone();
+    /// assert_eq!(here.diff(&there), LwwRegister::new());
+    /// here.set(a, 2);
+    /// assert_eq!(here.diff(&there).get(), Some(&2));
+    /// ```
+    #[must_use]
+    pub fn diff(&self, remote: &Self) -> Self {
+        if self.timestamp() > remote.timestamp() {
+            self.clone()
+        } else {
+            Self::new()
+        }
+    }
+
     /// Joins `other` into `self`: keeps the write with the larger timestamp.
     ///
     /// Two states holding writes with the same timestamp hold the same write (a replica never

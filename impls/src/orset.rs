@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::causal::{check_dots_seen, dot_store_leq, fmt_dot_store, join_dot_stores};
+use crate::causal::{
+    check_dots_seen, diff_dot_stores, dot_store_leq, fmt_dot_store, join_dot_stores,
+};
 use crate::sorted::check_strictly_increasing;
 use crate::{CausalContext, Dot, Error, ReplicaId};
 
@@ -85,6 +87,11 @@ impl<T: Ord> TryFrom<RawOrSet<T>> for OrSet<T> {
 }
 
 impl<T> OrSet<T> {
+    /// A set of these entries and this context, unchecked: for the gallery's broken diffs.
+    pub(crate) fn from_parts(entries: Vec<(T, Dot)>, context: CausalContext) -> Self {
+        Self { entries, context }
+    }
+
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
@@ -234,6 +241,37 @@ impl<T: Ord + Clone> OrSet<T> {
             |e| e.1,
         );
         self.context.merge(&other.context);
+    }
+
+    /// The diff of `self` against `remote`: the tags `remote` has not seen, and the removals
+    /// of tags `remote` still holds. `remote ⊔ self.diff(remote) = remote ⊔ self`, and the diff
+    /// is below `self`; ship it instead of `self` to a replica whose state is `remote`.
+    ///
+    /// ```
+    /// use crdt_impls::{OrSet, ReplicaId};
+    ///
+    /// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+    /// let mut here = OrSet::new();
+    /// here.insert(a, "x");
+    /// here.insert(a, "y");
+    /// let mut there = here.clone();
+    /// there.insert(b, "z"); // concurrent with what follows
+    /// here.remove(&"x");
+    /// here.insert(a, "w");
+    /// let diff = here.diff(&there);
+    /// assert_eq!(diff.iter().collect::<Vec<_>>(), [&"w"]); // not y: there has it
+    /// there.merge(&diff);
+    /// assert_eq!(there.iter().collect::<Vec<_>>(), [&"w", &"y", &"z"]);
+    /// ```
+    #[must_use]
+    pub fn diff(&self, remote: &Self) -> Self {
+        let (entries, context) = diff_dot_stores(
+            (&self.entries, &self.context),
+            (&remote.entries, &remote.context),
+            |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
+            |e| e.1,
+        );
+        Self { entries, context }
     }
 
     /// The present elements, as a `BTreeSet`.

@@ -130,6 +130,16 @@ impl PnCounter {
         self.increments.leq(&other.increments) && self.decrements.leq(&other.decrements)
     }
 
+    /// The diff of `self` against `remote`: each G-Counter's
+    /// [diff](GCounter::diff). `remote ⊔ self.diff(remote) = remote ⊔ self`.
+    #[must_use]
+    pub fn diff(&self, remote: &Self) -> Self {
+        Self {
+            increments: self.increments.diff(&remote.increments),
+            decrements: self.decrements.diff(&remote.decrements),
+        }
+    }
+
     /// Joins `other` into `self`: both G-Counters merge. `O(n + m)`.
     pub fn merge(&mut self, other: &Self) {
         self.increments.merge(&other.increments);

@@ -51,6 +51,11 @@ pub enum Law {
     DeltaMatchesUpdate,
     /// Deltas may be grouped, reordered and redelivered.
     DeltaGrouping,
+    /// A declared diff brings the remote what the local state would:
+    /// `remote ⊔ diff(local, remote) = remote ⊔ local`.
+    DiffRestoresJoin,
+    /// A declared diff ships nothing the local state does not have: `diff(local, remote) ≤ local`.
+    DiffBelowLocal,
     /// Preparing a message does not change the state.
     PreparePure,
     /// Effects of messages deliverable in either order commute.
@@ -73,7 +78,7 @@ pub enum Law {
 
 impl Law {
     /// Every law, in catalogue order.
-    pub const ALL: [Law; 24] = [
+    pub const ALL: [Law; 26] = [
         Law::LeqReflexive,
         Law::LeqAntisymmetric,
         Law::LeqTransitive,
@@ -89,6 +94,8 @@ impl Law {
         Law::ValuePreservesJoin,
         Law::DeltaMatchesUpdate,
         Law::DeltaGrouping,
+        Law::DiffRestoresJoin,
+        Law::DiffBelowLocal,
         Law::PreparePure,
         Law::EffectsCommute,
         Law::EffectIdempotent,
@@ -119,6 +126,8 @@ impl Law {
             Law::ValuePreservesJoin => "value_preserves_join",
             Law::DeltaMatchesUpdate => "delta_matches_update",
             Law::DeltaGrouping => "delta_grouping",
+            Law::DiffRestoresJoin => "diff_restores_join",
+            Law::DiffBelowLocal => "diff_below_local",
             Law::PreparePure => "prepare_pure",
             Law::EffectsCommute => "effects_commute",
             Law::EffectIdempotent => "effect_idempotent",
@@ -158,6 +167,8 @@ impl Law {
             Law::DeltaGrouping => {
                 "t ⊔ (δ₁ ⊔ δ₂) = (t ⊔ δ₁) ⊔ δ₂ = (t ⊔ δ₂) ⊔ δ₁ ∧ (t ⊔ δ₁) ⊔ δ₁ = t ⊔ δ₁"
             }
+            Law::DiffRestoresJoin => "remote ⊔ diff(local, remote) = remote ⊔ local",
+            Law::DiffBelowLocal => "diff(local, remote) ≤ local",
             Law::PreparePure => "prepare(s, op) leaves s unchanged",
             Law::EffectsCommute => "effect(effect(s, m₁), m₂) = effect(effect(s, m₂), m₁)",
             Law::EffectIdempotent => "effect(effect(s, m), m) = effect(s, m)",
@@ -180,6 +191,7 @@ impl Law {
             Law::ValueMonotone => Some("s ≤ t"),
             Law::EffectsCommute => Some("two distinct messages deliverable at s"),
             Law::EffectIdempotent => Some("a message has been sent"),
+            Law::DiffRestoresJoin | Law::DiffBelowLocal => Some("local ≰ remote"),
             _ => None,
         }
     }
@@ -230,6 +242,14 @@ impl Law {
             }
             Law::DeltaGrouping => {
                 "Deltas may be joined into groups, delivered in any order and more than once."
+            }
+            Law::DiffRestoresJoin => {
+                "The diff of a local state against a remote one carries everything the remote \
+                 lacks, removals included; otherwise syncing by diff loses updates."
+            }
+            Law::DiffBelowLocal => {
+                "A diff is a part of the local state: it invents nothing, and ships no entry the \
+                 local state removed."
             }
             Law::PreparePure => {
                 "Preparing a message only reads the state; the change happens in effect."
@@ -313,8 +333,8 @@ impl Law {
     ///
     /// ```
     /// use crdt_laws::{Flavour, Law};
-    /// assert_eq!(Law::catalogue(Flavour::StateBased).len(), 19);
-    /// assert_eq!(Law::catalogue(Flavour::DeltaState).len(), 21);
+    /// assert_eq!(Law::catalogue(Flavour::StateBased).len(), 21);
+    /// assert_eq!(Law::catalogue(Flavour::DeltaState).len(), 23);
     /// assert_eq!(Law::catalogue(Flavour::OpBased).len(), 8);
     /// ```
     #[must_use]

@@ -123,6 +123,8 @@ macro_rules! __state_law_tests {
             update_inflationary UpdateInflationary,
             value_monotone ValueMonotone,
             value_preserves_join ValuePreservesJoin,
+            diff_restores_join DiffRestoresJoin,
+            diff_below_local DiffBelowLocal,
             serde_round_trip SerdeRoundTrip,
             merge_deterministic MergeDeterministic,
             replay_deterministic ReplayDeterministic,

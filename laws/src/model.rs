@@ -552,6 +552,28 @@ pub trait StateCrdt: Model {
         None
     }
 
+    /// Optional: the *diff* of `local` against `remote`, or `None`: a state to ship so that
+    /// a replica holding `remote` learns everything `local` knows, usually much smaller than
+    /// `local` (the entries `remote` has not seen, and what `local` removed of `remote`'s).
+    ///
+    /// Two laws check a declared diff: `remote ⊔ diff(local, remote) = remote ⊔ local`
+    /// (`diff_restores_join`: nothing is missed, removals included) and
+    /// `diff(local, remote) ≤ local` (`diff_below_local`: nothing is invented). A diff that
+    /// misses entries concurrent with what `remote` has seen (computed from one "last version
+    /// seen" number, say) breaks the first, and syncing by it loses updates.
+    ///
+    /// ```
+    /// use std::collections::BTreeSet;
+    /// use crdt_laws::{StateCrdt, toys::SetUnion};
+    ///
+    /// let (local, remote): (BTreeSet<u8>, BTreeSet<u8>) = ([1, 2].into(), [2, 3].into());
+    /// assert_eq!(SetUnion::default().diff(&local, &remote), Some([1].into()));
+    /// ```
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        let _ = (local, remote);
+        None
+    }
+
     /// Optional: declares the value query monotone under this order on values (`Some(a ≤ b)`),
     /// or `None`. A G-Counter's value never decreases; a G-Set's value only grows.
     fn value_leq(&self, a: &Self::Value, b: &Self::Value) -> Option<bool> {

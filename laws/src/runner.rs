@@ -25,6 +25,7 @@ use crate::codec;
 use crate::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crate::delta;
 use crate::determinism::{merge_deterministic, same};
+use crate::diff;
 use crate::generate::{
     Execution, OpCase, PickWeights, Sample, Simplify, Size, StateCase, deliverable, op_cases,
     state_cases,
@@ -952,6 +953,9 @@ where
             Law::ValuePreservesJoin if m.value_join(&value, &value).is_none() => {
                 Err("the model declares no join of values (StateCrdt::value_join)".into())
             }
+            Law::DiffRestoresJoin | Law::DiffBelowLocal if m.diff(&probe, &probe).is_none() => {
+                Err("the model declares no diff (StateCrdt::diff)".into())
+            }
             _ => applicable_common(m, law),
         }
     }
@@ -988,6 +992,8 @@ where
             }
             Law::ValueMonotone => monotone::value_monotone(m, a, b),
             Law::ValuePreservesJoin => monotone::value_preserves_join(m, a, b),
+            Law::DiffRestoresJoin => diff::diff_restores_join(m, a, b),
+            Law::DiffBelowLocal => diff::diff_below_local(m, a, b),
             Law::SerdeRoundTrip => codec::serde_round_trip(m, a, Some(b)),
             Law::MergeDeterministic => merge_deterministic(m, a, b),
             Law::ReplayDeterministic => replay_matches(m, &exec, &case.run(m)),
@@ -1007,6 +1013,8 @@ where
                 ("z", sc),
                 ("s", sa),
                 ("t", sb),
+                ("local", sa),
+                ("remote", sb),
             ],
         )
     }

@@ -221,6 +221,10 @@ impl StateCrdt for SetUnion {
     fn bottom(&self) -> Option<BTreeSet<u8>> {
         Some(BTreeSet::new())
     }
+    /// The elements `remote` lacks.
+    fn diff(&self, local: &BTreeSet<u8>, remote: &BTreeSet<u8>) -> Option<BTreeSet<u8>> {
+        Some(local.difference(remote).copied().collect())
+    }
     fn value_leq(&self, a: &BTreeSet<u8>, b: &BTreeSet<u8>) -> Option<bool> {
         Some(a.is_subset(b))
     }

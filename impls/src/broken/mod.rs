@@ -16,6 +16,7 @@
 mod counters;
 mod lattices;
 mod lists;
+mod maps;
 mod moves;
 mod ops;
 mod registers;
@@ -27,6 +28,7 @@ pub use counters::{
 };
 pub use lattices::{AveragingThermostat, DivisibilityByMax};
 pub use lists::{Element, IndexList, ListState, RgaList};
+pub use maps::{BirthDotEntries, BirthDotMap, WatermarkDiffOrSet};
 pub use moves::{DeleteInsertMoveList, ItemList, LwwParentTree, ParentRegisters};
 pub use ops::{ListMessage, ListOp};
 pub use registers::{
@@ -327,6 +329,18 @@ pub fn gallery() -> Vec<Entry> {
                 O("invariant"),
                 O("specification"),
             ],
+            needs: "none",
+        },
+        Entry {
+            name: "map-remove-drops-concurrent-updates",
+            mistake: "a map whose keys keep the dot of their creation: a removal drops nested updates made concurrently (riak_kv #761)",
+            caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
+            needs: "none",
+        },
+        Entry {
+            name: "diff-misses-concurrent-entries",
+            mistake: "an OR-Set whose diff ships only what is numbered above the peer's latest sequence number",
+            caught_by: &[L(Law::DiffRestoresJoin)],
             needs: "none",
         },
     ]

@@ -58,6 +58,11 @@ impl Model for GCounterModel {
 impl StateCrdt for GCounterModel {
     lattice_state!();
 
+    /// The type's own [diff](crate::GCounter::diff).
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        Some(local.diff(remote))
+    }
+
     fn apply(&self, state: &mut GCounter, replica: ReplicaId, op: &CounterOp) {
         if let CounterOp::Increment(n) = op {
             // An overflowing increment (impossible with `u32` amounts) leaves the state as is.
@@ -127,6 +132,11 @@ impl Model for PnCounterModel {
 
 impl StateCrdt for PnCounterModel {
     lattice_state!();
+
+    /// The type's own [diff](crate::PnCounter::diff).
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        Some(local.diff(remote))
+    }
 
     fn apply(&self, state: &mut PnCounter, replica: ReplicaId, op: &CounterOp) {
         // An overflowing update (impossible with `u32` amounts) leaves the state as is.

@@ -64,6 +64,11 @@ impl Model for LwwRegisterModel {
 impl StateCrdt for LwwRegisterModel {
     lattice_state!();
 
+    /// The type's own [diff](crate::LwwRegister::diff).
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        Some(local.diff(remote))
+    }
+
     fn apply(&self, state: &mut LwwRegister<u8>, replica: ReplicaId, op: &RegisterOp<u8>) {
         state.set(replica, written(op));
     }

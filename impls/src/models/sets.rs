@@ -59,6 +59,11 @@ impl Model for GSetModel {
 impl StateCrdt for GSetModel {
     lattice_state!();
 
+    /// The type's own [diff](crate::GSet::diff).
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        Some(local.diff(remote))
+    }
+
     fn apply(&self, state: &mut GSet<u8>, _: ReplicaId, op: &SetOp<u8>) {
         if let SetOp::Add(x) = op {
             state.insert(*x);
@@ -128,6 +133,11 @@ impl Model for OrSetModel {
 
 impl StateCrdt for OrSetModel {
     lattice_state!();
+
+    /// The type's own [diff](crate::OrSet::diff).
+    fn diff(&self, local: &Self::State, remote: &Self::State) -> Option<Self::State> {
+        Some(local.diff(remote))
+    }
 
     fn apply(&self, state: &mut OrSet<u8>, replica: ReplicaId, op: &SetOp<u8>) {
         match op {

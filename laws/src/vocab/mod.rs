@@ -14,7 +14,7 @@
 //! | [`counter`] | [`CounterOp`] | [`CounterOp::strategy`] | [`counter::sum`], [`counter::grow_only_sum`] |
 //! | [`set`] | [`SetOp`] | [`SetOp::strategy`], [`SetOp::adds`] | [`set::add_wins`], [`set::remove_wins`], [`set::grow_only`], [`set::last_writer_wins`] |
 //! | [`register`] | [`RegisterOp`] | [`RegisterOp::strategy`] | [`register::last_writer_wins`], [`register::multi_value`] |
-//! | [`map`] | [`MapOp`], [`PairOp`] | [`MapOp::strategy`], [`PairOp::strategy`] | [`map::map`], [`map::pair`] |
+//! | [`map`] | [`MapOp`], [`PairOp`], [`OrMapOp`] | [`MapOp::strategy`], [`PairOp::strategy`], [`OrMapOp::strategy`] | [`map::map`], [`map::pair`], [`map::update_wins`] |
 //! | [`list`] | [`ListOp`] | [`ListOp::strategy`] | [`list::fugue`], [`list::fugue_max`], [`list::strong_list`] |
 //!
 //! Strategies take a small value domain (elements, values, keys below `domain`): with few
@@ -49,7 +49,7 @@ pub mod set;
 
 pub use counter::CounterOp;
 pub use list::ListOp;
-pub use map::{MapOp, PairOp};
+pub use map::{MapOp, OrMapOp, PairOp};
 pub use register::RegisterOp;
 pub use set::SetOp;
 
