@@ -60,11 +60,12 @@
 //! assert_eq!(exploration.coverage.depth_completed, 4);
 //! ```
 
+mod hash;
 mod reduce;
 mod report;
 mod state;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::{self, Debug, Display};
 use std::time::Instant;
 
@@ -81,7 +82,9 @@ use crate::runner::Failure;
 use crate::schedule::{Faults, MAX_REPLICAS, Schedule, Step};
 use crate::shrink::ShrinkStats;
 use crate::sim::{Event, Finding, Limits, RunConfig, run};
-use state::{Broken, Ctx, Global, Label, Layout, OpOf};
+use hash::{FastMap, FastSet};
+use smallvec::{SmallVec, smallvec};
+use state::{Broken, Ctx, Global, Label, Layout, Memos, OpOf, Sleep};
 
 /// What cannot be explored.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -294,9 +297,9 @@ type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
 
 struct Node<P: Protocol> {
     /// The state, then its images under every other permutation (symmetry only).
-    images: Vec<Global<P>>,
+    images: SmallVec<[Box<Global<P>>; 1]>,
     /// The sleep set.
-    sleep: Vec<Label>,
+    sleep: Sleep,
     /// The fingerprint of the state itself (not its canonical one).
     raw: u128,
 }
@@ -530,13 +533,14 @@ where
                 bound(f.partition, self.bounds.partition),
                 bound(f.crash, self.bounds.crash),
             ],
+            memo: Memos::new(),
         }
     }
 
     fn expand(&self, ctx: &Ctx<'_, P>, perms: &[Vec<u8>], node: &Node<P>) -> (Vec<Child<P>>, u64) {
         let g = &node.images[0];
         let mut children = Vec::new();
-        let mut explored: Vec<Label> = Vec::new();
+        let mut explored: Sleep = Sleep::new();
         let mut slept = 0;
         for mv in ctx.moves(g) {
             let label = ctx.label(g, mv);
@@ -545,7 +549,7 @@ where
                 continue;
             }
             let step = ctx.step(g, mv);
-            let mut images = Vec::with_capacity(perms.len());
+            let mut images: SmallVec<[Box<Global<P>>; 1]> = SmallVec::with_capacity(perms.len());
             let mut broken = None;
             for (i, perm) in perms.iter().enumerate() {
                 let mut image = node.images[i].clone();
@@ -568,7 +572,7 @@ where
                     .filter(|&l| ctx.independent(l, label))
                     .collect()
             } else {
-                Vec::new()
+                Sleep::new()
             };
             if label != Label::Fault {
                 explored.push(label);
@@ -655,9 +659,9 @@ where
         };
         let (root, root_broken) = ctx.root();
         let raw = ctx.fingerprint(&root);
-        let mut visited: HashSet<u128> = HashSet::new();
+        let mut visited: FastSet<u128> = FastSet::default();
         visited.insert(raw);
-        let mut raw_seen: HashSet<u128> = HashSet::new();
+        let mut raw_seen: FastSet<u128> = FastSet::default();
         if self.symmetric {
             raw_seen.insert(raw);
         }
@@ -672,8 +676,8 @@ where
             counterexample = Some(found);
         }
         let mut frontier = vec![Node {
-            images: vec![root; perms.len()],
-            sleep: Vec::new(),
+            images: smallvec![Box::new(root); perms.len()],
+            sleep: Sleep::new(),
             raw,
         }];
         let mut depth = 0;
@@ -684,7 +688,7 @@ where
             depth += 1;
             let mut next: Vec<Node<P>> = Vec::new();
             let mut level: Level<OpOf<P>> = Vec::new();
-            let mut in_level: HashMap<u128, usize> = HashMap::new();
+            let mut in_level: FastMap<u128, usize> = FastMap::default();
             // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
             let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
             let mut capped = false;
@@ -712,7 +716,7 @@ where
                             stored.sleep = if stored.raw == child.node.raw {
                                 reduce::intersect(&stored.sleep, &child.node.sleep)
                             } else {
-                                Vec::new()
+                                Sleep::new()
                             };
                             false
                         } else if visited.contains(&child.canonical) {

@@ -23,7 +23,7 @@
 //! renamings of each other rather than the same state, the sleep set is emptied (the labels
 //! would need renaming).
 
-use super::state::Label;
+use super::state::{Label, Sleep};
 
 /// Every permutation of `0..n`, the identity first, in lexicographic order.
 pub(crate) fn permutations(n: usize) -> Vec<Vec<u8>> {
@@ -45,7 +45,7 @@ pub(crate) fn permutations(n: usize) -> Vec<Vec<u8>> {
 }
 
 /// The intersection of two sleep sets.
-pub(crate) fn intersect(a: &[Label], b: &[Label]) -> Vec<Label> {
+pub(crate) fn intersect(a: &[Label], b: &[Label]) -> Sleep {
     a.iter().copied().filter(|l| b.contains(l)).collect()
 }
 

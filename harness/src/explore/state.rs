@@ -19,6 +19,10 @@ use std::fmt::{self, Debug, Write as _};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
+use super::hash::{Fp128, Memo, Mix, fmix};
+
 use crdt_laws::contain::catch_panic;
 use crdt_laws::{Delivery, Dot, Flavour, History, Model, ReplicaId};
 
@@ -94,8 +98,11 @@ pub(crate) struct Msg<P: Protocol> {
     /// Operation messages: the update's bit.
     pub update: Option<Bits>,
     pub payload: Arc<P::Payload>,
-    /// Hash of sender, receiver, updates and the payload's `Debug` text: the message's
-    /// identity across interleavings.
+    /// Hash of the payload's content: its `Debug` text (operation messages) or the sending
+    /// state's (state messages, whose payload is a function of that state).
+    pub content: u64,
+    /// Hash of sender, receiver, updates and the payload's content: the message's identity
+    /// across interleavings.
     pub key: u64,
 }
 
@@ -107,6 +114,7 @@ impl<P: Protocol> Clone for Msg<P> {
             seen: self.seen,
             update: self.update,
             payload: Arc::clone(&self.payload),
+            content: self.content,
             key: self.key,
         }
     }
@@ -114,12 +122,14 @@ impl<P: Protocol> Clone for Msg<P> {
 
 /// A global state.
 pub(crate) struct Global<P: Protocol> {
-    pub reps: Vec<Rep<P>>,
+    pub reps: SmallVec<[Rep<P>; 3]>,
     /// Per replica, its updates in order: (operation index, what its origin had seen).
     /// Shared between states until an update changes it.
     pub updates: Arc<Vec<Vec<(u16, Bits)>>>,
+    /// A hash of `updates` (the sum of its entries' hashes, kept as updates are issued).
+    pub updates_hash: u64,
     /// Messages in flight, in the order the simulator keeps them.
-    pub flight: Vec<Msg<P>>,
+    pub flight: SmallVec<[Msg<P>; 4]>,
     /// One side of the partition (a replica mask), or 0.
     pub side: u32,
     /// Faults used: drops, duplicates, partitions, crashes.
@@ -131,6 +141,7 @@ impl<P: Protocol> Clone for Global<P> {
         Global {
             reps: self.reps.clone(),
             updates: Arc::clone(&self.updates),
+            updates_hash: self.updates_hash,
             flight: self.flight.clone(),
             side: self.side,
             used: self.used,
@@ -198,6 +209,50 @@ pub(crate) struct Ctx<'a, P: Protocol> {
     pub state_based: bool,
     /// Bounds: drops, duplicates, partitions, crashes.
     pub bounds: [u8; 4],
+    /// What the model computed, by replica state.
+    pub memo: Memos<P>,
+}
+
+/// A replica state the model made, with what the explorer derives from it once.
+pub(crate) struct Made<P: Protocol> {
+    pub state: Arc<StateOf<P>>,
+    pub value: Arc<ValueOf<P>>,
+    /// Hash of the state's `Debug` text, and the text's length.
+    pub hash: u64,
+    pub len: usize,
+    /// The model's invariant on the value.
+    pub invariant: Result<(), String>,
+}
+
+/// An operation message: its payload and the hash of its `Debug` text.
+type Broadcast<P> = Option<(Arc<<P as Protocol>::Payload>, u64)>;
+
+/// The explorer's memo tables (see [`super::hash`]).
+pub(crate) struct Memos<P: Protocol> {
+    /// (state, operation, replica, sequence number) to the state after the update and its
+    /// message.
+    updates: Memo<(u64, u16, u8, u64), (Arc<Made<P>>, Broadcast<P>)>,
+    /// (state, payload content) to the state after receiving it.
+    receives: Memo<(u64, u64), Arc<Made<P>>>,
+    /// A state to the payload it sends.
+    payloads: Memo<u64, Arc<P::Payload>>,
+    /// (before, after) to the protocol's order on them.
+    leq: Memo<(u64, u64), Option<bool>>,
+    /// (state, updates seen, their history's hash) to the specification's verdict (the
+    /// expected value's text when it is not the state's).
+    spec: Memo<(u64, Bits, u64), Result<(), String>>,
+}
+
+impl<P: Protocol> Memos<P> {
+    pub(crate) fn new() -> Self {
+        Memos {
+            updates: Memo::new(),
+            receives: Memo::new(),
+            payloads: Memo::new(),
+            leq: Memo::new(),
+            spec: Memo::new(),
+        }
+    }
 }
 
 /// Feeds `Debug` text into a hasher without building a string, and counts its length.
@@ -227,9 +282,19 @@ pub(crate) fn debug_hash(value: &impl Debug) -> (u64, usize) {
 }
 
 fn message_key(from: u8, to: u8, seen: Bits, update: Option<Bits>, payload: u64) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = Mix::default();
     (from, to, seen, update, payload).hash(&mut h);
     h.finish()
+}
+
+/// The hash of one issued update, for [`Global::updates_hash`] and the specification's memo:
+/// its dot's bit, its operation and what its origin had seen.
+fn entry_hash(bit: usize, op: u16, deps: Bits) -> u64 {
+    fmix(
+        (bit as u64 | u64::from(op) << 8)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(fmix(deps as u64) ^ fmix((deps >> 64) as u64).rotate_left(7)),
+    )
 }
 
 type Checked<T = ()> = Result<T, Broken>;
@@ -245,19 +310,17 @@ where
         let made = catch_panic(|| {
             (0..n)
                 .map(|r| {
-                    let state = model.new_replica(ReplicaId::new(r as u32));
-                    let value = model.value(&state);
-                    let (hash, _) = debug_hash(&state);
+                    let made = self.made(model.new_replica(ReplicaId::new(r as u32)));
                     Rep {
-                        state: Arc::new(state),
-                        value: Arc::new(value),
-                        hash,
+                        state: made.state,
+                        value: made.value,
+                        hash: made.hash,
                         seen: 0,
                         up: true,
                         at_crash: None,
                     }
                 })
-                .collect::<Vec<_>>()
+                .collect::<SmallVec<_>>()
         });
         let reps = match made {
             Ok(reps) => reps,
@@ -266,13 +329,21 @@ where
         let mut g = Global {
             reps,
             updates: Arc::new(vec![Vec::new(); n]),
-            flight: Vec::new(),
+            updates_hash: 0,
+            flight: SmallVec::new(),
             side: 0,
             used: [0; 4],
         };
         let mut broken = None;
         for i in 0..n {
-            if let Err(b) = self.after_change(&mut g, i, None) {
+            let made = Made {
+                state: Arc::clone(&g.reps[i].state),
+                value: Arc::clone(&g.reps[i].value),
+                hash: g.reps[i].hash,
+                len: 0,
+                invariant: model.invariant(&g.reps[i].value),
+            };
+            if let Err(b) = self.after_change(&mut g, i, None, &made) {
                 broken = Some(b);
                 break;
             }
@@ -310,9 +381,9 @@ where
     }
 
     /// The moves enabled in `g`, in a fixed order.
-    pub(crate) fn moves(&self, g: &Global<P>) -> Vec<Move> {
+    pub(crate) fn moves(&self, g: &Global<P>) -> Moves {
         let n = self.layout.replicas;
-        let mut moves = Vec::new();
+        let mut moves = Moves::new();
         for r in 0..n {
             if g.reps[r].up && g.updates[r].len() < self.layout.per {
                 for op in 0..self.alphabet.len() {
@@ -438,23 +509,37 @@ where
         }
     }
 
-    fn set_state(&self, g: &mut Global<P>, i: usize, state: StateOf<P>) -> Checked {
+    /// A state the model made, with its hash, value and invariant.
+    fn made(&self, state: StateOf<P>) -> Made<P> {
         let (hash, len) = debug_hash(&state);
-        if len > self.limits.max_state_bytes {
+        let value = self.p.model().value(&state);
+        let invariant = self.p.model().invariant(&value);
+        Made {
+            state: Arc::new(state),
+            value: Arc::new(value),
+            hash,
+            len,
+            invariant,
+        }
+    }
+
+    /// Replica `i` takes the state `made`, within the state-size limit.
+    fn install(&self, g: &mut Global<P>, i: usize, made: &Made<P>) -> Checked {
+        if made.len > self.limits.max_state_bytes {
             return Err(Broken {
                 property: Property::StateExplosion,
                 message: format!(
-                    "{}'s state grew to {len} bytes of Debug text, over the limit of {}",
+                    "{}'s state grew to {} bytes of Debug text, over the limit of {}",
                     ReplicaId::new(i as u32),
+                    made.len,
                     self.limits.max_state_bytes
                 ),
             });
         }
-        let value = self.p.model().value(&state);
         let rep = &mut g.reps[i];
-        rep.state = Arc::new(state);
-        rep.value = Arc::new(value);
-        rep.hash = hash;
+        rep.state = Arc::clone(&made.state);
+        rep.value = Arc::clone(&made.value);
+        rep.hash = made.hash;
         Ok(())
     }
 
@@ -468,49 +553,65 @@ where
             Move::Update { r, op } => {
                 let i = r as usize;
                 let seq = g.updates[i].len() + 1;
-                let dot = Dot::new(ReplicaId::new(u32::from(r)), seq as u64);
-                let before = Arc::clone(&g.reps[i].state);
-                let mut state = model.fork(&before);
-                let produced = self.p.update(&mut state, dot, &self.alphabet[op as usize]);
+                let before = (Arc::clone(&g.reps[i].state), g.reps[i].hash);
+                let (made, broadcast) =
+                    self.memo.updates.get_or((before.1, op, r, seq as u64), || {
+                        let dot = Dot::new(ReplicaId::new(u32::from(r)), seq as u64);
+                        let mut state = model.fork(&before.0);
+                        let produced = self.p.update(&mut state, dot, &self.alphabet[op as usize]);
+                        let broadcast = match produced {
+                            Produced::Nothing => None,
+                            Produced::Delta(_) => {
+                                unreachable!("the explorer refuses delta-state models up front")
+                            }
+                            Produced::Broadcast(message) => {
+                                let (hash, _) = debug_hash(&message);
+                                Some((Arc::new(message), hash))
+                            }
+                        };
+                        (Arc::new(self.made(state)), broadcast)
+                    });
                 let bit = self.layout.bit(i, seq);
                 let seen = g.reps[i].seen;
                 Arc::make_mut(&mut g.updates)[i].push((op, seen));
+                g.updates_hash = g.updates_hash.wrapping_add(entry_hash(
+                    bit.trailing_zeros() as usize,
+                    op,
+                    seen,
+                ));
                 g.reps[i].seen |= bit;
-                self.set_state(g, i, state)?;
-                match produced {
-                    Produced::Nothing => {}
-                    Produced::Delta(_) => {
-                        unreachable!("the explorer refuses delta-state models up front")
-                    }
-                    Produced::Broadcast(message) => {
-                        let (payload_hash, _) = debug_hash(&message);
-                        let payload = Arc::new(message);
-                        for j in (0..self.layout.replicas).filter(|&j| j != i) {
-                            let key = message_key(r, j as u8, bit, Some(bit), payload_hash);
-                            self.push(
-                                g,
-                                Msg {
-                                    from: r,
-                                    to: j as u8,
-                                    seen: bit,
-                                    update: Some(bit),
-                                    payload: Arc::clone(&payload),
-                                    key,
-                                },
-                            );
-                        }
+                self.install(g, i, &made)?;
+                if let Some((payload, content)) = broadcast {
+                    for j in (0..self.layout.replicas).filter(|&j| j != i) {
+                        let key = message_key(r, j as u8, bit, Some(bit), content);
+                        self.push(
+                            g,
+                            Msg {
+                                from: r,
+                                to: j as u8,
+                                seen: bit,
+                                update: Some(bit),
+                                payload: Arc::clone(&payload),
+                                content,
+                                key,
+                            },
+                        );
                     }
                 }
-                self.after_change(g, i, Some(&before))
+                self.after_change(g, i, Some((&before.0, before.1)), &made)
             }
             Move::Send { from, to } => {
                 let sender = &g.reps[from as usize];
-                let payload = self
-                    .p
-                    .state_payload(&sender.state)
-                    .expect("state-based protocols ship states");
+                let content = sender.hash;
+                let payload = self.memo.payloads.get_or(content, || {
+                    Arc::new(
+                        self.p
+                            .state_payload(&sender.state)
+                            .expect("state-based protocols ship states"),
+                    )
+                });
                 let seen = sender.seen;
-                let key = message_key(from, to, seen, None, sender.hash);
+                let key = message_key(from, to, seen, None, content);
                 self.push(
                     g,
                     Msg {
@@ -518,7 +619,8 @@ where
                         to,
                         seen,
                         update: None,
-                        payload: Arc::new(payload),
+                        payload,
+                        content,
                         key,
                     },
                 );
@@ -534,12 +636,15 @@ where
                     // The harness discards a duplicate the model cannot take.
                     return Ok(());
                 }
-                let before = Arc::clone(&g.reps[i].state);
-                let mut state = model.fork(&before);
-                self.p.receive(&mut state, &m.payload);
+                let before = (Arc::clone(&g.reps[i].state), g.reps[i].hash);
+                let made = self.memo.receives.get_or((before.1, m.content), || {
+                    let mut state = model.fork(&before.0);
+                    self.p.receive(&mut state, &m.payload);
+                    Arc::new(self.made(state))
+                });
                 g.reps[i].seen |= m.seen;
-                self.set_state(g, i, state)?;
-                self.after_change(g, i, Some(&before))
+                self.install(g, i, &made)?;
+                self.after_change(g, i, Some((&before.0, before.1)), &made)
             }
             Move::Drop { k } => {
                 g.flight.remove(k);
@@ -582,13 +687,20 @@ where
                 g.reps[i].up = false;
                 g.used[3] += 1;
                 // The snapshot is what the replica restarts from; its value is judged then.
-                self.set_state(g, i, restored)
+                self.install(g, i, &self.made(restored))
             }
             Move::Restart { r } => {
                 let i = r as usize;
-                let (at_crash, _) = g.reps[i].at_crash.take().expect("a crashed replica");
+                let (at_crash, hash) = g.reps[i].at_crash.take().expect("a crashed replica");
                 g.reps[i].up = true;
-                self.after_change(g, i, Some(&at_crash))
+                let made = Made {
+                    state: Arc::clone(&g.reps[i].state),
+                    value: Arc::clone(&g.reps[i].value),
+                    hash: g.reps[i].hash,
+                    len: 0,
+                    invariant: model.invariant(&g.reps[i].value),
+                };
+                self.after_change(g, i, Some((&at_crash, hash)), &made)
             }
         }
     }
@@ -596,36 +708,53 @@ where
     /// The simulator's oracles after replica `i` changed (from `before`): invariant, monotone
     /// growth, specification, one order of sequence elements among the replicas now, and
     /// convergence of `i` with every replica that has seen the same updates.
-    fn after_change(&self, g: &mut Global<P>, i: usize, before: Option<&StateOf<P>>) -> Checked {
-        let model = self.p.model();
+    fn after_change(
+        &self,
+        g: &mut Global<P>,
+        i: usize,
+        before: Option<(&StateOf<P>, u64)>,
+        made: &Made<P>,
+    ) -> Checked {
         let r = ReplicaId::new(i as u32);
         let rep = &g.reps[i];
-        if let Err(broken) = model.invariant(&rep.value) {
+        if let Err(broken) = &made.invariant {
             return Err(Broken {
                 property: Property::Invariant,
                 message: format!("{r} shows a value that breaks the model's invariant: {broken}"),
             });
         }
-        if let Some(before) = before
-            && self.p.leq(before, &rep.state) == Some(false)
+        if let Some((before, before_hash)) = before
+            && self
+                .memo
+                .leq
+                .get_or((before_hash, rep.hash), || self.p.leq(before, &rep.state))
+                == Some(false)
         {
             return Err(Broken {
                 property: Property::MonotoneGrowth,
                 message: format!("{r}'s state moved down: the new state is not above the old one"),
             });
         }
-        if let Some(history) = self.history(g, rep.seen)
-            && let Some(expected) = model.spec(&history)
-            && expected != *rep.value
-        {
-            return Err(Broken {
-                property: Property::Specification,
-                message: format!(
-                    "{r} has seen {} update(s) and shows a value its specification does not \
+        let key = (rep.hash, rep.seen, self.history_hash(g, rep.seen));
+        let verdict = self.memo.spec.get_or(key, || {
+            if let Some(history) = self.history(g, rep.seen)
+                && let Some(expected) = self.p.model().spec(&history)
+                && expected != *rep.value
+            {
+                Err(format!(
+                    "has seen {} update(s) and shows a value its specification does not \
                      allow: {:?}, expected {expected:?}",
                     rep.seen.count_ones(),
                     rep.value
-                ),
+                ))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(message) = verdict {
+            return Err(Broken {
+                property: Property::Specification,
+                message: format!("{r} {message}"),
             });
         }
         if self.sequence_model {
@@ -636,7 +765,7 @@ where
                 continue;
             }
             let o = ReplicaId::new(j as u32);
-            if other.value != rep.value {
+            if !Arc::ptr_eq(&other.value, &rep.value) && other.value != rep.value {
                 return Err(Broken {
                     property: Property::Convergence,
                     message: format!(
@@ -648,7 +777,10 @@ where
                     ),
                 });
             }
-            if self.state_based && model.state_eq(&rep.state, &other.state) == Some(false) {
+            if self.state_based
+                && !Arc::ptr_eq(&rep.state, &other.state)
+                && self.p.model().state_eq(&rep.state, &other.state) == Some(false)
+            {
                 return Err(Broken {
                     property: Property::EqualValuesDifferentStates,
                     message: format!(
@@ -659,6 +791,21 @@ where
             }
         }
         Ok(())
+    }
+
+    /// A hash of the updates in `seen` (their dots, operations and dependencies): equal for
+    /// equal histories.
+    fn history_hash(&self, g: &Global<P>, seen: Bits) -> u64 {
+        let per = self.layout.per;
+        let mut sum = 0u64;
+        let mut rest = seen;
+        while rest != 0 {
+            let bit = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let (op, deps) = g.updates[bit / per][bit % per];
+            sum = sum.wrapping_add(entry_hash(bit, op, deps));
+        }
+        sum
     }
 
     /// The history a specification receives for a replica that has seen `seen`, or `None` when
@@ -748,17 +895,17 @@ where
     /// overtake each other, else each receiver's queue in order), the partition and the faults
     /// used.
     pub(crate) fn fingerprint(&self, g: &Global<P>) -> u128 {
-        let mut h1 = DefaultHasher::new();
+        let mut h = Fp128::new();
         for rep in &g.reps {
-            (
-                rep.hash,
-                rep.seen,
-                rep.up,
-                rep.at_crash.as_ref().map(|(_, h)| *h),
-            )
-                .hash(&mut h1);
+            h.word(rep.hash);
+            h.word(rep.seen as u64);
+            h.word((rep.seen >> 64) as u64);
+            h.word(match &rep.at_crash {
+                None => u64::from(rep.up),
+                Some((_, hash)) => fmix(*hash) ^ 2,
+            });
         }
-        g.updates.hash(&mut h1);
+        h.word(g.updates_hash);
         // The flight's keys, sorted, in a buffer on the stack when the flight is small.
         let mut buffer = [(0u8, 0u64); 32];
         let mut heap = Vec::new();
@@ -776,19 +923,18 @@ where
         } else {
             keys.sort_by_key(|&(to, _)| to);
         }
-        keys.hash(&mut h1);
+        h.word(keys.len() as u64);
+        for &(to, key) in keys.iter() {
+            h.word(u64::from(to) << 56 ^ key);
+        }
         let full = (1u32 << self.layout.replicas) - 1;
         let side = if g.side & 1 == 0 && g.side != 0 {
             !g.side & full
         } else {
             g.side
         };
-        (side, g.used).hash(&mut h1);
-        let low = h1.finish();
-        low.hash(&mut h1);
-        0x9e37_79b9_7f4a_7c15_u64.hash(&mut h1);
-        let high = h1.finish();
-        (u128::from(high) << 64) | u128::from(low)
+        h.word(u64::from(side) | u64::from(u32::from_le_bytes(g.used)) << 32);
+        h.finish()
     }
 
     /// Whether two moves, both enabled in one state, commute and neither disables the other:
@@ -833,6 +979,12 @@ where
         }
     }
 }
+
+/// The moves enabled in a state.
+pub(crate) type Moves = SmallVec<[Move; 32]>;
+
+/// A sleep set.
+pub(crate) type Sleep = SmallVec<[Label; 8]>;
 
 /// A move as sleep sets remember it (only the moves that can be independent of others).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
