@@ -8,7 +8,11 @@
 //!
 //! ```text
 //! cargo run --release -p crdt-cli --example detection
+//! cargo run --release -p crdt-cli --example detection -- map-remove diff-misses  # some entries
 //! ```
+//!
+//! Arguments, if any, keep only the entries whose name contains one of them (and skip the
+//! four-slot counter that follows the table).
 
 use crdt_cli::catalogue;
 use crdt_harness::Options;
@@ -35,7 +39,11 @@ fn main() {
         "| entry | laws that fail | laws: found (of {SEEDS} seeds) | faults | replicas | found (of {SEEDS} seeds) | schedules to detection (median) | steps before shrinking (median) | steps after (median, max) | property | defaults: found | defaults: schedules to detection (median) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let only: Vec<String> = std::env::args().skip(1).collect();
     for entry in catalogue::gallery() {
+        if !only.is_empty() && !only.iter().any(|o| entry.name().contains(o.as_str())) {
+            continue;
+        }
         let gallery = entry
             .gallery()
             .expect("gallery entries describe themselves");
@@ -115,6 +123,9 @@ fn main() {
             untuned_found,
             or_dash(untuned),
         );
+    }
+    if !only.is_empty() {
+        return;
     }
     // Not in the gallery (its shape would be "5 replicas"): the mistake that fixed defaults of
     // 4 replicas cannot see, found only untuned.

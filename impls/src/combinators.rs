@@ -91,8 +91,11 @@ pub type Friendship<U> = Pair<LwwElementSet<U>, LwwElementSet<U>>;
 /// A map from keys to CRDTs (the map lattice): a key's value is updated in place, created at
 /// bottom on first use, and merge merges values key by key.
 ///
-/// Keys are never removed: removing a key safely needs its own causal context (an OR-Map), and
-/// resetting a value to bottom would be undone by the next merge.
+/// Keys are never removed: removing a key safely needs its own causal context, and resetting a
+/// value to bottom would be undone by the next merge. For a map whose keys can be removed, the
+/// map of choice, use [`OrMap`](crate::OrMap). `Map` stays as the textbook *map lattice*: the
+/// pointwise join, lawful whenever its values are, with no metadata of its own (the cheapest
+/// map when keys are only ever added, and what the law `join_*` checks show on combinators).
 ///
 /// # Conflict rule
 /// Each value's own; different keys never interact.

@@ -1,8 +1,8 @@
 //! Reference CRDTs, each verified by `crdt-laws` and `crdt-harness`.
 //!
 //! G-Set, G-Counter, PN-Counter, LWW register and LWW element set, OR-Set, MV-Register, the
-//! Fugue lists, the movable list, the tree with move and combinators, each with a ready-made
-//! model for the law catalogue.
+//! observed-remove map of CRDTs, the Fugue lists, the movable list, the tree with move and
+//! combinators, each with a ready-made model for the law catalogue.
 //!
 //! Every type here is a *state-based* CRDT (the Fugue lists and the movable list are also
 //! operation-based, with messages delivered causally; the tree with move too, with moves
@@ -39,20 +39,25 @@
 //! | [`LwwElementSet`] | last-writer-wins set | later Lamport time, then the [`Bias`] | elements ever removed |
 //! | [`OrSet`] | observed-remove set | add wins | replicas (no tombstones) |
 //! | [`MvRegister`] | multi-value register | none: keeps concurrent writes | replicas |
-//! | [`Pair`], [`Map`] | combinators | their parts' | their parts' |
+//! | [`OrMap`] | map of CRDTs whose keys can be removed: **the map of choice** ([`ormap`]) | update wins: a nested update concurrent with a removal of its key survives, with its updater's view of the value; concurrent updates of a key are joined | present keys (one dot per concurrent update) and replicas; removed keys leave nothing |
+//! | [`Pair`], [`Map`] | combinators (`Map`: the map lattice, keys never removed) | their parts' | their parts'; `Map`: every key ever updated |
 //! | [`FugueList`], [`FugueMaxList`] | list (and [`FugueText`]) | Fugue: no interleaving of concurrent runs; siblings by id (FugueMax: right siblings by right origin) | elements ever inserted (tombstones) |
 //! | [`MovableList`] | list whose elements move, keeping their identity ([`movable_list`]) | concurrent moves of one element: the later timestamp wins (Kleppmann 2020); a delete beats a concurrent move; places as Fugue | inserts and moves ever made (one position each) |
 //! | [`MoveTree`](tree::MoveTree) | tree with move ([`tree`]) | moves applied in timestamp order, a move that would make a cycle skipped (Kleppmann et al. 2021) | moves ever made (the log) |
 //!
 //! Each implements [`Lattice`], the trait the combinators are generic over, and
 //! `serde`'s `Serialize`/`Deserialize`; deserialization checks each type's invariants. The
-//! counters, the G-Set and the OR-Set also have delta mutators (`insert_delta`, ...): a small
-//! state whose merge performs the update, to ship instead of the whole state.
+//! counters, the G-Set, the OR-Set and the OR-Map also have delta mutators (`insert_delta`,
+//! ...): a small state whose merge performs the update, to ship instead of the whole state;
+//! and, with the LWW register, a `diff(remote)`: what a replica holding `remote` lacks
+//! (`remote ⊔ local.diff(&remote) = remote ⊔ local`, checked by the laws `diff_restores_join`
+//! and `diff_below_local`).
 //!
 //! # Models
 //! [`models`] holds a `crdt-laws` model of every type, with its specification (the lists, the
-//! movable list and the tree keep theirs in their modules: [`fugue`], [`movable_list`],
-//! [`tree`]); the crate's tests run the whole law catalogue on each.
+//! movable list, the tree and the OR-Map keep theirs in their modules: [`fugue`],
+//! [`movable_list`], [`tree`], [`ormap`]); the crate's tests run the whole law catalogue on
+//! each.
 #![deny(missing_docs)]
 
 // First, so that its `impl_lattice!` macro is visible in the modules below.
