@@ -478,6 +478,22 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             ),
             MoveTreeModel::default(),
         ),
+        state(
+            about(
+                "hlc-register",
+                "last-writer-wins register stamped by a hybrid logical clock (reads the replica's physical clock)",
+                "crdt_impls::hlc::HlcRegisterModel::default()",
+            ),
+            crdt_impls::hlc::HlcRegisterModel::default(),
+        ),
+        state(
+            about(
+                "hlc-map",
+                "last-writer-wins map stamped by a hybrid logical clock (removals as tombstones)",
+                "crdt_impls::hlc::HlcMapModel::default()",
+            ),
+            crdt_impls::hlc::HlcMapModel::default(),
+        ),
         delta(
             about(
                 "toy/max-register",
@@ -621,6 +637,9 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                     state(with(about, "DeleteInsertMoveList"), DeleteInsertMoveList)
                 }
                 "tree-move-without-undo-redo" => state(with(about, "LwwParentTree"), LwwParentTree),
+                "hlc-without-max-on-receive" => {
+                    state(with(about, "NoMaxHlcRegister"), broken::NoMaxHlcRegister)
+                }
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }
         })

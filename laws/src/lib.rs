@@ -81,6 +81,7 @@ pub mod codec;
 pub mod contain;
 pub mod delta;
 pub mod determinism;
+pub mod env;
 mod error;
 pub mod generate;
 pub mod invariant;
