@@ -503,6 +503,22 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             ),
             MoveTreeModel::default(),
         ),
+        state(
+            about(
+                "hlc-register",
+                "last-writer-wins register stamped by a hybrid logical clock (reads the replica's physical clock)",
+                "crdt_impls::hlc::HlcRegisterModel::default()",
+            ),
+            crdt_impls::hlc::HlcRegisterModel::default(),
+        ),
+        state(
+            about(
+                "hlc-map",
+                "last-writer-wins map stamped by a hybrid logical clock (removals as tombstones)",
+                "crdt_impls::hlc::HlcMapModel::default()",
+            ),
+            crdt_impls::hlc::HlcMapModel::default(),
+        ),
         delta(
             about(
                 "toy/max-register",
@@ -652,6 +668,9 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                 }
                 "diff-misses-concurrent-entries" => {
                     state(with(about, "WatermarkDiffOrSet"), WatermarkDiffOrSet)
+                }
+                "hlc-without-max-on-receive" => {
+                    state(with(about, "NoMaxHlcRegister"), broken::NoMaxHlcRegister)
                 }
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }

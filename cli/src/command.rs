@@ -619,6 +619,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
             }
         }
         if !args.no_schedules {
+            let options = with_needed_clock_skew(entry.as_ref(), &options);
             match run_with_progress(entry, &options, args.hang_timeout) {
                 Ok(summary) => {
                     used_threads = summary.threads;
@@ -897,6 +898,23 @@ fn hang_report(
         });
     }
     model.with_run(config, run)
+}
+
+/// `options` for `entry`: a gallery entry whose mistake needs clock skew (no part of `all`)
+/// gets it when the user left the faults to the swarm, like every other entry gets the network
+/// faults it needs from the default.
+fn with_needed_clock_skew(entry: &dyn Entry, options: &Options) -> Options {
+    let mut options = options.clone();
+    let needs_skew = entry
+        .gallery()
+        .is_some_and(|g| Faults::parse(g.faults()).is_ok_and(|f| f.clock_skew));
+    if needs_skew && let Dimension::Swarm(faults) = options.shape.faults {
+        options.shape.faults = Dimension::Swarm(Faults {
+            clock_skew: true,
+            ..faults
+        });
+    }
+    options
 }
 
 fn run_with_progress(

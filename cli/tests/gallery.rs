@@ -160,6 +160,32 @@ gallery_tests! {
     tree_move_without_undo_redo => "tree-move-without-undo-redo",
     map_remove_drops_concurrent_updates => "map-remove-drops-concurrent-updates",
     diff_misses_concurrent_entries => "diff-misses-concurrent-entries",
+    hlc_without_max_on_receive => "hlc-without-max-on-receive",
+}
+
+/// The HLC without the maximum on receive is a wall-clock bug: with every clock showing true
+/// time the harness cannot see it, every network fault on; the `clock-skew` fault is what
+/// makes it findable.
+#[test]
+fn the_hlc_bug_needs_clock_skew() {
+    use crdt_harness::Shape;
+    let entry = entry("hlc-without-max-on-receive");
+    let options = |faults: Faults| Options {
+        shape: Shape {
+            replicas: Dimension::Fixed(4),
+            steps: Dimension::Fixed(50),
+            faults: Dimension::Fixed(faults),
+            ..Shape::default()
+        },
+        schedules: Some(2_000),
+        seed: SEED,
+        max_shrink_attempts: 0,
+        ..Options::default()
+    };
+    let calm = entry.run(&options(Faults::ALL));
+    assert!(calm.passed(), "found without clock skew:\n{calm}");
+    let skewed = entry.run(&options(Faults::parse("all,clock-skew").unwrap()));
+    assert!(!skewed.passed(), "not found with clock skew");
 }
 
 #[test]
@@ -200,7 +226,12 @@ fn every_gallery_entry_is_caught_by_the_harness() {
             shape: Shape {
                 replicas: Dimension::Fixed(replicas),
                 steps: Dimension::Fixed(50),
-                faults: Dimension::Fixed(Faults::ALL),
+                // Every network fault, and clock skew for the entries that need it (it is no
+                // part of `all`).
+                faults: Dimension::Fixed(Faults {
+                    clock_skew: Faults::parse(gallery.faults()).is_ok_and(|f| f.clock_skew),
+                    ..Faults::ALL
+                }),
                 ..Shape::default()
             },
             schedules: Some(10_000),

@@ -111,6 +111,11 @@ pub fn events(events: &[Event], replicas: u32) -> Vec<r::Event> {
     };
     let mut out = Vec::new();
     for event in events {
+        if let Event::Clock { .. } = event {
+            // A clock jump is no message and no update: the report's diagrams have no mark for
+            // it, and the updates after it show their physical time in their labels.
+            continue;
+        }
         out.push(match event {
             Event::Update { replica, label, .. } => r::Event::Update {
                 replica: replica.0,
@@ -155,7 +160,7 @@ pub fn events(events: &[Event], replicas: u32) -> Vec<r::Event> {
             Event::Crash { replica, .. } => r::Event::Crash { replica: replica.0 },
             Event::Restart { replica, .. } => r::Event::Restart { replica: replica.0 },
             Event::Join { replica, .. } => r::Event::Join { replica: replica.0 },
-            Event::Quiesce => r::Event::Quiesce,
+            Event::Quiesce | Event::Clock { .. } => r::Event::Quiesce,
         });
     }
     out
@@ -212,6 +217,7 @@ pub fn run<Op: Debug>(
         (f.reorder, r::Fault::Reorder),
         (f.partition, r::Fault::Partition),
         (f.crash, r::Fault::Crash),
+        (f.clock_skew, r::Fault::ClockSkew),
     ]
     .into_iter()
     .filter_map(|(on, fault)| on.then_some(fault))

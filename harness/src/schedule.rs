@@ -50,6 +50,12 @@ pub struct Faults {
     pub partition: bool,
     /// Replicas may crash and restart from their last serialized snapshot.
     pub crash: bool,
+    /// Replicas' physical clocks may jump and drift, within bounds ([`Step::Clock`]). Only
+    /// models that read the clock ([`crdt_laws::env::physical_time`]) notice. Not part of
+    /// [`Faults::ALL`], so that `all` keeps generating the schedules it always did for a seed;
+    /// ask for it as `all,clock-skew`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clock_skew: bool,
 }
 
 impl Faults {
@@ -60,6 +66,7 @@ impl Faults {
         reorder: false,
         partition: false,
         crash: false,
+        clock_skew: false,
     };
 
     /// Every fault.
@@ -69,10 +76,11 @@ impl Faults {
         reorder: true,
         partition: true,
         crash: true,
+        clock_skew: false,
     };
 
-    /// Parses a comma-separated list of `drop`, `dup`, `reorder`, `partition`, `crash`, or
-    /// `all` / `none`.
+    /// Parses a comma-separated list of `drop`, `dup`, `reorder`, `partition`, `crash`,
+    /// `clock-skew`, or `all` / `none` (`all` is every network fault, without `clock-skew`).
     ///
     /// # Errors
     /// [`Error::InvalidFault`] naming the unknown fault.
@@ -85,6 +93,7 @@ impl Faults {
                 "reorder" => faults.reorder = true,
                 "partition" => faults.partition = true,
                 "crash" => faults.crash = true,
+                "clock-skew" => faults.clock_skew = true,
                 "all" => faults = Faults::ALL,
                 "none" => faults = Faults::NONE,
                 other => return Err(Error::InvalidFault(other.to_string())),
@@ -102,6 +111,7 @@ impl Display for Faults {
             (self.reorder, "reorder"),
             (self.partition, "partition"),
             (self.crash, "crash"),
+            (self.clock_skew, "clock-skew"),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -175,7 +185,26 @@ pub enum Step<Op> {
         /// Which replica (one of [`Schedule::late`]).
         replica: ReplicaId,
     },
+    /// `replica`'s physical clock jumps to `offset` from true time and from now on drifts by
+    /// `drift` per step (the `clock-skew` fault). Offsets stay within [`MAX_CLOCK_OFFSET`]
+    /// either way, drifts within [`MAX_CLOCK_DRIFT`]; true time advances [`CLOCK_TICK`] per
+    /// step. Only models that read the clock ([`crdt_laws::env::physical_time`]) notice.
+    Clock {
+        /// Whose clock.
+        replica: ReplicaId,
+        /// Its new offset from true time.
+        offset: i64,
+        /// Its drift per step from now on.
+        drift: i64,
+    },
 }
+
+/// How far true time advances per step, in the simulator's clock units (microseconds).
+pub const CLOCK_TICK: u64 = 1_000;
+/// The largest offset, either way, of a replica's physical clock from true time: fifty steps.
+pub const MAX_CLOCK_OFFSET: i64 = 50_000;
+/// The largest drift, either way, of a replica's physical clock per step: a fifth of a step.
+pub const MAX_CLOCK_DRIFT: i64 = 200;
 
 impl<Op> Step<Op> {
     /// True when the step mentions `replica`.
@@ -184,7 +213,8 @@ impl<Op> Step<Op> {
             Step::Update { replica: r, .. }
             | Step::Crash { replica: r }
             | Step::Restart { replica: r }
-            | Step::Join { replica: r } => *r == replica,
+            | Step::Join { replica: r }
+            | Step::Clock { replica: r, .. } => *r == replica,
             Step::Send { from, to } => *from == replica || *to == replica,
             Step::Deliver { to, .. } => *to == replica,
             Step::Partition { side } => side.contains(&replica),
@@ -223,6 +253,15 @@ impl<Op> Step<Op> {
             Step::Join { replica } => Step::Join {
                 replica: f(*replica),
             },
+            Step::Clock {
+                replica,
+                offset,
+                drift,
+            } => Step::Clock {
+                replica: f(*replica),
+                offset: *offset,
+                drift: *drift,
+            },
             Step::Drop { pick } => Step::Drop { pick: *pick },
             Step::Duplicate { pick } => Step::Duplicate { pick: *pick },
             Step::Heal => Step::Heal,
@@ -246,6 +285,14 @@ impl<Op: Debug> Display for Step<Op> {
             Step::Crash { replica } => write!(f, "{replica} crashes"),
             Step::Restart { replica } => write!(f, "{replica} restarts"),
             Step::Join { replica } => write!(f, "{replica} joins"),
+            Step::Clock {
+                replica,
+                offset,
+                drift,
+            } => write!(
+                f,
+                "{replica}'s clock jumps to {offset:+} and drifts {drift:+} per step"
+            ),
         }
     }
 }
@@ -304,6 +351,15 @@ impl<Op> Schedule<Op> {
                     Step::Crash { replica } => Step::Crash { replica: *replica },
                     Step::Restart { replica } => Step::Restart { replica: *replica },
                     Step::Join { replica } => Step::Join { replica: *replica },
+                    Step::Clock {
+                        replica,
+                        offset,
+                        drift,
+                    } => Step::Clock {
+                        replica: *replica,
+                        offset: *offset,
+                        drift: *drift,
+                    },
                 })
                 .collect(),
         }
@@ -357,6 +413,7 @@ fn step_kind<Op>(step: &Step<Op>) -> &'static str {
         Step::Crash { .. } => "crash",
         Step::Restart { .. } => "restart",
         Step::Join { .. } => "join",
+        Step::Clock { .. } => "clock",
     }
 }
 
@@ -495,6 +552,7 @@ impl Shape {
                             reorder: f.reorder,
                             partition: f.partition && partition,
                             crash: f.crash && crash,
+                            clock_skew: f.clock_skew,
                         },
                         self.late_joins && join,
                     )
@@ -537,6 +595,7 @@ impl Shape {
                         reorder: f.reorder,
                         partition: f.partition && on(2),
                         crash: f.crash && on(3),
+                        clock_skew: f.clock_skew,
                     },
                     self.late_joins && on(4),
                 )
@@ -597,6 +656,7 @@ enum Kind {
     Crash,
     Restart,
     Join,
+    Clock,
 }
 
 impl Concrete {
@@ -614,6 +674,7 @@ impl Concrete {
             (2, Kind::Crash, f.crash),
             (3, Kind::Restart, f.crash),
             (2, Kind::Join, self.late_joins),
+            (4, Kind::Clock, f.clock_skew),
         ]
         .into_iter()
         .filter_map(|(w, k, on)| on.then_some((w, k)))
@@ -679,6 +740,14 @@ fn build<Op>(shape: &Concrete, late_mask: u32, raw: Vec<RawStep<Op>>) -> Schedul
                 k if k == kind_index(Kind::Restart) => Step::Restart {
                     replica: replica(x),
                 },
+                k if k == kind_index(Kind::Clock) => {
+                    let within = |v: u32, bound: i64| i64::from(v) % (2 * bound + 1) - bound;
+                    Step::Clock {
+                        replica: replica(x),
+                        offset: within(x / 16, MAX_CLOCK_OFFSET),
+                        drift: within(y, MAX_CLOCK_DRIFT),
+                    }
+                }
                 _ => Step::Join {
                     replica: replica(x),
                 },

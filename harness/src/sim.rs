@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::interleaving::{self, Origins};
 use crate::protocol::{Produced, Protocol};
-use crate::schedule::{Schedule, Step};
+use crate::schedule::{CLOCK_TICK, MAX_CLOCK_DRIFT, MAX_CLOCK_OFFSET, Schedule, Step};
 
 /// A property the harness checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -256,6 +256,17 @@ pub enum Event {
     },
     /// The schedule ended; quiescence began.
     Quiesce,
+    /// A replica's physical clock jumped and changed its drift (the `clock-skew` fault).
+    Clock {
+        /// The step.
+        step: Option<usize>,
+        /// Whose clock.
+        replica: ReplicaId,
+        /// Its offset from true time now.
+        offset: i64,
+        /// Its drift per step from now on.
+        drift: i64,
+    },
 }
 
 /// Limits that turn misbehaviour into findings.
@@ -470,6 +481,37 @@ struct Sim<'a, P: Protocol> {
     sizes: Vec<Option<(usize, usize)>>,
     /// The `Debug` size of the state or delta group just merged, for the size check after it.
     merged_bytes: Option<usize>,
+    /// The physical clocks models read ([`crdt_laws::env`]).
+    clocks: Clocks,
+}
+
+/// The replicas' physical clocks: true time advances [`CLOCK_TICK`] per step; each replica's
+/// clock is true time plus its offset, which [`Step::Clock`] sets and its drift moves every
+/// step, both clamped to their bounds. Without clock steps every clock shows true time.
+struct Clocks {
+    /// True time.
+    now: u64,
+    /// Per replica: (offset, drift).
+    skew: Vec<(i64, i64)>,
+    /// Whether any clock has been skewed (then update labels show the physical time).
+    skewed: bool,
+}
+
+impl Clocks {
+    /// Moves true time to the start of `step` (1-based; the quiescence is one more), and
+    /// each clock by its drift.
+    fn advance(&mut self, step: usize) {
+        self.now = CLOCK_TICK.saturating_mul(step as u64);
+        for (offset, drift) in &mut self.skew {
+            *offset = (*offset + *drift).clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET);
+        }
+    }
+
+    /// Replica `r`'s physical time.
+    fn read(&self, r: ReplicaId) -> u64 {
+        let offset = self.skew.get(r.index()).map_or(0, |s| s.0);
+        self.now.saturating_add_signed(offset)
+    }
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -536,10 +578,12 @@ fn run_with<P: Protocol>(
     let result = sim.contain_step(Sim::start).and_then(|()| {
         for (i, step) in schedule.steps.iter().enumerate() {
             sim.step = Some(i + 1);
+            sim.clocks.advance(i + 1);
             crdt_laws::contain::note(i as u64 + 1);
             sim.contain_step(|sim| sim.exec(step))?;
         }
         sim.step = None;
+        sim.clocks.advance(schedule.steps.len() + 1);
         if quiesce {
             crdt_laws::contain::note(QUIESCENCE_NOTE);
             sim.contain_step(Sim::quiesce)?;
@@ -610,6 +654,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
             fork_checked: false,
             sizes: vec![None; n],
             merged_bytes: None,
+            clocks: Clocks {
+                now: 0,
+                skew: vec![(0, 0); n],
+                skewed: false,
+            },
         }
     }
 
@@ -646,8 +695,12 @@ impl<'a, P: Protocol> Sim<'a, P> {
 
     /// Runs a call into the model, turning a panic or a blown time budget into a finding.
     fn contained<T>(&self, replica: ReplicaId, f: impl FnOnce() -> T) -> Checked<(T, Duration)> {
+        let environment = crdt_laws::env::Environment {
+            physical_time: self.clocks.read(replica),
+            replicas: u32::try_from(self.replicas.len()).ok(),
+        };
         let started = Instant::now();
-        let result = catch_panic(f);
+        let result = catch_panic(|| crdt_laws::env::with(environment, f));
         let took = started.elapsed();
         let value = result.map_err(|panic| {
             self.finding(
@@ -741,6 +794,27 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Crash { replica } => self.crash(*replica),
             Step::Restart { replica } => self.restart(*replica),
             Step::Join { replica } => self.join(*replica),
+            Step::Clock {
+                replica,
+                offset,
+                drift,
+            } => {
+                if let Some(skew) = self.clocks.skew.get_mut(replica.index()) {
+                    *skew = (
+                        (*offset).clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET),
+                        (*drift).clamp(-MAX_CLOCK_DRIFT, MAX_CLOCK_DRIFT),
+                    );
+                    self.clocks.skewed = true;
+                    self.stats.effective_steps += 1;
+                    self.events.push(Event::Clock {
+                        step: self.step,
+                        replica: *replica,
+                        offset: skew.0,
+                        drift: skew.1,
+                    });
+                }
+                Ok(())
+            }
         }
     }
 
@@ -804,7 +878,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
             step: self.step,
             replica: r,
             dot: Dot::new(r, seq),
-            label: format!("{op:?}"),
+            label: if self.clocks.skewed {
+                format!("{op:?} at clock {}", self.clocks.read(r))
+            } else {
+                format!("{op:?}")
+            },
         });
         match produced {
             Produced::Nothing => {}

@@ -71,6 +71,7 @@ mod error;
 pub mod fugue;
 mod gcounter;
 mod gset;
+pub mod hlc;
 mod lww_element_set;
 mod lww_register;
 pub mod models;

@@ -82,6 +82,7 @@ pub mod contain;
 pub mod delta;
 pub mod determinism;
 pub mod diff;
+pub mod env;
 mod error;
 pub mod generate;
 pub mod invariant;

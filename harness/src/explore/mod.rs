@@ -105,6 +105,13 @@ pub enum ExploreError {
     /// No operation to perform.
     #[error("the operation alphabet is empty")]
     EmptyAlphabet,
+    /// Clock skew is a fault of randomized runs: a clock's offset and drift take too many
+    /// values to enumerate, and every clock reads true time under exploration.
+    #[error(
+        "the explorer does not enumerate clock skew (offsets and drifts are too many values); \
+         find wall-clock bugs with `check --faults clock-skew`"
+    )]
+    ClockSkew,
 }
 
 /// Frontier states expanded per thread at a time.
@@ -489,12 +496,15 @@ where
     /// Explores every schedule within the bounds.
     ///
     /// # Errors
-    /// When the model's flavour is not driven, the replica count is out of range, or the
-    /// alphabet is empty.
+    /// When the model's flavour is not driven, the replica count is out of range, the alphabet
+    /// is empty, or the faults ask for clock skew.
     pub fn explore(&self) -> Result<Exploration<OpOf<P>>, ExploreError> {
         let flavour = self.protocol.flavour();
         if !state::supported(flavour) {
             return Err(ExploreError::Unsupported(flavour));
+        }
+        if self.faults.clock_skew {
+            return Err(ExploreError::ClockSkew);
         }
         if !(2..=MAX_EXPLORE_REPLICAS.min(MAX_REPLICAS)).contains(&self.replicas) {
             return Err(ExploreError::Replicas {

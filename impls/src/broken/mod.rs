@@ -13,6 +13,7 @@
 //! assert!(entries.iter().any(|e| e.name == "rga-backward-interleaving"));
 //! ```
 
+mod clocks;
 mod counters;
 mod lattices;
 mod lists;
@@ -22,6 +23,7 @@ mod ops;
 mod registers;
 mod sets;
 
+pub use clocks::{NoMaxHlcRegister, NodeClocked};
 pub use counters::{
     DuplicatedCounter, FloatCounter, IncrementDeltaCounter, LargerTotalCounter, LoweringPnCounter,
     PnState, SummingPnCounter, TwoSlotCounter, TwoSlots,
@@ -342,6 +344,12 @@ pub fn gallery() -> Vec<Entry> {
             mistake: "an OR-Set whose diff ships only what is numbered above the peer's latest sequence number",
             caught_by: &[L(Law::DiffRestoresJoin)],
             needs: "none",
+        },
+        Entry {
+            name: "hlc-without-max-on-receive",
+            mistake: "a hybrid logical clock that takes max(l, pt) on receive, not max(l, l_m, pt): a causally later write loses under clock skew",
+            caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
+            needs: "clock-skew",
         },
     ]
 }

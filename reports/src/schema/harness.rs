@@ -80,6 +80,8 @@ pub enum Fault {
     Partition,
     /// Replicas may crash and restart from their last snapshot.
     Crash,
+    /// Replicas' physical clocks may jump and drift.
+    ClockSkew,
 }
 
 impl Fault {
@@ -92,6 +94,7 @@ impl Fault {
             Self::Reorder => "reorder",
             Self::Partition => "partition",
             Self::Crash => "crash",
+            Self::ClockSkew => "clock_skew",
         }
     }
 }
