@@ -21,6 +21,7 @@ use std::process::ExitCode;
 mod adapter;
 pub mod catalogue;
 mod command;
+pub mod explore_gallery;
 
 pub use catalogue::Catalogue;
 /// The harness, re-exported: with `crdt-cli` alone a user's binary has the model traits
