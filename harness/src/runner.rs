@@ -49,6 +49,7 @@ use crate::schedule::{Schedule, Shape, schedules};
 use crate::shrink::{ShrinkStats, shrink};
 use crate::sim::{
     Event, Finding, Limits, Outcome, Property, QUIESCENCE_NOTE, RunConfig, run, run_steps,
+    run_unrecorded,
 };
 
 /// Schedules per batch: fixed, so the set of schedules run before stopping at a failure does
@@ -451,14 +452,26 @@ impl<Op: fmt::Debug> Display for Summary<Op> {
     }
 }
 
+/// The configuration schedules are generated with: proptest's default without failure
+/// persistence, which generation never consults but every choice of a union arm would clone
+/// (a boxed value) into the runner it forks for that arm. The choices, and so the schedules,
+/// are the same.
+fn generating() -> ProptestConfig {
+    static CONFIG: std::sync::LazyLock<ProptestConfig> =
+        std::sync::LazyLock::new(|| ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        });
+    CONFIG.clone()
+}
+
 /// The schedule of index `i`: its value tree, from its own seed.
 fn tree_for<Op: Clone + fmt::Debug + 'static>(
     strategy: &BoxedStrategy<Schedule<Op>>,
     base: u64,
     i: u64,
 ) -> Box<dyn ValueTree<Value = Schedule<Op>>> {
-    let mut runner =
-        TestRunner::new_with_rng(ProptestConfig::default(), seed::rng(seed::derive(base, i)));
+    let mut runner = TestRunner::new_with_rng(generating(), seed::rng(seed::derive(base, i)));
     strategy
         .new_tree(&mut runner)
         .expect("schedule strategies never reject")
@@ -613,7 +626,7 @@ where
         }
     };
     note(NOTE_STARTING);
-    let outcome = run(protocol, &schedule, work.config);
+    let outcome = run_unrecorded(protocol, &schedule, work.config);
     Ran {
         index,
         steps: schedule.steps.len(),

@@ -471,11 +471,16 @@ struct Sim<'a, P: Protocol> {
     side: Option<Vec<bool>>,
     step: Option<usize>,
     events: Vec<Event>,
+    /// Whether events are kept (not while searching: see [`run_unrecorded`]).
+    record: bool,
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
     /// Whether the fork has been checked (on the run's first update).
     fork_checked: bool,
+    /// The specification's value for each set of updates judged so far (`None`: no
+    /// specification, or what was applied is not known).
+    specs: HashMap<Seen, Option<Value<P>>>,
     /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
     /// last checked.
     sizes: Vec<Option<(usize, usize)>>,
@@ -535,7 +540,18 @@ fn debug_len(value: &impl Debug) -> usize {
 /// (including its `Clone`, `PartialEq` and `Debug`) is a [`Property::Panic`] finding at the
 /// step where it happened, with the events up to it.
 pub fn run<P: Protocol>(protocol: &P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Outcome {
-    run_with(protocol, schedule, config, true)
+    run_with(protocol, schedule, config, true, true)
+}
+
+/// Like [`run`], for the search: the same checks and the same finding, without the events and
+/// the replicas' final values (which only a reported failure shows, and its report runs the
+/// schedule again). Their `Debug` text is most of a passing run's allocations.
+pub(crate) fn run_unrecorded<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+) -> Outcome {
+    run_with(protocol, schedule, config, true, false)
 }
 
 /// Runs `schedule`'s steps but not the quiescence after them: what happened up to a step that
@@ -545,7 +561,7 @@ pub fn run_steps<P: Protocol>(
     schedule: &Schedule<Op<P>>,
     config: RunConfig,
 ) -> Outcome {
-    run_with(protocol, schedule, config, false)
+    run_with(protocol, schedule, config, false, true)
 }
 
 /// The step number [`note`](crdt_laws::contain::note)d for quiescence, so a watchdog that gives
@@ -557,8 +573,9 @@ fn run_with<P: Protocol>(
     schedule: &Schedule<Op<P>>,
     config: RunConfig,
     quiesce: bool,
+    record: bool,
 ) -> Outcome {
-    let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
+    let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config, record)) {
         Ok(sim) => sim,
         Err(panic) => {
             return Outcome {
@@ -593,7 +610,7 @@ fn run_with<P: Protocol>(
     let values = sim
         .replicas
         .iter()
-        .filter(|r| r.status == Status::Up)
+        .filter(|r| record && r.status == Status::Up)
         .map(|r| {
             let text = catch_panic(|| format!("{:?}", r.value))
                 .unwrap_or_else(|panic| format!("(Debug {panic})"));
@@ -609,7 +626,7 @@ fn run_with<P: Protocol>(
 }
 
 impl<'a, P: Protocol> Sim<'a, P> {
-    fn new(p: &'a P, schedule: &Schedule<Op<P>>, config: RunConfig) -> Self {
+    fn new(p: &'a P, schedule: &Schedule<Op<P>>, config: RunConfig, record: bool) -> Self {
         let n = schedule.replicas as usize;
         let model = p.model();
         let probe = model.new_replica(ReplicaId::new(0));
@@ -648,10 +665,12 @@ impl<'a, P: Protocol> Sim<'a, P> {
             side: None,
             step: Some(0),
             events: Vec::new(),
+            record,
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
             fork_checked: false,
+            specs: HashMap::new(),
             sizes: vec![None; n],
             merged_bytes: None,
             clocks: Clocks {
@@ -659,6 +678,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 skew: vec![(0, 0); n],
                 skewed: false,
             },
+        }
+    }
+
+    /// Keeps the event `event` makes of the current step, when events are kept.
+    fn log(&mut self, event: impl FnOnce(Option<usize>) -> Event) {
+        if self.record {
+            self.events.push(event(self.step));
         }
     }
 
@@ -748,8 +774,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 if let Some(k) = self.newest(*pick) {
                     let message = self.flight.remove(k);
                     self.stats.effective_steps += 1;
-                    self.events.push(Event::Drop {
-                        step: self.step,
+                    self.log(|step| Event::Drop {
+                        step,
                         message: message.id,
                     });
                 }
@@ -761,8 +787,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     let original = copy.id;
                     copy.id = self.next_message;
                     self.next_message += 1;
-                    self.events.push(Event::Duplicate {
-                        step: self.step,
+                    self.log(|step| Event::Duplicate {
+                        step,
                         message: original,
                         copy: copy.id,
                     });
@@ -778,8 +804,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 }
                 self.side = Some(split);
                 self.stats.effective_steps += 1;
-                self.events.push(Event::Partition {
-                    step: self.step,
+                self.log(|step| Event::Partition {
+                    step,
                     side: side.clone(),
                 });
                 Ok(())
@@ -787,7 +813,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Step::Heal => {
                 if self.side.take().is_some() {
                     self.stats.effective_steps += 1;
-                    self.events.push(Event::Heal { step: self.step });
+                    self.log(|step| Event::Heal { step });
                 }
                 Ok(())
             }
@@ -857,14 +883,14 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let model = self.p.model();
         let seq = self.updates.iter().filter(|u| u.dot.replica == r).count() as u64 + 1;
         let dot = Dot::new(r, seq);
-        let (before, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
+        // The update is applied to a fork; the original, kept, is the state before it.
         let (mut state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
         let (produced, _) = self.contained(r, || self.p.update(&mut state, dot, op))?;
         if !self.fork_checked {
             self.fork_checked = true;
             self.check_fork(i, &state, op)?;
         }
-        self.replicas[i].state = state;
+        let before = std::mem::replace(&mut self.replicas[i].state, state);
         let u = self.updates.len();
         self.updates.push(UpdateRecord {
             dot: Dot::new(r, seq),
@@ -874,8 +900,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.replicas[i].seen.insert(u);
         self.stats.updates += 1;
         self.stats.effective_steps += 1;
-        self.events.push(Event::Update {
-            step: self.step,
+        self.log(|step| Event::Update {
+            step,
             replica: r,
             dot: Dot::new(r, seq),
             label: if self.clocks.skewed {
@@ -932,12 +958,12 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.next_message += 1;
         self.stats.messages += 1;
         let dot = self.updates[u].dot;
-        self.events.push(Event::Send {
-            step: self.step,
+        self.log(|step| Event::Send {
+            step,
             from,
             to,
             message: id,
-            label: if dot.replica == from && self.step.is_some() {
+            label: if dot.replica == from && step.is_some() {
                 dot.to_string()
             } else {
                 format!("{dot} again")
@@ -963,7 +989,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         };
         let delta_state = !sender.links[to.index()].is_empty() || sender.resync[to.index()];
-        let (payload, seen, carries, label) =
+        let (payload, seen, carries, group) =
             if self.p.flavour() == crdt_laws::Flavour::DeltaState && !sender.resync[to.index()] {
                 if !delta_state {
                     return Ok(());
@@ -976,26 +1002,25 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     seen.union_with(carries);
                 }
                 let upto = link.last().map_or(0, |(seq, _, _)| *seq);
-                let label = format!("δ-group of {}", link.len());
-                (group, seen, Carries::Delta { upto }, label)
+                (group, seen, Carries::Delta { upto }, Some(link.len()))
             } else {
                 // Whole state: state-based, or a delta replica resynchronizing after a restart.
                 let carries = Carries::State {
                     upto: self.next_delta,
                     epoch: sender.epoch,
                 };
-                (whole, sender.seen.clone(), carries, "state".to_string())
+                (whole, sender.seen.clone(), carries, None)
             };
         let id = self.next_message;
         self.next_message += 1;
         self.stats.messages += 1;
         self.stats.effective_steps += 1;
-        self.events.push(Event::Send {
-            step: self.step,
+        self.log(|step| Event::Send {
+            step,
             from,
             to,
             message: id,
-            label,
+            label: group.map_or_else(|| "state".to_string(), |n| format!("δ-group of {n}")),
         });
         self.flight.push(Message {
             id,
@@ -1077,22 +1102,22 @@ impl<'a, P: Protocol> Sim<'a, P> {
             && self.replicas[i].seen.contains(update)
             && !self.p.delivery().duplicates()
         {
-            self.events.push(Event::Discard {
-                step: self.step,
+            self.log(|step| Event::Discard {
+                step,
                 to: m.to,
                 message: m.id,
             });
             return Ok(());
         }
         let model = self.p.model();
-        let (before, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
+        // Merged into a fork; the original, kept, is the state before the merge.
         let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
         if !matches!(m.carries, Carries::Op { .. }) {
             self.merged_bytes = Some(debug_len(&m.payload));
         }
         let replica = &mut self.replicas[i];
-        replica.state = state;
+        let before = std::mem::replace(&mut replica.state, state);
         replica.seen.union_with(&m.seen);
         // Receiving ends a run of typing: the next insert may attach to what just arrived.
         replica.last_insert = None;
@@ -1114,8 +1139,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
             }
             Carries::Op { .. } => {}
         }
-        self.events.push(Event::Deliver {
-            step: self.step,
+        self.log(|step| Event::Deliver {
+            step,
             to: m.to,
             message: m.id,
         });
@@ -1151,10 +1176,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         replica.resync.fill(true);
         replica.last_insert = None;
         self.stats.effective_steps += 1;
-        self.events.push(Event::Crash {
-            step: self.step,
-            replica: r,
-        });
+        self.log(|step| Event::Crash { step, replica: r });
         Ok(())
     }
 
@@ -1171,10 +1193,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.replicas[i].status = Status::Up;
         self.replicas[i].epoch += 1;
         self.stats.effective_steps += 1;
-        self.events.push(Event::Restart {
-            step: self.step,
-            replica: r,
-        });
+        self.log(|step| Event::Restart { step, replica: r });
         self.after_change(i, Some(&at_crash), None, Duration::ZERO)
     }
 
@@ -1185,10 +1204,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         self.replicas[i].status = Status::Up;
         self.stats.effective_steps += 1;
-        self.events.push(Event::Join {
-            step: self.step,
-            replica: r,
-        });
+        self.log(|step| Event::Join { step, replica: r });
         // Operation-based: the newcomer is sent every message so far.
         for u in 0..self.log.len() {
             let origin = self.updates[u].dot.replica;
@@ -1200,9 +1216,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
     /// Ends the run: heal, restart, join, deliver and retransmit everything, synchronize
     /// states, then require agreement.
     fn quiesce(&mut self) -> Checked {
-        self.events.push(Event::Quiesce);
+        self.log(|_| Event::Quiesce);
         if self.side.take().is_some() {
-            self.events.push(Event::Heal { step: None });
+            self.log(|_| Event::Heal { step: None });
         }
         for r in 0..self.replicas.len() as u32 {
             self.restart(ReplicaId::new(r))?;
@@ -1344,22 +1360,27 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // A specification sees the updates the replica has applied. Where a message arrived
         // before its causal past (a model declaring unordered delivery may buffer it inside),
         // what was applied is not known, so the replica is judged once its past is complete.
+        // Both depend only on the updates seen (records never change once made), so each set
+        // of updates is judged once per run, whichever replica reaches it and however often.
+        if !self.specs.contains_key(&self.replicas[i].seen) {
+            let seen = &self.replicas[i].seen;
+            let expected = if applied_is_known(&self.updates, seen) {
+                let visible = history(&self.updates, seen);
+                self.contained(r, || model.spec(&visible))?.0
+            } else {
+                None
+            };
+            self.specs.insert(seen.clone(), expected);
+        }
         let seen = &self.replicas[i].seen;
-        let complete = applied_is_known(&self.updates, seen);
-        let visible = history(&self.updates, seen);
-        let (expected, _) = if complete {
-            self.contained(r, || model.spec(&visible))?
-        } else {
-            (None, Duration::ZERO)
-        };
-        if let Some(expected) = expected
-            && expected != self.replicas[i].value
+        if let Some(Some(expected)) = self.specs.get(seen)
+            && *expected != self.replicas[i].value
         {
             let mut finding = self.finding(
                 Property::Specification,
                 format!(
                     "{r} has seen {} update(s) and shows a value its specification does not allow",
-                    visible.len()
+                    seen.len()
                 ),
                 &[r],
             );
