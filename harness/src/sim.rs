@@ -516,6 +516,16 @@ fn run_with<P: Protocol>(
     config: RunConfig,
     quiesce: bool,
 ) -> Outcome {
+    // An adapter model's run goes to its process as one batch (`adapter::batched`).
+    crate::adapter::batched(|| run_once(protocol, schedule, config, quiesce))
+}
+
+fn run_once<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+) -> Outcome {
     let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config)) {
         Ok(sim) => sim,
         Err(panic) => {
