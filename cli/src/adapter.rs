@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use crdt_harness::adapter::{AdapterModel, Vocabulary, serve};
+use crdt_harness::adapter::{AdapterModel, Vocabulary, serve, serve_snapshots};
 use crdt_harness::protocol::StateProtocol;
 use crdt_impls::broken::RemoveWinsSoldAsAddWins;
+use crdt_impls::fugue::FugueListModel;
 use crdt_impls::models::{OrSetModel, PnCounterModel};
 use crdt_laws::Flavour;
 use serde_json::json;
@@ -35,9 +36,13 @@ pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> 
 }
 
 /// The models `serve` offers: a name, what it is.
-pub(crate) const SERVED: [(&str, &str); 3] = [
+pub(crate) const SERVED: [(&str, &str); 4] = [
     ("or-set", "the reference OR-Set (add-wins), state-based"),
     ("pn-counter", "the reference PN-Counter, state-based"),
+    (
+        "fugue-text",
+        "the reference Fugue list as a text, state-based, with snapshots",
+    ),
     (
         "broken/remove-wins-sold-as-add-wins",
         "the gallery's two-phase set declared add-wins, state-based",
@@ -61,6 +66,11 @@ pub(crate) fn serve_builtin(name: &str) -> Result<()> {
                 json!({"kind": "counter", "decrements": true, "max": model.max_amount}),
             )?;
             serve(&StateProtocol(&model), &v)?;
+        }
+        "fugue-text" => {
+            let v = vocabulary(json!({"kind": "text", "interleaving": "backward",
+                "spec": "fugue", "letters": 26}))?;
+            serve_snapshots(&StateProtocol(&FugueListModel::default()), &v)?;
         }
         "broken/remove-wins-sold-as-add-wins" => {
             let v =

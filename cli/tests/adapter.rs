@@ -5,13 +5,14 @@
 mod common;
 
 use common::{harness, path, scratch, stderr};
-use crdt_harness::adapter::{AdapterModel, DEFAULT_TIMEOUT, counter_json, set_json};
+use crdt_harness::adapter::{AdapterModel, DEFAULT_TIMEOUT, counter_json, list_json, set_json};
 use crdt_harness::protocol::StateProtocol;
 use crdt_harness::runner::{Options, search};
 use crdt_harness::{Dimension, Faults, Property, Shape, Step, Summary};
 use crdt_impls::broken::RemoveWinsSoldAsAddWins;
+use crdt_impls::fugue::FugueListModel;
 use crdt_impls::models::{OrSetModel, PnCounterModel};
-use crdt_laws::StateCrdt;
+use crdt_laws::{Config, StateCrdt};
 use serde_json::Value;
 
 fn served(name: &str) -> AdapterModel {
@@ -107,6 +108,20 @@ fn a_gallery_entry_gives_the_same_findings_natively_and_through_the_protocol() {
         conform(&RemoveWinsSoldAsAddWins, &model, set_json, 1),
         found
     );
+}
+
+#[test]
+fn a_text_with_snapshots_gives_the_same_findings_natively_and_through_the_protocol() {
+    // The Fugue list served as a text: tagged values, the sequence oracles and the exact Fugue
+    // specification, crashes restarted from snapshots (every fault is on).
+    let model = served("fugue-text");
+    assert!(model.hello().capabilities.snapshot);
+    let native = FugueListModel::default();
+    let found = conform(&native, &model, list_json, 2);
+    assert!(found.is_empty(), "{found:?}");
+    // The laws through the protocol, the serialization round trip among them.
+    let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(16));
+    assert!(report.all_passed(), "{report}");
 }
 
 #[test]

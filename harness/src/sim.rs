@@ -575,6 +575,17 @@ fn run_with<P: Protocol>(
     quiesce: bool,
     record: bool,
 ) -> Outcome {
+    // An adapter model's run goes to its process as one batch (`adapter::batched`).
+    crate::adapter::batched(|| run_once(protocol, schedule, config, quiesce, record))
+}
+
+fn run_once<P: Protocol>(
+    protocol: &P,
+    schedule: &Schedule<Op<P>>,
+    config: RunConfig,
+    quiesce: bool,
+    record: bool,
+) -> Outcome {
     let mut sim = match catch_panic(|| Sim::new(protocol, schedule, config, record)) {
         Ok(sim) => sim,
         Err(panic) => {
@@ -900,16 +911,19 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.replicas[i].seen.insert(u);
         self.stats.updates += 1;
         self.stats.effective_steps += 1;
-        self.log(|step| Event::Update {
-            step,
-            replica: r,
-            dot: Dot::new(r, seq),
-            label: if self.clocks.skewed {
+        if self.record {
+            let label = if self.clocks.skewed {
                 format!("{op:?} at clock {}", self.clocks.read(r))
             } else {
                 format!("{op:?}")
-            },
-        });
+            };
+            self.log(|step| Event::Update {
+                step,
+                replica: r,
+                dot: Dot::new(r, seq),
+                label,
+            });
+        }
         match produced {
             Produced::Nothing => {}
             Produced::Delta(delta) => {

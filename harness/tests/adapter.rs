@@ -133,6 +133,38 @@ fn a_broken_adapter_is_caught_with_the_same_findings_on_any_thread_count() {
     assert!(!report.all_passed());
 }
 
+#[test]
+fn a_text_adapter_gives_the_same_findings_with_one_and_two_processes() {
+    // RGA declared backward non-interleaving: the sequence oracles see it through the tags.
+    let model = start("rga-text-backward", DEFAULT_TIMEOUT);
+    let options = |threads| Options {
+        keep_going: true,
+        ..options(60, threads)
+    };
+    let one = run(&model, &options(1));
+    let found = findings(&one);
+    assert!(!found.is_empty(), "RGA keeps no backward runs together");
+    assert!(
+        found
+            .iter()
+            .all(|(p, ..)| matches!(p, Property::BackwardInterleaving | Property::Contiguity)),
+        "{found:?}"
+    );
+    let two = run(&model, &options(2));
+    assert_eq!(
+        found,
+        findings(&two),
+        "one process and two give the same findings"
+    );
+    let indices = |s: &Summary<Json>| {
+        s.failures
+            .iter()
+            .map(|f| f.schedule_index)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(indices(&one), indices(&two));
+}
+
 /// Runs an adapter that misbehaves when it is asked to add 3: the finding's message holds each
 /// of `expected` (what happened, the adapter's stderr), and the schedule shrinks to that one
 /// step, the adapter restarted for every candidate.

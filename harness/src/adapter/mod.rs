@@ -16,6 +16,7 @@
 //! # Ok::<(), crdt_harness::adapter::AdapterError>(())
 //! ```
 
+mod batching;
 mod hello;
 mod json;
 mod model;
@@ -23,12 +24,13 @@ mod process;
 mod serve;
 mod vocab;
 
+pub(crate) use batching::batched;
 pub use hello::{Capabilities, Hello};
 pub use json::Json;
 pub use model::{AdapterModel, DEFAULT_TIMEOUT, Message, Replica};
 pub use process::{AdapterError, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, Stderr};
-pub use serve::{FromWire, ToWire, serve, serve_on};
+pub use serve::{FromWire, ToWire, serve, serve_on, serve_snapshots, serve_snapshots_on};
 pub use vocab::{
     CustomOp, Generator, ListSpec, RegisterSemantics, SetWins, Vocabulary, counter_json,
-    counter_op, set_json, set_op,
+    counter_op, list_json, set_json, set_op,
 };

@@ -1,8 +1,9 @@
 //! [`AdapterModel`]: a CRDT in another process, as a model of `crdt-laws`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::ThreadId;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use crdt_laws::{
 };
 use serde_json::{Value, json};
 
+use super::batching::{self, Batched, Phase};
 use super::hello::Hello;
 use super::json::Json;
 use super::process::{AdapterError, Process};
@@ -44,6 +46,29 @@ struct Shared {
     timeout: Duration,
     hello: Hello,
     conns: Mutex<HashMap<ThreadId, Arc<Conn>>>,
+    /// The processes of threads that have ended, for the next threads to take over.
+    idle: Mutex<Vec<Arc<Conn>>>,
+}
+
+/// A thread's hold on a process: when the thread ends, the process goes to the idle ones (a
+/// search's worker threads end with it; the next search's take their processes over).
+struct Lease {
+    shared: Weak<Shared>,
+    thread: ThreadId,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.upgrade()
+            && let Some(conn) = lock(&shared.conns).remove(&self.thread)
+        {
+            lock(&shared.idle).push(conn);
+        }
+    }
+}
+
+thread_local! {
+    static LEASES: RefCell<Vec<Lease>> = const { RefCell::new(Vec::new()) };
 }
 
 impl fmt::Debug for AdapterModel {
@@ -65,6 +90,119 @@ struct ConnState {
     /// Counts the processes started: a handle of an earlier one is lost.
     generation: u64,
     next_handle: u64,
+    /// The batched run under way ([`batching`]).
+    run: RunLog,
+}
+
+impl ConnState {
+    fn new(process: Option<Process>) -> Self {
+        ConnState {
+            process,
+            generation: 0,
+            next_handle: 0,
+            run: RunLog::default(),
+        }
+    }
+}
+
+/// A query of a batched run: what the replay must ask in the recording's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Query {
+    Value(u64),
+    Equal(u64, u64),
+    Snapshot(u64),
+}
+
+/// A batched run's recording: the queries asked and their answers.
+#[derive(Default)]
+struct RunLog {
+    keys: Vec<Query>,
+    answers: Vec<Value>,
+    /// The next answer the replay hands out.
+    cursor: usize,
+    /// The handles the recording allocated: `first..end`.
+    first: u64,
+    end: u64,
+    /// The recording cannot be used (a snapshot failed, a second process joined).
+    spoiled: bool,
+    /// The replay asked what the recording did not.
+    diverged: bool,
+}
+
+fn is_query(request: &Value) -> bool {
+    matches!(
+        request.get("type").and_then(Value::as_str),
+        Some("value" | "equal" | "snapshot")
+    )
+}
+
+/// Sends what is queued, keeping the answers of the recorded queries.
+fn flush_recorded(state: &mut ConnState) -> Result<(), AdapterError> {
+    let Some(p) = state.process.as_mut() else {
+        return Ok(());
+    };
+    let queries: Vec<bool> = p.pending().iter().map(is_query).collect();
+    let results = p.flush()?;
+    for (query, answer) in queries.into_iter().zip(results) {
+        if query {
+            state.run.answers.push(answer);
+        }
+    }
+    Ok(())
+}
+
+/// After a failure outside a run's step: kills the process if it cannot go on.
+fn abandon(state: &mut ConnState, error: &AdapterError) {
+    if error.is_fatal() {
+        if let Some(mut p) = state.process.take() {
+            p.kill();
+        }
+        state.generation += 1;
+    }
+}
+
+impl Batched for Conn {
+    fn finish_record(&self) -> bool {
+        let mut state = lock(&self.inner);
+        let sent = flush_recorded(&mut state);
+        let spoiled = state.run.spoiled;
+        state.run.end = state.next_handle;
+        match sent {
+            Ok(()) if !spoiled => true,
+            Ok(()) => false,
+            Err(e) => {
+                abandon(&mut state, &e);
+                let handles: Vec<u64> = (state.run.first..state.run.end).collect();
+                if let Some(p) = state.process.as_mut() {
+                    // The batch stopped at a refusal: what it did not drop is dropped.
+                    p.queue(json!({"type": "drop", "replicas": handles, "messages": handles}));
+                }
+                false
+            }
+        }
+    }
+
+    fn start_replay(&self) {
+        let mut state = lock(&self.inner);
+        state.next_handle = state.run.first;
+        state.run.cursor = 0;
+        state.run.diverged = false;
+    }
+
+    fn finish_replay(&self) -> bool {
+        let mut state = lock(&self.inner);
+        state.next_handle = state.next_handle.max(state.run.end);
+        let run = std::mem::take(&mut state.run);
+        !run.diverged
+    }
+
+    fn spoil(&self) {
+        lock(&self.inner).run.spoiled = true;
+    }
+
+    fn same(&self, other: &dyn Batched) -> bool {
+        std::ptr::addr_eq(self as *const Self, other as *const dyn Batched)
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -109,6 +247,9 @@ impl fmt::Debug for Message {
 
 impl Drop for MessageHandle {
     fn drop(&mut self) {
+        if batching::phase() == Phase::Replay {
+            return;
+        }
         let mut state = lock(&self.conn.inner);
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
@@ -120,6 +261,9 @@ impl Drop for MessageHandle {
 
 impl Drop for Replica {
     fn drop(&mut self) {
+        if batching::phase() == Phase::Replay {
+            return;
+        }
         let mut state = lock(&self.conn.inner);
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
@@ -140,11 +284,7 @@ impl AdapterModel {
         let process = Process::start(command, timeout)?;
         let hello = process.hello.clone();
         let conn = Arc::new(Conn {
-            inner: Mutex::new(ConnState {
-                process: Some(process),
-                generation: 0,
-                next_handle: 0,
-            }),
+            inner: Mutex::new(ConnState::new(Some(process))),
         });
         let conns = Mutex::new(HashMap::from([(std::thread::current().id(), conn)]));
         Ok(AdapterModel {
@@ -153,6 +293,7 @@ impl AdapterModel {
                 timeout,
                 hello,
                 conns,
+                idle: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -176,11 +317,15 @@ impl AdapterModel {
         &self.shared.command
     }
 
-    /// How many adapter processes are running now (one per thread that created replicas).
+    /// How many adapter processes are running now (one per thread that created replicas; a
+    /// thread that ended leaves its process to the next thread).
     #[must_use]
     pub fn processes(&self) -> usize {
-        lock(&self.shared.conns)
+        let conns = lock(&self.shared.conns);
+        let idle = lock(&self.shared.idle);
+        conns
             .values()
+            .chain(idle.iter())
             .filter(|c| lock(&c.inner).process.is_some())
             .count()
     }
@@ -188,15 +333,25 @@ impl AdapterModel {
     fn conn(&self) -> Arc<Conn> {
         let id = std::thread::current().id();
         let mut conns = lock(&self.shared.conns);
-        Arc::clone(conns.entry(id).or_insert_with(|| {
-            Arc::new(Conn {
-                inner: Mutex::new(ConnState {
-                    process: None,
-                    generation: 0,
-                    next_handle: 0,
-                }),
-            })
-        }))
+        let conn = if let Some(conn) = conns.get(&id) {
+            Arc::clone(conn)
+        } else {
+            let conn = lock(&self.shared.idle).pop().unwrap_or_else(|| {
+                Arc::new(Conn {
+                    inner: Mutex::new(ConnState::new(None)),
+                })
+            });
+            conns.insert(id, Arc::clone(&conn));
+            drop(conns);
+            let lease = Lease {
+                shared: Arc::downgrade(&self.shared),
+                thread: id,
+            };
+            LEASES.with(|leases| leases.borrow_mut().push(lease));
+            conn
+        };
+        enter(&conn);
+        conn
     }
 }
 
@@ -229,7 +384,73 @@ fn missing(conn: &Conn, request: &str, why: &str, answer: &Value) -> ! {
     fail(&mut state, &error)
 }
 
+/// In a batched run's recording, makes `conn` the run's connection when it is the first.
+fn enter(conn: &Arc<Conn>) {
+    if batching::phase() == Phase::Record && !batching::joined(&**conn) {
+        let joined: Arc<dyn Batched + Send + Sync> = Arc::clone(conn) as _;
+        if batching::join(joined) {
+            let mut state = lock(&conn.inner);
+            state.run = RunLog {
+                first: state.next_handle,
+                ..RunLog::default()
+            };
+        }
+    }
+}
+
 impl Shared {
+    /// Queues `request` (an update, a merge, a copy, a drop), to be sent with the next query;
+    /// nothing in a batched run's replay, whose recording sent it.
+    fn send(&self, conn: &Conn, generation: u64, request: Value) {
+        if batching::phase() == Phase::Replay {
+            return;
+        }
+        self.with(conn, generation, |p| {
+            p.queue(request);
+            Ok(())
+        });
+    }
+
+    /// Asks `request`: its answer; `None` in a batched run's recording (except for a snapshot,
+    /// whose answer is needed at once), where the answer arrives with the batch.
+    fn query(
+        &self,
+        conn: &Arc<Conn>,
+        generation: u64,
+        key: Query,
+        request: Value,
+    ) -> Option<Value> {
+        match batching::phase() {
+            Phase::Live => Some(self.with(conn, generation, |p| p.call(request))),
+            Phase::Record => {
+                enter(conn);
+                self.send(conn, generation, request);
+                let mut state = lock(&conn.inner);
+                state.run.keys.push(key);
+                if !matches!(key, Query::Snapshot(_)) {
+                    return None;
+                }
+                if let Err(e) = flush_recorded(&mut state) {
+                    state.run.spoiled = true;
+                    fail(&mut state, &e)
+                }
+                state.run.answers.last().cloned()
+            }
+            Phase::Replay => {
+                let mut state = lock(&conn.inner);
+                let run = &mut state.run;
+                let k = run.cursor;
+                if run.keys.get(k) == Some(&key) && k < run.answers.len() {
+                    run.cursor += 1;
+                    return Some(run.answers[k].clone());
+                }
+                run.diverged = true;
+                drop(state);
+                panic!("the batched run diverged from its recording at {key:?}")
+            }
+        }
+    }
+
     /// Runs `f` on the live process of `conn` for a handle of `generation`.
     fn with<T>(
         &self,
@@ -251,7 +472,7 @@ impl Shared {
     /// A new handle in `conn`'s process, starting it if needed.
     fn allocate(&self, conn: &Conn) -> (u64, u64) {
         let mut state = lock(&conn.inner);
-        if state.process.is_none() {
+        if state.process.is_none() && batching::phase() != Phase::Replay {
             match Process::start(&self.command, self.timeout) {
                 Ok(p) => {
                     if p.hello != self.hello {
@@ -292,20 +513,29 @@ impl Shared {
         if generation != r.generation {
             panic!("the replica was lost: its adapter process was restarted after a failure");
         }
-        let fork = self.hello.capabilities.fork;
-        self.with(&r.conn, r.generation, |p| {
-            if fork {
-                p.queue(json!({"type": "fork", "replica": r.handle, "out": out}));
-            } else {
-                let answer = p.call(json!({"type": "snapshot", "replica": r.handle}))?;
-                let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
-                p.queue(json!({"type": "restore", "out": out, "actor": r.actor.0, "snapshot": snapshot}));
-            }
-            Ok(())
-        });
+        if self.hello.capabilities.fork {
+            let request = json!({"type": "fork", "replica": r.handle, "out": out});
+            self.send(&r.conn, r.generation, request);
+        } else {
+            self.copy_by_snapshot(r, out);
+        }
         let copy = self.replica(Arc::clone(&r.conn), generation, out, r.actor, r.seq);
-        *lock(&copy.cache) = lock(&r.cache).clone();
+        if batching::phase() == Phase::Live {
+            *lock(&copy.cache) = lock(&r.cache).clone();
+        }
         copy
+    }
+
+    /// Restores a snapshot of `r` as handle `out`.
+    fn copy_by_snapshot(&self, r: &Replica, out: u64) {
+        let request = json!({"type": "snapshot", "replica": r.handle});
+        let answer = self
+            .query(&r.conn, r.generation, Query::Snapshot(r.handle), request)
+            .unwrap_or_default();
+        let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
+        let restore =
+            json!({"type": "restore", "out": out, "actor": r.actor.0, "snapshot": snapshot});
+        self.send(&r.conn, r.generation, restore);
     }
 
     fn local(&self, r: &mut Replica, dot: Dot, op: &Json, out: Option<(&str, u64)>) {
@@ -318,26 +548,30 @@ impl Shared {
         if let Some((field, id)) = out {
             request[field] = json!(id);
         }
-        self.with(&r.conn, r.generation, |p| {
-            p.queue(request);
-            Ok(())
-        });
+        self.send(&r.conn, r.generation, request);
         r.seq = r.seq.max(dot.seq);
         *lock(&r.cache) = None;
     }
 
     fn read(&self, r: &Replica) -> (Json, Option<Vec<Dot>>) {
-        if let Some(cached) = lock(&r.cache).clone() {
+        let live = batching::phase() == Phase::Live;
+        if live && let Some(cached) = lock(&r.cache).clone() {
             return cached;
         }
-        let answer = self.with(&r.conn, r.generation, |p| {
-            p.call(json!({"type": "value", "replica": r.handle}))
-        });
+        let request = json!({"type": "value", "replica": r.handle});
+        let Some(answer) = self.query(&r.conn, r.generation, Query::Value(r.handle), request)
+        else {
+            // Recording: a neutral value, and no elements.
+            let ids = self.hello.vocabulary.is_sequence().then(Vec::new);
+            return (Json(Value::Null), ids);
+        };
         let Some(raw) = answer.get("value") else {
             missing(&r.conn, "value", "no `value`", &answer)
         };
         let read = self.hello.vocabulary.read(raw);
-        *lock(&r.cache) = Some(read.clone());
+        if live {
+            *lock(&r.cache) = Some(read.clone());
+        }
         read
     }
 }
@@ -367,10 +601,8 @@ impl Model for AdapterModel {
     fn new_replica(&self, id: ReplicaId) -> Replica {
         let conn = self.conn();
         let (generation, handle) = self.shared.allocate(&conn);
-        self.shared.with(&conn, generation, |p| {
-            p.queue(json!({"type": "new", "replica": handle, "actor": id.0}));
-            Ok(())
-        });
+        let request = json!({"type": "new", "replica": handle, "actor": id.0});
+        self.shared.send(&conn, generation, request);
         self.shared.replica(conn, generation, handle, id, 0)
     }
 
@@ -387,9 +619,12 @@ impl Model for AdapterModel {
             return None;
         }
         same_process(a, b);
-        let answer = self.shared.with(&a.conn, a.generation, |p| {
-            p.call(json!({"type": "equal", "replica": a.handle, "other": b.handle}))
-        });
+        let request = json!({"type": "equal", "replica": a.handle, "other": b.handle});
+        let key = Query::Equal(a.handle, b.handle);
+        let Some(answer) = self.shared.query(&a.conn, a.generation, key, request) else {
+            // Recording: the neutral answer.
+            return Some(true);
+        };
         match answer.get("equal").and_then(Value::as_bool) {
             Some(equal) => Some(equal),
             None => missing(&a.conn, "equal", "no boolean `equal`", &answer),
@@ -401,6 +636,10 @@ impl Model for AdapterModel {
     }
 
     fn invariant(&self, value: &Json) -> Result<(), String> {
+        if batching::phase() == Phase::Record {
+            // The neutral value of a recording is no value.
+            return Ok(());
+        }
         self.shared.hello.vocabulary.invariant(value)
     }
 
@@ -412,12 +651,7 @@ impl Model for AdapterModel {
         if generation != state.generation {
             panic!("the replica was lost: its adapter process was restarted after a failure");
         }
-        self.shared.with(&state.conn, state.generation, |p| {
-            let answer = p.call(json!({"type": "snapshot", "replica": state.handle}))?;
-            let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
-            p.queue(json!({"type": "restore", "out": out, "actor": state.actor.0, "snapshot": snapshot}));
-            Ok(())
-        });
+        self.shared.copy_by_snapshot(state, out);
         Some(Ok(self.shared.replica(
             Arc::clone(&state.conn),
             generation,
@@ -428,6 +662,10 @@ impl Model for AdapterModel {
     }
 
     fn spec(&self, history: &History<Json>) -> Option<Json> {
+        if batching::phase() == Phase::Record {
+            // A recording's values are neutral: no specification to meet.
+            return None;
+        }
         self.shared.hello.vocabulary.spec(history)
     }
 
@@ -450,10 +688,8 @@ impl StateCrdt for AdapterModel {
             // A delta adapter makes a delta with every `local`: this one is not needed.
             let (_, out) = self.shared.allocate(&state.conn);
             self.shared.local(state, dot, op, Some(("out", out)));
-            self.shared.with(&state.conn, state.generation, |p| {
-                p.queue(json!({"type": "drop", "replicas": [out]}));
-                Ok(())
-            });
+            let drop = json!({"type": "drop", "replicas": [out]});
+            self.shared.send(&state.conn, state.generation, drop);
         } else {
             self.shared.local(state, dot, op, None);
         }
@@ -461,10 +697,8 @@ impl StateCrdt for AdapterModel {
 
     fn merge(&self, into: &mut Replica, from: &Replica) {
         same_process(into, from);
-        self.shared.with(&into.conn, into.generation, |p| {
-            p.queue(json!({"type": "merge", "into": into.handle, "from": from.handle}));
-            Ok(())
-        });
+        let request = json!({"type": "merge", "into": into.handle, "from": from.handle});
+        self.shared.send(&into.conn, into.generation, request);
         *lock(&into.cache) = None;
     }
 }
@@ -507,10 +741,8 @@ impl OpCrdt for AdapterModel {
             Arc::ptr_eq(&state.conn, &message.0.conn) && state.generation == message.0.generation,
             "a message of another adapter process cannot be delivered"
         );
-        self.shared.with(&state.conn, state.generation, |p| {
-            p.queue(json!({"type": "deliver", "replica": state.handle, "message": message.0.id}));
-            Ok(())
-        });
+        let request = json!({"type": "deliver", "replica": state.handle, "message": message.0.id});
+        self.shared.send(&state.conn, state.generation, request);
         *lock(&state.cache) = None;
     }
 }
@@ -518,7 +750,8 @@ impl OpCrdt for AdapterModel {
 impl Drop for Shared {
     fn drop(&mut self) {
         let conns = std::mem::take(&mut *lock(&self.conns));
-        for conn in conns.into_values() {
+        let idle = std::mem::take(&mut *lock(&self.idle));
+        for conn in conns.into_values().chain(idle) {
             drop(lock(&conn.inner).process.take());
         }
     }

@@ -267,6 +267,11 @@ impl Process {
         self.pending.push(request);
     }
 
+    /// The requests queued and not yet sent.
+    pub(super) fn pending(&self) -> &[Value] {
+        &self.pending
+    }
+
     /// Sends the queued requests and `request` (as one batch when some are queued) and
     /// returns `request`'s answer.
     ///
@@ -276,39 +281,68 @@ impl Process {
         if self.pending.is_empty() {
             return self.exchange(&request);
         }
-        let mut requests = std::mem::take(&mut self.pending);
-        requests.push(request);
+        self.pending.push(request);
+        let mut results = self.flush()?;
+        Ok(results.pop().expect("a batch of at least one request"))
+    }
+
+    /// Sends the queued requests as one batch and returns their answers, in order.
+    ///
+    /// # Errors
+    /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
+    pub(super) fn flush(&mut self) -> Result<Vec<Value>, AdapterError> {
+        let requests = std::mem::take(&mut self.pending);
         let n = requests.len();
-        let batch = json!({"type": "batch", "requests": requests});
-        let names: Vec<String> = requests_of(&batch).iter().map(request_name).collect();
-        let answer = self.send_and_read(&batch, "batch")?;
-        let results = answer.get("results").and_then(Value::as_array);
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        // The batch's line, written directly: no tree of the whole batch is built.
+        let mut line = String::with_capacity(64 * n);
+        line.push_str(r#"{"type":"batch","requests":["#);
+        for (i, r) in requests.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            line.push_str(&r.to_string());
+        }
+        line.push_str("]}");
+        let answer = self.send_line_and_read(line, "batch")?;
         if answer["ok"] == Value::Bool(false) {
             let index = answer.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let name = names.get(index).cloned().unwrap_or_else(|| "batch".into());
+            let name = requests
+                .get(index)
+                .map_or_else(|| "batch".into(), request_name);
             return Err(AdapterError::Refused {
                 request: name,
                 error: error_text(&answer),
                 stderr: self.stderr(),
             });
         }
-        let Some(results) = results.filter(|r| r.len() == n) else {
-            return Err(self.malformed(
-                "batch",
-                format!("`results` must hold {n} answers"),
-                &answer.to_string(),
-            ));
+        let results = match answer {
+            Value::Object(mut fields) => fields.remove("results"),
+            _ => None,
         };
-        for (i, r) in results.iter().enumerate() {
+        let results = match results {
+            Some(Value::Array(results)) if results.len() == n => results,
+            other => {
+                let line = other.map_or_else(|| "(no `results`)".into(), |r| r.to_string());
+                return Err(self.malformed(
+                    "batch",
+                    format!("`results` must hold {n} answers"),
+                    &line,
+                ));
+            }
+        };
+        for (r, request) in results.iter().zip(&requests) {
             if r.get("ok") != Some(&Value::Bool(true)) {
                 return Err(self.malformed(
-                    &names[i],
+                    &request_name(request),
                     "a batch result without `ok: true`".into(),
                     &r.to_string(),
                 ));
             }
         }
-        Ok(results[n - 1].clone())
+        Ok(results)
     }
 
     /// One request, one answer, `ok: true` required.
@@ -326,7 +360,10 @@ impl Process {
     }
 
     fn send_and_read(&mut self, request: &Value, name: &str) -> Result<Value, AdapterError> {
-        let mut line = request.to_string();
+        self.send_line_and_read(request.to_string(), name)
+    }
+
+    fn send_line_and_read(&mut self, mut line: String, name: &str) -> Result<Value, AdapterError> {
         line.push('\n');
         let written = self.stdin.as_mut().map(|stdin| {
             stdin
@@ -408,10 +445,6 @@ impl Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn requests_of(batch: &Value) -> &[Value] {
-    batch["requests"].as_array().map_or(&[], Vec::as_slice)
 }
 
 fn error_text(answer: &Value) -> String {

@@ -4,8 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, BufRead, Write};
 
+use crdt_laws::vocab::list::{ListOp, tag_char};
 use crdt_laws::vocab::{CounterOp, MapOp, RegisterOp, SetOp};
 use crdt_laws::{Dot, Model, ReplicaId};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::hello::{Capabilities, Hello};
@@ -46,6 +49,22 @@ impl FromWire for RegisterOp<u8> {
     }
 }
 
+/// A list or text insert carries the letter and its tag (`docs/protocol.md`, "list and text"):
+/// the element is the letter; the served model's own element ids become the tags of its value.
+impl FromWire for ListOp<char> {
+    fn from_wire(op: &Value) -> Option<Self> {
+        let at = |args: &Value| small(args.get("at")?);
+        match op_parts(op)? {
+            ("insert", args) => Some(ListOp::Insert {
+                at: at(args)?,
+                value: args.get("text")?.as_str()?.chars().next()?,
+            }),
+            ("delete", args) => Some(ListOp::Delete { at: at(args)? }),
+            _ => None,
+        }
+    }
+}
+
 impl<Op: FromWire> FromWire for MapOp<u8, Op> {
     fn from_wire(op: &Value) -> Option<Self> {
         let ("update", args) = op_parts(op)? else {
@@ -66,6 +85,12 @@ macro_rules! number_to_wire {
     )*};
 }
 number_to_wire!(u8, u32, u64, u128, i32, i64, i128);
+
+impl ToWire for String {
+    fn to_wire(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
 
 impl<T: ToWire> ToWire for BTreeSet<T> {
     fn to_wire(&self) -> Value {
@@ -95,12 +120,27 @@ impl<V: ToWire> ToWire for BTreeMap<u8, V> {
     }
 }
 
+/// How a served model's states are written as snapshots and read back.
+struct Codec<S> {
+    save: fn(&S) -> Result<Value, String>,
+    load: fn(Value) -> Result<S, String>,
+}
+
+fn save_json<S: Serialize>(state: &S) -> Result<Value, String> {
+    serde_json::to_value(state).map_err(|e| format!("cannot serialize the state: {e}"))
+}
+
+fn load_json<S: DeserializeOwned>(snapshot: Value) -> Result<S, String> {
+    serde_json::from_value(snapshot).map_err(|e| format!("not a snapshot of this adapter: {e}"))
+}
+
 /// The replicas and messages an adapter holds.
 struct Server<'p, P: Protocol> {
     protocol: &'p P,
     hello: Hello,
     replicas: HashMap<u64, <P::Model as Model>::State>,
     payloads: HashMap<u64, P::Payload>,
+    codec: Option<Codec<<P::Model as Model>::State>>,
 }
 
 type Answer = Result<Value, String>;
@@ -141,6 +181,42 @@ where
         self.protocol
             .state_payload(state)
             .ok_or_else(|| format!("{h} is a replica, not a message"))
+    }
+
+    /// A replica's value on the wire: a list's or text's elements followed by the tags of the
+    /// model's own element ids, as an adapter shows them.
+    fn wire_value(&self, state: &<P::Model as Model>::State) -> Value {
+        let model = self.protocol.model();
+        let value = model.value(state).to_wire();
+        let Vocabulary::List { text, .. } = self.hello.vocabulary else {
+            return value;
+        };
+        let Some(ids) = model.element_ids(state) else {
+            return value;
+        };
+        let letters: Vec<String> = match &value {
+            Value::String(s) => s.chars().map(String::from).collect(),
+            Value::Array(items) => {
+                match items.iter().map(|i| i.as_str().map(String::from)).collect() {
+                    Some(letters) => letters,
+                    None => return value,
+                }
+            }
+            _ => return value,
+        };
+        if letters.len() != ids.len() {
+            // Not one letter per element: shown as it is, for the harness to judge.
+            return value;
+        }
+        let tagged = letters
+            .into_iter()
+            .zip(ids)
+            .map(|(letter, id)| format!("{letter}{}", tag_char(id)));
+        if text {
+            Value::String(tagged.collect())
+        } else {
+            Value::Array(tagged.map(Value::String).collect())
+        }
     }
 
     fn answer(&mut self, request: &Value) -> Answer {
@@ -206,8 +282,12 @@ where
                 Ok(json!({"ok": true}))
             }
             "value" => {
-                let state = self.state(request, "replica")?;
-                Ok(json!({"ok": true, "value": model.value(state).to_wire()}))
+                let h = handle_of(request, "replica")?;
+                let state = self
+                    .replicas
+                    .get(&h)
+                    .ok_or_else(|| format!("unknown replica {h}"))?;
+                Ok(json!({"ok": true, "value": self.wire_value(state)}))
             }
             "values" => {
                 let handles = request
@@ -222,7 +302,7 @@ where
                             .replicas
                             .get(&h)
                             .ok_or_else(|| format!("unknown replica {h}"))?;
-                        Ok(model.value(state).to_wire())
+                        Ok(self.wire_value(state))
                     })
                     .collect::<Result<Vec<_>, String>>()?;
                 Ok(json!({"ok": true, "values": values}))
@@ -301,7 +381,30 @@ where
                 }
                 Ok(json!({"ok": true, "results": results}))
             }
-            "snapshot" | "restore" => Err(format!("`{kind}` is not offered by this adapter")),
+            "snapshot" => {
+                let codec = self
+                    .codec
+                    .as_ref()
+                    .ok_or("`snapshot` is not offered by this adapter")?;
+                let save = codec.save;
+                let state = self.state(request, "replica")?;
+                Ok(json!({"ok": true, "snapshot": save(state)?}))
+            }
+            "restore" => {
+                let codec = self
+                    .codec
+                    .as_ref()
+                    .ok_or("`restore` is not offered by this adapter")?;
+                let load = codec.load;
+                let out = handle_of(request, "out")?;
+                actor_of(request)?;
+                let snapshot = request
+                    .get("snapshot")
+                    .cloned()
+                    .ok_or("`restore` needs a `snapshot`")?;
+                self.replicas.insert(out, load(snapshot)?);
+                Ok(json!({"ok": true}))
+            }
             other => Err(format!("unknown request type {other:?}")),
         }
     }
@@ -317,7 +420,8 @@ fn actor_of(request: &Value) -> Result<ReplicaId, String> {
 
 /// Serves `protocol`'s model over the adapter protocol on `input` and `output` until `input`
 /// ends: the model's handshake names it, its flavour, `vocabulary`, the delivery it declares,
-/// `fork`, and `equal` when it compares states (no `snapshot`).
+/// `fork`, and `equal` when it compares states (no `snapshot`: [`serve_snapshots_on`] offers it).
+/// A list or text model's value goes out with the tags of its own element ids.
 ///
 /// ```
 /// use crdt_harness::adapter::{Vocabulary, serve_on};
@@ -343,7 +447,63 @@ pub fn serve_on<P: Protocol>(
     protocol: &P,
     vocabulary: &Vocabulary,
     input: impl BufRead,
+    output: impl Write,
+) -> io::Result<()>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+{
+    serve_with(protocol, vocabulary, input, output, None)
+}
+
+/// [`serve_on`] with the capability `snapshot`: a snapshot is the state as serde JSON, so the
+/// harness checks the round trip and restarts crashed replicas from their snapshots.
+///
+/// ```
+/// use crdt_harness::adapter::{Vocabulary, serve_snapshots_on};
+/// use crdt_harness::protocol::StateProtocol;
+/// use crdt_impls::fugue::FugueListModel;
+///
+/// let vocabulary = Vocabulary::parse(&serde_json::json!({"kind": "text", "spec": "fugue"})).unwrap();
+/// let input = concat!(
+///     r#"{"type":"hello","protocol":1}"#, "\n",
+///     r#"{"type":"new","replica":0,"actor":0}"#, "\n",
+///     r#"{"type":"local","replica":0,"op":{"insert":{"at":0,"text":"a"}},"dot":{"actor":0,"seq":1}}"#, "\n",
+///     r#"{"type":"snapshot","replica":0}"#, "\n",
+/// );
+/// let mut output = Vec::new();
+/// serve_snapshots_on(&StateProtocol(&FugueListModel::default()), &vocabulary, input.as_bytes(), &mut output).unwrap();
+/// let text = String::from_utf8(output).unwrap();
+/// assert!(text.lines().next().unwrap().contains(r#""snapshot":true"#));
+/// assert!(text.lines().last().unwrap().starts_with(r#"{"ok":true,"snapshot":"#));
+/// ```
+///
+/// # Errors
+/// Reading or writing failed.
+pub fn serve_snapshots_on<P: Protocol>(
+    protocol: &P,
+    vocabulary: &Vocabulary,
+    input: impl BufRead,
+    output: impl Write,
+) -> io::Result<()>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+    <P::Model as Model>::State: Serialize + DeserializeOwned,
+{
+    let codec = Codec {
+        save: save_json,
+        load: load_json,
+    };
+    serve_with(protocol, vocabulary, input, output, Some(codec))
+}
+
+fn serve_with<P: Protocol>(
+    protocol: &P,
+    vocabulary: &Vocabulary,
+    input: impl BufRead,
     mut output: impl Write,
+    codec: Option<Codec<<P::Model as Model>::State>>,
 ) -> io::Result<()>
 where
     <P::Model as Model>::Op: FromWire,
@@ -358,7 +518,7 @@ where
         delivery: protocol.delivery(),
         capabilities: Capabilities {
             fork: true,
-            snapshot: false,
+            snapshot: codec.is_some(),
             equal: model.state_eq(&probe, &probe).is_some(),
         },
     };
@@ -367,6 +527,7 @@ where
         hello,
         replicas: HashMap::new(),
         payloads: HashMap::new(),
+        codec,
     };
     let mut line_out = Vec::new();
     for line in input.lines() {
@@ -411,4 +572,20 @@ where
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
     serve_on(protocol, vocabulary, stdin, stdout)
+}
+
+/// [`serve`] with the capability `snapshot` ([`serve_snapshots_on`]): the `main` of a Rust
+/// adapter whose states serialize.
+///
+/// # Errors
+/// Reading stdin or writing stdout failed.
+pub fn serve_snapshots<P: Protocol>(protocol: &P, vocabulary: &Vocabulary) -> io::Result<()>
+where
+    <P::Model as Model>::Op: FromWire,
+    <P::Model as Model>::Value: ToWire,
+    <P::Model as Model>::State: Serialize + DeserializeOwned,
+{
+    let stdin = io::stdin().lock();
+    let stdout = io::BufWriter::new(io::stdout().lock());
+    serve_snapshots_on(protocol, vocabulary, stdin, stdout)
 }

@@ -349,14 +349,7 @@ impl Vocabulary {
                 .prop_map(|(k, op)| Json(json!({"update": {"key": format!("k{k}"), "op": op.0}})))
                 .boxed(),
             Vocabulary::List { letters, .. } => ListOp::strategy(*letters, 3)
-                .prop_map(|op| {
-                    Json(match op {
-                        ListOp::Insert { at, value } => {
-                            json!({"insert": {"at": at, "text": value.to_string()}})
-                        }
-                        ListOp::Delete { at } => json!({"delete": {"at": at}}),
-                    })
-                })
+                .prop_map(|op| Json(list_json(&op)))
                 .boxed(),
             Vocabulary::Custom(ops) => {
                 let choices: Vec<(u32, BoxedStrategy<Json>)> = ops
@@ -594,6 +587,23 @@ impl Vocabulary {
     #[must_use]
     pub fn is_sequence(&self) -> bool {
         matches!(self, Vocabulary::List { .. })
+    }
+}
+
+/// A list operation as the protocol writes it, before its tag is added:
+/// `{"insert": {"at": 2, "text": "a"}}`, `{"delete": {"at": 0}}`.
+///
+/// ```
+/// use crdt_harness::adapter::list_json;
+/// use crdt_laws::vocab::ListOp;
+/// let op = list_json(&ListOp::Insert { at: 2, value: 'a' });
+/// assert_eq!(op, serde_json::json!({"insert": {"at": 2, "text": "a"}}));
+/// ```
+#[must_use]
+pub fn list_json(op: &ListOp<char>) -> Value {
+    match op {
+        ListOp::Insert { at, value } => json!({"insert": {"at": at, "text": value.to_string()}}),
+        ListOp::Delete { at } => json!({"delete": {"at": at}}),
     }
 }
 

@@ -147,6 +147,8 @@ class RgaText:
 
 crdts = {
     "rga-text": (RgaText(), "op", {"kind": "text", "interleaving": "forward"}),
+    # RGA sold as backward non-interleaving: the sequence oracles catch the promise.
+    "rga-text-backward": (RgaText(), "op", {"kind": "text", "interleaving": "backward"}),
     "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
     "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
     "counter": (Counter(), "op", {"kind": "counter"}),
