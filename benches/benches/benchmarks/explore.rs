@@ -8,6 +8,15 @@
 //! which depth was completed. Throughput counts distinct states, so criterion reports states
 //! per second per core.
 //!
+//! With the `peers` feature, the group also runs Stateright (`stateright`, its breadth-first
+//! checker, one thread) on the same G-Counter: the same global states (replica states, the
+//! updates each has seen, the updates issued with what their origin had seen, and each
+//! receiver's queue of messages in flight), the same actions (increment by 1, send a state to
+//! another replica, deliver the first message queued for a replica), the same 8 steps and the
+//! same checks (the value is the number of updates seen; replicas that have seen the same
+//! updates agree), capped near the same number of states. Both models count the same states
+//! on the whole space at depth 6 ([`peer::SAME_SPACE`], asserted before measuring).
+//!
 //! Group `explore-reduction`: the same G-Counter at depth 6 (the whole space: no cap) with no reduction, sleep sets,
 //! symmetry, and both. Throughput counts the states of the unreduced run in every bench, so the
 //! ratio of two throughputs is the speed-up; the state and transition counts of each variant,
@@ -66,7 +75,174 @@ fn throughput(c: &mut Criterion) {
             e.coverage.states
         });
     });
+    #[cfg(feature = "peers")]
+    {
+        let full = peer::unique_states(6, None);
+        let ours = Explorer::state(&counter)
+            .replicas(REPLICAS)
+            .depth(6)
+            .check(Check::Fast)
+            .threads(1)
+            .symmetric(false)
+            .alphabet(vec![CounterOp::Increment(1)])
+            .explore()
+            .expect("the G-Counter explores")
+            .coverage
+            .states;
+        assert_eq!(
+            (full, ours as usize),
+            (peer::SAME_SPACE, peer::SAME_SPACE),
+            "Stateright and the explorer must count the same states of the same model"
+        );
+        let states = peer::unique_states(8, Some(CAP as usize));
+        eprintln!("explore: Stateright: {states} states (3 replicas, 8 steps, capped near {CAP})");
+        group.throughput(Throughput::Elements(states as u64));
+        group.bench_function(
+            BenchmarkId::new("gcounter-3r-d8", "stateright-1-thread"),
+            |b| {
+                b.iter(|| peer::unique_states(8, Some(CAP as usize)));
+            },
+        );
+    }
     group.finish();
+}
+
+/// Stateright exploring the explorer's G-Counter model.
+#[cfg(feature = "peers")]
+mod peer {
+    use std::collections::VecDeque;
+
+    use crdt_harness::crdt_laws::{ReplicaId, StateCrdt};
+    use crdt_impls::GCounter;
+    use crdt_impls::models::GCounterModel;
+    use crdt_impls::ops::CounterOp;
+    use stateright::{Checker, Model, Property};
+
+    use super::REPLICAS;
+
+    const N: usize = REPLICAS as usize;
+    /// Bits per replica in an update set, as the explorer lays them out.
+    const PER: usize = 128 / N;
+
+    /// States of the whole space at depth 6, counted by both (no reduction).
+    pub(super) const SAME_SPACE: usize = 36_154;
+
+    /// A message in flight: sender, the updates it carries, the state.
+    type Msg = (u8, u128, GCounter);
+
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    struct Global {
+        /// Per replica: its state and the updates it has seen.
+        reps: [(GCounter, u128); N],
+        /// Per replica, its updates in order: what it had seen when it issued each.
+        updates: [Vec<u128>; N],
+        /// Per receiver, its messages in the order they were sent.
+        queues: [VecDeque<Msg>; N],
+    }
+
+    #[derive(Clone, Debug, PartialEq)]
+    enum Action {
+        Update(u8),
+        Send(u8, u8),
+        Deliver(u8),
+    }
+
+    struct Counters(GCounterModel);
+
+    impl Model for Counters {
+        type State = Global;
+        type Action = Action;
+
+        fn init_states(&self) -> Vec<Global> {
+            use crdt_harness::crdt_laws::Model as _;
+            let reps = std::array::from_fn(|r| (self.0.new_replica(ReplicaId::new(r as u32)), 0));
+            vec![Global {
+                reps,
+                updates: Default::default(),
+                queues: Default::default(),
+            }]
+        }
+
+        fn actions(&self, g: &Global, actions: &mut Vec<Action>) {
+            for r in 0..N {
+                if g.updates[r].len() < PER {
+                    actions.push(Action::Update(r as u8));
+                }
+            }
+            for from in 0..N {
+                for to in (0..N).filter(|&to| to != from) {
+                    actions.push(Action::Send(from as u8, to as u8));
+                }
+            }
+            for to in 0..N {
+                if !g.queues[to].is_empty() {
+                    actions.push(Action::Deliver(to as u8));
+                }
+            }
+        }
+
+        fn next_state(&self, g: &Global, action: Action) -> Option<Global> {
+            let mut next = g.clone();
+            match action {
+                Action::Update(r) => {
+                    let r = r as usize;
+                    let bit = 1u128 << (r * PER + next.updates[r].len());
+                    next.updates[r].push(next.reps[r].1);
+                    next.reps[r].1 |= bit;
+                    self.0.apply(
+                        &mut next.reps[r].0,
+                        ReplicaId::new(r as u32),
+                        &CounterOp::Increment(1),
+                    );
+                }
+                Action::Send(from, to) => {
+                    let (state, seen) = &g.reps[from as usize];
+                    next.queues[to as usize].push_back((from, *seen, state.clone()));
+                }
+                Action::Deliver(to) => {
+                    let to = to as usize;
+                    let (_, seen, state) = next.queues[to].pop_front()?;
+                    self.0.merge(&mut next.reps[to].0, &state);
+                    next.reps[to].1 |= seen;
+                }
+            }
+            Some(next)
+        }
+
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![
+                Property::always("value is the updates seen", |_, g: &Global| {
+                    g.reps
+                        .iter()
+                        .all(|(state, seen)| state.value() == u128::from(seen.count_ones()))
+                }),
+                Property::always("same updates, same value", |_, g: &Global| {
+                    g.reps.iter().all(|(a, sa)| {
+                        g.reps
+                            .iter()
+                            .all(|(b, sb)| sa != sb || a.value() == b.value())
+                    })
+                }),
+            ]
+        }
+    }
+
+    /// The distinct states Stateright's breadth-first checker visits within `steps` steps
+    /// (one thread), optionally aiming at `cap` states.
+    pub(super) fn unique_states(steps: usize, cap: Option<usize>) -> usize {
+        let builder = Counters(GCounterModel::default())
+            .checker()
+            .threads(1)
+            // Stateright counts the initial state at depth 1.
+            .target_max_depth(steps + 1);
+        let builder = match cap {
+            Some(cap) => builder.target_state_count(cap),
+            None => builder,
+        };
+        let checker = builder.spawn_bfs().join();
+        checker.assert_properties();
+        checker.unique_state_count()
+    }
 }
 
 fn reduction(c: &mut Criterion) {

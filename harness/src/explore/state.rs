@@ -227,11 +227,14 @@ pub(crate) struct Made<P: Protocol> {
 /// An operation message: its payload and the hash of its `Debug` text.
 type Broadcast<P> = Option<(Arc<<P as Protocol>::Payload>, u64)>;
 
+/// A state after an update, and the message the update broadcasts.
+type Updated<P> = (Arc<Made<P>>, Broadcast<P>);
+
 /// The explorer's memo tables (see [`super::hash`]).
 pub(crate) struct Memos<P: Protocol> {
     /// (state, operation, replica, sequence number) to the state after the update and its
     /// message.
-    updates: Memo<(u64, u16, u8, u64), (Arc<Made<P>>, Broadcast<P>)>,
+    updates: Memo<(u64, u16, u8, u64), Updated<P>>,
     /// (state, payload content) to the state after receiving it.
     receives: Memo<(u64, u64), Arc<Made<P>>>,
     /// A state to the payload it sends.
