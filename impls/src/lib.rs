@@ -76,6 +76,7 @@ pub mod ops;
 mod orset;
 mod pncounter;
 mod sorted;
+pub mod stability;
 pub mod traces;
 pub mod tree;
 mod version_vector;
