@@ -519,6 +519,14 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             ),
             crdt_impls::hlc::HlcMapModel::default(),
         ),
+        op(
+            about(
+                "stable-set",
+                "add-wins set as a snapshot plus a log compacted by causal stability (op-based, causal delivery)",
+                "crdt_impls::stability::StableSetModel::default()",
+            ),
+            crdt_impls::stability::StableSetModel::default(),
+        ),
         delta(
             about(
                 "toy/max-register",
@@ -672,6 +680,7 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                 "hlc-without-max-on-receive" => {
                     state(with(about, "NoMaxHlcRegister"), broken::NoMaxHlcRegister)
                 }
+                "gc-before-causal-stability" => op(with(about, "EagerGcSet"), broken::EagerGcSet),
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }
         })

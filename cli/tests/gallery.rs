@@ -161,6 +161,33 @@ gallery_tests! {
     map_remove_drops_concurrent_updates => "map-remove-drops-concurrent-updates",
     diff_misses_concurrent_entries => "diff-misses-concurrent-entries",
     hlc_without_max_on_receive => "hlc-without-max-on-receive",
+    gc_before_causal_stability => "gc-before-causal-stability",
+}
+
+/// Collection by causal stability survives what makes replicas fall silent: schedules with
+/// partitions and crashes (restarts from a snapshot taken while the others collected) all
+/// converge to the add-wins specification, while the set that collects before stability is
+/// caught under the same faults.
+#[test]
+fn a_returning_replica_converges_with_replicas_that_collected() {
+    use crdt_harness::Shape;
+    let options = Options {
+        shape: Shape {
+            replicas: Dimension::Fixed(3),
+            steps: Dimension::Fixed(50),
+            faults: Dimension::Fixed(Faults::parse("partition,crash").unwrap()),
+            ..Shape::default()
+        },
+        schedules: Some(2_000),
+        seed: SEED,
+        max_shrink_attempts: 0,
+        ..Options::default()
+    };
+    let correct = catalogue::find("stable-set").expect("stable-set is in the catalogue");
+    let summary = correct.run(&options);
+    assert!(summary.passed(), "{summary}");
+    let broken = entry("gc-before-causal-stability").run(&options);
+    assert!(!broken.passed(), "collection before stability not caught");
 }
 
 /// The HLC without the maximum on receive is a wall-clock bug: with every clock showing true

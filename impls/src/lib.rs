@@ -82,6 +82,7 @@ pub mod ormap;
 mod orset;
 mod pncounter;
 mod sorted;
+pub mod stability;
 pub mod traces;
 pub mod tree;
 mod version_vector;

@@ -22,6 +22,7 @@ mod moves;
 mod ops;
 mod registers;
 mod sets;
+mod stability;
 
 pub use clocks::{NoMaxHlcRegister, NodeClocked};
 pub use counters::{
@@ -42,6 +43,7 @@ pub use sets::{
     RemoveByValueOrSet, RemoveWinsSoldAsAddWins, ShortcutOrswot, TaggedSet, TwoPhase,
     WholeEntryOrswot,
 };
+pub use stability::EagerGcSet;
 
 use crdt_laws::Law;
 
@@ -350,6 +352,16 @@ pub fn gallery() -> Vec<Entry> {
             mistake: "a hybrid logical clock that takes max(l, pt) on receive, not max(l, l_m, pt): a causally later write loses under clock skew",
             caught_by: &[L(Law::ValueMatchesSpec), O("specification")],
             needs: "clock-skew",
+        },
+        Entry {
+            name: "gc-before-causal-stability",
+            mistake: "a set that collects an add once every replica it has heard from saw it: a silent replica's concurrent remove then wins",
+            caught_by: &[
+                L(Law::EffectsCommute),
+                L(Law::ValueMatchesSpec),
+                O("specification"),
+            ],
+            needs: "none",
         },
     ]
 }
