@@ -154,6 +154,10 @@ gallery_tests! {
     rga_backward_interleaving => "rga-backward-interleaving",
     move_as_delete_and_insert => "move-as-delete-and-insert",
     tree_move_without_undo_redo => "tree-move-without-undo-redo",
+    sync_increments_without_acks => "sync-increments-without-acks",
+    sync_bloom_in_flight_never_cleared => "sync-bloom-in-flight-never-cleared",
+    sync_server_trimming_early => "sync-server-trimming-early",
+    sync_dropping_early_updates => "sync-dropping-early-updates",
 }
 
 #[test]

@@ -75,6 +75,7 @@ pub mod ops;
 mod orset;
 mod pncounter;
 mod sorted;
+pub mod sync;
 pub mod traces;
 pub mod tree;
 mod version_vector;
