@@ -30,6 +30,7 @@ use crdt_harness::replay::ReplayFile;
 use crdt_harness::runner::{Failure, Options, Summary, search};
 use crdt_harness::schedule::{Faults, Schedule, Shape};
 use crdt_harness::sim::{Outcome, RunConfig, run};
+use crdt_harness::sync::{SyncModel, SyncProtocol};
 
 /// An operation with its type erased: its JSON and its `Debug` text.
 #[derive(Clone, PartialEq, Serialize)]
@@ -301,6 +302,30 @@ entry_for!(
     op, OpCrdt, OpBased, check_op, OpProtocol, op, M::Message
 );
 
+/// An entry for a model with its own sync protocol ([`crdt_harness::sync`]): its laws are its
+/// CRDT's (state-based), its schedules run in the sync flavour (the harness only delivers
+/// messages), and the explorer answers that it cannot drive it.
+pub fn sync<S>(about: Describe, model: S) -> Box<dyn Entry>
+where
+    S: SyncModel + Send + Sync + 'static,
+    S::Crdt: StateCrdt + Send + Sync,
+    <S::Crdt as Model>::Op: CatalogueOp,
+{
+    Box::new(Item {
+        name: about.name,
+        description: about.description,
+        constructor: about.constructor,
+        gallery: about.gallery,
+        flavour: Flavour::Sync,
+        model,
+        laws: |m, c| crdt_laws::check_state(m.crdt(), c),
+        run: |m, o| erase(search(&SyncProtocol(m), o)),
+        replay: |m, f| replay_with(&SyncProtocol(m), f),
+        run_bytes: |m, b, o| bytes_with(&SyncProtocol(m), b, o),
+        explore: |_, _| Err(ExploreError::Unsupported(Flavour::Sync)),
+    })
+}
+
 /// The reference models, in the order `crdt-harness list` shows them: the CRDTs of
 /// `crdt-impls`, then the toy models of `crdt-laws`.
 #[must_use]
@@ -567,6 +592,38 @@ pub fn builtin() -> Vec<Box<dyn Entry>> {
             ),
             OpGrowSet,
         ),
+        sync(
+            about(
+                "sync/one-to-one",
+                "G-Counter through the seed's 1:1 delta sync (diff against the last acknowledged remote state), each replica in a session with replica 0",
+                "crdt_impls::sync::PeerDiff::one_to_one(crdt_impls::models::GCounterModel::default())",
+            ),
+            crdt_impls::sync::PeerDiff::one_to_one(GCounterModel::default()),
+        ),
+        sync(
+            about(
+                "sync/server",
+                "G-Counter through the seed's 1:N sync: a server with versions and a trimmed delta log",
+                "crdt_impls::sync::ServerSync::new(crdt_impls::models::GCounterModel::default())",
+            ),
+            crdt_impls::sync::ServerSync::new(GCounterModel::default()),
+        ),
+        sync(
+            about(
+                "sync/mesh",
+                "G-Set through N:M delta sync (a 1:1 session between every pair)",
+                "crdt_impls::sync::PeerDiff::mesh(crdt_impls::models::GSetModel::default())",
+            ),
+            crdt_impls::sync::PeerDiff::mesh(GSetModel::default()),
+        ),
+        sync(
+            about(
+                "sync/delta-intervals",
+                "PN-Counter through delta intervals with acknowledgements (Almeida et al. 2018, Algorithm 2)",
+                "crdt_impls::sync::DeltaIntervals::new(crdt_impls::models::PnCounterModel::default())",
+            ),
+            crdt_impls::sync::DeltaIntervals::new(PnCounterModel::default()),
+        ),
     ]
 }
 
@@ -607,6 +664,7 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
         SummingPnCounter, TwoSlotCounter, UntiedLww, WholeEntryOrswot,
     };
     use broken::{BirthDotMap, WatermarkDiffOrSet};
+    use crdt_impls::models::GCounterModel;
     broken::gallery()
         .into_iter()
         .map(|entry| {
@@ -681,6 +739,24 @@ pub fn gallery() -> Vec<Box<dyn Entry>> {
                     state(with(about, "NoMaxHlcRegister"), broken::NoMaxHlcRegister)
                 }
                 "gc-before-causal-stability" => op(with(about, "EagerGcSet"), broken::EagerGcSet),
+                "sync-increments-without-acks" => sync(
+                    with(about, "IncrementsWithoutAcks::default()"),
+                    broken::IncrementsWithoutAcks::default(),
+                ),
+                "sync-bloom-in-flight-never-cleared" => sync(
+                    with(about, "BloomSync::default()"),
+                    broken::BloomSync::default(),
+                ),
+                "sync-server-trimming-early" => sync(
+                    with(
+                        about,
+                        "server_trimming_early(crdt_impls::models::GCounterModel::default())",
+                    ),
+                    broken::server_trimming_early(GCounterModel::default()),
+                ),
+                "sync-dropping-early-updates" => {
+                    sync(with(about, "OpSync::default()"), broken::OpSync::default())
+                }
                 other => unreachable!("gallery entry {other} has no catalogue model"),
             }
         })

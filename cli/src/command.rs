@@ -1013,6 +1013,7 @@ fn regression_test(
         crdt_laws::Flavour::StateBased => "state",
         crdt_laws::Flavour::DeltaState => "delta",
         crdt_laws::Flavour::OpBased => "op",
+        crdt_laws::Flavour::Sync => "sync",
     };
     replay::regression_test(name, entry.constructor(), flavour, failure, faults)
 }

@@ -162,6 +162,10 @@ gallery_tests! {
     diff_misses_concurrent_entries => "diff-misses-concurrent-entries",
     hlc_without_max_on_receive => "hlc-without-max-on-receive",
     gc_before_causal_stability => "gc-before-causal-stability",
+    sync_increments_without_acks => "sync-increments-without-acks",
+    sync_bloom_in_flight_never_cleared => "sync-bloom-in-flight-never-cleared",
+    sync_server_trimming_early => "sync-server-trimming-early",
+    sync_dropping_early_updates => "sync-dropping-early-updates",
 }
 
 /// Collection by causal stability survives what makes replicas fall silent: schedules with

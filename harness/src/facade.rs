@@ -9,6 +9,7 @@ use crate::protocol::{DeltaProtocol, OpProtocol, Protocol, StateProtocol};
 use crate::runner::{Options, Shard, Summary, run_watched, search, search_watched};
 use crate::schedule::{Faults, Schedule};
 use crate::sim::{Limits, Outcome, RunConfig, run};
+use crate::sync::{CrdtOp, SyncModel, SyncProtocol};
 
 /// Randomized multi-replica schedules for one model, from a `#[test]` in a few lines.
 ///
@@ -91,6 +92,19 @@ where
     /// delivered as the model declares.
     pub fn op(model: &M) -> Self {
         Harness::owned(OpProtocol(Arc::new(model.clone())))
+    }
+}
+
+impl<S> Harness<SyncProtocol<Arc<S>>>
+where
+    S: SyncModel + Clone + Send + Sync + 'static,
+    S::Crdt: Send + Sync,
+    CrdtOp<S>: Send + 'static,
+{
+    /// A harness for a model with its own sync protocol (cloned): the harness only delivers
+    /// its messages (see [`sync`](crate::sync)).
+    pub fn sync(model: &S) -> Self {
+        Harness::owned(SyncProtocol(Arc::new(model.clone())))
     }
 }
 

@@ -16,6 +16,7 @@ pub mod runner;
 pub mod schedule;
 pub mod shrink;
 pub mod sim;
+pub mod sync;
 
 /// The laws, models and vocabularies the harness runs: one dev-dependency gives both.
 pub use crdt_laws;

@@ -61,6 +61,19 @@ pub trait Protocol: Sync {
         a: &<Self::Model as Model>::State,
         b: &<Self::Model as Model>::State,
     ) -> Option<bool>;
+
+    /// A flavour that runs its schedules itself (the [sync flavour](crate::sync)) returns the
+    /// outcome of `schedule` (with quiescence when `quiesce`); the others return `None` and
+    /// the [simulator](crate::sim) runs them.
+    fn run_own(
+        &self,
+        schedule: &crate::schedule::Schedule<<Self::Model as Model>::Op>,
+        config: crate::sim::RunConfig,
+        quiesce: bool,
+    ) -> Option<crate::sim::Outcome> {
+        let _ = (schedule, config, quiesce);
+        None
+    }
 }
 
 /// A state-based model (behind `R`, a pointer to it): replicas ship whole states and merge

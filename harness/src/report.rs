@@ -18,6 +18,7 @@ pub fn flavour(f: Flavour) -> r::Flavour {
         Flavour::StateBased => r::Flavour::StateBased,
         Flavour::DeltaState => r::Flavour::DeltaState,
         Flavour::OpBased => r::Flavour::OpBased,
+        Flavour::Sync => r::Flavour::Sync,
     }
 }
 

@@ -72,11 +72,17 @@ pub enum Property {
     /// The model's [fork](crdt_laws::Model::fork) shares state with the original: changing the
     /// copy changed the original, so every check that keeps an old state would lie.
     ForkIndependent,
+    /// Sync flavour: on a healed, quiet network the protocol did not fall silent within the
+    /// bound it declares ([`Silence`](crate::sync::Silence)).
+    Silence,
+    /// Sync flavour: the protocol fell silent on a healed, quiet network while replicas show
+    /// different values.
+    SilentDisagreement,
 }
 
 impl Property {
     /// Every property, in the order reports list them.
-    pub const ALL: [Property; 15] = [
+    pub const ALL: [Property; 17] = [
         Property::Convergence,
         Property::EqualValuesDifferentStates,
         Property::MonotoneGrowth,
@@ -92,6 +98,8 @@ impl Property {
         Property::BackwardInterleaving,
         Property::MaximalInterleaving,
         Property::ForkIndependent,
+        Property::Silence,
+        Property::SilentDisagreement,
     ];
 
     /// The property's snake_case name.
@@ -113,6 +121,8 @@ impl Property {
             Property::BackwardInterleaving => "backward_interleaving",
             Property::MaximalInterleaving => "maximal_interleaving",
             Property::ForkIndependent => "fork_independent",
+            Property::Silence => "silence",
+            Property::SilentDisagreement => "silent_disagreement",
         }
     }
 
@@ -374,6 +384,8 @@ pub struct RunStats {
     pub messages: usize,
     /// Per-step measurements, when asked for.
     pub measurements: Vec<Measurement>,
+    /// Sync flavour: what the protocol cost.
+    pub sync: Option<crate::sync::SyncCost>,
 }
 
 /// The result of running one schedule.
@@ -575,6 +587,9 @@ fn run_with<P: Protocol>(
     quiesce: bool,
     record: bool,
 ) -> Outcome {
+    if let Some(outcome) = protocol.run_own(schedule, config, quiesce) {
+        return outcome;
+    }
     // An adapter model's run goes to its process as one batch (`adapter::batched`).
     crate::adapter::batched(|| run_once(protocol, schedule, config, quiesce, record))
 }

@@ -83,6 +83,7 @@ mod orset;
 mod pncounter;
 mod sorted;
 pub mod stability;
+pub mod sync;
 pub mod traces;
 pub mod tree;
 mod version_vector;

@@ -300,6 +300,9 @@ pub enum Flavour {
     DeltaState,
     /// [`OpCrdt`](crate::OpCrdt).
     OpBased,
+    /// A model that brings its own sync protocol (anti-entropy) over any of the others: the
+    /// harness provides nothing but delivery (`crdt_harness::sync`).
+    Sync,
 }
 
 impl Display for Flavour {
@@ -308,6 +311,7 @@ impl Display for Flavour {
             Flavour::StateBased => "state-based",
             Flavour::DeltaState => "delta-state",
             Flavour::OpBased => "op-based",
+            Flavour::Sync => "sync",
         })
     }
 }

@@ -96,6 +96,7 @@ pub mod runner;
 pub mod seed;
 pub mod semilattice;
 pub mod spec;
+pub mod sync;
 pub mod testing;
 pub mod toys;
 pub mod vocab;

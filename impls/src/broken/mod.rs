@@ -23,6 +23,7 @@ mod ops;
 mod registers;
 mod sets;
 mod stability;
+mod sync;
 
 pub use clocks::{NoMaxHlcRegister, NodeClocked};
 pub use counters::{
@@ -44,6 +45,10 @@ pub use sets::{
     WholeEntryOrswot,
 };
 pub use stability::EagerGcSet;
+pub use sync::{
+    BloomMessage, BloomPeer, BloomSync, Filter, IncrementsWithoutAcks, OpLog, OpMessage, OpSync,
+    server_trimming_early,
+};
 
 use crdt_laws::Law;
 
@@ -362,6 +367,30 @@ pub fn gallery() -> Vec<Entry> {
                 O("specification"),
             ],
             needs: "none",
+        },
+        Entry {
+            name: "sync-increments-without-acks",
+            mistake: "a sync protocol that ships deltas as plain increments, without acknowledgements",
+            caught_by: &[O("silent_disagreement")],
+            needs: "drop",
+        },
+        Entry {
+            name: "sync-bloom-in-flight-never-cleared",
+            mistake: "a Bloom-filter sync whose in-flight flag is cleared only by the answer, so a lost message stalls it",
+            caught_by: &[O("silent_disagreement")],
+            needs: "drop",
+        },
+        Entry {
+            name: "sync-server-trimming-early",
+            mistake: "a 1:N sync server that trims its deltas before every client has acknowledged them",
+            caught_by: &[O("silent_disagreement")],
+            needs: "drop",
+        },
+        Entry {
+            name: "sync-dropping-early-updates",
+            mistake: "a sync receiver that drops (and acknowledges) an update whose predecessor is missing instead of queueing it",
+            caught_by: &[O("silent_disagreement")],
+            needs: "reorder",
         },
     ]
 }

@@ -251,6 +251,8 @@ pub enum Flavour {
     DeltaState,
     /// Replicas ship operations, which the network delivers as the model requires.
     OpBased,
+    /// Replicas run their own sync protocol; the network only delivers its messages.
+    Sync,
 }
 
 impl fmt::Display for Flavour {
@@ -259,6 +261,7 @@ impl fmt::Display for Flavour {
             Self::StateBased => "state-based",
             Self::DeltaState => "delta-state",
             Self::OpBased => "op-based",
+            Self::Sync => "sync",
         })
     }
 }

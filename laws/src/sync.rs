@@ -1,0 +1,105 @@
+//! Models that bring their own sync protocol (anti-entropy): the trait `crdt-harness` drives
+//! over a faulty network with nothing but delivery (`crdt_harness::sync` runs them and checks
+//! that they converge and fall silent).
+
+use std::fmt::{self, Debug};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Dot, Model, ReplicaId};
+
+/// The CRDT state of a sync model's replicas.
+pub type CrdtState<S> = <<S as SyncModel>::Crdt as Model>::State;
+/// The operations of a sync model's CRDT.
+pub type CrdtOp<S> = <<S as SyncModel>::Crdt as Model>::Op;
+
+/// How soon a protocol must fall silent once the network is healed and quiet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Silence {
+    /// Within this many rounds (in a round every replica is asked once for a message to every
+    /// peer); the round that sends nothing does not count.
+    Rounds(u32),
+    /// Within this many messages.
+    Messages(u64),
+}
+
+/// A CRDT with its own sync protocol: each replica holds a CRDT state and a sync state; the
+/// protocol generates the next message for a peer (or nothing) and receives messages from
+/// peers. `crdt_harness::sync` drives it.
+///
+/// Every method may be called on any replica at any time the schedule says, and messages may
+/// arrive late, twice, out of order or never: the protocol must cope.
+pub trait SyncModel {
+    /// The CRDT: its states, operations, values, specification and invariant.
+    type Crdt: Model;
+    /// A replica's sync state (what it knows of its peers).
+    type Sync: Clone + Debug;
+    /// What travels between replicas.
+    type Message: Clone + Debug;
+
+    /// The CRDT model.
+    fn crdt(&self) -> &Self::Crdt;
+
+    /// The sync state of replica `replica` in a run of `replicas` replicas (ids `0..replicas`),
+    /// when it starts, joins late, or restarts without a durable sync state.
+    fn new_sync(&self, replica: ReplicaId, replicas: u32) -> Self::Sync;
+
+    /// A local update `op`, identified by `dot` (`dot.replica` is where it happens).
+    fn update(
+        &self,
+        state: &mut CrdtState<Self>,
+        sync: &mut Self::Sync,
+        dot: Dot,
+        op: &CrdtOp<Self>,
+    );
+
+    /// The next message for peer `to`, or `None` when there is nothing to say. The state is
+    /// mutable for libraries whose export needs it; its value must not change.
+    fn generate(
+        &self,
+        state: &mut CrdtState<Self>,
+        sync: &mut Self::Sync,
+        to: ReplicaId,
+    ) -> Option<Self::Message>;
+
+    /// A message from peer `from` arrives.
+    fn receive(
+        &self,
+        state: &mut CrdtState<Self>,
+        sync: &mut Self::Sync,
+        from: ReplicaId,
+        message: &Self::Message,
+    );
+
+    /// What of replica `replica`'s sync state survives a crash (its CRDT state always does):
+    /// all of it (`sync`), none ([`new_sync`](SyncModel::new_sync)), or the part the protocol
+    /// keeps on disk with the state (Almeida et al.'s Algorithm 2 keeps its sequence counter).
+    fn after_crash(&self, sync: Self::Sync, replica: ReplicaId, replicas: u32) -> Self::Sync;
+
+    /// How soon the protocol must fall silent at quiescence, with `replicas` replicas.
+    fn silence(&self, replicas: u32) -> Silence;
+
+    /// A message's size in bytes, for the cost figures (default: its `Debug` text's length).
+    fn message_bytes(&self, message: &Self::Message) -> usize {
+        debug_len(message)
+    }
+
+    /// A state's size in bytes, for the cost figures (default: its `Debug` text's length).
+    fn state_bytes(&self, state: &CrdtState<Self>) -> usize {
+        debug_len(state)
+    }
+}
+
+fn debug_len(value: &impl Debug) -> usize {
+    struct Count(usize);
+    impl fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = fmt::Write::write_fmt(&mut count, format_args!("{value:?}"));
+    count.0
+}
