@@ -826,6 +826,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.replicas[i].seen.insert(u);
         self.stats.updates += 1;
         self.stats.effective_steps += 1;
+        if !self.record {
+            // The operation's `Debug` is the model's code: exercised as a recorded run would
+            // (a panic in it is a finding), without keeping its text.
+            let _ = debug_len(op);
+        }
         self.log(|step| Event::Update {
             step,
             replica: r,
