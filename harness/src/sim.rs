@@ -938,6 +938,10 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 dot: Dot::new(r, seq),
                 label,
             });
+        } else {
+            // The operation's `Debug` is the model's code: exercised as a recorded run would
+            // (a panic in it is a finding), without keeping its text.
+            let _ = debug_len(op);
         }
         match produced {
             Produced::Nothing => {}
