@@ -20,6 +20,7 @@ fn benches() {
     benchmarks::merge_sets::benches();
     benchmarks::merge_counters::benches();
     benchmarks::merge_registers::benches();
+    benchmarks::merge_ormap::benches();
     benchmarks::updates::benches();
     benchmarks::serialization::benches();
     benchmarks::lists::benches();

@@ -16,7 +16,8 @@
 //! ```
 
 use crdt_impls::{
-    GCounter, GSet, LwwElementSet, LwwRegister, Map, MvRegister, OrSet, Pair, PnCounter, ReplicaId,
+    GCounter, GSet, LwwElementSet, LwwRegister, Map, MvRegister, OrMap, OrSet, Pair, PnCounter,
+    ReplicaId,
 };
 
 /// How the two inputs of a merge relate.
@@ -207,6 +208,34 @@ pub fn map_pair(n: usize, overlap: Overlap) -> (RegisterMap, RegisterMap) {
     (left, right)
 }
 
+/// The OR-Map the benchmarks use: G-Counters by key.
+pub type CounterOrMap = OrMap<u64, GCounter>;
+
+/// An OR-Map with a counter incremented once by `replica` at each of `keys` (sorted).
+fn ormap_of(replica: ReplicaId, keys: &[u64]) -> CounterOrMap {
+    let mut map = OrMap::new();
+    // In increasing order, each update appends.
+    for &k in keys {
+        map.update(replica, k, |c: &mut GCounter| c.increment(replica, 1))
+            .expect("one increment cannot overflow");
+    }
+    map
+}
+
+/// Two OR-Maps of `n` keys each. Each side updated its own keys at its own replica; the shared
+/// ones were updated at a third replica and merged into both sides, as after a real
+/// synchronization.
+#[must_use]
+pub fn ormap_pair(n: usize, overlap: Overlap) -> (CounterOrMap, CounterOrMap) {
+    let split = Split::new(n, overlap);
+    let common = ormap_of(COMMON, &split.shared);
+    let mut left = ormap_of(LEFT, &split.left_only);
+    let mut right = ormap_of(RIGHT, &split.right_only);
+    left.merge(&common);
+    right.merge(&common);
+    (left, right)
+}
+
 /// The pair the benchmarks use: a G-Set beside an LWW element set.
 pub type SetPair = Pair<GSet<u64>, LwwElementSet<u64>>;
 
@@ -319,7 +348,7 @@ pub fn lww_register_pair() -> (LwwRegister<u64>, LwwRegister<u64>) {
 #[cfg(feature = "peers")]
 pub mod crdts_peer {
     use super::{Overlap, Split, replica_split};
-    use crdts::{CmRDT, CvRDT, GCounter, GSet, LWWReg, MVReg, Orswot, PNCounter};
+    use crdts::{CmRDT, CvRDT, GCounter, GSet, LWWReg, MVReg, Map, Orswot, PNCounter};
 
     /// Actors are `u32`, like [`ReplicaId`](crdt_impls::ReplicaId)'s index.
     pub type Actor = u32;
@@ -359,6 +388,35 @@ pub mod crdts_peer {
         let common = orswot_of(COMMON, &split.shared);
         let mut left = orswot_of(LEFT, &split.left_only);
         let mut right = orswot_of(RIGHT, &split.right_only);
+        left.merge(common.clone());
+        right.merge(common);
+        (left, right)
+    }
+
+    /// A `crdts::Map` of G-Counters, built like [`super::ormap_pair`]'s sides: one `update`
+    /// op per key, applied as the crate's docs show.
+    pub type CounterMap = Map<u64, GCounter<Actor>, Actor>;
+
+    fn map_of(actor: Actor, keys: &[u64]) -> CounterMap {
+        let mut map = Map::new();
+        for &k in keys {
+            let op = map.update(
+                k,
+                map.read_ctx().derive_add_ctx(actor),
+                |c: &GCounter<Actor>, ctx| c.inc(ctx.dot.actor),
+            );
+            map.apply(op);
+        }
+        map
+    }
+
+    /// Two `crdts::Map`s of `n` G-Counters each, built like [`super::ormap_pair`].
+    #[must_use]
+    pub fn map_pair(n: usize, overlap: Overlap) -> (CounterMap, CounterMap) {
+        let split = Split::new(n, overlap);
+        let common = map_of(COMMON, &split.shared);
+        let mut left = map_of(LEFT, &split.left_only);
+        let mut right = map_of(RIGHT, &split.right_only);
         left.merge(common.clone());
         right.merge(common);
         (left, right)

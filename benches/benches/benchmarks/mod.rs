@@ -13,6 +13,7 @@ pub(crate) mod explore;
 pub(crate) mod harness;
 pub(crate) mod lists;
 pub(crate) mod merge_counters;
+pub(crate) mod merge_ormap;
 pub(crate) mod merge_registers;
 pub(crate) mod merge_sets;
 pub(crate) mod moves;
