@@ -43,3 +43,7 @@ pub struct Lesson09;
 /// Lesson 10: moving things.
 #[doc = include_str!("../../docs/lessons/10-moving.md")]
 pub struct Lesson10;
+
+/// Lesson 11: causal stability and garbage.
+#[doc = include_str!("../../docs/lessons/11-causal-stability.md")]
+pub struct Lesson11;

@@ -133,12 +133,14 @@ impl StabilityTracker {
 /// let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
 /// let (mut alice, mut bob) = (StableSet::new(a), StableSet::new(b));
 /// let add = alice.local(SetOp::Add(7), Some(2));
+/// assert_eq!(alice.logged(), 1); // bob may not have seen it yet
 /// bob.effect(&add, Some(2));
-/// assert_eq!(bob.logged(), 1); // alice has not been heard from since
-/// let ack = bob.local(SetOp::Add(8), Some(2)); // bob's message says he saw alice's add
+/// assert_eq!(bob.logged(), 0); // at bob both have seen it: stable, collected
+/// let ack = bob.local(SetOp::Add(8), Some(2)); // bob's message says he saw the 7
+/// assert_eq!(bob.logged(), 1); // bob does not know alice has seen the 8
 /// alice.effect(&ack, Some(2));
-/// assert_eq!((alice.logged(), alice.stable().len()), (1, 1)); // 7 stable at alice, 8 not
-/// assert_eq!(alice.value(), [7, 8].into());
+/// assert_eq!((alice.logged(), alice.stable()), (0, &[7, 8].into()));
+/// assert_eq!(bob.value(), [7, 8].into());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StableSet {
