@@ -43,7 +43,7 @@ enum Command {
     /// With --adapter, a CRDT in another process (any language; see docs/protocol.md).
     Check(Box<CheckArgs>),
     /// Serve a built-in model over the adapter protocol on stdin and stdout (docs/protocol.md):
-    /// or-set, pn-counter, broken/remove-wins-sold-as-add-wins.
+    /// or-set, pn-counter, fugue-text, broken/remove-wins-sold-as-add-wins.
     #[command(hide = true)]
     Serve {
         /// The model.

@@ -38,13 +38,15 @@ pub(crate) fn serve_child() {
     serve(&StateProtocol(&model), &vocabulary(&model)).expect("stdin and stdout work");
 }
 
-fn options() -> Options {
+/// `schedules` schedules of `replicas` replicas, 50 steps, every fault, on `threads` threads.
+fn options(replicas: u32, schedules: u64, threads: usize) -> Options {
     Options {
         seed: 6,
-        schedules: Some(SCHEDULES),
-        threads: Some(1),
+        schedules: Some(schedules),
+        threads: Some(threads),
+        keep_going: true,
         shape: Shape {
-            replicas: Dimension::Fixed(3),
+            replicas: Dimension::Fixed(replicas),
             steps: Dimension::Fixed(50),
             faults: Dimension::Fixed(Faults::ALL),
             ..Shape::default()
@@ -58,7 +60,7 @@ fn adapter(c: &mut Criterion) {
     let exe = std::env::current_exe().expect("the bench binary's path");
     let command = format!("{SERVE_ENV}=1 '{}'", exe.display());
     let served = AdapterModel::start(&command, DEFAULT_TIMEOUT).expect("the served OR-Set starts");
-    let opts = options();
+    let opts = options(3, SCHEDULES, 1);
     let mut group = c.benchmark_group("adapter");
     group.sample_size(10);
     group.throughput(Throughput::Elements(SCHEDULES));
@@ -98,22 +100,6 @@ fn yjs_command() -> Option<String> {
 /// Schedules per iteration of the Yjs benches.
 const YJS_SCHEDULES: u64 = 16;
 
-fn yjs_options(threads: usize) -> Options {
-    Options {
-        seed: 6,
-        schedules: Some(YJS_SCHEDULES),
-        threads: Some(threads),
-        keep_going: true,
-        shape: Shape {
-            replicas: Dimension::Fixed(4),
-            steps: Dimension::Fixed(50),
-            faults: Dimension::Fixed(Faults::ALL),
-            ..Shape::default()
-        },
-        ..Options::default()
-    }
-}
-
 /// A JavaScript adapter's throughput: Yjs' Y.Text over the protocol, 4 replicas, 50 steps per
 /// schedule, with one adapter process (`--threads 1`) and with two (`--threads 2`, a process
 /// per worker thread). The ratio of the two is the parallel speedup (target: at least 1.7x on
@@ -128,7 +114,7 @@ fn yjs(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(YJS_SCHEDULES));
     for (threads, name) in [(1, "yjs-text-1-process"), (2, "yjs-text-2-processes")] {
-        let opts = yjs_options(threads);
+        let opts = options(4, YJS_SCHEDULES, threads);
         group.bench_function(BenchmarkId::new(name, "4x50"), |b| {
             b.iter(|| {
                 let summary = search(&OpProtocol(&model), &opts);
