@@ -1169,6 +1169,14 @@ fn explore(catalogue: &Catalogue, args: &ExploreArgs) -> Result<Ended> {
     let mut passed = true;
     let mut explorations = Vec::new();
     for entry in &entries {
+        if entry.flavour() == crdt_laws::Flavour::Sync {
+            // The explorer drives the harness's own transports, not a model's sync protocol.
+            println!(
+                "{}: unsupported for sync (check it with `check`)",
+                entry.name()
+            );
+            continue;
+        }
         // A broken model is explored under the faults its mistake needs, unless told.
         let faults = args.faults.unwrap_or_else(|| {
             entry.gallery().map_or(Faults::NONE, |g| {

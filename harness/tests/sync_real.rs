@@ -1,0 +1,195 @@
+//! Real libraries through their own sync protocols (issue 17, item 4), in the sync flavour: the
+//! harness only delivers (or loses, duplicates, reorders, partitions) their messages.
+//!
+//! - **Automerge 0.12**: one `sync::State` per peer, `generate_sync_message` and
+//!   `receive_sync_message`, messages in their binary encoding; at a crash a peer state is kept
+//!   the way Automerge persists it (`encode`, then `decode`, which keeps the shared heads only).
+//! - **yrs 0.28**: a replica sends its snapshot (state vector and delete set) and, when the
+//!   peer's last known snapshot differs from its own, `encode_state_as_update_v1` against the
+//!   peer's state vector; a message that brought an update is answered with the receiver's
+//!   snapshot. (A state vector alone cannot tell that a peer lacks a deletion, which does not
+//!   move it: the delete set must be compared too.)
+//!
+//! Loro's export from a version vector is in `sync_real_loro.rs`, behind the `real-loro`
+//! feature. Each library converges and falls silent under every fault.
+
+#[allow(dead_code)] // shared with `real_libraries.rs`
+pub mod real;
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+use crdt_harness::sync::{Silence, SyncModel};
+use crdt_harness::{Faults, Harness};
+use crdt_laws::vocab::list::ListOp;
+use crdt_laws::{Dot, NonInterleaving, OpCrdt, ReplicaId};
+use real::automerge::AutomergeText;
+use real::yrs::YrsText;
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, ReadTxn, Snapshot, Transact, Update};
+
+/// Automerge's text, synced by Automerge's sync protocol.
+#[derive(Clone, Copy, Debug)]
+struct AutomergeSync(AutomergeText);
+
+impl SyncModel for AutomergeSync {
+    type Crdt = AutomergeText;
+    type Sync = Vec<sync::State>;
+    type Message = Vec<u8>;
+
+    fn crdt(&self) -> &AutomergeText {
+        &self.0
+    }
+    fn new_sync(&self, _: ReplicaId, replicas: u32) -> Vec<sync::State> {
+        vec![sync::State::new(); replicas as usize]
+    }
+    fn update(&self, doc: &mut AutoCommit, _: &mut Self::Sync, dot: Dot, op: &ListOp<char>) {
+        self.0.local(doc, dot, op);
+    }
+    fn generate(
+        &self,
+        doc: &mut AutoCommit,
+        sync: &mut Self::Sync,
+        to: ReplicaId,
+    ) -> Option<Vec<u8>> {
+        let state = sync.get_mut(to.index())?;
+        doc.sync()
+            .generate_sync_message(state)
+            .map(sync::Message::encode)
+    }
+    fn receive(&self, doc: &mut AutoCommit, sync: &mut Self::Sync, from: ReplicaId, m: &Vec<u8>) {
+        let message = sync::Message::decode(m).expect("automerge decodes its own messages");
+        doc.sync()
+            .receive_sync_message(&mut sync[from.index()], message)
+            .expect("automerge receives its own messages");
+    }
+    fn after_crash(&self, sync: Self::Sync, _: ReplicaId, _: u32) -> Self::Sync {
+        sync.iter()
+            .map(|s| sync::State::decode(&s.encode()).expect("decodes its own encoding"))
+            .collect()
+    }
+    fn silence(&self, _: u32) -> Silence {
+        Silence::Rounds(6)
+    }
+    fn message_bytes(&self, m: &Vec<u8>) -> usize {
+        m.len()
+    }
+    fn state_bytes(&self, doc: &AutoCommit) -> usize {
+        doc.clone().save().len()
+    }
+}
+
+/// What a yrs replica knows of a peer.
+#[derive(Clone, Debug, Default)]
+struct YrsPeer {
+    /// The peer's snapshot, as it last sent it.
+    snapshot: Option<Snapshot>,
+    /// The peer sent an update: answer with our snapshot.
+    owed: bool,
+}
+
+/// A yrs sync message: the sender's snapshot, and an update the receiver lacks.
+#[derive(Clone, Debug)]
+struct YrsMessage {
+    snapshot: Vec<u8>,
+    update: Option<Vec<u8>>,
+}
+
+/// yrs' text, synced by state vectors (and delete sets).
+#[derive(Clone, Copy, Debug)]
+struct YrsSync(YrsText);
+
+impl SyncModel for YrsSync {
+    type Crdt = YrsText;
+    type Sync = Vec<YrsPeer>;
+    type Message = YrsMessage;
+
+    fn crdt(&self) -> &YrsText {
+        &self.0
+    }
+    fn new_sync(&self, _: ReplicaId, replicas: u32) -> Vec<YrsPeer> {
+        vec![YrsPeer::default(); replicas as usize]
+    }
+    fn update(&self, doc: &mut Doc, _: &mut Self::Sync, dot: Dot, op: &ListOp<char>) {
+        self.0.local(doc, dot, op);
+    }
+    fn generate(&self, doc: &mut Doc, sync: &mut Self::Sync, to: ReplicaId) -> Option<YrsMessage> {
+        let peer = sync.get_mut(to.index())?;
+        let txn = doc.transact();
+        let ours = txn.snapshot();
+        let update = (peer.snapshot.as_ref() != Some(&ours)).then(|| {
+            let theirs = peer
+                .snapshot
+                .as_ref()
+                .map(|s| s.state_map.clone())
+                .unwrap_or_default();
+            txn.encode_state_as_update_v1(&theirs)
+        });
+        if update.is_none() && !peer.owed {
+            return None;
+        }
+        peer.owed = false;
+        Some(YrsMessage {
+            snapshot: ours.encode_v1(),
+            update,
+        })
+    }
+    fn receive(&self, doc: &mut Doc, sync: &mut Self::Sync, from: ReplicaId, m: &YrsMessage) {
+        if let Some(update) = &m.update {
+            let update = Update::decode_v1(update).expect("yrs decodes its own updates");
+            doc.transact_mut()
+                .apply_update(update)
+                .expect("yrs applies its own updates");
+        }
+        let peer = &mut sync[from.index()];
+        peer.snapshot = Some(Snapshot::decode_v1(&m.snapshot).expect("decodes its own snapshot"));
+        peer.owed |= m.update.is_some();
+    }
+    fn after_crash(&self, _: Self::Sync, replica: ReplicaId, replicas: u32) -> Self::Sync {
+        self.new_sync(replica, replicas)
+    }
+    fn silence(&self, _: u32) -> Silence {
+        Silence::Rounds(4)
+    }
+    fn message_bytes(&self, m: &YrsMessage) -> usize {
+        m.snapshot.len() + m.update.as_ref().map_or(0, Vec::len)
+    }
+    fn state_bytes(&self, doc: &Doc) -> usize {
+        doc.transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default())
+            .len()
+    }
+}
+
+const AUTOMERGE: AutomergeSync = AutomergeSync(AutomergeText {
+    non_interleaving: NonInterleaving::Forward,
+});
+const YRS: YrsSync = YrsSync(YrsText {
+    non_interleaving: NonInterleaving::Forward,
+});
+
+fn converges_and_falls_silent<S>(model: &S, schedules: u64)
+where
+    S: SyncModel + Clone + Send + Sync + 'static,
+    S::Crdt: Send + Sync,
+    <S::Crdt as crdt_laws::Model>::Op: Send + 'static,
+{
+    let summary = Harness::sync(model)
+        .faults(Faults::ALL)
+        .replicas(3)
+        .steps(30)
+        .schedules(schedules)
+        .seed(17)
+        .run();
+    summary.assert_passed();
+}
+
+#[test]
+fn automerge_sync_converges_and_falls_silent_under_every_fault() {
+    converges_and_falls_silent(&AUTOMERGE, 150);
+}
+
+#[test]
+fn yrs_state_vector_sync_converges_and_falls_silent_under_every_fault() {
+    converges_and_falls_silent(&YRS, 150);
+}
