@@ -240,19 +240,7 @@ impl<E: Clone> Chunks<E> {
                     }
                     let room = Self::max_len() - join.current.len();
                     let steps = room.min(l.len() - i).min(r.len() - j);
-                    // Each step takes one entry from one side or both, and writes at most one:
-                    // neither side nor the chunk written can run out within `steps`.
-                    for _ in 0..steps {
-                        let (x, y) = (&l[i], &r[j]);
-                        let order = cmp(x, y);
-                        let from_left = order.is_le();
-                        let entry = select_unpredictable(from_left, x, y);
-                        if order.is_eq() | keep(entry, from_left) {
-                            join.current.push(entry.clone());
-                        }
-                        i += usize::from(from_left);
-                        j += usize::from(order.is_ge());
-                    }
+                    (i, j) = merge_steps((l, i), (r, j), steps, &mut join.current, &cmp, &keep);
                     if join.current.len() == Self::max_len() {
                         join.flush();
                     }
@@ -293,6 +281,34 @@ impl<E: Clone> Chunks<E> {
         self.len = join.len;
         self.chunks = join.out;
     }
+}
+
+/// `steps` steps of [`Chunks::join`]'s merge of `left` from `i` and `right` from `j` into
+/// `out`; returns the new `(i, j)`. Each step takes one entry from one side or both and writes
+/// at most one, so `steps` no larger than what is left of either side (or of `out`'s chunk)
+/// runs out of neither.
+#[inline]
+fn merge_steps<E: Clone>(
+    (left, mut i): (&[E], usize),
+    (right, mut j): (&[E], usize),
+    steps: usize,
+    out: &mut Vec<E>,
+    cmp: &impl Fn(&E, &E) -> Ordering,
+    keep: &impl Fn(&E, bool) -> bool,
+) -> (usize, usize) {
+    out.reserve(steps);
+    for _ in 0..steps {
+        let (x, y) = (&left[i], &right[j]);
+        let order = cmp(x, y);
+        let from_left = order.is_le();
+        let entry = select_unpredictable(from_left, x, y);
+        if order.is_eq() | keep(entry, from_left) {
+            out.push(entry.clone());
+        }
+        i += usize::from(from_left);
+        j += usize::from(order.is_ge());
+    }
+    (i, j)
 }
 
 /// The output of [`Chunks::join`]: the chunks written, the chunk being written and the
