@@ -14,7 +14,7 @@ use std::hint::select_unpredictable;
 use serde::{Deserialize, Serialize};
 
 use crate::sorted::{
-    ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_join, merge_join_by,
+    Chunks, ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_join, merge_join_by,
 };
 use crate::{Dot, Error, ReplicaId, VersionVector};
 
@@ -355,6 +355,44 @@ fn join_entrywise<E: Clone>(
     true
 }
 
+/// [`join_dot_stores`] on chunked dot stores (the OR-Set's): the same rule, with
+/// [`Chunks::join`] for the one-pass join, which moves whole chunks and reuses the buffers it
+/// consumes instead of building a new vector.
+pub(crate) fn join_chunked_dot_stores<E: Clone>(
+    (left, left_ctx): (&mut Chunks<E>, &CausalContext),
+    (right, right_ctx): (&Chunks<E>, &CausalContext),
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: impl Fn(&E) -> Dot,
+) {
+    if right.len() <= ENTRYWISE_MERGE_MAX
+        && let Some(mut removable) = right_ctx.seen_by_both(left_ctx, ENTRYWISE_MERGE_MAX)
+    {
+        // As `join_entrywise`: drop what `right` removed, then insert what it brings.
+        if !removable.is_empty() {
+            removable.sort_unstable();
+            left.retain(|e| {
+                removable.binary_search(&dot(e)).is_err() || right.search(|r| cmp(r, e)).is_ok()
+            });
+        }
+        for r in right.iter() {
+            if let Err(at) = left.search(|e| cmp(e, r))
+                && !left_ctx.contains(dot(r))
+            {
+                left.insert(at, r.clone());
+            }
+        }
+        return;
+    }
+    match (SeenTable::new(left_ctx), SeenTable::new(right_ctx)) {
+        (Some(l), Some(r)) => left.join(right, cmp, |e, from_left| {
+            !select_unpredictable(from_left, &r, &l).seen(dot(e))
+        }),
+        _ => left.join(right, cmp, |e, from_left| {
+            !select_unpredictable(from_left, right_ctx, left_ctx).seen(dot(e))
+        }),
+    }
+}
+
 /// The join of [`join_dot_stores`] in one pass over both sides, `O(n + m)`.
 fn join_whole<E: Clone>(
     (left, left_ctx): (&mut Vec<E>, &CausalContext),
@@ -362,7 +400,7 @@ fn join_whole<E: Clone>(
     cmp: impl Fn(&E, &E) -> Ordering,
     dot: impl Fn(&E) -> Dot,
 ) {
-    let brings_news = merge_join_by(left, right, &cmp)
+    let brings_news = merge_join_by(left.iter(), right, &cmp)
         .any(|side| matches!(side, Side::Right(e) if !left_ctx.contains(dot(e))));
     if !brings_news {
         let mut theirs = right.iter().peekable();
@@ -423,9 +461,9 @@ fn join_into<E: Clone, S: Seen>(
 /// The order of dot stores, `left ≤ right` iff `left ⊔ right = right`: `right` has seen every
 /// dot `left` has seen, and every entry of `right` whose dot `left` has seen is still in `left`
 /// (otherwise `left` removed it, and the join would remove it too).
-pub(crate) fn dot_store_leq<E>(
-    (left, left_ctx): (&[E], &CausalContext),
-    (right, right_ctx): (&[E], &CausalContext),
+pub(crate) fn dot_store_leq<'a, E: 'a>(
+    (left, left_ctx): (impl IntoIterator<Item = &'a E>, &CausalContext),
+    (right, right_ctx): (impl IntoIterator<Item = &'a E>, &CausalContext),
     cmp: impl Fn(&E, &E) -> Ordering,
     dot: impl Fn(&E) -> Dot,
 ) -> bool {
@@ -442,14 +480,19 @@ pub(crate) fn dot_store_leq<E>(
 /// the dots `remote` has not seen, plus those of `remote`'s entries that `local` has seen and
 /// removed (so that the join removes them at `remote` too). It is below `local`: every entry of
 /// `local` whose dot it holds in its context is among its entries.
-pub(crate) fn diff_dot_stores<E: Clone>(
-    (local, local_ctx): (&[E], &CausalContext),
-    (remote, remote_ctx): (&[E], &CausalContext),
+pub(crate) fn diff_dot_stores<'a, E: Clone + 'a, L, R>(
+    (local, local_ctx): (L, &CausalContext),
+    (remote, remote_ctx): (R, &CausalContext),
     cmp: impl Fn(&E, &E) -> Ordering,
     dot: impl Fn(&E) -> Dot,
-) -> (Vec<E>, CausalContext) {
+) -> (Vec<E>, CausalContext)
+where
+    L: IntoIterator<Item = &'a E> + Clone,
+    R: IntoIterator<Item = &'a E>,
+{
     let entries = local
-        .iter()
+        .clone()
+        .into_iter()
         .filter(|e| !remote_ctx.contains(dot(e)))
         .cloned()
         .collect();
@@ -478,14 +521,14 @@ pub(crate) fn fmt_dot_store<K: fmt::Debug, V: fmt::Debug>(
 
 /// Checks that every entry's dot is a real dot (sequence numbers start at 1) in the context: a
 /// state cannot hold an update it has not seen.
-pub(crate) fn check_dots_seen<E>(
+pub(crate) fn check_dots_seen<'a, E: 'a>(
     type_name: &'static str,
-    entries: &[E],
+    entries: impl IntoIterator<Item = &'a E>,
     ctx: &CausalContext,
     dot: impl Fn(&E) -> Dot,
 ) -> Result<(), Error> {
     match entries
-        .iter()
+        .into_iter()
         .map(dot)
         .find(|&d| d.seq == 0 || !ctx.contains(d))
     {
@@ -653,6 +696,14 @@ mod tests {
                         })
                         .collect();
                     prop_assert_eq!(&whole, &expected);
+                    let mut chunked = Chunks::from_sorted(l.clone());
+                    join_chunked_dot_stores(
+                        (&mut chunked, &l_ctx),
+                        (&Chunks::from_sorted(r.clone()), &r_ctx),
+                        Ord::cmp,
+                        |d| *d,
+                    );
+                    prop_assert_eq!(&chunked.into_vec(), &expected);
                     if took {
                         prop_assert_eq!(&entrywise, &expected);
                     }

@@ -1,12 +1,14 @@
 //! The grow-only set.
 
 use std::fmt;
-use std::hint::select_unpredictable;
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::Error;
-use crate::sorted::{ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_join};
+use crate::sorted::{
+    Chunks, ENTRYWISE_MERGE_MAX, Iter, Side, check_strictly_increasing, merge_join,
+};
 
 /// A grow-only set (G-Set): elements can be inserted, never removed; merge is the union.
 ///
@@ -20,10 +22,11 @@ use crate::sorted::{ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_
 /// None: the state is exactly the set of elements. Nothing grows with the number of replicas.
 ///
 /// # Representation
-/// A vector sorted strictly by element: [`contains`](Self::contains) is a binary search,
-/// [`merge`](Self::merge) walks both vectors once (`O(n + m)`, one allocation), and
-/// [`insert`](Self::insert) shifts the larger elements (`O(n)`; build large sets with
-/// [`extend`](Extend::extend) or `collect`, which sort once). Merging a delta of a few
+/// The elements in increasing order, in chunks of at most 2 KiB: [`contains`](Self::contains)
+/// and [`insert`](Self::insert) are two binary searches (`O(log n)`) and an insert a shift
+/// within one chunk; [`merge`](Self::merge) walks both sides once (`O(n + m)`) chunk by chunk,
+/// moving this side's chunks that the other side has nothing within and reusing the buffers
+/// of those it consumed, so it allocates only for the growth. Merging a delta of a few
 /// elements inserts them one by one, so it costs what the same local inserts cost.
 ///
 /// ```
@@ -40,10 +43,10 @@ use crate::sorted::{ENTRYWISE_MERGE_MAX, Side, check_strictly_increasing, merge_
 /// assert_eq!(alice, bob);
 /// assert_eq!(alice.iter().copied().collect::<Vec<_>>(), ["apple", "banana"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(try_from = "Vec<T>", bound(deserialize = "T: Ord + Deserialize<'de>"))]
 pub struct GSet<T> {
-    elements: Vec<T>,
+    elements: Chunks<T>,
 }
 
 impl<T> GSet<T> {
@@ -51,7 +54,7 @@ impl<T> GSet<T> {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            elements: Vec::new(),
+            elements: Chunks::new(),
         }
     }
 
@@ -68,8 +71,25 @@ impl<T> GSet<T> {
     }
 
     /// The elements in increasing order.
-    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub fn iter(&self) -> Iter<'_, T> {
         self.elements.iter()
+    }
+}
+
+impl<T: PartialEq> PartialEq for GSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T: Eq> Eq for GSet<T> {}
+
+impl<T: Hash> Hash for GSet<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.len().hash(state);
+        for x in self {
+            x.hash(state);
+        }
     }
 }
 
@@ -77,15 +97,15 @@ impl<T: Ord> GSet<T> {
     /// True when `x` has been inserted.
     #[must_use]
     pub fn contains(&self, x: &T) -> bool {
-        self.elements.binary_search(x).is_ok()
+        self.elements.search(|e| e.cmp(x)).is_ok()
     }
 
-    /// Inserts `x`; returns false if it was already present.
+    /// Inserts `x`; returns false if it was already present. `O(log n)`.
     pub fn insert(&mut self, x: T) -> bool {
-        match self.elements.binary_search(&x) {
+        match self.elements.search(|e| e.cmp(&x)) {
             Ok(_) => false,
-            Err(i) => {
-                self.elements.insert(i, x);
+            Err(at) => {
+                self.elements.insert(at, x);
                 true
             }
         }
@@ -94,7 +114,8 @@ impl<T: Ord> GSet<T> {
     /// True when every element of `self` is in `other`.
     #[must_use]
     pub fn is_subset(&self, other: &Self) -> bool {
-        merge_join(&self.elements, &other.elements, |x| x).all(|s| !matches!(s, Side::Left(_)))
+        self.len() <= other.len()
+            && merge_join(self.iter(), other.iter(), |x| x).all(|s| !matches!(s, Side::Left(_)))
     }
 
     /// The lattice order: [`is_subset`](Self::is_subset).
@@ -123,43 +144,29 @@ impl<T: Ord + Clone> GSet<T> {
         if self.contains(&x) {
             Self::new()
         } else {
-            Self { elements: vec![x] }
+            Self {
+                elements: Chunks::from_sorted(vec![x]),
+            }
         }
     }
 
-    /// Joins `other` into `self`: the union. `O(n + m)`, and no allocation when `other` brings
-    /// nothing new. A small `other` (a delta: at most a few elements) is inserted element by
-    /// element instead, `O(m log n)` searches and a shift per new element.
+    /// Joins `other` into `self`: the union. `O(n + m)` in one pass, chunk by chunk (see
+    /// [Representation](Self#representation)). A small `other` (a delta: at most a few
+    /// elements) is inserted element by element instead, `O(m log n)`.
     pub fn merge(&mut self, other: &Self) {
         if other.len() <= ENTRYWISE_MERGE_MAX {
-            for y in &other.elements {
-                if let Err(at) = self.elements.binary_search(y) {
+            for y in other.iter() {
+                if let Err(at) = self.elements.search(|e| e.cmp(y)) {
                     self.elements.insert(at, y.clone());
                 }
             }
-            return;
-        }
-        if other.is_subset(self) {
             return;
         }
         if self.elements.is_empty() {
             self.elements.clone_from(&other.elements);
             return;
         }
-        let (mine, theirs) = (&self.elements, &other.elements);
-        let mut union = Vec::with_capacity(mine.len() + theirs.len());
-        let (mut i, mut j) = (0, 0);
-        // Which side's element comes next is a select, not a branch: randomly interleaved
-        // sides would mispredict half of the branches.
-        while let (Some(x), Some(y)) = (mine.get(i), theirs.get(j)) {
-            let order = x.cmp(y);
-            union.push(select_unpredictable(order.is_le(), x, y).clone());
-            i += usize::from(order.is_le());
-            j += usize::from(order.is_ge());
-        }
-        union.extend_from_slice(&mine[i..]);
-        union.extend_from_slice(&theirs[j..]);
-        self.elements = union;
+        self.elements.join(&other.elements, Ord::cmp, |_, _| true);
     }
 
     /// The diff of `self` against `remote`: the elements `remote` lacks.
@@ -174,13 +181,15 @@ impl<T: Ord + Clone> GSet<T> {
     /// ```
     #[must_use]
     pub fn diff(&self, remote: &Self) -> Self {
-        let elements = merge_join(&self.elements, &remote.elements, |x| x)
+        let elements = merge_join(self.elements.iter(), remote.elements.iter(), |x| x)
             .filter_map(|side| match side {
                 Side::Left(x) => Some(x.clone()),
                 Side::Right(_) | Side::Both(..) => None,
             })
             .collect();
-        Self { elements }
+        Self {
+            elements: Chunks::from_sorted(elements),
+        }
     }
 
     /// The elements, as a `BTreeSet`.
@@ -194,7 +203,7 @@ impl_lattice!(GSet<T> where T: Ord + Clone);
 
 impl<T: fmt::Debug> fmt::Debug for GSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(&self.elements).finish()
+        f.debug_set().entries(self.iter()).finish()
     }
 }
 
@@ -206,17 +215,20 @@ impl<T: Ord> FromIterator<T> for GSet<T> {
     }
 }
 
+/// Sorts once: `O((n + m) log (n + m))` for `m` new elements.
 impl<T: Ord> Extend<T> for GSet<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        self.elements.extend(iter);
-        self.elements.sort_unstable();
-        self.elements.dedup();
+        let mut elements = std::mem::replace(&mut self.elements, Chunks::new()).into_vec();
+        elements.extend(iter);
+        elements.sort_unstable();
+        elements.dedup();
+        self.elements = Chunks::from_sorted(elements);
     }
 }
 
 impl<'a, T> IntoIterator for &'a GSet<T> {
     type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
+    type IntoIter = Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.elements.iter()
     }
@@ -226,7 +238,7 @@ impl<T> IntoIterator for GSet<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.elements.into_iter()
+        self.elements.into_vec().into_iter()
     }
 }
 
@@ -235,14 +247,16 @@ impl<T: Ord> TryFrom<Vec<T>> for GSet<T> {
     type Error = Error;
     fn try_from(elements: Vec<T>) -> Result<Self, Error> {
         check_strictly_increasing("GSet", &elements)?;
-        Ok(Self { elements })
+        Ok(Self {
+            elements: Chunks::from_sorted(elements),
+        })
     }
 }
 
 /// Serializes as the list of elements in increasing order.
 impl<T: Serialize> Serialize for GSet<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.elements.serialize(serializer)
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -269,12 +283,25 @@ mod tests {
         use proptest::prelude::*;
         use std::collections::BTreeSet;
 
-        let side = proptest::collection::btree_set(0..40u8, 0..20);
+        // Up to 20 elements (one chunk), or up to 3,000 (a few chunks of 1,024 `u16`s).
+        let side = prop_oneof![
+            proptest::collection::btree_set(0..40u16, 0..20),
+            proptest::collection::btree_set(0..4000u16, 0..3000),
+        ];
         proptest::test_runner::TestRunner::deterministic()
             .run(&(side.clone(), side), |(x, y)| {
-                let mut merged: GSet<u8> = x.iter().copied().collect();
-                merged.merge(&y.iter().copied().collect());
-                let union: BTreeSet<u8> = x.union(&y).copied().collect();
+                let mut merged: GSet<u16> = x.iter().copied().collect();
+                let mut inserted = merged.clone();
+                let other: GSet<u16> = y.iter().copied().collect();
+                merged.merge(&other);
+                for &e in &y {
+                    inserted.insert(e);
+                }
+                let union: BTreeSet<u16> = x.union(&y).copied().collect();
+                prop_assert_eq!(&inserted, &merged);
+                let mine: GSet<u16> = x.iter().copied().collect();
+                prop_assert_eq!(mine.is_subset(&other), x.is_subset(&y));
+                prop_assert_eq!(mine == other, x == y);
                 prop_assert_eq!(merged.len(), union.len());
                 prop_assert_eq!(merged.value(), union);
                 prop_assert!(merged.iter().is_sorted());

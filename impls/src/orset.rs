@@ -1,13 +1,16 @@
 //! The observed-remove set, without tombstones.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::causal::{
-    check_dots_seen, diff_dot_stores, dot_store_leq, fmt_dot_store, join_dot_stores,
+    check_dots_seen, diff_dot_stores, dot_store_leq, fmt_dot_store, join_chunked_dot_stores,
 };
-use crate::sorted::check_strictly_increasing;
+use crate::sorted::{Chunks, Pos, check_strictly_increasing};
 use crate::{CausalContext, Dot, Error, ReplicaId};
 
 /// An observed-remove set with add-wins semantics and no tombstones (OR-Set, in the ORSWOT
@@ -31,12 +34,14 @@ use crate::{CausalContext, Dot, Error, ReplicaId};
 /// never with the number of removals.
 ///
 /// # Representation
-/// A vector of `(element, dot)` pairs sorted by element then dot, and the context. Merging
-/// walks both vectors once (`O(n + m)`, one allocation, a context lookup per pair only one side
-/// has); `contains` is a binary search; `insert` and `remove` shift the vector (`O(n)`);
+/// The `(element, dot)` pairs sorted by element then dot, in chunks of at most 2 KiB, and the
+/// context. `contains`, `insert` and `remove` are two binary searches (`O(log n)`) and a shift
+/// within a chunk; merging walks both sides once (`O(n + m)`, a context lookup per pair only
+/// one side has) chunk by chunk, moving this side's chunks that the other side has nothing
+/// within and reusing the buffers of those it consumed, so it allocates only for the growth;
 /// [`len`](Self::len) counts distinct elements (`O(n)`). Merging a delta of a few entries
 /// inserts them one by one: a delta of a new insertion costs what the local insert costs; one
-/// that removes tags also scans the vector once for them.
+/// that removes tags also scans the entries once for them.
 ///
 /// ```
 /// use crdt_impls::{OrSet, ReplicaId};
@@ -54,14 +59,50 @@ use crate::{CausalContext, Dot, Error, ReplicaId};
 /// assert!(alice.contains(&"milk") && bob.contains(&"milk")); // add wins
 /// assert_eq!(alice, bob);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(
     try_from = "RawOrSet<T>",
-    bound(serialize = "T: Serialize", deserialize = "T: Ord + Deserialize<'de>")
+    bound(deserialize = "T: Ord + Deserialize<'de>")
 )]
 pub struct OrSet<T> {
-    entries: Vec<(T, Dot)>,
+    entries: Chunks<(T, Dot)>,
     context: CausalContext,
+}
+
+impl<T: PartialEq> PartialEq for OrSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.context == other.context
+            && self.entries.len() == other.entries.len()
+            && self.entries.iter().eq(other.entries.iter())
+    }
+}
+
+impl<T: Eq> Eq for OrSet<T> {}
+
+impl<T: Hash> Hash for OrSet<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.entries.len().hash(state);
+        for entry in self.entries.iter() {
+            entry.hash(state);
+        }
+        self.context.hash(state);
+    }
+}
+
+/// Serializes as `{"entries": [[element, dot], ...], "context": ...}`.
+impl<T: Serialize> Serialize for OrSet<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Entries<'a, T>(&'a Chunks<(T, Dot)>);
+        impl<T: Serialize> Serialize for Entries<'_, T> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter())
+            }
+        }
+        let mut state = serializer.serialize_struct("OrSet", 2)?;
+        state.serialize_field("entries", &Entries(&self.entries))?;
+        state.serialize_field("context", &self.context)?;
+        state.end()
+    }
 }
 
 #[derive(Deserialize)]
@@ -80,7 +121,7 @@ impl<T: Ord> TryFrom<RawOrSet<T>> for OrSet<T> {
         check_strictly_increasing("OrSet", &dots)?;
         check_dots_seen("OrSet", &raw.entries, &raw.context, |e| e.1)?;
         Ok(Self {
-            entries: raw.entries,
+            entries: Chunks::from_sorted(raw.entries),
             context: raw.context,
         })
     }
@@ -89,14 +130,17 @@ impl<T: Ord> TryFrom<RawOrSet<T>> for OrSet<T> {
 impl<T> OrSet<T> {
     /// A set of these entries and this context, unchecked: for the gallery's broken diffs.
     pub(crate) fn from_parts(entries: Vec<(T, Dot)>, context: CausalContext) -> Self {
-        Self { entries, context }
+        Self {
+            entries: Chunks::from_sorted(entries),
+            context,
+        }
     }
 
     /// An empty set.
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: Chunks::new(),
             context: CausalContext::new(),
         }
     }
@@ -121,22 +165,27 @@ impl<T> OrSet<T> {
 }
 
 impl<T: Ord> OrSet<T> {
-    /// The index range of `x`'s tags.
-    fn range(&self, x: &T) -> std::ops::Range<usize> {
-        let start = self.entries.partition_point(|e| e.0 < *x);
-        let len = self.entries[start..].partition_point(|e| e.0 == *x);
-        start..start + len
+    /// Where `x`'s tags start (or would): the first entry not below `x`.
+    fn start(&self, x: &T) -> Pos {
+        let (Ok(at) | Err(at)) = self.entries.search(|e| match e.0.cmp(x) {
+            Ordering::Less => Ordering::Less,
+            Ordering::Equal | Ordering::Greater => Ordering::Greater,
+        });
+        at
     }
 
     /// True when `x` is present.
     #[must_use]
     pub fn contains(&self, x: &T) -> bool {
-        !self.range(x).is_empty()
+        self.dots(x).next().is_some()
     }
 
     /// The tags of `x`: the dots of the insertions of `x` that no removal has seen.
-    pub fn dots(&self, x: &T) -> impl ExactSizeIterator<Item = Dot> + '_ {
-        self.entries[self.range(x)].iter().map(|e| e.1)
+    pub fn dots<'a>(&'a self, x: &'a T) -> impl Iterator<Item = Dot> + 'a {
+        self.entries
+            .iter_from(self.start(x))
+            .take_while(move |e| e.0 == *x)
+            .map(|e| e.1)
     }
 
     /// The present elements, in increasing order.
@@ -160,17 +209,18 @@ impl<T: Ord> OrSet<T> {
     pub fn insert(&mut self, replica: ReplicaId, x: T) -> Dot {
         let dot = self.context.next_dot(replica);
         self.context.insert(dot);
-        let range = self.range(&x);
-        self.entries.splice(range, [(x, dot)]);
+        self.remove(&x);
+        // The new dot is above every dot of `x` seen: `x`'s only tag, after its old ones.
+        let at = self.start(&x);
+        self.entries.insert(at, (x, dot));
         dot
     }
 
     /// Removes `x`: drops the tags this state has seen. Returns whether `x` was present.
+    /// `O(log n)`.
     pub fn remove(&mut self, x: &T) -> bool {
-        let range = self.range(x);
-        let present = !range.is_empty();
-        self.entries.drain(range);
-        present
+        let start = self.start(x);
+        self.entries.remove_run(start, |e| e.0 == *x) > 0
     }
 
     /// The lattice order: `other` has seen every update `self` has seen, and holds no tag
@@ -178,8 +228,8 @@ impl<T: Ord> OrSet<T> {
     #[must_use]
     pub fn leq(&self, other: &Self) -> bool {
         dot_store_leq(
-            (&self.entries, &self.context),
-            (&other.entries, &other.context),
+            (self.entries.iter(), &self.context),
+            (other.entries.iter(), &other.context),
             Ord::cmp,
             |e| e.1,
         )
@@ -213,7 +263,7 @@ impl<T: Ord + Clone> OrSet<T> {
         let dot = self.context.next_dot(replica);
         let mut delta = self.remove_delta(&x);
         delta.context.insert(dot);
-        delta.entries.push((x, dot));
+        delta.entries = Chunks::from_sorted(vec![(x, dot)]);
         delta
     }
 
@@ -232,7 +282,7 @@ impl<T: Ord + Clone> OrSet<T> {
     /// few entries, `O(m log n)` searches and a shift per new entry (plus one scan when it
     /// removes tags).
     pub fn merge(&mut self, other: &Self) {
-        join_dot_stores(
+        join_chunked_dot_stores(
             (&mut self.entries, &self.context),
             (&other.entries, &other.context),
             // `Ord::cmp` on the pair, with the dots compared eagerly: a select instead of a
@@ -266,12 +316,15 @@ impl<T: Ord + Clone> OrSet<T> {
     #[must_use]
     pub fn diff(&self, remote: &Self) -> Self {
         let (entries, context) = diff_dot_stores(
-            (&self.entries, &self.context),
-            (&remote.entries, &remote.context),
+            (self.entries.iter(), &self.context),
+            (remote.entries.iter(), &remote.context),
             |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
             |e| e.1,
         );
-        Self { entries, context }
+        Self {
+            entries: Chunks::from_sorted(entries),
+            context,
+        }
     }
 
     /// The present elements, as a `BTreeSet`.

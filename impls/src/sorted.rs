@@ -6,8 +6,13 @@
 //! two sorted vectors, the physical floor for a set merge.
 
 use std::cmp::Ordering;
+use std::iter::Peekable;
 
 use crate::Error;
+
+mod chunks;
+
+pub(crate) use chunks::{Chunks, Iter, Pos};
 
 /// The most entries a merge inserts one by one (a binary search and a shift each) instead of
 /// rebuilding the whole vector.
@@ -30,59 +35,77 @@ pub(crate) enum Side<'a, T> {
 }
 
 /// Walks two sequences sorted strictly by `key` in key order, pairing equal keys: `O(n + m)`.
-pub(crate) fn merge_join<'a, T, K: Ord>(
-    left: &'a [T],
-    right: &'a [T],
+pub(crate) fn merge_join<'a, T: 'a, K: Ord, L, R>(
+    left: L,
+    right: R,
     key: impl Fn(&'a T) -> K,
-) -> MergeJoin<'a, T, impl Fn(&'a T, &'a T) -> Ordering> {
+) -> MergeJoin<L::IntoIter, R::IntoIter, impl Fn(&'a T, &'a T) -> Ordering>
+where
+    L: IntoIterator<Item = &'a T>,
+    R: IntoIterator<Item = &'a T>,
+{
     merge_join_by(left, right, move |a, b| key(a).cmp(&key(b)))
 }
 
 /// Walks two sequences sorted strictly by `cmp`, pairing equal items: `O(n + m)`.
-pub(crate) fn merge_join_by<'a, T, F>(left: &'a [T], right: &'a [T], cmp: F) -> MergeJoin<'a, T, F>
+pub(crate) fn merge_join_by<'a, T: 'a, L, R, F>(
+    left: L,
+    right: R,
+    cmp: F,
+) -> MergeJoin<L::IntoIter, R::IntoIter, F>
 where
+    L: IntoIterator<Item = &'a T>,
+    R: IntoIterator<Item = &'a T>,
     F: Fn(&'a T, &'a T) -> Ordering,
 {
-    MergeJoin { left, right, cmp }
+    MergeJoin {
+        left: left.into_iter().peekable(),
+        right: right.into_iter().peekable(),
+        cmp,
+    }
 }
 
 /// The iterator of [`merge_join`] and [`merge_join_by`].
-pub(crate) struct MergeJoin<'a, T, F> {
-    left: &'a [T],
-    right: &'a [T],
+pub(crate) struct MergeJoin<L: Iterator, R: Iterator, F> {
+    left: Peekable<L>,
+    right: Peekable<R>,
     cmp: F,
 }
 
-impl<'a, T, F> Iterator for MergeJoin<'a, T, F>
+impl<'a, T: 'a, L, R, F> Iterator for MergeJoin<L, R, F>
 where
+    L: Iterator<Item = &'a T>,
+    R: Iterator<Item = &'a T>,
     F: Fn(&'a T, &'a T) -> Ordering,
 {
     type Item = Side<'a, T>;
 
     #[inline]
     fn next(&mut self) -> Option<Side<'a, T>> {
-        let (left, right) = (self.left, self.right);
-        let side = match (left.first(), right.first()) {
+        let side = match (self.left.peek(), self.right.peek()) {
             (None, None) => return None,
-            (Some(l), None) => Side::Left(l),
-            (None, Some(r)) => Side::Right(r),
-            (Some(l), Some(r)) => match (self.cmp)(l, r) {
+            (Some(&l), None) => Side::Left(l),
+            (None, Some(&r)) => Side::Right(r),
+            (Some(&l), Some(&r)) => match (self.cmp)(l, r) {
                 Ordering::Less => Side::Left(l),
                 Ordering::Greater => Side::Right(r),
                 Ordering::Equal => Side::Both(l, r),
             },
         };
         match side {
-            Side::Left(_) => self.left = &left[1..],
-            Side::Right(_) => self.right = &right[1..],
-            Side::Both(..) => (self.left, self.right) = (&left[1..], &right[1..]),
+            Side::Left(_) => drop(self.left.next()),
+            Side::Right(_) => drop(self.right.next()),
+            Side::Both(..) => drop((self.left.next(), self.right.next())),
         }
         Some(side)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let (l, r) = (self.left.len(), self.right.len());
-        (l.max(r), Some(l + r))
+        let (l, r) = (self.left.size_hint(), self.right.size_hint());
+        (
+            l.0.max(r.0),
+            l.1.zip(r.1).and_then(|(l, r)| l.checked_add(r)),
+        )
     }
 }
 

@@ -1,0 +1,510 @@
+//! A sorted sequence stored as a vector of sorted chunks: the representation of the sets.
+//!
+//! One flat sorted vector merges at the speed of the floor but pays `O(n)` for each local
+//! insertion (a shift of half of it); a balanced tree inserts in `O(log n)` but merges an
+//! element at a time, with an allocation per node. Chunks of at most [`Chunks::max_len`]
+//! entries keep both: an insertion is two binary searches and a shift within one chunk (plus,
+//! once every `max_len / 2` insertions into a chunk, a split that shifts the vector of chunk
+//! pointers), and a merge walks both sides chunk by chunk, as fast as two flat vectors, moving
+//! whole chunks of the left side where the right side has nothing in their range and reusing
+//! the buffers of the chunks it has consumed for the ones it writes, so that a merge of two
+//! large states allocates little and faults in no fresh memory.
+
+use std::cmp::Ordering;
+use std::hint::select_unpredictable;
+use std::mem;
+
+/// Entries in one chunk, sorted strictly by some order; no chunk is empty.
+///
+/// Equality and hashing are not derived: two sequences with the same entries may be split
+/// into chunks differently. Users compare [`iter`](Self::iter)s.
+#[derive(Clone)]
+pub(crate) struct Chunks<E> {
+    chunks: Vec<Vec<E>>,
+    len: usize,
+}
+
+/// Where an entry is, or would be inserted: a chunk and an index in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos {
+    chunk: usize,
+    index: usize,
+}
+
+impl<E> Chunks<E> {
+    /// The empty sequence.
+    pub(crate) const fn new() -> Self {
+        Self {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// The most entries in a chunk: about 2 KiB of entries, at least 16.
+    pub(crate) const fn max_len() -> usize {
+        let fit = 2048
+            / if mem::size_of::<E>() == 0 {
+                1
+            } else {
+                mem::size_of::<E>()
+            };
+        if fit < 16 { 16 } else { fit }
+    }
+
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there is no entry.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entries in order.
+    pub(crate) fn iter(&self) -> Iter<'_, E> {
+        Iter {
+            chunks: self.chunks.iter(),
+            front: [].iter(),
+            back: [].iter(),
+            len: self.len,
+        }
+    }
+
+    /// The entries from `pos` on, in order.
+    pub(crate) fn iter_from(&self, pos: Pos) -> impl Iterator<Item = &E> + '_ {
+        self.chunks
+            .get(pos.chunk)
+            .map_or(&[][..], |c| &c[pos.index..])
+            .iter()
+            .chain(self.chunks.iter().skip(pos.chunk + 1).flatten())
+    }
+
+    /// A sequence of `sorted`, which must be sorted strictly in the order of the sequence.
+    pub(crate) fn from_sorted(sorted: Vec<E>) -> Self {
+        let len = sorted.len();
+        if len <= Self::max_len() {
+            let chunks = if sorted.is_empty() {
+                Vec::new()
+            } else {
+                vec![sorted]
+            };
+            return Self { chunks, len };
+        }
+        // Chunks three quarters full: room for insertions before the first splits.
+        let per_chunk = Self::max_len() * 3 / 4;
+        let mut chunks = Vec::with_capacity(len.div_ceil(per_chunk));
+        let mut rest = sorted.into_iter();
+        while rest.len() > 0 {
+            let mut chunk = Vec::with_capacity(Self::max_len());
+            chunk.extend(rest.by_ref().take(per_chunk));
+            chunks.push(chunk);
+        }
+        Self { chunks, len }
+    }
+
+    /// The entries as one vector.
+    pub(crate) fn into_vec(self) -> Vec<E> {
+        let mut all = Vec::with_capacity(self.len);
+        for chunk in self.chunks {
+            all.extend(chunk);
+        }
+        all
+    }
+
+    /// Where `probe` finds its key: `Ok` at an entry equal to it, `Err` where it would be
+    /// inserted. `probe` orders an entry against the key, as for `slice::binary_search_by`.
+    /// Two binary searches, `O(log n)`.
+    pub(crate) fn search(&self, probe: impl Fn(&E) -> Ordering) -> Result<Pos, Pos> {
+        let chunk = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|last| probe(last) == Ordering::Less));
+        let Some(entries) = self.chunks.get(chunk) else {
+            // Past every entry: at the end of the last chunk.
+            return Err(self.end());
+        };
+        entries
+            .binary_search_by(probe)
+            .map(|index| Pos { chunk, index })
+            .map_err(|index| Pos { chunk, index })
+    }
+
+    /// The position after the last entry.
+    fn end(&self) -> Pos {
+        match self.chunks.len() {
+            0 => Pos { chunk: 0, index: 0 },
+            n => Pos {
+                chunk: n - 1,
+                index: self.chunks[n - 1].len(),
+            },
+        }
+    }
+
+    /// Inserts `entry` at `pos` (from [`search`](Self::search), with no change since), splitting
+    /// the chunk in two when it overflows.
+    pub(crate) fn insert(&mut self, pos: Pos, entry: E) {
+        self.len += 1;
+        let Some(chunk) = self.chunks.get_mut(pos.chunk) else {
+            let mut first = Vec::with_capacity(Self::max_len());
+            first.push(entry);
+            self.chunks.push(first);
+            return;
+        };
+        chunk.insert(pos.index, entry);
+        if chunk.len() > Self::max_len() {
+            let mut upper = Vec::with_capacity(Self::max_len());
+            upper.extend(chunk.drain(chunk.len() / 2..));
+            self.chunks.insert(pos.chunk + 1, upper);
+        }
+    }
+
+    /// Removes the entries from `pos` on for which `remove` holds, up to the first for which
+    /// it does not; returns how many were removed.
+    pub(crate) fn remove_run(&mut self, mut pos: Pos, remove: impl Fn(&E) -> bool) -> usize {
+        let mut removed = 0;
+        while let Some(chunk) = self.chunks.get_mut(pos.chunk) {
+            let run = chunk[pos.index..].iter().take_while(|e| remove(e)).count();
+            chunk.drain(pos.index..pos.index + run);
+            removed += run;
+            let reached_end = pos.index == chunk.len();
+            if chunk.is_empty() {
+                self.chunks.remove(pos.chunk);
+            } else {
+                pos.chunk += 1;
+            }
+            pos.index = 0;
+            if !reached_end {
+                break;
+            }
+        }
+        self.len -= removed;
+        removed
+    }
+
+    /// Keeps the entries for which `keep` holds.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        for chunk in &mut self.chunks {
+            chunk.retain(&mut keep);
+        }
+        self.chunks.retain(|c| !c.is_empty());
+        self.len = self.chunks.iter().map(Vec::len).sum();
+    }
+}
+
+impl<E: Clone> Chunks<E> {
+    /// Joins `right` into `self`, both sorted strictly by `cmp`, in one pass over both:
+    /// an entry on both sides is kept (once, `self`'s); one on one side only is kept when
+    /// `keep(entry, from_left)` holds. `O(n + m)`.
+    ///
+    /// A chunk of `self` that no entry of `right` falls within is moved whole (only filtered by
+    /// `keep`), and a chunk of `right` below the next entry of `self` is copied whole. Elsewhere
+    /// entries are merged into chunks of [`max_len`](Self::max_len), written into the buffers
+    /// of `self`'s chunks already consumed, so the join allocates only for the growth. The
+    /// choice of the next entry is a select, not a branch: randomly interleaved sides would
+    /// mispredict half of the branches.
+    pub(crate) fn join(
+        &mut self,
+        right: &Self,
+        cmp: impl Fn(&E, &E) -> Ordering,
+        keep: impl Fn(&E, bool) -> bool,
+    ) {
+        let mut join = Join {
+            out: Vec::with_capacity(self.chunks.len() + right.chunks.len()),
+            pool: Vec::new(),
+            current: Vec::new(),
+            len: 0,
+        };
+        join.current = join.buffer();
+        let mut lefts = mem::take(&mut self.chunks).into_iter();
+        let mut rights = right.chunks.iter();
+        let (mut left, mut right) = (lefts.next(), rights.next());
+        let (mut i, mut j) = (0, 0);
+        loop {
+            match (&mut left, right) {
+                (Some(l), Some(r)) => {
+                    if i == 0 && cmp(l.last().expect("chunks are not empty"), &r[j]).is_lt() {
+                        // The whole left chunk comes before the next right entry.
+                        l.retain(|e| keep(e, true));
+                        join.flush();
+                        join.push_chunk(mem::take(l));
+                        left = lefts.next();
+                        continue;
+                    }
+                    if j == 0 && cmp(r.last().expect("chunks are not empty"), &l[i]).is_lt() {
+                        join.flush();
+                        let mut copy = join.buffer();
+                        copy.extend(r.iter().filter(|e| keep(e, false)).cloned());
+                        join.push_chunk(copy);
+                        right = rights.next();
+                        continue;
+                    }
+                    let room = Self::max_len() - join.current.len();
+                    let steps = room.min(l.len() - i).min(r.len() - j);
+                    (i, j) = merge_steps((l, i), (r, j), steps, &mut join.current, &cmp, &keep);
+                    if join.current.len() == Self::max_len() {
+                        join.flush();
+                    }
+                    if i == l.len() {
+                        l.clear();
+                        join.pool.push(mem::take(l));
+                        left = lefts.next();
+                        i = 0;
+                    }
+                    if j == r.len() {
+                        right = rights.next();
+                        j = 0;
+                    }
+                }
+                (Some(l), None) => {
+                    if i > 0 {
+                        join.extend(l.drain(i..).filter(|e| keep(e, true)));
+                        l.clear();
+                        join.pool.push(mem::take(l));
+                        left = lefts.next();
+                        i = 0;
+                        continue;
+                    }
+                    l.retain(|e| keep(e, true));
+                    join.flush();
+                    join.push_chunk(mem::take(l));
+                    left = lefts.next();
+                }
+                (None, Some(r)) => {
+                    join.extend(r[j..].iter().filter(|e| keep(e, false)).cloned());
+                    right = rights.next();
+                    j = 0;
+                }
+                (None, None) => break,
+            }
+        }
+        join.flush();
+        self.len = join.len;
+        self.chunks = join.out;
+    }
+}
+
+/// `steps` steps of [`Chunks::join`]'s merge of `left` from `i` and `right` from `j` into
+/// `out`; returns the new `(i, j)`. Each step takes one entry from one side or both and writes
+/// at most one, so `steps` no larger than what is left of either side (or of `out`'s chunk)
+/// runs out of neither.
+#[inline]
+fn merge_steps<E: Clone>(
+    (left, mut i): (&[E], usize),
+    (right, mut j): (&[E], usize),
+    steps: usize,
+    out: &mut Vec<E>,
+    cmp: &impl Fn(&E, &E) -> Ordering,
+    keep: &impl Fn(&E, bool) -> bool,
+) -> (usize, usize) {
+    out.reserve(steps);
+    for _ in 0..steps {
+        let (x, y) = (&left[i], &right[j]);
+        let order = cmp(x, y);
+        let from_left = order.is_le();
+        let entry = select_unpredictable(from_left, x, y);
+        if order.is_eq() | keep(entry, from_left) {
+            out.push(entry.clone());
+        }
+        i += usize::from(from_left);
+        j += usize::from(order.is_ge());
+    }
+    (i, j)
+}
+
+/// The output of [`Chunks::join`]: the chunks written, the chunk being written and the
+/// buffers free for the next ones.
+struct Join<E> {
+    out: Vec<Vec<E>>,
+    pool: Vec<Vec<E>>,
+    current: Vec<E>,
+    len: usize,
+}
+
+impl<E> Join<E> {
+    /// An empty buffer for a chunk: a consumed one if any.
+    fn buffer(&mut self) -> Vec<E> {
+        self.pool
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(Chunks::<E>::max_len()))
+    }
+
+    /// Ends the chunk being written.
+    fn flush(&mut self) {
+        if !self.current.is_empty() {
+            let next = self.buffer();
+            let full = mem::replace(&mut self.current, next);
+            self.push_chunk(full);
+        }
+    }
+
+    /// Appends a whole chunk, unless it is empty.
+    fn push_chunk(&mut self, chunk: Vec<E>) {
+        if chunk.is_empty() {
+            self.pool.push(chunk);
+        } else {
+            self.len += chunk.len();
+            self.out.push(chunk);
+        }
+    }
+
+    /// Appends entries one by one.
+    fn extend(&mut self, entries: impl Iterator<Item = E>) {
+        for e in entries {
+            if self.current.len() == Chunks::<E>::max_len() {
+                self.flush();
+            }
+            self.current.push(e);
+        }
+    }
+}
+
+/// The iterator of [`Chunks::iter`].
+#[derive(Clone)]
+pub struct Iter<'a, E> {
+    chunks: std::slice::Iter<'a, Vec<E>>,
+    front: std::slice::Iter<'a, E>,
+    back: std::slice::Iter<'a, E>,
+    len: usize,
+}
+
+impl<'a, E> Iterator for Iter<'a, E> {
+    type Item = &'a E;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a E> {
+        loop {
+            if let Some(e) = self.front.next() {
+                self.len -= 1;
+                return Some(e);
+            }
+            match self.chunks.next() {
+                Some(chunk) => self.front = chunk.iter(),
+                None => {
+                    let e = self.back.next()?;
+                    self.len -= 1;
+                    return Some(e);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<E> DoubleEndedIterator for Iter<'_, E> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(e) = self.back.next_back() {
+                self.len -= 1;
+                return Some(e);
+            }
+            match self.chunks.next_back() {
+                Some(chunk) => self.back = chunk.iter(),
+                None => {
+                    let e = self.front.next_back()?;
+                    self.len -= 1;
+                    return Some(e);
+                }
+            }
+        }
+    }
+}
+
+impl<E> ExactSizeIterator for Iter<'_, E> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    fn of(values: &BTreeSet<u16>) -> Chunks<u16> {
+        Chunks::from_sorted(values.iter().copied().collect())
+    }
+
+    fn check(chunks: &Chunks<u16>, expected: &BTreeSet<u16>) -> Result<(), TestCaseError> {
+        prop_assert!(chunks.chunks.iter().all(|c| !c.is_empty()));
+        prop_assert!(
+            chunks
+                .chunks
+                .iter()
+                .all(|c| c.len() <= Chunks::<u16>::max_len())
+        );
+        prop_assert_eq!(chunks.len(), expected.len());
+        prop_assert!(chunks.iter().eq(expected.iter()));
+        prop_assert!(chunks.iter().rev().eq(expected.iter().rev()));
+        Ok(())
+    }
+
+    /// Insertions and removals through `search`, against a `BTreeSet`, with enough entries for
+    /// many chunks (`max_len` is 1024 for `u16`).
+    #[test]
+    fn updates_match_a_btree_set() {
+        let ops = proptest::collection::vec((any::<bool>(), 0..6000u16), 0..3000);
+        proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(32))
+            .run(&ops, |ops| {
+                let mut chunks = Chunks::new();
+                let mut expected = BTreeSet::new();
+                for (insert, x) in ops {
+                    match (insert, chunks.search(|e: &u16| e.cmp(&x))) {
+                        (true, Err(pos)) => chunks.insert(pos, x),
+                        (false, Ok(pos)) => {
+                            prop_assert_eq!(chunks.remove_run(pos, |e| *e == x), 1);
+                        }
+                        _ => {}
+                    }
+                    if insert {
+                        expected.insert(x);
+                    } else {
+                        expected.remove(&x);
+                    }
+                }
+                check(&chunks, &expected)
+            })
+            .unwrap();
+    }
+
+    /// The join against the union (`keep` always true) and against the union filtered by
+    /// `keep`, for sides of a few entries to many chunks, interleaved or in separate ranges
+    /// (where whole chunks are moved or copied).
+    #[test]
+    fn join_matches_its_definition() {
+        let side = (
+            0..4u16,
+            proptest::collection::btree_set(0..5000u16, 0..4000),
+        )
+            .prop_map(|(shift, xs)| xs.into_iter().map(|x| x + shift * 3000).collect());
+        proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64))
+            .run(
+                &(side.clone(), side),
+                |(x, y): (BTreeSet<u16>, BTreeSet<u16>)| {
+                    let mut union = of(&x);
+                    union.join(&of(&y), Ord::cmp, |_, _| true);
+                    check(&union, &x.union(&y).copied().collect())?;
+                    // Keep odd entries of the left only, even ones of the right only.
+                    let keep = |e: &u16, from_left: bool| (e % 2 == 1) == from_left;
+                    let mut filtered = of(&x);
+                    filtered.join(&of(&y), Ord::cmp, keep);
+                    let expected = x
+                        .union(&y)
+                        .copied()
+                        .filter(|e| match (x.contains(e), y.contains(e)) {
+                            (true, true) => true,
+                            (true, false) => keep(e, true),
+                            (false, _) => keep(e, false),
+                        })
+                        .collect();
+                    check(&filtered, &expected)?;
+                    let mut in_place = union.clone();
+                    in_place.retain(|e| e % 3 != 0);
+                    check(
+                        &in_place,
+                        &x.union(&y).copied().filter(|e| e % 3 != 0).collect(),
+                    )
+                },
+            )
+            .unwrap();
+    }
+}
