@@ -25,7 +25,14 @@ fn one_type_two_orders() {
         check_state(&Divisibility, &config()),
     ] {
         assert!(report.all_passed(), "{report}");
-        assert!(report.skipped.is_empty(), "{report}");
+        // Only the diff laws are skipped: these toys declare no diff.
+        assert!(
+            report
+                .skipped
+                .iter()
+                .all(|s| matches!(s.law, Law::DiffRestoresJoin | Law::DiffBelowLocal)),
+            "{report}"
+        );
         assert_eq!(
             report.get(Law::LeqAgreesWithMerge).unwrap().verdict,
             Verdict::Passed
@@ -45,8 +52,13 @@ fn lawful_models_pass_everything_with_premises_met() {
         assert!(report.all_passed(), "{report}");
         for result in &report.results {
             if let Some(hits) = result.premise_hits {
-                // Biased generators make premises hold far more often than the threshold.
-                assert!(hits * 4 >= result.cases, "{report}");
+                // Biased generators make premises hold far more often than the threshold;
+                // the diff laws' premise (`local ≰ remote`) only above the runner's own 10%.
+                let share = match result.law {
+                    Law::DiffRestoresJoin | Law::DiffBelowLocal => 10,
+                    _ => 4,
+                };
+                assert!(hits * share >= result.cases, "{report}");
             }
         }
     }
