@@ -17,11 +17,12 @@
 //! explode in size are findings, never crashes of the harness.
 
 use std::collections::HashMap;
-use std::fmt::{self, Debug, Display, Write as _};
+use std::fmt::{self, Debug, Display};
 use std::time::{Duration, Instant};
 
 use crdt_laws::contain::catch_panic;
 use crdt_laws::generate::{Seen, UpdateRecord, applied_is_known, history};
+use crdt_laws::sync::debug_len;
 use crdt_laws::{Delivery, Dot, Model, NonInterleaving, ReplicaId};
 use serde::{Deserialize, Serialize};
 
@@ -532,19 +533,6 @@ impl Clocks {
 }
 
 type Checked<T = ()> = Result<T, Finding>;
-
-fn debug_len(value: &impl Debug) -> usize {
-    struct Count(usize);
-    impl fmt::Write for Count {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.0 += s.len();
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    let _ = write!(count, "{value:?}");
-    count.0
-}
 
 /// Runs `schedule` with `protocol` and returns what happened and the first finding.
 ///
