@@ -89,6 +89,7 @@ pub fn erase<Op: Serialize + Debug>(summary: Summary<Op>) -> Summary<ErasedOp> {
             .collect(),
         more_failures: summary.more_failures,
         measurements: summary.measurements,
+        sync: summary.sync,
         complete: summary.complete,
     }
 }

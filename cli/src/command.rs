@@ -886,6 +886,7 @@ fn hang_report(
         failures: Vec::new(),
         more_failures: 0,
         measurements: Vec::new(),
+        sync: None,
         complete: false,
     };
     let (config, mut run) = report::run(&summary, &[]);

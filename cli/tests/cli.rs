@@ -256,3 +256,74 @@ fn an_interrupted_run_writes_an_incomplete_report() {
     let run = read.models["or-set"].runs.values().next().unwrap();
     assert!(run.schedules() > 0);
 }
+
+/// `check` on a sync protocol writes its cost in the report (the same split into shards), and
+/// the Markdown rendering shows it.
+#[test]
+fn a_sync_check_writes_the_sync_cost() {
+    let dir = scratch("sync-cost");
+    let run = |shard: &str, out: &Path| {
+        let o = harness(&[
+            "check",
+            "sync/server",
+            "--no-laws",
+            "--schedules",
+            "120",
+            "--shard",
+            shard,
+            "--out",
+            path(out),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    let (whole, a, b, merged) = (
+        dir.join("whole.json"),
+        dir.join("a.json"),
+        dir.join("b.json"),
+        dir.join("merged.json"),
+    );
+    run("1/1", &whole);
+    run("1/2", &a);
+    run("2/2", &b);
+    let sync = |report: &Path| {
+        let r = Report::read(report).unwrap();
+        let run = r.models["sync/server"].runs.values().next().unwrap();
+        run.sync()
+    };
+    let totals = sync(&whole).expect("a sync run records its cost");
+    assert_eq!(totals.schedules, 120);
+    assert!(totals.final_bytes > 0 && totals.bytes >= totals.final_bytes);
+    let out = harness(&["merge-reports", path(&a), path(&b), "--out", path(&merged)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        sync(&merged),
+        Some(totals),
+        "shards add up to the whole run"
+    );
+    let md = dir.join("whole.md");
+    let out = harness(&["render", path(&whole), "--report", "md", "--out", path(&md)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(md)
+            .unwrap()
+            .contains("### Sync cost")
+    );
+    // A state-based run records none.
+    assert_eq!(sync_of_or_set(&dir), None);
+}
+
+fn sync_of_or_set(dir: &Path) -> Option<crdt_reports::SyncTotals> {
+    let out = dir.join("or-set.json");
+    let o = harness(&[
+        "check",
+        "or-set",
+        "--no-laws",
+        "--schedules",
+        "20",
+        "--out",
+        path(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = Report::read(&out).unwrap();
+    r.models["or-set"].runs.values().next().unwrap().sync()
+}

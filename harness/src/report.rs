@@ -256,6 +256,7 @@ pub fn run<Op: Debug>(
             })
             .collect(),
         findings,
+        sync: summary.sync,
     };
     (config, r::HarnessRun::single(summary.shard.index, result))
 }

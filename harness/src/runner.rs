@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use crdt_laws::contain::{Panic, Stopped, Watchdog, catch_panic, note};
 use crdt_laws::{Flavour, Model, ReplicaId, seed};
+use crdt_reports::SyncTotals;
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde::{Deserialize, Serialize};
@@ -239,6 +240,9 @@ pub struct Progress {
     pub abandoned: u64,
     /// Per step: the sums of state sizes and merge times, and how many were summed.
     pub sums: BTreeMap<usize, (f64, f64, u64)>,
+    /// What the model's own sync protocol cost in the passing schedules (sync flavour only).
+    #[serde(default)]
+    pub sync: Option<SyncTotals>,
 }
 
 /// A failing schedule as the search found it, before shrinking.
@@ -369,6 +373,9 @@ pub struct Summary<Op> {
     pub more_failures: u64,
     /// Mean measurements per step, when asked for.
     pub measurements: Vec<MeanMeasurement>,
+    /// What the model's own sync protocol cost in the passing schedules (sync flavour only;
+    /// [`SyncCost`](crate::sync::SyncCost) is one schedule's).
+    pub sync: Option<SyncTotals>,
     /// False when the run was stopped before its budget.
     pub complete: bool,
 }
@@ -423,6 +430,20 @@ impl<Op: fmt::Debug> Display for Summary<Op> {
             self.throughput(),
             self.threads,
         )?;
+        if let Some(t) = &self.sync {
+            let per = |total| t.per_schedule(total).unwrap_or(0.0);
+            writeln!(
+                f,
+                "  sync cost per passing schedule: {:.1} messages, {:.0} bytes; final sync {:.1} \
+                 messages, {:.0} bytes in {:.2} rounds; state {:.0} bytes",
+                per(t.messages),
+                per(t.bytes),
+                per(t.final_messages),
+                per(t.final_bytes),
+                per(t.final_rounds),
+                per(t.state_bytes)
+            )?;
+        }
         for failure in &self.failures {
             writeln!(
                 f,
@@ -507,6 +528,8 @@ struct Ran {
     /// True when its thread was abandoned (in a step or before).
     abandoned: bool,
     measurements: Vec<crate::sim::Measurement>,
+    /// A passing sync run's cost.
+    sync: Option<SyncTotals>,
 }
 
 impl Ran {
@@ -519,6 +542,7 @@ impl Ran {
             stuck: false,
             abandoned: false,
             measurements: Vec::new(),
+            sync: None,
         }
     }
 
@@ -551,6 +575,7 @@ impl Ran {
                     stuck: generated,
                     abandoned: true,
                     measurements: Vec::new(),
+                    sync: None,
                 }
             }
         }
@@ -627,6 +652,7 @@ where
     };
     note(NOTE_STARTING);
     let outcome = run_unrecorded(protocol, &schedule, work.config);
+    let sync = outcome.stats.sync.filter(|_| outcome.finding.is_none());
     Ran {
         index,
         steps: schedule.steps.len(),
@@ -635,6 +661,7 @@ where
         stuck: false,
         abandoned: false,
         measurements: outcome.stats.measurements,
+        sync: sync.as_ref().map(crate::sync::SyncCost::totals),
     }
 }
 
@@ -989,6 +1016,7 @@ where
                 samples: n,
             })
             .collect(),
+        sync: progress.sync,
         complete: complete && !shared.interrupted(),
     };
     for found in &progress.found {
@@ -1018,6 +1046,9 @@ fn take_batch(progress: &mut Progress, options: &Options, ran: Vec<Ran>) -> bool
         progress.schedules += 1;
         progress.steps += r.steps as u64;
         progress.abandoned += u64::from(r.abandoned);
+        if let Some(cost) = &r.sync {
+            progress.sync.get_or_insert_default().add(cost);
+        }
         for m in &r.measurements {
             let entry = progress.sums.entry(m.step).or_default();
             entry.0 += m.state_bytes as f64;

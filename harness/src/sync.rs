@@ -163,6 +163,30 @@ pub struct SyncCost {
     pub state_bytes: u64,
 }
 
+impl SyncCost {
+    /// This run's figures as the report's totals over one schedule.
+    ///
+    /// ```
+    /// use crdt_harness::sync::SyncCost;
+    /// let cost = SyncCost { messages: 9, bytes: 300, final_messages: 2, final_bytes: 40,
+    ///                       final_rounds: 1, state_bytes: 25 };
+    /// let totals = cost.totals();
+    /// assert_eq!((totals.schedules, totals.bytes, totals.final_rounds), (1, 300, 1));
+    /// ```
+    #[must_use]
+    pub fn totals(&self) -> crdt_reports::SyncTotals {
+        crdt_reports::SyncTotals {
+            schedules: 1,
+            messages: self.messages,
+            bytes: self.bytes,
+            final_messages: self.final_messages,
+            final_bytes: self.final_bytes,
+            final_rounds: u64::from(self.final_rounds),
+            state_bytes: self.state_bytes,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Status {
     Up,

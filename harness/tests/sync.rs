@@ -254,3 +254,69 @@ mod reference {
         });
     }
 }
+
+/// The run's summary adds up each passing schedule's cost (the same with any thread count),
+/// and the report written from it carries the totals; a run of another flavour carries none.
+#[test]
+fn the_report_carries_the_sync_cost_of_the_passing_schedules() {
+    let run = |threads| {
+        Harness::sync(&gossip(Flaw::None))
+            .faults(Faults::ALL)
+            .schedules(200)
+            .seed(3)
+            .threads(threads)
+            .run()
+    };
+    let summary = run(1);
+    let totals = summary.sync.expect("a sync run sums its cost");
+    assert_eq!(
+        totals.schedules, 200,
+        "every schedule passed and is counted"
+    );
+    assert!(
+        totals.final_messages >= totals.schedules,
+        "each final sync sends"
+    );
+    assert!(totals.messages >= totals.final_messages);
+    assert!(totals.bytes > totals.final_bytes);
+    assert_eq!(run(2).sync, Some(totals), "the same with two threads");
+    assert!(
+        summary
+            .to_string()
+            .contains("sync cost per passing schedule")
+    );
+
+    let (config, shards) = crdt_harness::report::run(&summary, &[]);
+    assert_eq!(shards.sync(), Some(totals));
+    let mut report = crdt_reports::Report::default().with_model(
+        "gossip",
+        crdt_reports::ModelReport::new(crdt_harness::report::flavour(summary.flavour))
+            .with_run(config, shards),
+    );
+    report.invocations.insert(crdt_harness::report::invocation(
+        vec!["test".into()],
+        summary.seed,
+        1,
+        summary.shard,
+        std::time::SystemTime::UNIX_EPOCH,
+        summary.duration,
+        true,
+    ));
+    let json = report.to_json();
+    assert!(json.contains("\"final_bytes\""), "{json}");
+    let back = crdt_reports::Report::from_json(&json).expect("reads its own report");
+    assert_eq!(back, report);
+    let md = crdt_reports::markdown(&back);
+    assert!(md.contains("### Sync cost"), "{md}");
+    assert!(crdt_reports::terminal(&back, false).contains("SYNC COST"));
+
+    // A failing run counts only its passing schedules.
+    let failing = check(Flaw::FireAndForget, 2000);
+    let counted = failing.sync.map_or(0, |t| t.schedules);
+    assert!(counted < failing.schedules, "{failing}");
+
+    let state = Harness::state(&MaxRegister).schedules(20).run();
+    assert_eq!(state.sync, None);
+    let (_, shards) = crdt_harness::report::run(&state, &[]);
+    assert_eq!(shards.sync(), None);
+}

@@ -120,6 +120,7 @@ fn shard_report(index: u32) -> Report {
             complete: true,
             metrics,
             findings,
+            sync: None,
         };
         let mut model = ModelReport::new(Flavour::StateBased)
             .with_run(config, HarnessRun::single(index, result));

@@ -106,6 +106,7 @@ fn shard(
         complete: true,
         metrics,
         findings,
+        sync: None,
     }
 }
 

@@ -63,6 +63,6 @@ pub use render::{
 pub use schema::{
     Counterexample, Environment, Event, Fault, Finding, Flavour, HarnessRun, Invocation, Lattice,
     LawResult, ModelReport, Outcome, Premise, Property, Report, RunConfig, RunMeta, SCHEMA_VERSION,
-    Sample, SchemaVersion, Shard, ShardResult, Term, Tool, rfc3339,
+    Sample, SchemaVersion, Shard, ShardResult, SyncTotals, Term, Tool, rfc3339,
 };
 pub use summary::{LawCounts, Status, Summary};

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use super::story::{self, story};
 use super::text::replica;
 use super::{
-    NUMBER_HEADERS, Notice, finding_facts, law_facts, model_numbers, notices, premise_note,
-    provenance, source_note,
+    NUMBER_HEADERS, Notice, SYNC_HEADERS, finding_facts, law_facts, model_numbers, notices,
+    premise_note, provenance, source_note, sync_costs,
 };
 use crate::{Counterexample, Finding, LawResult, Outcome, Report, Status};
 
@@ -47,6 +47,7 @@ pub fn markdown(report: &Report) -> String {
             status.name()
         );
     }
+    sync_table(report, &mut out);
 
     let mut not_checked = Vec::new();
     for notice in notices(report) {
@@ -88,6 +89,28 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\n### Not fully checked\n\n{}", not_checked.join("\n"));
     }
     out
+}
+
+/// The sync protocols' cost, one row per sync run, when a run recorded it.
+fn sync_table(report: &Report, out: &mut String) {
+    let rows = sync_costs(report);
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("\n### Sync cost\n\nMeans per passing schedule; the final sync is the one on the healed, quiet network.\n\n| Model | Run | ");
+    out.push_str(&SYNC_HEADERS.join(" | "));
+    out.push_str(" |\n|:--|:--|");
+    out.push_str(&"--:|".repeat(SYNC_HEADERS.len()));
+    out.push('\n');
+    for (model, config, figures) in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            cell_code(model),
+            text(&config.to_string()),
+            figures.join(" | ")
+        );
+    }
 }
 
 fn counterexample_section(law: &LawResult, c: &Counterexample, out: &mut String) {

@@ -254,6 +254,41 @@ pub(crate) fn model_numbers(model: &crate::ModelReport) -> (crate::Status, [Stri
     )
 }
 
+/// The headers of a sync run's cost figures, in [`sync_costs`]' order: means per schedule.
+pub(crate) const SYNC_HEADERS: [&str; 7] = [
+    "Messages",
+    "Bytes",
+    "Final messages",
+    "Final bytes",
+    "Final rounds",
+    "State bytes",
+    "Schedules",
+];
+
+/// The sync protocol's cost in each run that recorded it (the sync flavour's), model by model:
+/// the model, the run, and its figures in [`SYNC_HEADERS`] order (means per passing schedule,
+/// then how many schedules passed).
+pub(crate) fn sync_costs(report: &Report) -> Vec<(&str, &crate::RunConfig, [String; 7])> {
+    let mut rows = Vec::new();
+    for (model, m) in &report.models {
+        for (config, run) in &m.runs {
+            let Some(t) = run.sync() else { continue };
+            let per = |total| text::rate(t.per_schedule(total));
+            let figures = [
+                per(t.messages),
+                per(t.bytes),
+                per(t.final_messages),
+                per(t.final_bytes),
+                per(t.final_rounds),
+                per(t.state_bytes),
+                text::count(t.schedules),
+            ];
+            rows.push((model.as_str(), config, figures));
+        }
+    }
+    rows
+}
+
 /// Something a reader must look at: a law that did not pass, or a finding.
 pub(crate) enum Notice<'a> {
     /// A failed, vacuous or skipped law.

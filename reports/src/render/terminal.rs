@@ -6,7 +6,7 @@ use super::story::story;
 use super::text::{count, count_usize};
 use super::{
     NUMBER_HEADERS, Notice, finding_facts, law_facts, model_numbers, notices, premise_note,
-    provenance, source_note,
+    provenance, source_note, sync_costs,
 };
 use crate::{Outcome, Report, Status};
 
@@ -71,6 +71,7 @@ fn render(report: &Report, colour: bool, verbose: bool) -> String {
     let _ = writeln!(out, "{}", paint.dim(&provenance(report)));
     out.push('\n');
     table(report, paint, &mut out);
+    sync_costs_section(report, paint, &mut out);
     details(report, paint, verbose, &mut out);
 
     let summary = report.summary();
@@ -144,6 +145,36 @@ fn table(report: &Report, paint: Paint, out: &mut String) {
             "{}{}",
             line(&cells[..last]),
             paint.status(*status, &cells[last])
+        );
+    }
+}
+
+/// The sync protocols' cost, one line per sync run, when a run recorded it.
+fn sync_costs_section(report: &Report, paint: Paint, out: &mut String) {
+    let rows = sync_costs(report);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint.dim("SYNC COST (means per passing schedule; final: on the healed, quiet network)")
+    );
+    for (model, config, figures) in rows {
+        let [
+            messages,
+            bytes,
+            final_messages,
+            final_bytes,
+            rounds,
+            state,
+            schedules,
+        ] = figures;
+        let _ = writeln!(
+            out,
+            "{model} ({config})\n    {messages} messages, {bytes} bytes; final sync \
+             {final_messages} messages, {final_bytes} bytes in {rounds} rounds; state {state} \
+             bytes; over {schedules} schedules"
         );
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Finding, Property};
+use super::{Finding, Property, SyncTotals};
 
 /// What identifies a harness run: the same configuration and seed on any machine, split into any
 /// shards, is one run. [`ModelReport::runs`](crate::ModelReport::runs) is keyed by it.
@@ -148,6 +148,20 @@ impl HarnessRun {
         self.shards.values().flat_map(|s| &s.findings)
     }
 
+    /// What the model's own sync protocol cost, over all shards; `None` unless a shard
+    /// recorded it (runs of the sync flavour).
+    #[must_use]
+    pub fn sync(&self) -> Option<SyncTotals> {
+        self.shards
+            .values()
+            .filter_map(|s| s.sync.as_ref())
+            .fold(None, |total, shard| {
+                let mut total: SyncTotals = total.unwrap_or_default();
+                total.add(shard);
+                Some(total)
+            })
+    }
+
     /// The metric samples of every shard.
     pub fn samples(&self) -> impl Iterator<Item = &Sample> {
         self.shards.values().flat_map(|s| &s.metrics)
@@ -179,6 +193,10 @@ pub struct ShardResult {
     /// Properties broken, each with its minimal schedule.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// What the model's own sync protocol cost (runs of the sync flavour only; absent in
+    /// reports written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncTotals>,
 }
 
 impl ShardResult {

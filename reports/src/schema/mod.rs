@@ -10,6 +10,7 @@
 //! | `models.*.laws` | object: law name → [`LawResult`] | `formula`, `verdict`, `cases`, `premise`, `duration_us`, `seed`, and a `counterexample` when failed or a `reason` when skipped |
 //! | `models.*.runs` | list of `{config, shards}` | harness runs keyed by [`RunConfig`]; `shards` maps a shard index to a [`ShardResult`] |
 //! | `...shards.*.findings` | list of [`Finding`] | property broken, seeds, shrinking, the minimal schedule as [`Event`]s, final values |
+//! | `...shards.*.sync` | [`SyncTotals`], optional | sync flavour only: the protocol's messages and bytes summed over the passing schedules, in their steps and in the final sync; absent in older reports |
 //!
 //! Conventions: durations are integers in microseconds (`duration_us`), metric times in
 //! nanoseconds (`merge_ns`), sizes in bytes; replicas are indices `0, 1, 2, ...` that print as
@@ -103,6 +104,7 @@ mod finding;
 mod harness;
 mod invocation;
 mod law;
+mod sync;
 mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +117,7 @@ pub use harness::{Fault, HarnessRun, RunConfig, Sample, ShardResult};
 pub(crate) use harness::{as_list, per_second};
 pub use invocation::{Environment, Invocation, RunMeta, Shard, Tool, rfc3339};
 pub use law::{Counterexample, Lattice, LawResult, Outcome, Premise, Term};
+pub use sync::SyncTotals;
 pub use version::{SCHEMA_VERSION, SchemaVersion};
 
 use crate::merge::JoinEntry;

@@ -9,7 +9,7 @@
 use crdt_reports::{
     Counterexample, Environment, Event, Fault, Finding, Flavour, HarnessRun, Invocation, Lattice,
     LawResult, ModelReport, Outcome, Premise, Property, Report, RunConfig, RunMeta, Sample, Shard,
-    ShardResult, Term, Tool,
+    ShardResult, SyncTotals, Term, Tool,
 };
 use proptest::collection::{btree_map, btree_set, vec};
 use proptest::option;
@@ -182,18 +182,34 @@ pub fn shard_result() -> impl Strategy<Value = ShardResult> {
         any::<bool>(),
         vec(sample(), 0..4),
         vec(finding(), 0..2),
+        option::of(sync_totals()),
     )
         .prop_map(
-            |(threads, schedules, steps, duration_us, complete, metrics, findings)| ShardResult {
-                threads,
-                schedules,
-                steps,
-                duration_us,
-                complete,
-                metrics,
-                findings,
+            |(threads, schedules, steps, duration_us, complete, metrics, findings, sync)| {
+                ShardResult {
+                    threads,
+                    schedules,
+                    steps,
+                    duration_us,
+                    complete,
+                    metrics,
+                    findings,
+                    sync,
+                }
             },
         )
+}
+
+pub fn sync_totals() -> impl Strategy<Value = SyncTotals> {
+    (0u64..1_000, vec(0u64..100_000, 6)).prop_map(|(schedules, f)| SyncTotals {
+        schedules,
+        messages: f[0],
+        bytes: f[1],
+        final_messages: f[2],
+        final_bytes: f[3],
+        final_rounds: f[4],
+        state_bytes: f[5],
+    })
 }
 
 pub fn run_config() -> impl Strategy<Value = RunConfig> {
