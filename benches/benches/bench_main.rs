@@ -28,4 +28,5 @@ fn benches() {
     benchmarks::harness::benches();
     benchmarks::explore::benches();
     benchmarks::adapter::benches();
+    benchmarks::sync::benches();
 }

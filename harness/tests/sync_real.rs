@@ -193,3 +193,32 @@ fn automerge_sync_converges_and_falls_silent_under_every_fault() {
 fn yrs_state_vector_sync_converges_and_falls_silent_under_every_fault() {
     converges_and_falls_silent(&YRS, 150);
 }
+
+/// The bytes-per-sync table of `benches/RESULTS.md` (the reference protocols, Automerge, yrs;
+/// Loro's row is in `sync_real_loro.rs`): `cargo test -p crdt-harness --features real-loro
+/// --test sync_real --test sync_real_loro -- --ignored bytes_per_sync --nocapture
+/// --test-threads 1`.
+#[test]
+#[ignore = "prints the table of benches/RESULTS.md"]
+fn bytes_per_sync() {
+    use crdt_impls::models::{GCounterModel, GSetModel};
+    use crdt_impls::sync::{DeltaIntervals, PeerDiff, ServerSync};
+    use real::cost::{HEADER, row};
+    let (counter, set) = (GCounterModel::default(), GSetModel::default());
+    let rows = [
+        row(
+            "PeerDiff 1:1, G-Counter",
+            &PeerDiff::one_to_one(counter.clone()),
+        ),
+        row("PeerDiff 1:1, G-Set", &PeerDiff::one_to_one(set.clone())),
+        row("PeerDiff N:M, G-Counter", &PeerDiff::mesh(counter.clone())),
+        row("PeerDiff N:M, G-Set", &PeerDiff::mesh(set.clone())),
+        row("ServerSync, G-Counter", &ServerSync::new(counter.clone())),
+        row("ServerSync, G-Set", &ServerSync::new(set.clone())),
+        row("DeltaIntervals, G-Counter", &DeltaIntervals::new(counter)),
+        row("DeltaIntervals, G-Set", &DeltaIntervals::new(set)),
+        row("Automerge 0.12 sync, text", &AUTOMERGE),
+        row("yrs 0.28 state vectors, text", &YRS),
+    ];
+    println!("{HEADER}\n{}", rows.join("\n"));
+}

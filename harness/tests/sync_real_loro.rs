@@ -194,3 +194,13 @@ fn assuming_delivery_is_caught_as_silent_disagreement() {
     let found = summary.failures.first().map(|f| f.finding.property);
     assert_eq!(found, Some(Property::SilentDisagreement), "{summary}");
 }
+
+/// Loro's row of the bytes-per-sync table (see `bytes_per_sync` in `sync_real.rs`).
+#[test]
+#[ignore = "prints a row of the table of benches/RESULTS.md"]
+fn bytes_per_sync() {
+    println!(
+        "{}",
+        real::cost::row("Loro 1.17 version vectors, text", &LORO)
+    );
+}

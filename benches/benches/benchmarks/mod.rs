@@ -18,6 +18,7 @@ pub(crate) mod merge_registers;
 pub(crate) mod merge_sets;
 pub(crate) mod moves;
 pub(crate) mod serialization;
+pub(crate) mod sync;
 pub(crate) mod updates;
 
 /// Counts allocations while a bench measures memory; otherwise one relaxed load per

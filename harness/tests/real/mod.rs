@@ -14,6 +14,7 @@
 //! One file per library, so [`code_lines`] counts each model.
 
 pub mod automerge;
+pub mod cost;
 pub mod diamond;
 #[cfg(feature = "real-loro")]
 pub mod loro;
