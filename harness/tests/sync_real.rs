@@ -206,15 +206,12 @@ fn bytes_per_sync() {
     use real::cost::{HEADER, row};
     let (counter, set) = (GCounterModel::default(), GSetModel::default());
     let rows = [
-        row(
-            "PeerDiff 1:1, G-Counter",
-            &PeerDiff::one_to_one(counter.clone()),
-        ),
-        row("PeerDiff 1:1, G-Set", &PeerDiff::one_to_one(set.clone())),
-        row("PeerDiff N:M, G-Counter", &PeerDiff::mesh(counter.clone())),
-        row("PeerDiff N:M, G-Set", &PeerDiff::mesh(set.clone())),
-        row("ServerSync, G-Counter", &ServerSync::new(counter.clone())),
-        row("ServerSync, G-Set", &ServerSync::new(set.clone())),
+        row("PeerDiff 1:1, G-Counter", &PeerDiff::one_to_one(counter)),
+        row("PeerDiff 1:1, G-Set", &PeerDiff::one_to_one(set)),
+        row("PeerDiff N:M, G-Counter", &PeerDiff::mesh(counter)),
+        row("PeerDiff N:M, G-Set", &PeerDiff::mesh(set)),
+        row("ServerSync, G-Counter", &ServerSync::new(counter)),
+        row("ServerSync, G-Set", &ServerSync::new(set)),
         row("DeltaIntervals, G-Counter", &DeltaIntervals::new(counter)),
         row("DeltaIntervals, G-Set", &DeltaIntervals::new(set)),
         row("Automerge 0.12 sync, text", &AUTOMERGE),
