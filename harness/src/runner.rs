@@ -3,10 +3,11 @@
 //! Schedule number `i` of a run is generated from its own seed, derived from the run's seed and
 //! `i`, so it is the same schedule whichever thread runs it, on whichever machine; so is its
 //! shape, when the [`Shape`] lets each schedule draw its own (swarm testing). Schedules run
-//! in fixed-size batches ([`BATCH`]); each worker thread takes the next batch from a shared
-//! cursor as soon as it is free, with no barrier between batches, and the results are taken
-//! in batch order, so the first failure (and its shrunk counterexample) is the same with one
-//! thread or many. With `--shard k/n` a run takes the schedules whose index is `k - 1` modulo
+//! in fixed-size batches ([`BATCH`]); each worker thread takes the next batch (or, when a run
+//! has too few batches to keep every thread busy, the next piece of one) from a shared cursor
+//! as soon as it is free, with no barrier between batches, and the results are taken in batch
+//! order, so the first failure (and its shrunk counterexample) is the same with one thread or
+//! many. With `--shard k/n` a run takes the schedules whose index is `k - 1` modulo
 //! `n`: shards are disjoint, and together they are exactly the single-machine run.
 //!
 //! A run stops after the batch holding its first failure (unless `keep_going`), and reports the
@@ -54,7 +55,9 @@ use crate::sim::{
 };
 
 /// Schedules per batch: fixed, so the set of schedules run before stopping at a failure does
-/// not depend on the number of threads. A worker takes a whole batch at a time.
+/// not depend on the number of threads. A worker takes a whole batch at a time, or an equal
+/// piece of one when the run is too short to give every worker several batches (16
+/// schedules on two threads: 8 and 8, not 16 and 0).
 pub const BATCH: u64 = 64;
 
 /// A deterministic part of the seed space: schedules whose index is `index` modulo `count`.
@@ -681,6 +684,9 @@ trait Executor<P: Protocol> {
     fn threads(&self) -> usize;
     /// The model's name (user code, contained).
     fn name(&mut self) -> String;
+    /// True when its workers may run parts of a batch ([`sweep::chunk_size`]); false when
+    /// each must run whole batches.
+    fn splits_batches(&self) -> bool;
     /// Runs the batches `shared` hands out on this executor's workers, giving each batch's
     /// results to `on_batch` in batch order.
     fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>);
@@ -732,6 +738,10 @@ where
         model_name(self.protocol)
     }
 
+    fn splits_batches(&self) -> bool {
+        true
+    }
+
     fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>) {
         sweep::inline(self.protocol, self.threads, work, shared, on_batch);
     }
@@ -773,6 +783,11 @@ where
         self.watchdog
             .run(move || model_name(&*protocol))
             .unwrap_or_else(|stopped| format!("(a model whose name {stopped})"))
+    }
+
+    fn splits_batches(&self) -> bool {
+        // A batch's hangs are counted in index order by the worker that runs it.
+        false
     }
 
     fn sweep(&mut self, work: &Work, shared: &Arc<sweep::Shared>, on_batch: sweep::OnBatch<'_>) {
@@ -968,9 +983,15 @@ where
         stride: u64::from(options.shard.count.max(1)),
         limit,
     };
+    let chunk = if exec.splits_batches() {
+        sweep::chunk_size(&plan, progress.batches, exec.threads())
+    } else {
+        BATCH
+    };
     let shared = Arc::new(sweep::Shared::new(
         plan,
         progress.batches,
+        chunk,
         options.time.map(|t| started + t.saturating_sub(before)),
         options.stop.clone(),
         options.progress.clone(),

@@ -1,23 +1,26 @@
-//! The parallel search: workers take whole batches from a shared cursor, with no barrier.
+//! The parallel search: workers take chunks of batches from a shared cursor, with no barrier.
 //!
 //! A run's schedules are numbered by position in its shard; batch `b` holds positions
-//! `b * BATCH ..` up to the next batch. Each worker takes the next batch from one atomic
-//! cursor (a fetch-and-add, padded to its own cache line), runs it alone and sends its results
-//! to the caller's thread, then takes another: an idle worker never waits for a busy one, so
-//! the load balances as work stealing would, and there is no point where all workers wait for
-//! the slowest (the barrier after every batch that held two threads to 1.11 times one).
+//! `b * BATCH ..` up to the next batch. A batch is cut into chunks of equal size
+//! ([`chunk_size`]: the whole batch for one worker, smaller pieces when there are too few
+//! batches to keep every worker busy). Each worker takes the next chunk from one atomic cursor
+//! (a fetch-and-add, padded to its own cache line), runs it alone and sends its results to the
+//! caller's thread, then takes another: an idle worker never waits for a busy one, so the load
+//! balances as work stealing would, and there is no point where all workers wait for the
+//! slowest (the barrier after every batch that held two threads to 1.11 times one).
 //!
-//! The caller's thread takes the results in batch order ([`Collector`]) and decides there what
-//! the run is: the tallies, the failures, where it stops. A stop (the first failure, too many
-//! hangs) lowers the cursor's bound to the end of that batch; batches claimed beyond it are
-//! run and dropped. Since batches are claimed in order and every claimed batch is finished,
-//! the batches taken are always the same prefix whatever the number of threads, so the same
-//! seed gives the same findings.
+//! The caller's thread puts the chunks back in order, joins them into batches ([`Collector`])
+//! and decides there, batch by batch, what the run is: the tallies, the failures, where it
+//! stops. A stop (the first failure, too many hangs) lowers the cursor's bound to the end of
+//! that batch; chunks claimed beyond it are run and dropped. Since chunks are claimed in order
+//! and a batch once begun is finished, the batches taken are always the same prefix whatever
+//! the number of threads and the chunk size, so the same seed gives the same findings.
 //!
-//! Under a watchdog ([`watched`]) the caller's thread also watches each worker's [`Pulse`]:
-//! a worker silent for the limit is abandoned (its schedule is a hang finding) and a fresh
-//! worker runs its batch again from the start, the hung schedules' findings standing in for
-//! them, so the batch's results are those of an uninterrupted run.
+//! Under a watchdog ([`watched`]) every chunk is a whole batch, and the caller's thread also
+//! watches each worker's [`Pulse`]: a worker silent for the limit is abandoned (its schedule
+//! is a hang finding) and a fresh worker runs its batch again from the start, the hung
+//! schedules' findings standing in for them, so the batch's results are those of an
+//! uninterrupted run.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -52,26 +55,51 @@ impl Plan {
             .filter(|&i| i < self.limit)
     }
 
-    /// The schedule indices of batch `batch`, in order.
-    pub(super) fn batch(&self, batch: u64) -> impl Iterator<Item = u64> + '_ {
-        let start = batch.saturating_mul(BATCH);
-        (start..start.saturating_add(BATCH)).map_while(move |p| self.index(p))
-    }
-
-    fn has(&self, batch: u64) -> bool {
-        batch
-            .checked_mul(BATCH)
-            .and_then(|p| self.index(p))
-            .is_some()
+    /// How many positions the plan has from batch `first_batch` on.
+    fn positions_from(&self, first_batch: u64) -> u64 {
+        let all = match self.limit.checked_sub(self.first) {
+            Some(0) | None => 0,
+            Some(span) => (span - 1) / self.stride.max(1) + 1,
+        };
+        all.saturating_sub(first_batch.saturating_mul(BATCH))
     }
 }
 
-/// What the workers share: the cursor, its bound and the reasons to stop taking batches.
+/// How many chunks each worker should get at least, so that schedules of uneven cost (an
+/// adapter process's, a shrinking-heavy model's) still spread evenly over the workers.
+const CHUNKS_PER_THREAD: u64 = 8;
+
+/// Schedules per chunk, the unit a worker claims, for `threads` workers on `plan` from batch
+/// `first_batch` on: a power of two that divides [`BATCH`], so a batch is a whole number of
+/// chunks. One worker claims whole batches; several split a run too short to give each of
+/// them [`CHUNKS_PER_THREAD`] batches into smaller chunks (down to single schedules), so that
+/// 16 schedules on two threads run 8 and 8 rather than 16 and 0. The batches, and so which
+/// schedules run and what the run reports, do not depend on it: only who runs what does.
+///
+/// ```text
+/// 16 schedules, 2 threads: chunks of 1;  1000 schedules, 2 threads: chunks of 32
+/// ```
+pub(super) fn chunk_size(plan: &Plan, first_batch: u64, threads: usize) -> u64 {
+    if threads <= 1 {
+        return BATCH;
+    }
+    let wanted =
+        plan.positions_from(first_batch) / (threads as u64).saturating_mul(CHUNKS_PER_THREAD);
+    let at_most = wanted.clamp(1, BATCH);
+    // The largest power of two not above it.
+    1 << (u64::BITS - 1 - at_most.leading_zeros())
+}
+
+/// What the workers share: the cursor, its bound and the reasons to stop taking chunks.
 pub(super) struct Shared {
+    /// The next chunk to hand out.
     next: Padded<AtomicU64>,
-    /// The first batch handed out.
+    /// The first chunk handed out.
     first: u64,
+    /// No chunk from here on is handed out.
     bound: Padded<AtomicU64>,
+    /// Schedules per chunk ([`chunk_size`]).
+    chunk: u64,
     plan: Plan,
     deadline: Option<Instant>,
     stop: Option<Arc<AtomicBool>>,
@@ -80,18 +108,26 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// Workers start at batch `first_batch` (later than 0 when resuming).
+    /// Workers start at batch `first_batch` (later than 0 when resuming) and claim chunks of
+    /// `chunk` schedules (a divisor of [`BATCH`]: [`chunk_size`]).
     pub(super) fn new(
         plan: Plan,
         first_batch: u64,
+        chunk: u64,
         deadline: Option<Instant>,
         stop: Option<Arc<AtomicBool>>,
         progress: Option<Arc<AtomicU64>>,
     ) -> Shared {
+        assert!(
+            chunk > 0 && BATCH % chunk == 0,
+            "a chunk of {chunk} schedules does not divide a batch of {BATCH}"
+        );
+        let first = first_batch.saturating_mul(BATCH / chunk);
         Shared {
-            next: Padded(AtomicU64::new(first_batch)),
-            first: first_batch,
+            next: Padded(AtomicU64::new(first)),
+            first,
             bound: Padded(AtomicU64::new(u64::MAX)),
+            chunk,
             plan,
             deadline,
             stop,
@@ -100,11 +136,34 @@ impl Shared {
         }
     }
 
-    /// The next batch to run, or `None` when the run is over for this worker. A batch handed
-    /// out is always run to its end, so the batches run are a prefix.
-    fn claim(&self) -> Option<u64> {
+    /// Chunks per batch.
+    fn per_batch(&self) -> u64 {
+        BATCH / self.chunk
+    }
+
+    /// True when chunk `chunk` has schedules.
+    fn has(&self, chunk: u64) -> bool {
+        chunk
+            .checked_mul(self.chunk)
+            .and_then(|p| self.plan.index(p))
+            .is_some()
+    }
+
+    /// True when chunk `chunk` is the last of its batch.
+    fn ends_batch(&self, chunk: u64) -> bool {
+        (chunk + 1) % self.per_batch() == 0 || !self.has(chunk + 1)
+    }
+
+    /// The schedule indices of chunk `chunk`, in order.
+    pub(super) fn indices(&self, chunk: u64) -> impl Iterator<Item = u64> + '_ {
+        let start = chunk.saturating_mul(self.chunk);
+        (start..start.saturating_add(self.chunk)).map_while(move |p| self.plan.index(p))
+    }
+
+    /// True when no new batch is to be started (the deadline passed, the stop flag is set).
+    fn stopping(&self) -> bool {
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return None;
+            return true;
         }
         if self
             .stop
@@ -112,10 +171,26 @@ impl Shared {
             .is_some_and(|s| s.load(Ordering::Relaxed))
         {
             self.interrupted.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// The next chunk to run, or `None` when the run is over for this worker. A batch whose
+    /// first chunk was handed out is run to its end (its other chunks are handed out whatever
+    /// the deadline), so the whole batches run are a prefix; when a batch is not started, the
+    /// bound falls to it, and chunks of it another worker claimed meanwhile are run and
+    /// dropped with the incomplete batch.
+    fn claim(&self) -> Option<u64> {
+        let chunk = self.next.0.fetch_add(1, Ordering::Relaxed);
+        if chunk >= self.bound.0.load(Ordering::Relaxed) || !self.has(chunk) {
             return None;
         }
-        let batch = self.next.0.fetch_add(1, Ordering::Relaxed);
-        (batch < self.bound.0.load(Ordering::Relaxed) && self.plan.has(batch)).then_some(batch)
+        if chunk % self.per_batch() == 0 && self.stopping() {
+            self.bound.0.fetch_min(chunk, Ordering::Relaxed);
+            return None;
+        }
+        Some(chunk)
     }
 
     fn finished(&self, schedules: usize) {
@@ -134,10 +209,14 @@ impl Shared {
 /// that batch.
 pub(super) type OnBatch<'a> = &'a mut dyn FnMut(Vec<Ran>) -> bool;
 
-/// Puts batches back in order and hands them to the caller.
+/// Puts chunks back in order, joins them into batches and hands the batches to the caller.
+/// A batch whose chunks did not all arrive (the run stopped while it ran) is never handed on.
 struct Collector<'a, 'b> {
     pending: BTreeMap<u64, Vec<Ran>>,
+    /// The next chunk to take.
     next: u64,
+    /// The chunks of the current batch taken so far.
+    batch: Vec<Ran>,
     done: bool,
     shared: &'a Shared,
     on_batch: OnBatch<'b>,
@@ -148,22 +227,29 @@ impl<'a, 'b> Collector<'a, 'b> {
         Collector {
             pending: BTreeMap::new(),
             next: shared.first,
+            batch: Vec::new(),
             done: false,
             shared,
             on_batch,
         }
     }
 
-    fn accept(&mut self, batch: u64, ran: Vec<Ran>) {
-        if self.done || batch < self.next {
+    fn accept(&mut self, chunk: u64, ran: Vec<Ran>) {
+        if self.done || chunk < self.next {
             return;
         }
-        self.pending.insert(batch, ran);
+        self.pending.insert(chunk, ran);
         while let Some(ran) = self.pending.remove(&self.next) {
+            let chunk = self.next;
             self.next += 1;
-            if (self.on_batch)(ran) {
+            self.batch.extend(ran);
+            if !self.shared.ends_batch(chunk) {
+                continue;
+            }
+            let batch = std::mem::take(&mut self.batch);
+            if (self.on_batch)(batch) {
                 self.done = true;
-                self.shared.bound.0.store(self.next, Ordering::Relaxed);
+                self.shared.bound.0.fetch_min(self.next, Ordering::Relaxed);
                 self.pending.clear();
                 return;
             }
@@ -188,14 +274,13 @@ pub(super) fn inline<P: Protocol>(
             let results = results.clone();
             scope.spawn(move || {
                 let strategy = make_strategy(protocol, work.shape);
-                while let Some(batch) = shared.claim() {
+                while let Some(chunk) = shared.claim() {
                     let ran: Vec<Ran> = shared
-                        .plan
-                        .batch(batch)
+                        .indices(chunk)
                         .map(|index| run_index(protocol, &strategy, work, index))
                         .collect();
                     shared.finished(ran.len());
-                    if results.send((batch, ran)).is_err() {
+                    if results.send((chunk, ran)).is_err() {
                         break;
                     }
                 }
@@ -203,8 +288,8 @@ pub(super) fn inline<P: Protocol>(
         }
         drop(results);
         let mut collector = Collector::new(shared, on_batch);
-        for (batch, ran) in received {
-            collector.accept(batch, ran);
+        for (chunk, ran) in received {
+            collector.accept(chunk, ran);
         }
     });
 }
@@ -247,7 +332,8 @@ pub(super) struct Watch {
     pub(super) limits: crate::sim::Limits,
 }
 
-/// Runs the plan on `watch.threads` workers it may abandon: a worker silent for `watch.limit`
+/// Runs the plan on `watch.threads` workers it may abandon (each chunk a whole batch, whose
+/// hangs its worker counts in index order): a worker silent for `watch.limit`
 /// is left running, its schedule a hang finding, and a fresh worker runs its batch again
 /// (after `watch.max_stuck` hangs in one batch, only up to the last of them).
 pub(super) fn watched<P>(
@@ -355,7 +441,7 @@ fn worker<P: Protocol>(
         };
         slot.batch.store(batch, Ordering::Relaxed);
         let mut ran = Vec::with_capacity(BATCH as usize);
-        for index in shared.plan.batch(batch) {
+        for index in shared.indices(batch) {
             if hung.front().is_some_and(|r| r.index == index) {
                 ran.extend(hung.pop_front());
             } else {
