@@ -1148,7 +1148,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
         if !matches!(m.carries, Carries::Op { .. }) {
-            self.merged_bytes = Some(debug_len(&m.payload));
+            self.merged_bytes = Some(self.p.payload_debug_len(&m.payload));
         }
         let replica = &mut self.replicas[i];
         let before = std::mem::replace(&mut replica.state, state);
@@ -1357,7 +1357,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let state = &self.replicas[i].state;
         let (value, _) = self.contained(r, || model.value(state))?;
         let (invariant, _) = self.contained(r, || model.invariant(&value))?;
-        let bytes = debug_len(state);
+        let bytes = model.debug_len(state);
         let moved_down = before.is_some_and(|before| self.p.leq(before, state) == Some(false));
         self.replicas[i].value = value;
         if let Err(broken) = invariant {
