@@ -54,6 +54,13 @@ pub trait Protocol: Sync {
     /// State-based flavours: joins two payloads (delta groups).
     fn join(&self, into: &mut Self::Payload, from: &Self::Payload);
 
+    /// The length of `payload`'s `Debug` text: what the state-explosion oracle measures of a
+    /// state or delta group merged. Defaults to counting the formatted text; the state-based
+    /// flavours ask the model ([`Model::debug_len`]).
+    fn payload_debug_len(&self, payload: &Self::Payload) -> usize {
+        crdt_laws::sync::debug_len(payload)
+    }
+
     /// State-based flavours: the lattice order, for the monotone-growth oracle (`None` when
     /// the model declares no order and cannot compare states, so none can be derived).
     fn leq(
@@ -114,6 +121,10 @@ macro_rules! state_based_common {
 
         fn join(&self, into: &mut M::State, from: &M::State) {
             self.0.merge(into, from);
+        }
+
+        fn payload_debug_len(&self, payload: &M::State) -> usize {
+            self.0.debug_len(payload)
         }
 
         fn leq(&self, a: &M::State, b: &M::State) -> Option<bool> {

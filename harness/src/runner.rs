@@ -47,7 +47,7 @@ mod sweep;
 
 use crate::Error;
 use crate::protocol::Protocol;
-use crate::schedule::{Schedule, Shape, schedules};
+use crate::schedule::{Generator, Schedule, Shape};
 use crate::shrink::{ShrinkStats, shrink};
 use crate::sim::{
     Event, Finding, Limits, Outcome, Property, QUIESCENCE_NOTE, RunConfig, run, run_steps,
@@ -501,20 +501,33 @@ fn tree_for<Op: Clone + fmt::Debug + 'static>(
         .expect("schedule strategies never reject")
 }
 
+/// The schedule of index `i`, as the value tree of [`tree_for`] shows it first, without
+/// building the tree.
+fn generate<Op: Clone + fmt::Debug + 'static>(
+    generator: &Generator<Op>,
+    base: u64,
+    i: u64,
+) -> Schedule<Op> {
+    let mut runner = TestRunner::new_with_rng(generating(), seed::rng(seed::derive(base, i)));
+    generator
+        .generate(&mut runner)
+        .expect("schedule strategies never reject")
+}
+
 type Op<P> = <<P as Protocol>::Model as Model>::Op;
-type Schedules<P> = BoxedStrategy<Schedule<Op<P>>>;
+type Schedules<P> = Generator<Op<P>>;
 
 /// Notes a watched schedule makes before the simulator's step notes, so that a schedule whose
 /// thread is abandoned says where it was.
 const NOTE_GENERATING: u64 = u64::MAX - 2;
 const NOTE_STARTING: u64 = u64::MAX - 1;
 
-/// The schedules' strategy, built from the model's operation strategy (which may panic).
+/// The schedules' generator, built from the model's operation strategy (which may panic).
 fn make_strategy<P: Protocol>(protocol: &P, shape: Shape) -> Result<Schedules<P>, Panic>
 where
     Op<P>: 'static,
 {
-    catch_panic(|| schedules(shape, protocol.model().ops()))
+    catch_panic(|| Generator::new(shape, protocol.model().ops()))
 }
 
 /// What the search loop needs from one schedule.
@@ -641,7 +654,7 @@ where
             );
         }
     };
-    let schedule = match catch_panic(|| tree_for(strategy, work.seed, index).current()) {
+    let schedule = match catch_panic(|| generate(strategy, work.seed, index)) {
         Ok(schedule) => schedule,
         Err(panic) => {
             return Ran::ungenerated(
@@ -1148,7 +1161,9 @@ where
     let config = work.config;
     let tree = make_strategy(exec.protocol(), work.shape)
         .ok()
-        .and_then(|strategy| catch_panic(|| tree_for(&strategy, work.seed, ran.index)).ok());
+        .and_then(|generator| {
+            catch_panic(|| tree_for(&generator.strategy(), work.seed, ran.index)).ok()
+        });
     let Some(tree) = tree else {
         return unshrunk(options, ran.index, found.clone(), empty_schedule());
     };

@@ -31,7 +31,7 @@ use crdt_laws::ReplicaId;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, Union, ValueTree};
-use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
+use proptest::test_runner::{Config as ProptestConfig, Reason, RngAlgorithm, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -803,13 +803,8 @@ fn schedules_of<Op: Clone + Debug + 'static>(
         })
         .collect();
     let late_mask = if shape.late_joins {
-        // About one replica in six starts late.
-        vec(prop::bool::weighted(1.0 / 6.0), MAX_REPLICAS as usize)
-            .prop_map(|bits| {
-                bits.iter()
-                    .enumerate()
-                    .fold(0u32, |m, (i, &b)| m | (u32::from(b) << i))
-            })
+        late_mask_bits()
+            .prop_map(|bits| late_mask_of(&bits))
             .boxed()
     } else {
         Just(0u32).boxed()
@@ -820,6 +815,124 @@ fn schedules_of<Op: Clone + Debug + 'static>(
     )
         .prop_map(move |(late, raw)| build(&shape, late, raw))
         .boxed()
+}
+
+/// Draws the schedules of [`schedules`] without building their value trees: the same
+/// schedule, value for value, for the same runner, at a fraction of the cost.
+///
+/// proptest's `Union` forks a whole test runner for every arm before the one it picks (so that
+/// shrinking could later try those arms); generating a step cost more than running it. This
+/// generator draws from the runner's random stream exactly what the strategy draws (the step
+/// count, each step's weighted pick, one forked generator per arm before the pick, which only
+/// advances the stream, then the picked arm's numbers and operation), so a seed gives the same
+/// schedule either way; the search uses it, and shrinking uses the strategy's value tree.
+/// The shape of a swarm schedule, late replicas and operations are drawn by the same
+/// strategies as in [`schedules`].
+pub(crate) struct Generator<Op> {
+    shape: Shape,
+    ops: BoxedStrategy<Op>,
+    /// A fixed shape's one concrete shape and step kinds.
+    fixed: Option<(Concrete, Vec<(u32, Kind)>)>,
+    /// A swarm's strategy for each schedule's concrete shape.
+    draw: Option<BoxedStrategy<Concrete>>,
+}
+
+impl<Op: Clone + Debug + 'static> Generator<Op> {
+    /// A generator of the schedules [`schedules`]`(shape, ops)` makes.
+    pub(crate) fn new(shape: Shape, ops: BoxedStrategy<Op>) -> Self {
+        let fixed = shape.concrete().map(|c| (c, c.kinds()));
+        let draw = fixed.is_none().then(|| shape.draw());
+        Generator {
+            shape,
+            ops,
+            fixed,
+            draw,
+        }
+    }
+
+    /// The strategy this generator follows, for value trees that shrink.
+    pub(crate) fn strategy(&self) -> BoxedStrategy<Schedule<Op>> {
+        schedules(self.shape, self.ops.clone())
+    }
+
+    /// The schedule the strategy's value tree would show first, drawn from `runner`, whose
+    /// generator must be ChaCha (as [`crdt_laws::seed::rng`] makes it): a fork takes its seed
+    /// from the stream as ChaCha does.
+    ///
+    /// # Errors
+    /// The operation strategy's rejection, as the strategy would fail.
+    pub(crate) fn generate(&self, runner: &mut TestRunner) -> Result<Schedule<Op>, Reason> {
+        match (&self.fixed, &self.draw) {
+            (Some((concrete, kinds)), _) => self.generate_of(concrete, kinds, runner),
+            (None, Some(draw)) => {
+                // `prop_flat_map`: the shape, then a schedule of it (then a forked runner for
+                // regenerating, which only advances the stream after everything is drawn).
+                let concrete = draw.new_tree(runner)?.current();
+                self.generate_of(&concrete, &concrete.kinds(), runner)
+            }
+            (None, None) => unreachable!("a generator has a fixed shape or draws one"),
+        }
+    }
+
+    /// [`schedules_of`]'s draws: late replicas, the step count, then every step.
+    fn generate_of(
+        &self,
+        shape: &Concrete,
+        kinds: &[(u32, Kind)],
+        runner: &mut TestRunner,
+    ) -> Result<Schedule<Op>, Reason> {
+        let late_mask = if shape.late_joins {
+            late_mask_bits()
+                .prop_map(|bits| late_mask_of(&bits))
+                .new_tree(runner)?
+                .current()
+        } else {
+            0
+        };
+        let count = proptest::num::sample_uniform_incl(runner, 1, shape.steps.max(1));
+        let total: u64 = kinds.iter().map(|&(w, _)| u64::from(w)).sum();
+        let mut raw = Vec::with_capacity(count);
+        for _ in 0..count {
+            // `Union::new_weighted`: a uniform draw below the total weight picks the arm after
+            // every arm whose running total is at most the draw; each arm before it forks the
+            // runner (a generator seeded from the stream) for later.
+            let roll = proptest::num::sample_uniform_incl(runner, 0, total - 1);
+            let mut sum = 0u64;
+            let pick = kinds
+                .iter()
+                .take_while(|&&(w, _)| {
+                    sum += u64::from(w);
+                    sum <= roll
+                })
+                .count();
+            for _ in 0..pick {
+                // What forking a ChaCha runner draws for the fork's seed (`new_rng`), without
+                // building the fork's generator: 32 bytes, each from a 32-bit word.
+                runner.rng().fill_bytes(&mut [0; 4 * 32]);
+            }
+            let kind = kinds[pick].1;
+            let x = any::<u32>().new_tree(runner)?.current();
+            raw.push(if kind == Kind::Update {
+                let op = self.ops.new_tree(runner)?.current();
+                (kind_index(kind), x, 0, Some(op))
+            } else {
+                let y = any::<u32>().new_tree(runner)?.current();
+                (kind_index(kind), x, y, None)
+            });
+        }
+        Ok(build(shape, late_mask, raw))
+    }
+}
+
+/// The late-replica bits of a schedule that allows late joins: about one replica in six.
+fn late_mask_bits() -> proptest::collection::VecStrategy<prop::bool::Weighted> {
+    vec(prop::bool::weighted(1.0 / 6.0), MAX_REPLICAS as usize)
+}
+
+fn late_mask_of(bits: &[bool]) -> u32 {
+    bits.iter()
+        .enumerate()
+        .fold(0u32, |m, (i, &b)| m | (u32::from(b) << i))
 }
 
 impl<Op: Clone + Debug + 'static> Schedule<Op> {
@@ -1014,6 +1127,62 @@ mod tests {
             assert_eq!(big.current().replicas, replicas);
         }
         assert_eq!(big.current().steps.len(), 1);
+    }
+
+    /// The search's generator draws what the strategy's value tree shows first, for every
+    /// kind of shape and for operation strategies that themselves fork, filter and flat-map.
+    #[test]
+    fn the_generator_draws_the_strategys_schedules() {
+        let shapes = [
+            fixed(),
+            Shape::default(),
+            Shape {
+                faults: Dimension::Fixed(Faults {
+                    clock_skew: true,
+                    ..Faults::ALL
+                }),
+                ..fixed()
+            },
+            Shape {
+                late_joins: false,
+                sends: false,
+                ..fixed()
+            },
+            Shape {
+                replicas: Dimension::Fixed(3),
+                steps: Dimension::Swarm(20),
+                ..Shape::default()
+            },
+            Shape {
+                steps: Dimension::Fixed(1),
+                faults: Dimension::Fixed(Faults::NONE),
+                ..fixed()
+            },
+        ];
+        let ops: [BoxedStrategy<u8>; 3] = [
+            (0..4u8).boxed(),
+            prop_oneof![Just(1u8), 5..9u8, (0..3u8).prop_map(|x| x * 20)].boxed(),
+            (1..4u8)
+                .prop_flat_map(|n| (0..n).prop_filter("odd", |x| x % 2 == 0))
+                .boxed(),
+        ];
+        for shape in shapes {
+            for ops in &ops {
+                let generator = Generator::new(shape, ops.clone());
+                let strategy = generator.strategy();
+                for i in 0..40 {
+                    let runner = || {
+                        TestRunner::new_with_rng(
+                            ProptestConfig::default(),
+                            crdt_laws::seed::rng(crdt_laws::seed::derive(3, i)),
+                        )
+                    };
+                    let drawn = generator.generate(&mut runner()).unwrap();
+                    let tree = strategy.new_tree(&mut runner()).unwrap();
+                    assert_eq!(drawn, tree.current(), "{shape:?}, schedule {i}");
+                }
+            }
+        }
     }
 
     #[test]

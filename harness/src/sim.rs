@@ -18,12 +18,14 @@
 
 use std::collections::HashMap;
 use std::fmt::{self, Debug, Display};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crdt_laws::contain::catch_panic;
 use crdt_laws::generate::{Seen, UpdateRecord, applied_is_known, history};
 use crdt_laws::sync::debug_len;
 use crdt_laws::{Delivery, Dot, Model, NonInterleaving, ReplicaId};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::interleaving::{self, Origins};
@@ -421,7 +423,7 @@ struct Replica<P: Protocol> {
     /// updates it carries). Local deltas and every payload received are buffered, so a group
     /// carries everything its sender merged since the destination last acknowledged (the
     /// anti-entropy of Almeida et al., "Delta state replicated data types", Algorithm 2).
-    links: Vec<Vec<(u64, P::Payload, Seen)>>,
+    links: Vec<Vec<(u64, Rc<Buffered<P>>)>>,
     /// Delta-state: per destination, whether sends must be the whole state (after a restart,
     /// until a whole state sent since then has been delivered).
     resync: Vec<bool>,
@@ -431,6 +433,9 @@ struct Replica<P: Protocol> {
     /// the replica has received nothing since (a run of typing).
     last_insert: Option<Dot>,
 }
+
+/// A buffered delta and the updates it carries, shared by every link it waits on.
+type Buffered<P> = (<P as Protocol>::Payload, Seen);
 
 type State<P> = <<P as Protocol>::Model as Model>::State;
 type Value<P> = <<P as Protocol>::Model as Model>::Value;
@@ -493,7 +498,7 @@ struct Sim<'a, P: Protocol> {
     fork_checked: bool,
     /// The specification's value for each set of updates judged so far (`None`: no
     /// specification, or what was applied is not known).
-    specs: HashMap<Seen, Option<Value<P>>>,
+    specs: FxHashMap<Seen, Option<Value<P>>>,
     /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
     /// last checked.
     sizes: Vec<Option<(usize, usize)>>,
@@ -684,7 +689,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             sequences: Sequences::default(),
             sequence_model,
             fork_checked: false,
-            specs: HashMap::new(),
+            specs: FxHashMap::default(),
             sizes: vec![None; n],
             merged_bytes: None,
             clocks: Clocks {
@@ -771,6 +776,15 @@ impl<'a, P: Protocol> Sim<'a, P> {
             }
         }
         Ok(())
+    }
+
+    /// True when replicas ship states or deltas (the flavours whose protocol has a
+    /// [`state_payload`](Protocol::state_payload)), without copying a state to find out.
+    fn ships_states(&self) -> bool {
+        matches!(
+            self.p.flavour(),
+            crdt_laws::Flavour::StateBased | crdt_laws::Flavour::DeltaState
+        )
     }
 
     fn up(&self, r: ReplicaId) -> bool {
@@ -936,7 +950,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             Produced::Delta(delta) => {
                 let mut carries = Seen::default();
                 carries.insert(u);
-                self.buffer_delta(i, None, &delta, &carries);
+                self.buffer_delta(i, None, (delta, carries));
             }
             Produced::Broadcast(message) => {
                 self.log.push(message.clone());
@@ -950,23 +964,18 @@ impl<'a, P: Protocol> Sim<'a, P> {
         self.after_change(i, Some(&before), Some(u), Duration::ZERO)
     }
 
-    /// Delta-state: buffers `delta` (carrying the updates `carries`) at replica `i` for every
+    /// Delta-state: buffers a delta (with the updates it carries) at replica `i` for every
     /// other replica except `except` (the one it came from).
-    fn buffer_delta(
-        &mut self,
-        i: usize,
-        except: Option<usize>,
-        delta: &P::Payload,
-        carries: &Seen,
-    ) {
+    fn buffer_delta(&mut self, i: usize, except: Option<usize>, delta: Buffered<P>) {
         if self.p.flavour() != crdt_laws::Flavour::DeltaState {
             return;
         }
         let seq = self.next_delta;
         self.next_delta += 1;
+        let delta = Rc::new(delta);
         for (j, link) in self.replicas[i].links.iter_mut().enumerate() {
             if j != i && Some(j) != except {
-                link.push((seq, delta.clone(), carries.clone()));
+                link.push((seq, Rc::clone(&delta)));
             }
         }
     }
@@ -1004,11 +1013,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
         if !self.up(from) || from == to || to.index() >= self.replicas.len() {
             return Ok(());
         }
-        let sender = &mut self.replicas[from.index()];
-        let Some(whole) = self.p.state_payload(&sender.state) else {
+        if !self.ships_states() {
             // Operation-based: messages are broadcast when updates happen.
             return Ok(());
-        };
+        }
+        let sender = &mut self.replicas[from.index()];
         let delta_state = !sender.links[to.index()].is_empty() || sender.resync[to.index()];
         let (payload, seen, carries, group) =
             if self.p.flavour() == crdt_laws::Flavour::DeltaState && !sender.resync[to.index()] {
@@ -1016,16 +1025,20 @@ impl<'a, P: Protocol> Sim<'a, P> {
                     return Ok(());
                 }
                 let link = &sender.links[to.index()];
-                let mut group = link[0].1.clone();
+                let mut group = link[0].1.0.clone();
                 let mut seen = Seen::default();
-                for (_, delta, carries) in link {
+                for (_, buffered) in link {
+                    let (delta, carries) = &**buffered;
                     self.p.join(&mut group, delta);
                     seen.union_with(carries);
                 }
-                let upto = link.last().map_or(0, |(seq, _, _)| *seq);
+                let upto = link.last().map_or(0, |(seq, _)| *seq);
                 (group, seen, Carries::Delta { upto }, Some(link.len()))
             } else {
                 // Whole state: state-based, or a delta replica resynchronizing after a restart.
+                let Some(whole) = self.p.state_payload(&sender.state) else {
+                    return Ok(());
+                };
                 let carries = Carries::State {
                     upto: self.next_delta,
                     epoch: sender.epoch,
@@ -1135,7 +1148,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
         let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
         if !matches!(m.carries, Carries::Op { .. }) {
-            self.merged_bytes = Some(debug_len(&m.payload));
+            self.merged_bytes = Some(self.p.payload_debug_len(&m.payload));
         }
         let replica = &mut self.replicas[i];
         let before = std::mem::replace(&mut replica.state, state);
@@ -1145,18 +1158,18 @@ impl<'a, P: Protocol> Sim<'a, P> {
         match m.carries {
             Carries::Delta { upto } => {
                 // The receiver acknowledges: the sender forgets the deltas now delivered.
-                self.replicas[m.from.index()].links[i].retain(|(seq, _, _)| *seq > upto);
-                self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
+                self.replicas[m.from.index()].links[i].retain(|(seq, _)| *seq > upto);
+                self.buffer_delta(i, Some(m.from.index()), (m.payload, m.seen));
             }
             Carries::State { upto, epoch } => {
                 // A whole state covers what the sender had buffered for this receiver, and
                 // completes a resynchronization if sent since the sender's last restart.
                 let sender = &mut self.replicas[m.from.index()];
-                sender.links[i].retain(|(seq, _, _)| *seq >= upto);
+                sender.links[i].retain(|(seq, _)| *seq >= upto);
                 if epoch == sender.epoch {
                     sender.resync[i] = false;
                 }
-                self.buffer_delta(i, Some(m.from.index()), &m.payload, &m.seen);
+                self.buffer_delta(i, Some(m.from.index()), (m.payload, m.seen));
             }
             Carries::Op { .. } => {}
         }
@@ -1271,7 +1284,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         // Whatever is left cannot take effect: duplicates of delivered messages.
         self.flight.clear();
-        if self.p.state_payload(&self.replicas[0].state).is_some() {
+        if self.ships_states() {
             // Every replica sends its whole state to A, then A sends its state to everyone.
             let n = self.replicas.len() as u32;
             for r in 1..n {
@@ -1308,7 +1321,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 ));
             }
         }
-        if self.p.state_payload(&first.state).is_some() {
+        if self.ships_states() {
             for other in &self.replicas[1..] {
                 if self.p.model().state_eq(&other.state, &first.state) == Some(false) {
                     return Err(self.states_differ(first.id, other.id));
@@ -1344,7 +1357,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let state = &self.replicas[i].state;
         let (value, _) = self.contained(r, || model.value(state))?;
         let (invariant, _) = self.contained(r, || model.invariant(&value))?;
-        let bytes = debug_len(state);
+        let bytes = model.debug_len(state);
         let moved_down = before.is_some_and(|before| self.p.leq(before, state) == Some(false));
         self.replicas[i].value = value;
         if let Err(broken) = invariant {
@@ -1461,7 +1474,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             .iter()
             .filter(|r| r.status == Status::Up)
             .collect();
-        let state_based = self.p.state_payload(&self.replicas[0].state).is_some();
+        let state_based = self.ships_states();
         for (k, a) in up.iter().enumerate() {
             for b in &up[k + 1..] {
                 if a.seen != b.seen {

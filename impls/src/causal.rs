@@ -243,6 +243,18 @@ impl CausalContext {
     }
 }
 
+impl CausalContext {
+    /// The length of this context's `Debug` text, counted without formatting it.
+    pub(crate) fn debug_len(&self) -> usize {
+        let vv = self.vv.debug_len();
+        if self.cloud.is_empty() {
+            vv
+        } else {
+            vv + " + ".len() + debug_list_len(self.cloud.iter().map(|&d| dot_len(d)))
+        }
+    }
+}
+
 impl fmt::Debug for CausalContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.cloud.is_empty() {
@@ -505,6 +517,37 @@ where
         }
     }
     (entries, context)
+}
+
+/// The number of decimal digits of `n`.
+pub(crate) fn decimal_len(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// The length of `r`'s `Debug` text (`A` to `Z`, then `R26`, ...).
+pub(crate) fn replica_len(r: ReplicaId) -> usize {
+    if r.0 < 26 {
+        1
+    } else {
+        1 + decimal_len(u64::from(r.0))
+    }
+}
+
+/// The length of `d`'s `Debug` text (`B2`).
+pub(crate) fn dot_len(d: Dot) -> usize {
+    replica_len(d.replica) + decimal_len(d.seq)
+}
+
+/// The length of the `Debug` text of a list or map (without `#`) whose entries' texts have
+/// the lengths `entries` (a map entry's text is its key, `": "` and its value): the brackets
+/// and a `", "` between entries.
+pub(crate) fn debug_list_len(entries: impl Iterator<Item = usize>) -> usize {
+    let (mut total, mut count) = (2, 0usize);
+    for len in entries {
+        total += len;
+        count += 1;
+    }
+    total + 2 * count.saturating_sub(1)
 }
 
 /// Formats a dot store as `Name{entries} seen context`.

@@ -8,7 +8,8 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::causal::{
-    check_dots_seen, diff_dot_stores, dot_store_leq, fmt_dot_store, join_chunked_dot_stores,
+    check_dots_seen, debug_list_len, diff_dot_stores, dot_len, dot_store_leq, fmt_dot_store,
+    join_chunked_dot_stores,
 };
 use crate::sorted::{Chunks, Pos, check_strictly_increasing};
 use crate::{CausalContext, Dot, Error, ReplicaId};
@@ -336,6 +337,32 @@ impl<T: Ord + Clone> OrSet<T> {
 
 impl_lattice!(OrSet<T> where T: Ord + Clone);
 
+impl<T: fmt::Debug> OrSet<T> {
+    /// The length of this set's `Debug` text, counted without formatting the set (each
+    /// element is formatted alone): what the harness's state-explosion oracle measures after
+    /// every step, several times faster.
+    ///
+    /// ```
+    /// use crdt_impls::OrSet;
+    /// use crdt_laws::ReplicaId;
+    /// let mut set = OrSet::new();
+    /// set.insert(ReplicaId::new(0), "x");
+    /// set.insert(ReplicaId::new(30), "yz");
+    /// assert_eq!(set.debug_len(), format!("{set:?}").len());
+    /// ```
+    #[must_use]
+    pub fn debug_len(&self) -> usize {
+        "OrSet".len()
+            + debug_list_len(
+                self.entries
+                    .iter()
+                    .map(|(x, d)| crdt_laws::sync::debug_len(x) + ": ".len() + dot_len(*d)),
+            )
+            + " seen ".len()
+            + self.context.debug_len()
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for OrSet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt_dot_store(
@@ -464,5 +491,51 @@ mod tests {
         let shared_dot = r#"{"entries":[[1,{"replica":0,"seq":1}],[2,{"replica":0,"seq":1}]],"context":{"vv":[[0,1]]}}"#;
         assert!(serde_json::from_str::<OrSet<u8>>(shared_dot).is_err());
         assert_eq!(format!("{x:?}"), "OrSet{6: A2} seen {A: 2}");
+    }
+
+    /// The counted `Debug` length is the formatted text's, for states with clouds, replicas
+    /// past `Z`, long sequence numbers and several digits per element.
+    #[test]
+    fn debug_len_counts_the_debug_text() {
+        use proptest::prelude::*;
+        use proptest::strategy::ValueTree;
+        let step = (0..3u8, prop_oneof![0..3u32, 24..40u32], 0..300u16);
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        for _ in 0..300 {
+            let steps = proptest::collection::vec(step.clone(), 0..40)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let mut replicas: Vec<OrSet<u16>> = vec![OrSet::new(); 3];
+            let mut deltas = Vec::new();
+            for (kind, r, x) in steps {
+                let at = (r % 3) as usize;
+                match kind {
+                    0 => {
+                        let delta = replicas[at].insert_delta(ReplicaId::new(r), x * 37);
+                        replicas[at].merge(&delta);
+                        deltas.push(delta);
+                    }
+                    1 => {
+                        let delta = replicas[at].remove_delta(&(x * 37));
+                        replicas[at].merge(&delta);
+                        deltas.push(delta);
+                    }
+                    // Deltas out of order leave gaps: contexts with clouds.
+                    _ => {
+                        if let Some(delta) = deltas.get(usize::from(x) % deltas.len().max(1)) {
+                            let delta = delta.clone();
+                            replicas[(at + 1) % 3].merge(&delta);
+                        }
+                    }
+                }
+            }
+            for state in replicas.iter().chain(&deltas) {
+                assert_eq!(state.debug_len(), format!("{state:?}").len(), "{state:?}");
+            }
+        }
+        let mut big = OrSet::new();
+        big.insert(ReplicaId::new(123_456), u64::MAX);
+        assert_eq!(big.debug_len(), format!("{big:?}").len());
     }
 }

@@ -198,6 +198,15 @@ impl VersionVector {
     }
 }
 
+impl VersionVector {
+    /// The length of this vector's `Debug` text, counted without formatting it.
+    pub(crate) fn debug_len(&self) -> usize {
+        crate::causal::debug_list_len(self.iter().map(|(r, n)| {
+            crate::causal::replica_len(r) + ": ".len() + crate::causal::decimal_len(n)
+        }))
+    }
+}
+
 impl fmt::Debug for VersionVector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()

@@ -328,6 +328,29 @@ pub trait Model {
         state.clone()
     }
 
+    /// The length in bytes of `state`'s `Debug` text: what the harness's state-explosion
+    /// oracle measures after every change. Defaults to counting the formatted text
+    /// ([`debug_len`](crate::sync::debug_len)). A model whose states are formatted often and
+    /// slowly may count without formatting, and must then return exactly the same number.
+    ///
+    /// ```
+    /// use crdt_laws::{Model, ReplicaId};
+    /// use crdt_laws::proptest::prelude::*;
+    /// struct Counter;
+    /// impl Model for Counter {
+    ///     type State = u64;
+    ///     type Op = u64;
+    ///     type Value = u64;
+    ///     fn new_replica(&self, _: ReplicaId) -> u64 { 0 }
+    ///     fn value(&self, s: &u64) -> u64 { *s }
+    ///     fn ops(&self) -> BoxedStrategy<u64> { (0..9u64).boxed() }
+    /// }
+    /// assert_eq!(Counter.debug_len(&1234), "1234".len());
+    /// ```
+    fn debug_len(&self, state: &Self::State) -> usize {
+        crate::sync::debug_len(state)
+    }
+
     /// Optional: checks an invariant of every value a replica may show (no element twice, a
     /// tree has no cycle, a counter is never negative), returning what is wrong.
     ///

@@ -126,6 +126,10 @@ impl Model for OrSetModel {
     fn ops(&self) -> BoxedStrategy<SetOp<u8>> {
         SetOp::strategy(self.domain, 2)
     }
+    /// Counted without formatting: the harness measures every state after every step.
+    fn debug_len(&self, state: &OrSet<u8>) -> usize {
+        state.debug_len()
+    }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
         Some(set::add_wins(history))
     }
