@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{harness, path, scratch, stderr, stdout};
@@ -119,16 +119,17 @@ fn schedules_and_steps(report: &Path) -> (u64, u64) {
     (run.schedules(), run.steps())
 }
 
-#[test]
-fn shard_reports_merge_into_the_single_machine_run() {
-    let dir = scratch("shards");
+/// `check model --schedules schedules` in scratch directory `dir`, on one machine and split
+/// into two shards whose reports are merged: the reports `[whole, shard 1, shard 2, merged]`.
+fn whole_and_merged_shards(dir: &str, model: &str, schedules: &str) -> [PathBuf; 4] {
+    let dir = scratch(dir);
     let run = |shard: &str, out: &Path| {
         let o = harness(&[
             "check",
-            "or-set",
+            model,
             "--no-laws",
             "--schedules",
-            "150",
+            schedules,
             "--shard",
             shard,
             "--out",
@@ -136,17 +137,20 @@ fn shard_reports_merge_into_the_single_machine_run() {
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     };
-    let (whole, a, b, merged) = (
-        dir.join("whole.json"),
-        dir.join("a.json"),
-        dir.join("b.json"),
-        dir.join("merged.json"),
-    );
-    run("1/1", &whole);
-    run("1/2", &a);
-    run("2/2", &b);
-    let out = harness(&["merge-reports", path(&a), path(&b), "--out", path(&merged)]);
+    let reports = ["whole", "a", "b", "merged"].map(|name| dir.join(format!("{name}.json")));
+    let [whole, a, b, merged] = &reports;
+    run("1/1", whole);
+    run("1/2", a);
+    run("2/2", b);
+    let out = harness(&["merge-reports", path(a), path(b), "--out", path(merged)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    reports
+}
+
+#[test]
+fn shard_reports_merge_into_the_single_machine_run() {
+    let [whole, a, _, merged] = whole_and_merged_shards("shards", "or-set", "150");
+    let dir = merged.parent().unwrap().to_path_buf();
     assert_eq!(schedules_and_steps(&merged), schedules_and_steps(&whole));
     // Merging a shard twice does not count it twice.
     let again = dir.join("again.json");
@@ -258,49 +262,23 @@ fn an_interrupted_run_writes_an_incomplete_report() {
 }
 
 /// `check` on a sync protocol writes its cost in the report (the same split into shards), and
-/// the Markdown rendering shows it.
+/// the Markdown rendering shows it; a run of another flavour writes none.
 #[test]
 fn a_sync_check_writes_the_sync_cost() {
-    let dir = scratch("sync-cost");
-    let run = |shard: &str, out: &Path| {
-        let o = harness(&[
-            "check",
-            "sync/server",
-            "--no-laws",
-            "--schedules",
-            "120",
-            "--shard",
-            shard,
-            "--out",
-            path(out),
-        ]);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    };
-    let (whole, a, b, merged) = (
-        dir.join("whole.json"),
-        dir.join("a.json"),
-        dir.join("b.json"),
-        dir.join("merged.json"),
-    );
-    run("1/1", &whole);
-    run("1/2", &a);
-    run("2/2", &b);
-    let sync = |report: &Path| {
+    let sync = |report: &Path, model: &str| {
         let r = Report::read(report).unwrap();
-        let run = r.models["sync/server"].runs.values().next().unwrap();
-        run.sync()
+        r.models[model].runs.values().next().unwrap().sync()
     };
-    let totals = sync(&whole).expect("a sync run records its cost");
+    let [whole, _, _, merged] = whole_and_merged_shards("sync-cost", "sync/server", "120");
+    let totals = sync(&whole, "sync/server").expect("a sync run records its cost");
     assert_eq!(totals.schedules, 120);
     assert!(totals.final_bytes > 0 && totals.bytes >= totals.final_bytes);
-    let out = harness(&["merge-reports", path(&a), path(&b), "--out", path(&merged)]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
-        sync(&merged),
+        sync(&merged, "sync/server"),
         Some(totals),
         "shards add up to the whole run"
     );
-    let md = dir.join("whole.md");
+    let md = whole.with_extension("md");
     let out = harness(&["render", path(&whole), "--report", "md", "--out", path(&md)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
@@ -308,22 +286,6 @@ fn a_sync_check_writes_the_sync_cost() {
             .unwrap()
             .contains("### Sync cost")
     );
-    // A state-based run records none.
-    assert_eq!(sync_of_or_set(&dir), None);
-}
-
-fn sync_of_or_set(dir: &Path) -> Option<crdt_reports::SyncTotals> {
-    let out = dir.join("or-set.json");
-    let o = harness(&[
-        "check",
-        "or-set",
-        "--no-laws",
-        "--schedules",
-        "20",
-        "--out",
-        path(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let r = Report::read(&out).unwrap();
-    r.models["or-set"].runs.values().next().unwrap().sync()
+    let [or_set, ..] = whole_and_merged_shards("sync-cost-or-set", "or-set", "20");
+    assert_eq!(sync(&or_set, "or-set"), None);
 }
