@@ -2,6 +2,7 @@
 //! implementation.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 
 use crdt_laws::vocab::list::{ListOp, tag_char};
@@ -143,7 +144,35 @@ struct Server<'p, P: Protocol> {
     codec: Option<Codec<<P::Model as Model>::State>>,
 }
 
-type Answer = Result<Value, String>;
+/// What a request answers, before it is written: most answer nothing but `ok`.
+enum Reply {
+    /// `{"ok":true}`.
+    Done,
+    /// `{"ok":true,"<field>":<value>}`.
+    Field(&'static str, Value),
+    /// An answer object as it is (the handshake's).
+    Whole(Value),
+    /// A batch's answer line, written.
+    Batch(String),
+}
+
+impl Reply {
+    /// Appends the reply's JSON text to `out`.
+    fn write(&self, out: &mut String) {
+        match self {
+            Reply::Done => out.push_str(r#"{"ok":true}"#),
+            Reply::Field(field, value) => {
+                let _ = write!(out, r#"{{"ok":true,"{field}":{value}}}"#);
+            }
+            Reply::Whole(value) => {
+                let _ = write!(out, "{value}");
+            }
+            Reply::Batch(text) => out.push_str(text),
+        }
+    }
+}
+
+type Answer = Result<Reply, String>;
 
 fn handle_of(request: &Value, field: &str) -> Result<u64, String> {
     request
@@ -226,12 +255,12 @@ where
             .and_then(Value::as_str)
             .ok_or("a request needs a `type`")?;
         match kind {
-            "hello" => Ok(self.hello.to_json()),
+            "hello" => Ok(Reply::Whole(self.hello.to_json())),
             "new" => {
                 let h = handle_of(request, "replica")?;
                 let actor = actor_of(request)?;
                 self.replicas.insert(h, model.new_replica(actor));
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "local" => {
                 let op = request
@@ -260,7 +289,7 @@ where
                         self.payloads.insert(out, p);
                     }
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "deliver" | "merge" => {
                 let (into, from) = if kind == "deliver" {
@@ -279,7 +308,7 @@ where
                 } else {
                     return Err(format!("unknown replica {into}"));
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "value" => {
                 let h = handle_of(request, "replica")?;
@@ -287,7 +316,7 @@ where
                     .replicas
                     .get(&h)
                     .ok_or_else(|| format!("unknown replica {h}"))?;
-                Ok(json!({"ok": true, "value": self.wire_value(state)}))
+                Ok(Reply::Field("value", self.wire_value(state)))
             }
             "values" => {
                 let handles = request
@@ -305,7 +334,7 @@ where
                         Ok(self.wire_value(state))
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                Ok(json!({"ok": true, "values": values}))
+                Ok(Reply::Field("values", Value::Array(values)))
             }
             "fork" => {
                 let (h, out) = (handle_of(request, "replica")?, handle_of(request, "out")?);
@@ -318,7 +347,7 @@ where
                 } else {
                     return Err(format!("unknown replica {h}"));
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "equal" => {
                 let other = handle_of(request, "other")?;
@@ -331,7 +360,7 @@ where
                 let equal = model
                     .state_eq(a, &b)
                     .ok_or("this model cannot compare states")?;
-                Ok(json!({"ok": true, "equal": equal}))
+                Ok(Reply::Field("equal", Value::Bool(equal)))
             }
             "drop" => {
                 for field in ["replicas", "messages"] {
@@ -347,19 +376,20 @@ where
                         }
                     }
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "reset" => {
                 self.replicas.clear();
                 self.payloads.clear();
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "batch" => {
                 let requests = request
                     .get("requests")
                     .and_then(Value::as_array)
                     .ok_or("`requests` must be an array")?;
-                let mut results = Vec::with_capacity(requests.len());
+                // The results' texts, comma-separated, as they are answered.
+                let mut results = String::with_capacity(16 * requests.len());
                 for (i, r) in requests.iter().enumerate() {
                     let kind = r.get("type").and_then(Value::as_str);
                     let answer = if matches!(kind, Some("hello" | "batch")) {
@@ -371,15 +401,21 @@ where
                         self.answer(r)
                     };
                     match answer {
-                        Ok(a) => results.push(a),
+                        Ok(a) => {
+                            if i > 0 {
+                                results.push(',');
+                            }
+                            a.write(&mut results);
+                        }
                         Err(error) => {
-                            return Ok(
-                                json!({"ok": false, "error": error, "index": i, "results": results}),
-                            );
+                            let error = Value::String(error);
+                            return Ok(Reply::Batch(format!(
+                                r#"{{"ok":false,"error":{error},"index":{i},"results":[{results}]}}"#
+                            )));
                         }
                     }
                 }
-                Ok(json!({"ok": true, "results": results}))
+                Ok(Reply::Batch(format!(r#"{{"ok":true,"results":[{results}]}}"#)))
             }
             "snapshot" => {
                 let codec = self
@@ -388,7 +424,7 @@ where
                     .ok_or("`snapshot` is not offered by this adapter")?;
                 let save = codec.save;
                 let state = self.state(request, "replica")?;
-                Ok(json!({"ok": true, "snapshot": save(state)?}))
+                Ok(Reply::Field("snapshot", save(state)?))
             }
             "restore" => {
                 let codec = self
@@ -403,7 +439,7 @@ where
                     .cloned()
                     .ok_or("`restore` needs a `snapshot`")?;
                 self.replicas.insert(out, load(snapshot)?);
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             other => Err(format!("unknown request type {other:?}")),
         }
@@ -529,7 +565,7 @@ where
         payloads: HashMap::new(),
         codec,
     };
-    let mut line_out = Vec::new();
+    let mut line_out = String::new();
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
@@ -539,11 +575,12 @@ where
             Ok(request) => server.answer(&request),
             Err(e) => Err(format!("not JSON: {e}")),
         };
-        let answer = answer.unwrap_or_else(|error| json!({"ok": false, "error": error}));
+        let answer =
+            answer.unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
         line_out.clear();
-        serde_json::to_writer(&mut line_out, &answer)?;
-        line_out.push(b'\n');
-        output.write_all(&line_out)?;
+        answer.write(&mut line_out);
+        line_out.push('\n');
+        output.write_all(line_out.as_bytes())?;
         output.flush()?;
     }
     Ok(())
