@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crdt_laws::Dot;
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use super::hello::Hello;
@@ -222,6 +222,37 @@ impl Answer {
     }
 }
 
+/// An answer's key, read without copying it.
+enum Key {
+    Ok,
+    Value,
+    Equal,
+    Snapshot,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                Ok(match key {
+                    "ok" => Key::Ok,
+                    "value" => Key::Value,
+                    "equal" => Key::Equal,
+                    "snapshot" => Key::Snapshot,
+                    _ => Key::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
 /// Reads an answer object's fields without a tree of the whole answer; only an object is an
 /// answer (an array is not read by position).
 impl<'de> Deserialize<'de> for Answer {
@@ -234,13 +265,13 @@ impl<'de> Deserialize<'de> for Answer {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
                 let mut answer = Answer::default();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let slot = match &*key {
-                        "ok" => &mut answer.ok,
-                        "value" => &mut answer.value,
-                        "equal" => &mut answer.equal,
-                        "snapshot" => &mut answer.snapshot,
-                        _ => {
+                while let Some(key) = map.next_key::<Key>()? {
+                    let slot = match key {
+                        Key::Ok => &mut answer.ok,
+                        Key::Value => &mut answer.value,
+                        Key::Equal => &mut answer.equal,
+                        Key::Snapshot => &mut answer.snapshot,
+                        Key::Other => {
                             map.next_value::<IgnoredAny>()?;
                             continue;
                         }

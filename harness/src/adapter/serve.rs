@@ -8,8 +8,8 @@ use std::io::{self, BufRead, Write};
 use crdt_laws::vocab::list::{ListOp, tag_char};
 use crdt_laws::vocab::{CounterOp, MapOp, RegisterOp, SetOp};
 use crdt_laws::{Dot, Model, ReplicaId};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::hello::{Capabilities, Hello};
@@ -174,7 +174,163 @@ impl Reply {
 
 type Answer = Result<Reply, String>;
 
-fn handle_of(request: &Value, field: &str) -> Result<u64, String> {
+/// A request's fields that `serve` reads, each as JSON (a number is no allocation), read from
+/// a line without a tree of the whole line: a batch of hundreds of requests is hundreds of
+/// small structs, not a tree of maps. A line this does not read (a request that is not an
+/// object, `requests` that is not an array of objects) is read as a tree and converted, so
+/// the answers and errors are the same either way.
+#[derive(Default)]
+struct Req {
+    kind: Option<Value>,
+    replica: Option<Value>,
+    actor: Option<Value>,
+    out: Option<Value>,
+    message: Option<Value>,
+    into: Option<Value>,
+    from: Option<Value>,
+    other: Option<Value>,
+    op: Option<Value>,
+    dot: Option<Value>,
+    replicas: Option<Value>,
+    messages: Option<Value>,
+    snapshot: Option<Value>,
+    /// `requests`: `Some(None)` when it is not an array.
+    requests: Option<Option<Vec<Req>>>,
+}
+
+impl Req {
+    /// The slot of field `name`, `None` for a field `serve` does not read.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Some(match name {
+            "type" => &mut self.kind,
+            "replica" => &mut self.replica,
+            "actor" => &mut self.actor,
+            "out" => &mut self.out,
+            "message" => &mut self.message,
+            "into" => &mut self.into,
+            "from" => &mut self.from,
+            "other" => &mut self.other,
+            "op" => &mut self.op,
+            "dot" => &mut self.dot,
+            "replicas" => &mut self.replicas,
+            "messages" => &mut self.messages,
+            "snapshot" => &mut self.snapshot,
+            _ => return None,
+        })
+    }
+
+    /// Field `name`, when given.
+    fn get(&self, name: &str) -> Option<&Value> {
+        match name {
+            "type" => self.kind.as_ref(),
+            "replica" => self.replica.as_ref(),
+            "actor" => self.actor.as_ref(),
+            "out" => self.out.as_ref(),
+            "message" => self.message.as_ref(),
+            "into" => self.into.as_ref(),
+            "from" => self.from.as_ref(),
+            "other" => self.other.as_ref(),
+            "op" => self.op.as_ref(),
+            "dot" => self.dot.as_ref(),
+            "replicas" => self.replicas.as_ref(),
+            "messages" => self.messages.as_ref(),
+            "snapshot" => self.snapshot.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The request's type, when it is a string.
+    fn kind(&self) -> Option<&str> {
+        self.kind.as_ref().and_then(Value::as_str)
+    }
+
+    /// A request from its tree (any JSON value: what is not an object has no fields).
+    fn from_value(request: &Value) -> Req {
+        let mut req = Req::default();
+        let Some(fields) = request.as_object() else {
+            return req;
+        };
+        for (name, value) in fields {
+            if name == "requests" {
+                req.requests = Some(
+                    value
+                        .as_array()
+                        .map(|a| a.iter().map(Req::from_value).collect()),
+                );
+            } else if let Some(slot) = req.slot(name) {
+                *slot = Some(value.clone());
+            }
+        }
+        req
+    }
+
+    /// Reads a line: without a tree when it is an object whose `requests`, if any, are objects;
+    /// else as a tree.
+    fn parse(line: &str) -> Result<Req, serde_json::Error> {
+        if line.trim_start().starts_with('{')
+            && let Ok(req) = serde_json::from_str::<Req>(line)
+        {
+            return Ok(req);
+        }
+        serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
+    }
+}
+
+/// Reads an object's fields (only an object: anything else is an error, and the line is read
+/// as a tree).
+impl<'de> Deserialize<'de> for Req {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Req;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Req, A::Error> {
+                let mut req = Req::default();
+                while let Some(name) = map.next_key::<FieldName<'de>>()? {
+                    let name = name.0.as_ref();
+                    if name == "requests" {
+                        req.requests = Some(Some(map.next_value()?));
+                    } else if let Some(slot) = req.slot(name) {
+                        *slot = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(req)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A field's name, borrowed from the line when it has no escapes.
+struct FieldName<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl<'de> Visitor<'de> for Name {
+            type Value = FieldName<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                name: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Borrowed(name)))
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Owned(name.to_string())))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+fn handle_of(request: &Req, field: &str) -> Result<u64, String> {
     request
         .get(field)
         .and_then(Value::as_u64)
@@ -188,7 +344,7 @@ where
 {
     fn state(
         &mut self,
-        request: &Value,
+        request: &Req,
         field: &str,
     ) -> Result<&mut <P::Model as Model>::State, String> {
         let h = handle_of(request, field)?;
@@ -248,12 +404,9 @@ where
         }
     }
 
-    fn answer(&mut self, request: &Value) -> Answer {
+    fn answer(&mut self, request: &Req) -> Answer {
         let model = self.protocol.model();
-        let kind = request
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or("a request needs a `type`")?;
+        let kind = request.kind().ok_or("a request needs a `type`")?;
         match kind {
             "hello" => Ok(Reply::Whole(self.hello.to_json())),
             "new" => {
@@ -267,7 +420,8 @@ where
                     .get("op")
                     .and_then(<P::Model as Model>::Op::from_wire)
                     .ok_or_else(|| {
-                        format!("not an operation of this vocabulary: {}", request["op"])
+                        let op = request.op.as_ref().unwrap_or(&Value::Null);
+                        format!("not an operation of this vocabulary: {op}")
                     })?;
                 let dot = request.get("dot").ok_or("`local` needs a `dot`")?;
                 let dot = Dot::new(
@@ -385,13 +539,14 @@ where
             }
             "batch" => {
                 let requests = request
-                    .get("requests")
-                    .and_then(Value::as_array)
+                    .requests
+                    .as_ref()
+                    .and_then(Option::as_ref)
                     .ok_or("`requests` must be an array")?;
                 // The results' texts, comma-separated, as they are answered.
                 let mut results = String::with_capacity(16 * requests.len());
                 for (i, r) in requests.iter().enumerate() {
-                    let kind = r.get("type").and_then(Value::as_str);
+                    let kind = r.kind();
                     let answer = if matches!(kind, Some("hello" | "batch")) {
                         Err(format!(
                             "`{}` is not allowed in a batch",
@@ -415,7 +570,9 @@ where
                         }
                     }
                 }
-                Ok(Reply::Batch(format!(r#"{{"ok":true,"results":[{results}]}}"#)))
+                Ok(Reply::Batch(format!(
+                    r#"{{"ok":true,"results":[{results}]}}"#
+                )))
             }
             "snapshot" => {
                 let codec = self
@@ -446,7 +603,7 @@ where
     }
 }
 
-fn actor_of(request: &Value) -> Result<ReplicaId, String> {
+fn actor_of(request: &Req) -> Result<ReplicaId, String> {
     request
         .get("actor")
         .and_then(small)
@@ -571,7 +728,7 @@ where
         if line.trim().is_empty() {
             continue;
         }
-        let answer = match serde_json::from_str::<Value>(&line) {
+        let answer = match Req::parse(&line) {
             Ok(request) => server.answer(&request),
             Err(e) => Err(format!("not JSON: {e}")),
         };
@@ -625,4 +782,81 @@ where
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
     serve_snapshots_on(protocol, vocabulary, stdin, stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::StateProtocol;
+    use crdt_impls::models::OrSetModel;
+
+    /// Answers `lines` with a fresh server, reading each line with `read`.
+    fn answers(lines: &[&str], read: fn(&str) -> Result<Req, serde_json::Error>) -> Vec<String> {
+        let model = OrSetModel::default();
+        let protocol = StateProtocol(&model);
+        let vocabulary = Vocabulary::parse(&json!({"kind": "set", "wins": "add"})).unwrap();
+        let probe = model.new_replica(ReplicaId::new(0));
+        let mut server = Server {
+            protocol: &protocol,
+            hello: Hello {
+                name: model.name(),
+                flavour: protocol.flavour(),
+                vocabulary,
+                delivery: protocol.delivery(),
+                capabilities: Capabilities {
+                    fork: true,
+                    snapshot: false,
+                    equal: model.state_eq(&probe, &probe).is_some(),
+                },
+            },
+            replicas: HashMap::new(),
+            payloads: HashMap::new(),
+            codec: None,
+        };
+        lines
+            .iter()
+            .map(|line| {
+                let reply = match read(line) {
+                    Ok(request) => server.answer(&request),
+                    Err(e) => Err(format!("not JSON: {e}")),
+                };
+                let reply = reply
+                    .unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
+                let mut out = String::new();
+                reply.write(&mut out);
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn requests_read_without_a_tree_are_answered_as_the_tree_is() {
+        let lines = [
+            r#"{"type":"hello","protocol":1}"#,
+            r#"{"type":"batch","requests":[{"type":"new","replica":0,"actor":0},{"type":"local","replica":0,"op":{"add":2},"dot":{"actor":0,"seq":1}},{"type":"fork","replica":0,"out":1},{"type":"value","replica":1},{"type":"equal","replica":0,"other":1}]}"#,
+            // Escaped keys, unknown fields, a key given twice (the last counts).
+            r#"{"typ\u0065":"value","replica":5,"replica":0,"extra":[1,{"a":2}]}"#,
+            r#"{"type":"batch","requests":[{"type":"merge","into":0,"from":1},7,[1]]}"#,
+            r#"{"type":"batch","requests":{"type":"value"}}"#,
+            r#"{"type":"batch","requests":[{"type":"batch","requests":[]}]}"#,
+            r#"{"type":"local","replica":0,"op":{"nope":1},"dot":{"actor":0,"seq":2}}"#,
+            r#"{"type":"value","replica":-1}"#,
+            r#"{"type":"value","replica":1.0}"#,
+            r#"[{"type":"value","replica":0}]"#,
+            r#"{"type":"value","replica":0} trailing"#,
+            r#"{"type":7}"#,
+            r#"{"type":"drop","replicas":[1,"x"],"messages":3}"#,
+            r#"{"type":"values","replicas":[0,1]}"#,
+        ];
+        let tree = answers(&lines, |line| {
+            serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
+        });
+        assert_eq!(answers(&lines, Req::parse), tree);
+        assert!(
+            tree[1].starts_with(r#"{"ok":true,"results":[{"ok":true}"#),
+            "{}",
+            tree[1]
+        );
+        assert!(tree[3].contains(r#""index":1"#), "{}", tree[3]);
+    }
 }
