@@ -181,67 +181,34 @@ type Answer = Result<Reply, String>;
 /// the answers and errors are the same either way.
 #[derive(Default)]
 struct Req {
-    kind: Option<Value>,
-    replica: Option<Value>,
-    actor: Option<Value>,
-    out: Option<Value>,
-    message: Option<Value>,
-    into: Option<Value>,
-    from: Option<Value>,
-    other: Option<Value>,
-    op: Option<Value>,
-    dot: Option<Value>,
-    replicas: Option<Value>,
-    messages: Option<Value>,
-    snapshot: Option<Value>,
+    /// The fields of [`FIELDS`], in order.
+    fields: [Option<Value>; FIELDS.len()],
     /// `requests`: `Some(None)` when it is not an array.
     requests: Option<Option<Vec<Req>>>,
 }
 
+/// The fields `serve` reads (besides `requests`).
+const FIELDS: [&str; 13] = [
+    "type", "replica", "actor", "out", "message", "into", "from", "other", "op", "dot", "replicas",
+    "messages", "snapshot",
+];
+
 impl Req {
     /// The slot of field `name`, `None` for a field `serve` does not read.
     fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
-        Some(match name {
-            "type" => &mut self.kind,
-            "replica" => &mut self.replica,
-            "actor" => &mut self.actor,
-            "out" => &mut self.out,
-            "message" => &mut self.message,
-            "into" => &mut self.into,
-            "from" => &mut self.from,
-            "other" => &mut self.other,
-            "op" => &mut self.op,
-            "dot" => &mut self.dot,
-            "replicas" => &mut self.replicas,
-            "messages" => &mut self.messages,
-            "snapshot" => &mut self.snapshot,
-            _ => return None,
-        })
+        let i = FIELDS.iter().position(|f| *f == name)?;
+        Some(&mut self.fields[i])
     }
 
     /// Field `name`, when given.
     fn get(&self, name: &str) -> Option<&Value> {
-        match name {
-            "type" => self.kind.as_ref(),
-            "replica" => self.replica.as_ref(),
-            "actor" => self.actor.as_ref(),
-            "out" => self.out.as_ref(),
-            "message" => self.message.as_ref(),
-            "into" => self.into.as_ref(),
-            "from" => self.from.as_ref(),
-            "other" => self.other.as_ref(),
-            "op" => self.op.as_ref(),
-            "dot" => self.dot.as_ref(),
-            "replicas" => self.replicas.as_ref(),
-            "messages" => self.messages.as_ref(),
-            "snapshot" => self.snapshot.as_ref(),
-            _ => None,
-        }
+        let i = FIELDS.iter().position(|f| *f == name)?;
+        self.fields[i].as_ref()
     }
 
     /// The request's type, when it is a string.
     fn kind(&self) -> Option<&str> {
-        self.kind.as_ref().and_then(Value::as_str)
+        self.fields[0].as_ref().and_then(Value::as_str)
     }
 
     /// A request from its tree (any JSON value: what is not an object has no fields).
@@ -420,7 +387,7 @@ where
                     .get("op")
                     .and_then(<P::Model as Model>::Op::from_wire)
                     .ok_or_else(|| {
-                        let op = request.op.as_ref().unwrap_or(&Value::Null);
+                        let op = request.get("op").unwrap_or(&Value::Null);
                         format!("not an operation of this vocabulary: {op}")
                     })?;
                 let dot = request.get("dot").ok_or("`local` needs a `dot`")?;
