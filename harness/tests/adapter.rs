@@ -165,6 +165,31 @@ fn a_text_adapter_gives_the_same_findings_with_one_and_two_processes() {
     assert_eq!(indices(&one), indices(&two));
 }
 
+#[test]
+fn a_register_with_any_winner_is_judged_where_no_writes_are_concurrent() {
+    // The largest concurrent value wins: not last-writer-wins, but convergent and right
+    // wherever one write overwrote the others.
+    let any = run(&start("register-max", DEFAULT_TIMEOUT), &options(60, 2));
+    assert!(any.passed(), "{:?}", any.failure().map(|f| &f.finding));
+    let lww = run(
+        &start("register-max-as-lww", DEFAULT_TIMEOUT),
+        &options(60, 2),
+    );
+    assert_eq!(
+        lww.failure().map(|f| f.finding.property),
+        Some(Property::Specification),
+        "the same register declared last-writer-wins is caught"
+    );
+    // Showing an overwritten write breaks the specification even with any winner allowed.
+    let first = run(&start("register-first", DEFAULT_TIMEOUT), &options(60, 2));
+    assert_eq!(
+        first.failure().map(|f| f.finding.property),
+        Some(Property::Specification),
+        "{:?}",
+        first.failure().map(|f| &f.finding)
+    );
+}
+
 /// Runs an adapter that misbehaves when it is asked to add 3: the finding's message holds each
 /// of `expected` (what happened, the adapter's stderr), and the schedule shrinks to that one
 /// step, the adapter restarted for every candidate.

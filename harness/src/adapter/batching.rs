@@ -53,6 +53,12 @@ pub(crate) fn phase() -> Phase {
     PHASE.with(Cell::get)
 }
 
+/// True while a run with an adapter model is recorded: its answers are neutral, and so is its
+/// specification (`None`), so the simulator need not build the history it would be asked on.
+pub(crate) fn recording_adapter() -> bool {
+    phase() == Phase::Record && ACTIVE.with(|a| a.borrow().is_some())
+}
+
 /// Records that `conn` takes part in this run (the recording phase); true when it is the
 /// run's first, and so its only, connection.
 pub(super) fn join(conn: Arc<dyn Batched + Send + Sync>) -> bool {

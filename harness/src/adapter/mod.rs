@@ -24,7 +24,7 @@ mod process;
 mod serve;
 mod vocab;
 
-pub(crate) use batching::batched;
+pub(crate) use batching::{batched, recording_adapter};
 pub use hello::{Capabilities, Hello};
 pub use json::Json;
 pub use model::{AdapterModel, DEFAULT_TIMEOUT, Message, Replica};

@@ -12,12 +12,12 @@ use crdt_laws::{
     Delivery, DeltaCrdt, Dot, Flavour, History, Model, NonInterleaving, OpCrdt, ReplicaId,
     StateCrdt,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::batching::{self, Batched, Phase};
 use super::hello::Hello;
 use super::json::Json;
-use super::process::{AdapterError, Process};
+use super::process::{AdapterError, Answer, Process, Request};
 
 /// The default time an adapter has to answer one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -117,7 +117,7 @@ enum Query {
 #[derive(Default)]
 struct RunLog {
     keys: Vec<Query>,
-    answers: Vec<Value>,
+    answers: Vec<Answer>,
     /// The next answer the replay hands out.
     cursor: usize,
     /// The handles the recording allocated: `first..end`.
@@ -129,11 +129,8 @@ struct RunLog {
     diverged: bool,
 }
 
-fn is_query(request: &Value) -> bool {
-    matches!(
-        request.get("type").and_then(Value::as_str),
-        Some("value" | "equal" | "snapshot")
-    )
+fn is_query(name: &str) -> bool {
+    matches!(name, "value" | "equal" | "snapshot")
 }
 
 /// Sends what is queued, keeping the answers of the recorded queries.
@@ -141,7 +138,7 @@ fn flush_recorded(state: &mut ConnState) -> Result<(), AdapterError> {
     let Some(p) = state.process.as_mut() else {
         return Ok(());
     };
-    let queries: Vec<bool> = p.pending().iter().map(is_query).collect();
+    let queries: Vec<bool> = p.pending().iter().map(|name| is_query(name)).collect();
     let results = p.flush()?;
     for (query, answer) in queries.into_iter().zip(results) {
         if query {
@@ -175,7 +172,11 @@ impl Batched for Conn {
                 let handles: Vec<u64> = (state.run.first..state.run.end).collect();
                 if let Some(p) = state.process.as_mut() {
                     // The batch stopped at a refusal: what it did not drop is dropped.
-                    p.queue(json!({"type": "drop", "replicas": handles, "messages": handles}));
+                    p.queue(
+                        Request::new("drop")
+                            .handles("replicas", &handles)
+                            .handles("messages", &handles),
+                    );
                 }
                 false
             }
@@ -254,7 +255,11 @@ impl Drop for MessageHandle {
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
         {
-            p.queue(json!({"type": "drop", "replicas": [], "messages": [self.id]}));
+            p.queue(
+                Request::new("drop")
+                    .handles("replicas", &[])
+                    .handles("messages", &[self.id]),
+            );
         }
     }
 }
@@ -268,7 +273,7 @@ impl Drop for Replica {
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
         {
-            p.queue(json!({"type": "drop", "replicas": [self.handle]}));
+            p.queue(Request::new("drop").handles("replicas", &[self.handle]));
         }
     }
 }
@@ -369,12 +374,12 @@ fn fail(state: &mut ConnState, error: &AdapterError) -> ! {
 
 /// Panics with an answer that lacks what its request asks for: the process broke the
 /// protocol, and is killed.
-fn missing(conn: &Conn, request: &str, why: &str, answer: &Value) -> ! {
+fn missing(conn: &Conn, request: &str, why: &str, answer: &Answer) -> ! {
     let mut state = lock(&conn.inner);
     let error = AdapterError::Malformed {
         request: request.into(),
         why: why.into(),
-        line: answer.to_string(),
+        line: answer.to_json().to_string(),
         stderr: state
             .process
             .as_ref()
@@ -401,7 +406,7 @@ fn enter(conn: &Arc<Conn>) {
 impl Shared {
     /// Queues `request` (an update, a merge, a copy, a drop), to be sent with the next query;
     /// nothing in a batched run's replay, whose recording sent it.
-    fn send(&self, conn: &Conn, generation: u64, request: Value) {
+    fn send(&self, conn: &Conn, generation: u64, request: Request) {
         if batching::phase() == Phase::Replay {
             return;
         }
@@ -418,8 +423,8 @@ impl Shared {
         conn: &Arc<Conn>,
         generation: u64,
         key: Query,
-        request: Value,
-    ) -> Option<Value> {
+        request: Request,
+    ) -> Option<Answer> {
         match batching::phase() {
             Phase::Live => Some(self.with(conn, generation, |p| p.call(request))),
             Phase::Record => {
@@ -514,7 +519,9 @@ impl Shared {
             panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         if self.hello.capabilities.fork {
-            let request = json!({"type": "fork", "replica": r.handle, "out": out});
+            let request = Request::new("fork")
+                .handle("replica", r.handle)
+                .handle("out", out);
             self.send(&r.conn, r.generation, request);
         } else {
             self.copy_by_snapshot(r, out);
@@ -528,25 +535,25 @@ impl Shared {
 
     /// Restores a snapshot of `r` as handle `out`.
     fn copy_by_snapshot(&self, r: &Replica, out: u64) {
-        let request = json!({"type": "snapshot", "replica": r.handle});
+        let request = Request::new("snapshot").handle("replica", r.handle);
         let answer = self
             .query(&r.conn, r.generation, Query::Snapshot(r.handle), request)
             .unwrap_or_default();
-        let snapshot = answer.get("snapshot").cloned().unwrap_or(Value::Null);
-        let restore =
-            json!({"type": "restore", "out": out, "actor": r.actor.0, "snapshot": snapshot});
+        let snapshot = answer.snapshot.unwrap_or(Value::Null);
+        let restore = Request::new("restore")
+            .handle("out", out)
+            .handle("actor", u64::from(r.actor.0))
+            .json("snapshot", &snapshot);
         self.send(&r.conn, r.generation, restore);
     }
 
     fn local(&self, r: &mut Replica, dot: Dot, op: &Json, out: Option<(&str, u64)>) {
-        let mut request = json!({
-            "type": "local",
-            "replica": r.handle,
-            "op": self.hello.vocabulary.wire_op(op, dot),
-            "dot": {"actor": dot.replica.0, "seq": dot.seq},
-        });
+        let mut request = Request::new("local")
+            .handle("replica", r.handle)
+            .json("op", &self.hello.vocabulary.wire_op(op, dot))
+            .dot(dot);
         if let Some((field, id)) = out {
-            request[field] = json!(id);
+            request = request.handle(field, id);
         }
         self.send(&r.conn, r.generation, request);
         r.seq = r.seq.max(dot.seq);
@@ -558,14 +565,14 @@ impl Shared {
         if live && let Some(cached) = lock(&r.cache).clone() {
             return cached;
         }
-        let request = json!({"type": "value", "replica": r.handle});
+        let request = Request::new("value").handle("replica", r.handle);
         let Some(answer) = self.query(&r.conn, r.generation, Query::Value(r.handle), request)
         else {
             // Recording: a neutral value, and no elements.
             let ids = self.hello.vocabulary.is_sequence().then(Vec::new);
             return (Json(Value::Null), ids);
         };
-        let Some(raw) = answer.get("value") else {
+        let Some(raw) = &answer.value else {
             missing(&r.conn, "value", "no `value`", &answer)
         };
         let read = self.hello.vocabulary.read(raw);
@@ -601,7 +608,9 @@ impl Model for AdapterModel {
     fn new_replica(&self, id: ReplicaId) -> Replica {
         let conn = self.conn();
         let (generation, handle) = self.shared.allocate(&conn);
-        let request = json!({"type": "new", "replica": handle, "actor": id.0});
+        let request = Request::new("new")
+            .handle("replica", handle)
+            .handle("actor", u64::from(id.0));
         self.shared.send(&conn, generation, request);
         self.shared.replica(conn, generation, handle, id, 0)
     }
@@ -619,13 +628,15 @@ impl Model for AdapterModel {
             return None;
         }
         same_process(a, b);
-        let request = json!({"type": "equal", "replica": a.handle, "other": b.handle});
+        let request = Request::new("equal")
+            .handle("replica", a.handle)
+            .handle("other", b.handle);
         let key = Query::Equal(a.handle, b.handle);
         let Some(answer) = self.shared.query(&a.conn, a.generation, key, request) else {
             // Recording: the neutral answer.
             return Some(true);
         };
-        match answer.get("equal").and_then(Value::as_bool) {
+        match answer.equal.as_ref().and_then(Value::as_bool) {
             Some(equal) => Some(equal),
             None => missing(&a.conn, "equal", "no boolean `equal`", &answer),
         }
@@ -688,7 +699,7 @@ impl StateCrdt for AdapterModel {
             // A delta adapter makes a delta with every `local`: this one is not needed.
             let (_, out) = self.shared.allocate(&state.conn);
             self.shared.local(state, dot, op, Some(("out", out)));
-            let drop = json!({"type": "drop", "replicas": [out]});
+            let drop = Request::new("drop").handles("replicas", &[out]);
             self.shared.send(&state.conn, state.generation, drop);
         } else {
             self.shared.local(state, dot, op, None);
@@ -697,7 +708,9 @@ impl StateCrdt for AdapterModel {
 
     fn merge(&self, into: &mut Replica, from: &Replica) {
         same_process(into, from);
-        let request = json!({"type": "merge", "into": into.handle, "from": from.handle});
+        let request = Request::new("merge")
+            .handle("into", into.handle)
+            .handle("from", from.handle);
         self.shared.send(&into.conn, into.generation, request);
         *lock(&into.cache) = None;
     }
@@ -741,7 +754,9 @@ impl OpCrdt for AdapterModel {
             Arc::ptr_eq(&state.conn, &message.0.conn) && state.generation == message.0.generation,
             "a message of another adapter process cannot be delivered"
         );
-        let request = json!({"type": "deliver", "replica": state.handle, "message": message.0.id});
+        let request = Request::new("deliver")
+            .handle("replica", state.handle)
+            .handle("message", message.0.id);
         self.shared.send(&state.conn, state.generation, request);
         *lock(&state.cache) = None;
     }

@@ -2,6 +2,7 @@
 //! what goes wrong (crash, hang, malformed output) as [`AdapterError`]s.
 
 use std::collections::VecDeque;
+use std::fmt::{self, Write as _};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -9,7 +10,10 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use crdt_laws::Dot;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value, json};
 
 use super::hello::Hello;
 
@@ -112,6 +116,199 @@ impl std::fmt::Display for Stderr {
     }
 }
 
+/// A request, written as its JSON text as it is built (no tree of it is made): the harness
+/// sends hundreds per schedule.
+///
+/// `Request::new("merge").handle("into", 3).handle("from", 4)` is
+/// `{"type":"merge","into":3,"from":4}`.
+pub(super) struct Request {
+    name: &'static str,
+    text: String,
+}
+
+impl Request {
+    /// A request of type `name` (a protocol request name: no escaping needed).
+    pub(super) fn new(name: &'static str) -> Self {
+        let mut text = String::with_capacity(48);
+        text.push_str(r#"{"type":""#);
+        text.push_str(name);
+        text.push('"');
+        Request { name, text }
+    }
+
+    /// Adds the integer field `field`.
+    pub(super) fn handle(mut self, field: &str, value: u64) -> Self {
+        let _ = write!(self.text, r#","{field}":{value}"#);
+        self
+    }
+
+    /// Adds the field `field`, an array of integers.
+    pub(super) fn handles(mut self, field: &str, values: &[u64]) -> Self {
+        let _ = write!(self.text, r#","{field}":["#);
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push(',');
+            }
+            let _ = write!(self.text, "{v}");
+        }
+        self.text.push(']');
+        self
+    }
+
+    /// Adds the field `field`, a JSON value.
+    pub(super) fn json(mut self, field: &str, value: &Value) -> Self {
+        let _ = write!(self.text, r#","{field}":{value}"#);
+        self
+    }
+
+    /// Adds the field `dot`: `{"actor": .., "seq": ..}`.
+    pub(super) fn dot(mut self, dot: Dot) -> Self {
+        let _ = write!(
+            self.text,
+            r#","dot":{{"actor":{},"seq":{}}}"#,
+            dot.replica.0, dot.seq
+        );
+        self
+    }
+
+    /// Its JSON text.
+    fn finish(mut self) -> String {
+        self.text.push('}');
+        self.text
+    }
+}
+
+/// An answer's fields that the harness reads (`ok: true` was checked): a value, a state
+/// comparison, a snapshot.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Answer {
+    /// `value`, when given (`null` included).
+    pub(super) value: Option<Value>,
+    /// `equal`, when given.
+    pub(super) equal: Option<Value>,
+    /// `snapshot`, when given.
+    pub(super) snapshot: Option<Value>,
+    /// `ok`, when given.
+    ok: Option<Value>,
+}
+
+impl Answer {
+    fn from_value(answer: Value) -> Self {
+        let Value::Object(mut fields) = answer else {
+            return Answer::default();
+        };
+        Answer {
+            value: fields.remove("value"),
+            equal: fields.remove("equal"),
+            snapshot: fields.remove("snapshot"),
+            ok: fields.remove("ok"),
+        }
+    }
+
+    /// The answer as JSON, for a finding's message.
+    pub(super) fn to_json(&self) -> Value {
+        let mut fields = Map::new();
+        for (name, field) in [
+            ("ok", &self.ok),
+            ("value", &self.value),
+            ("equal", &self.equal),
+            ("snapshot", &self.snapshot),
+        ] {
+            if let Some(v) = field {
+                fields.insert(name.into(), v.clone());
+            }
+        }
+        Value::Object(fields)
+    }
+}
+
+/// An answer's key, read without copying it.
+enum Key {
+    Ok,
+    Value,
+    Equal,
+    Snapshot,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+                Ok(match key {
+                    "ok" => Key::Ok,
+                    "value" => Key::Value,
+                    "equal" => Key::Equal,
+                    "snapshot" => Key::Snapshot,
+                    _ => Key::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+/// Reads an answer object's fields without a tree of the whole answer; only an object is an
+/// answer (an array is not read by position).
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Answer;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an answer object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
+                let mut answer = Answer::default();
+                while let Some(key) = map.next_key::<Key>()? {
+                    let slot = match key {
+                        Key::Ok => &mut answer.ok,
+                        Key::Value => &mut answer.value,
+                        Key::Equal => &mut answer.equal,
+                        Key::Snapshot => &mut answer.snapshot,
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = Some(map.next_value()?);
+                }
+                Ok(answer)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A batch's answer when everything went well: read without a tree of it.
+#[derive(Deserialize)]
+struct BatchAnswer {
+    ok: bool,
+    results: Vec<Answer>,
+}
+
+/// The answers of a batch whose answer line is an object with `ok: true` and `n` results, each
+/// with `ok: true`; `None` otherwise (the line is then judged as a tree, which says what is
+/// wrong).
+fn all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
+    if !line.trim_start().starts_with('{') {
+        return None;
+    }
+    let answer: BatchAnswer = serde_json::from_str(line.trim_end_matches(['\n', '\r'])).ok()?;
+    let fine = answer.ok
+        && answer.results.len() == n
+        && answer
+            .results
+            .iter()
+            .all(|r| r.ok == Some(Value::Bool(true)));
+    fine.then_some(answer.results)
+}
+
 /// A line read from the adapter, or the end of its stdout.
 type Line = Option<String>;
 
@@ -123,7 +320,12 @@ pub(super) struct Process {
     lines: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<u8>>>,
     timeout: Duration,
-    pending: Vec<Value>,
+    /// The queued requests' texts, comma-separated.
+    pending: String,
+    /// The queued requests' types, in order.
+    pending_names: Vec<&'static str>,
+    /// The line of the last batch, its buffer reused.
+    line: String,
     /// The handshake's answer.
     pub(super) hello: Hello,
 }
@@ -146,14 +348,6 @@ fn shorten(line: &str) -> String {
         .find(|&i| line.is_char_boundary(i))
         .unwrap_or(0);
     format!("{}...", &line[..end])
-}
-
-fn request_name(request: &Value) -> String {
-    request
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("?")
-        .to_string()
 }
 
 impl Process {
@@ -219,13 +413,16 @@ impl Process {
             lines,
             stderr,
             timeout,
-            pending: Vec::new(),
+            pending: String::new(),
+            pending_names: Vec::new(),
+            line: String::new(),
             hello: Hello::placeholder(),
         };
         // An interpreter may take a while to start: the handshake has at least
         // `HANDSHAKE_TIMEOUT`.
         process.timeout = timeout.max(HANDSHAKE_TIMEOUT);
-        let answer = process.exchange(&json!({"type": "hello", "protocol": PROTOCOL_VERSION}));
+        let hello = json!({"type": "hello", "protocol": PROTOCOL_VERSION}).to_string();
+        let answer = process.exchange(hello, "hello");
         process.timeout = timeout;
         let answer = answer.map_err(|e| {
             let text = e.to_string();
@@ -263,13 +460,17 @@ impl Process {
 
     /// Queues a request whose answer carries nothing (`new`, `local`, `merge`, ...): it is sent
     /// with the next [`call`](Self::call), in one batch.
-    pub(super) fn queue(&mut self, request: Value) {
-        self.pending.push(request);
+    pub(super) fn queue(&mut self, request: Request) {
+        if !self.pending_names.is_empty() {
+            self.pending.push(',');
+        }
+        self.pending_names.push(request.name);
+        self.pending.push_str(&request.finish());
     }
 
-    /// The requests queued and not yet sent.
-    pub(super) fn pending(&self) -> &[Value] {
-        &self.pending
+    /// The types of the requests queued and not yet sent.
+    pub(super) fn pending(&self) -> &[&'static str] {
+        &self.pending_names
     }
 
     /// Sends the queued requests and `request` (as one batch when some are queued) and
@@ -277,11 +478,14 @@ impl Process {
     ///
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
-    pub(super) fn call(&mut self, request: Value) -> Result<Value, AdapterError> {
-        if self.pending.is_empty() {
-            return self.exchange(&request);
+    pub(super) fn call(&mut self, request: Request) -> Result<Answer, AdapterError> {
+        if self.pending_names.is_empty() {
+            let name = request.name;
+            return self
+                .exchange(request.finish(), name)
+                .map(Answer::from_value);
         }
-        self.pending.push(request);
+        self.queue(request);
         let mut results = self.flush()?;
         Ok(results.pop().expect("a batch of at least one request"))
     }
@@ -290,30 +494,31 @@ impl Process {
     ///
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
-    pub(super) fn flush(&mut self) -> Result<Vec<Value>, AdapterError> {
-        let requests = std::mem::take(&mut self.pending);
-        let n = requests.len();
+    pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
+        let names = std::mem::take(&mut self.pending_names);
+        let n = names.len();
         if n == 0 {
             return Ok(Vec::new());
         }
         // The batch's line, written directly: no tree of the whole batch is built.
-        let mut line = String::with_capacity(64 * n);
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
         line.push_str(r#"{"type":"batch","requests":["#);
-        for (i, r) in requests.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            line.push_str(&r.to_string());
+        line.push_str(&self.pending);
+        line.push_str("]}\n");
+        self.pending.clear();
+        let written = self.write_line(&line);
+        self.line = line;
+        let answer = self.read_answer(written, "batch")?;
+        if let Some(results) = all_ok(&answer, n) {
+            return Ok(results);
         }
-        line.push_str("]}");
-        let answer = self.send_line_and_read(line, "batch")?;
+        let answer = self.judge(&answer, "batch")?;
         if answer["ok"] == Value::Bool(false) {
             let index = answer.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let name = requests
-                .get(index)
-                .map_or_else(|| "batch".into(), request_name);
+            let name = names.get(index).map_or("batch", |n| n);
             return Err(AdapterError::Refused {
-                request: name,
+                request: name.to_string(),
                 error: error_text(&answer),
                 stderr: self.stderr(),
             });
@@ -333,25 +538,27 @@ impl Process {
                 ));
             }
         };
-        for (r, request) in results.iter().zip(&requests) {
+        for (r, name) in results.iter().zip(&names) {
             if r.get("ok") != Some(&Value::Bool(true)) {
                 return Err(self.malformed(
-                    &request_name(request),
+                    name,
                     "a batch result without `ok: true`".into(),
                     &r.to_string(),
                 ));
             }
         }
-        Ok(results)
+        Ok(results.into_iter().map(Answer::from_value).collect())
     }
 
     /// One request, one answer, `ok: true` required.
-    fn exchange(&mut self, request: &Value) -> Result<Value, AdapterError> {
-        let name = request_name(request);
-        let answer = self.send_and_read(request, &name)?;
+    fn exchange(&mut self, mut request: String, name: &str) -> Result<Value, AdapterError> {
+        request.push('\n');
+        let written = self.write_line(&request);
+        let line = self.read_answer(written, name)?;
+        let answer = self.judge(&line, name)?;
         if answer["ok"] == Value::Bool(false) {
             return Err(AdapterError::Refused {
-                request: name,
+                request: name.to_string(),
                 error: error_text(&answer),
                 stderr: self.stderr(),
             });
@@ -359,40 +566,44 @@ impl Process {
         Ok(answer)
     }
 
-    fn send_and_read(&mut self, request: &Value, name: &str) -> Result<Value, AdapterError> {
-        self.send_line_and_read(request.to_string(), name)
-    }
-
-    fn send_line_and_read(&mut self, mut line: String, name: &str) -> Result<Value, AdapterError> {
-        line.push('\n');
+    /// Writes `line` (with its newline) in one write; false when the process cannot read it.
+    fn write_line(&mut self, line: &str) -> bool {
         let written = self.stdin.as_mut().map(|stdin| {
             stdin
                 .write_all(line.as_bytes())
                 .and_then(|()| stdin.flush())
         });
+        matches!(written, Some(Ok(())))
+    }
+
+    /// The answer line to a request (`written` when it could be sent).
+    fn read_answer(&mut self, written: bool, name: &str) -> Result<String, AdapterError> {
         // A process that has exited cannot read the request, but may have answered before:
         // whatever it wrote is judged first (`echo hello` is out of protocol, not a crash).
-        let unwritten = !matches!(written, Some(Ok(())));
-        let line = match self.lines.recv_timeout(self.timeout) {
-            Ok(Some(line)) => line,
-            Ok(None) | Err(RecvTimeoutError::Disconnected) => return Err(self.crashed(name)),
-            Err(RecvTimeoutError::Timeout) if unwritten => return Err(self.crashed(name)),
+        match self.lines.recv_timeout(self.timeout) {
+            Ok(Some(line)) => Ok(line),
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.crashed(name)),
+            Err(RecvTimeoutError::Timeout) if !written => Err(self.crashed(name)),
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();
-                return Err(AdapterError::Timeout {
+                Err(AdapterError::Timeout {
                     request: name.to_string(),
                     after: self.timeout,
                     stderr: self.stderr(),
-                });
+                })
             }
-        };
+        }
+    }
+
+    /// An answer line as JSON: an object with a boolean `ok`.
+    fn judge(&mut self, line: &str, name: &str) -> Result<Value, AdapterError> {
         let answer: Value = match serde_json::from_str(line.trim_end_matches(['\n', '\r'])) {
             Ok(v) => v,
-            Err(e) => return Err(self.malformed(name, format!("not JSON ({e})"), &line)),
+            Err(e) => return Err(self.malformed(name, format!("not JSON ({e})"), line)),
         };
         match answer.get("ok") {
             Some(Value::Bool(_)) if answer.is_object() => Ok(answer),
-            _ => Err(self.malformed(name, "not an object with a boolean `ok`".into(), &line)),
+            _ => Err(self.malformed(name, "not an object with a boolean `ok`".into(), line)),
         }
     }
 

@@ -2,13 +2,14 @@
 //! implementation.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 
 use crdt_laws::vocab::list::{ListOp, tag_char};
 use crdt_laws::vocab::{CounterOp, MapOp, RegisterOp, SetOp};
 use crdt_laws::{Dot, Model, ReplicaId};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::hello::{Capabilities, Hello};
@@ -143,9 +144,160 @@ struct Server<'p, P: Protocol> {
     codec: Option<Codec<<P::Model as Model>::State>>,
 }
 
-type Answer = Result<Value, String>;
+/// What a request answers, before it is written: most answer nothing but `ok`.
+enum Reply {
+    /// `{"ok":true}`.
+    Done,
+    /// `{"ok":true,"<field>":<value>}`.
+    Field(&'static str, Value),
+    /// An answer object as it is (the handshake's).
+    Whole(Value),
+    /// A batch's answer line, written.
+    Batch(String),
+}
 
-fn handle_of(request: &Value, field: &str) -> Result<u64, String> {
+impl Reply {
+    /// Appends the reply's JSON text to `out`.
+    fn write(&self, out: &mut String) {
+        match self {
+            Reply::Done => out.push_str(r#"{"ok":true}"#),
+            Reply::Field(field, value) => {
+                let _ = write!(out, r#"{{"ok":true,"{field}":{value}}}"#);
+            }
+            Reply::Whole(value) => {
+                let _ = write!(out, "{value}");
+            }
+            Reply::Batch(text) => out.push_str(text),
+        }
+    }
+}
+
+type Answer = Result<Reply, String>;
+
+/// A request's fields that `serve` reads, each as JSON (a number is no allocation), read from
+/// a line without a tree of the whole line: a batch of hundreds of requests is hundreds of
+/// small structs, not a tree of maps. A line this does not read (a request that is not an
+/// object, `requests` that is not an array of objects) is read as a tree and converted, so
+/// the answers and errors are the same either way.
+#[derive(Default)]
+struct Req {
+    /// The fields of [`FIELDS`], in order.
+    fields: [Option<Value>; FIELDS.len()],
+    /// `requests`: `Some(None)` when it is not an array.
+    requests: Option<Option<Vec<Req>>>,
+}
+
+/// The fields `serve` reads (besides `requests`).
+const FIELDS: [&str; 13] = [
+    "type", "replica", "actor", "out", "message", "into", "from", "other", "op", "dot", "replicas",
+    "messages", "snapshot",
+];
+
+impl Req {
+    /// The slot of field `name`, `None` for a field `serve` does not read.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        let i = FIELDS.iter().position(|f| *f == name)?;
+        Some(&mut self.fields[i])
+    }
+
+    /// Field `name`, when given.
+    fn get(&self, name: &str) -> Option<&Value> {
+        let i = FIELDS.iter().position(|f| *f == name)?;
+        self.fields[i].as_ref()
+    }
+
+    /// The request's type, when it is a string.
+    fn kind(&self) -> Option<&str> {
+        self.fields[0].as_ref().and_then(Value::as_str)
+    }
+
+    /// A request from its tree (any JSON value: what is not an object has no fields).
+    fn from_value(request: &Value) -> Req {
+        let mut req = Req::default();
+        let Some(fields) = request.as_object() else {
+            return req;
+        };
+        for (name, value) in fields {
+            if name == "requests" {
+                req.requests = Some(
+                    value
+                        .as_array()
+                        .map(|a| a.iter().map(Req::from_value).collect()),
+                );
+            } else if let Some(slot) = req.slot(name) {
+                *slot = Some(value.clone());
+            }
+        }
+        req
+    }
+
+    /// Reads a line: without a tree when it is an object whose `requests`, if any, are objects;
+    /// else as a tree.
+    fn parse(line: &str) -> Result<Req, serde_json::Error> {
+        if line.trim_start().starts_with('{')
+            && let Ok(req) = serde_json::from_str::<Req>(line)
+        {
+            return Ok(req);
+        }
+        serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
+    }
+}
+
+/// Reads an object's fields (only an object: anything else is an error, and the line is read
+/// as a tree).
+impl<'de> Deserialize<'de> for Req {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Req;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Req, A::Error> {
+                let mut req = Req::default();
+                while let Some(name) = map.next_key::<FieldName<'de>>()? {
+                    let name = name.0.as_ref();
+                    if name == "requests" {
+                        req.requests = Some(Some(map.next_value()?));
+                    } else if let Some(slot) = req.slot(name) {
+                        *slot = Some(map.next_value()?);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(req)
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// A field's name, borrowed from the line when it has no escapes.
+struct FieldName<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl<'de> Visitor<'de> for Name {
+            type Value = FieldName<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                name: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Borrowed(name)))
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+                Ok(FieldName(std::borrow::Cow::Owned(name.to_string())))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+fn handle_of(request: &Req, field: &str) -> Result<u64, String> {
     request
         .get(field)
         .and_then(Value::as_u64)
@@ -159,7 +311,7 @@ where
 {
     fn state(
         &mut self,
-        request: &Value,
+        request: &Req,
         field: &str,
     ) -> Result<&mut <P::Model as Model>::State, String> {
         let h = handle_of(request, field)?;
@@ -219,26 +371,24 @@ where
         }
     }
 
-    fn answer(&mut self, request: &Value) -> Answer {
+    fn answer(&mut self, request: &Req) -> Answer {
         let model = self.protocol.model();
-        let kind = request
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or("a request needs a `type`")?;
+        let kind = request.kind().ok_or("a request needs a `type`")?;
         match kind {
-            "hello" => Ok(self.hello.to_json()),
+            "hello" => Ok(Reply::Whole(self.hello.to_json())),
             "new" => {
                 let h = handle_of(request, "replica")?;
                 let actor = actor_of(request)?;
                 self.replicas.insert(h, model.new_replica(actor));
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "local" => {
                 let op = request
                     .get("op")
                     .and_then(<P::Model as Model>::Op::from_wire)
                     .ok_or_else(|| {
-                        format!("not an operation of this vocabulary: {}", request["op"])
+                        let op = request.get("op").unwrap_or(&Value::Null);
+                        format!("not an operation of this vocabulary: {op}")
                     })?;
                 let dot = request.get("dot").ok_or("`local` needs a `dot`")?;
                 let dot = Dot::new(
@@ -260,7 +410,7 @@ where
                         self.payloads.insert(out, p);
                     }
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "deliver" | "merge" => {
                 let (into, from) = if kind == "deliver" {
@@ -279,7 +429,7 @@ where
                 } else {
                     return Err(format!("unknown replica {into}"));
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "value" => {
                 let h = handle_of(request, "replica")?;
@@ -287,7 +437,7 @@ where
                     .replicas
                     .get(&h)
                     .ok_or_else(|| format!("unknown replica {h}"))?;
-                Ok(json!({"ok": true, "value": self.wire_value(state)}))
+                Ok(Reply::Field("value", self.wire_value(state)))
             }
             "values" => {
                 let handles = request
@@ -305,7 +455,7 @@ where
                         Ok(self.wire_value(state))
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                Ok(json!({"ok": true, "values": values}))
+                Ok(Reply::Field("values", Value::Array(values)))
             }
             "fork" => {
                 let (h, out) = (handle_of(request, "replica")?, handle_of(request, "out")?);
@@ -318,7 +468,7 @@ where
                 } else {
                     return Err(format!("unknown replica {h}"));
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "equal" => {
                 let other = handle_of(request, "other")?;
@@ -331,7 +481,7 @@ where
                 let equal = model
                     .state_eq(a, &b)
                     .ok_or("this model cannot compare states")?;
-                Ok(json!({"ok": true, "equal": equal}))
+                Ok(Reply::Field("equal", Value::Bool(equal)))
             }
             "drop" => {
                 for field in ["replicas", "messages"] {
@@ -347,21 +497,23 @@ where
                         }
                     }
                 }
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "reset" => {
                 self.replicas.clear();
                 self.payloads.clear();
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             "batch" => {
                 let requests = request
-                    .get("requests")
-                    .and_then(Value::as_array)
+                    .requests
+                    .as_ref()
+                    .and_then(Option::as_ref)
                     .ok_or("`requests` must be an array")?;
-                let mut results = Vec::with_capacity(requests.len());
+                // The results' texts, comma-separated, as they are answered.
+                let mut results = String::with_capacity(16 * requests.len());
                 for (i, r) in requests.iter().enumerate() {
-                    let kind = r.get("type").and_then(Value::as_str);
+                    let kind = r.kind();
                     let answer = if matches!(kind, Some("hello" | "batch")) {
                         Err(format!(
                             "`{}` is not allowed in a batch",
@@ -371,15 +523,23 @@ where
                         self.answer(r)
                     };
                     match answer {
-                        Ok(a) => results.push(a),
+                        Ok(a) => {
+                            if i > 0 {
+                                results.push(',');
+                            }
+                            a.write(&mut results);
+                        }
                         Err(error) => {
-                            return Ok(
-                                json!({"ok": false, "error": error, "index": i, "results": results}),
-                            );
+                            let error = Value::String(error);
+                            return Ok(Reply::Batch(format!(
+                                r#"{{"ok":false,"error":{error},"index":{i},"results":[{results}]}}"#
+                            )));
                         }
                     }
                 }
-                Ok(json!({"ok": true, "results": results}))
+                Ok(Reply::Batch(format!(
+                    r#"{{"ok":true,"results":[{results}]}}"#
+                )))
             }
             "snapshot" => {
                 let codec = self
@@ -388,7 +548,7 @@ where
                     .ok_or("`snapshot` is not offered by this adapter")?;
                 let save = codec.save;
                 let state = self.state(request, "replica")?;
-                Ok(json!({"ok": true, "snapshot": save(state)?}))
+                Ok(Reply::Field("snapshot", save(state)?))
             }
             "restore" => {
                 let codec = self
@@ -403,14 +563,14 @@ where
                     .cloned()
                     .ok_or("`restore` needs a `snapshot`")?;
                 self.replicas.insert(out, load(snapshot)?);
-                Ok(json!({"ok": true}))
+                Ok(Reply::Done)
             }
             other => Err(format!("unknown request type {other:?}")),
         }
     }
 }
 
-fn actor_of(request: &Value) -> Result<ReplicaId, String> {
+fn actor_of(request: &Req) -> Result<ReplicaId, String> {
     request
         .get("actor")
         .and_then(small)
@@ -529,21 +689,22 @@ where
         payloads: HashMap::new(),
         codec,
     };
-    let mut line_out = Vec::new();
+    let mut line_out = String::new();
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let answer = match serde_json::from_str::<Value>(&line) {
+        let answer = match Req::parse(&line) {
             Ok(request) => server.answer(&request),
             Err(e) => Err(format!("not JSON: {e}")),
         };
-        let answer = answer.unwrap_or_else(|error| json!({"ok": false, "error": error}));
+        let answer =
+            answer.unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
         line_out.clear();
-        serde_json::to_writer(&mut line_out, &answer)?;
-        line_out.push(b'\n');
-        output.write_all(&line_out)?;
+        answer.write(&mut line_out);
+        line_out.push('\n');
+        output.write_all(line_out.as_bytes())?;
         output.flush()?;
     }
     Ok(())
@@ -588,4 +749,81 @@ where
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
     serve_snapshots_on(protocol, vocabulary, stdin, stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::StateProtocol;
+    use crdt_impls::models::OrSetModel;
+
+    /// Answers `lines` with a fresh server, reading each line with `read`.
+    fn answers(lines: &[&str], read: fn(&str) -> Result<Req, serde_json::Error>) -> Vec<String> {
+        let model = OrSetModel::default();
+        let protocol = StateProtocol(&model);
+        let vocabulary = Vocabulary::parse(&json!({"kind": "set", "wins": "add"})).unwrap();
+        let probe = model.new_replica(ReplicaId::new(0));
+        let mut server = Server {
+            protocol: &protocol,
+            hello: Hello {
+                name: model.name(),
+                flavour: protocol.flavour(),
+                vocabulary,
+                delivery: protocol.delivery(),
+                capabilities: Capabilities {
+                    fork: true,
+                    snapshot: false,
+                    equal: model.state_eq(&probe, &probe).is_some(),
+                },
+            },
+            replicas: HashMap::new(),
+            payloads: HashMap::new(),
+            codec: None,
+        };
+        lines
+            .iter()
+            .map(|line| {
+                let reply = match read(line) {
+                    Ok(request) => server.answer(&request),
+                    Err(e) => Err(format!("not JSON: {e}")),
+                };
+                let reply = reply
+                    .unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
+                let mut out = String::new();
+                reply.write(&mut out);
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn requests_read_without_a_tree_are_answered_as_the_tree_is() {
+        let lines = [
+            r#"{"type":"hello","protocol":1}"#,
+            r#"{"type":"batch","requests":[{"type":"new","replica":0,"actor":0},{"type":"local","replica":0,"op":{"add":2},"dot":{"actor":0,"seq":1}},{"type":"fork","replica":0,"out":1},{"type":"value","replica":1},{"type":"equal","replica":0,"other":1}]}"#,
+            // Escaped keys, unknown fields, a key given twice (the last counts).
+            r#"{"typ\u0065":"value","replica":5,"replica":0,"extra":[1,{"a":2}]}"#,
+            r#"{"type":"batch","requests":[{"type":"merge","into":0,"from":1},7,[1]]}"#,
+            r#"{"type":"batch","requests":{"type":"value"}}"#,
+            r#"{"type":"batch","requests":[{"type":"batch","requests":[]}]}"#,
+            r#"{"type":"local","replica":0,"op":{"nope":1},"dot":{"actor":0,"seq":2}}"#,
+            r#"{"type":"value","replica":-1}"#,
+            r#"{"type":"value","replica":1.0}"#,
+            r#"[{"type":"value","replica":0}]"#,
+            r#"{"type":"value","replica":0} trailing"#,
+            r#"{"type":7}"#,
+            r#"{"type":"drop","replicas":[1,"x"],"messages":3}"#,
+            r#"{"type":"values","replicas":[0,1]}"#,
+        ];
+        let tree = answers(&lines, |line| {
+            serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
+        });
+        assert_eq!(answers(&lines, Req::parse), tree);
+        assert!(
+            tree[1].starts_with(r#"{"ok":true,"results":[{"ok":true}"#),
+            "{}",
+            tree[1]
+        );
+        assert!(tree[3].contains(r#""index":1"#), "{}", tree[3]);
+    }
 }

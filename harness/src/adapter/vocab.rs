@@ -31,6 +31,12 @@ pub enum RegisterSemantics {
     Lww,
     /// Multi-value.
     Mv,
+    /// Convergent, any winner: a register that shows one value and picks among concurrent
+    /// writes some deterministic winner the harness cannot predict. Its specification is exact
+    /// only where no writes are concurrent (the one write no other overwrote, or `null`
+    /// before any write); among concurrent writes any one may show, and convergence (every
+    /// replica that saw the same writes shows the same) is what is checked.
+    Any,
 }
 
 /// Which specification a list or text declares.
@@ -199,10 +205,15 @@ impl Vocabulary {
                 semantics: match str_field(object, "semantics")? {
                     Some("lww") => RegisterSemantics::Lww,
                     Some("mv") => RegisterSemantics::Mv,
+                    Some("any") => RegisterSemantics::Any,
                     Some(other) => {
-                        return Err(format!("unknown register `semantics` {other:?} (lww, mv)"));
+                        return Err(format!(
+                            "unknown register `semantics` {other:?} (lww, mv, any)"
+                        ));
                     }
-                    None => return Err("a register must give its `semantics` (lww, mv)".into()),
+                    None => {
+                        return Err("a register must give its `semantics` (lww, mv, any)".into());
+                    }
                 },
                 domain: int_field(object, "domain", 4, 255)? as u8,
             }),
@@ -290,6 +301,7 @@ impl Vocabulary {
                 let semantics = match semantics {
                     RegisterSemantics::Lww => "lww",
                     RegisterSemantics::Mv => "mv",
+                    RegisterSemantics::Any => "any",
                 };
                 json!({"kind": "register", "semantics": semantics, "domain": domain})
             }
@@ -525,6 +537,18 @@ impl Vocabulary {
                             .filter_map(parse)
                             .collect(),
                     )),
+                    RegisterSemantics::Any => {
+                        let mut live = register::multi_value(&typed);
+                        live.sort();
+                        live.dedup();
+                        match live.len() {
+                            0 => Value::Null,
+                            // One value not overwritten: it is the value.
+                            1 => parse(live.remove(0))?,
+                            // Concurrent writes of different values: any one of them.
+                            _ => return None,
+                        }
+                    }
                 }))
             }
             Vocabulary::Map { values, .. } => {
@@ -773,6 +797,7 @@ mod tests {
             json!({"kind": "counter", "decrements": false}),
             json!({"kind": "set", "wins": "remove"}),
             json!({"kind": "register", "semantics": "mv"}),
+            json!({"kind": "register", "semantics": "any"}),
             json!({"kind": "map", "values": {"kind": "counter"}}),
             json!({"kind": "text", "interleaving": "forward"}),
             json!({"kind": "list", "spec": "fugue-max"}),

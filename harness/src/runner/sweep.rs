@@ -119,7 +119,7 @@ impl Shared {
         progress: Option<Arc<AtomicU64>>,
     ) -> Shared {
         assert!(
-            chunk > 0 && BATCH % chunk == 0,
+            chunk > 0 && BATCH.is_multiple_of(chunk),
             "a chunk of {chunk} schedules does not divide a batch of {BATCH}"
         );
         let first = first_batch.saturating_mul(BATCH / chunk);
@@ -151,7 +151,7 @@ impl Shared {
 
     /// True when chunk `chunk` is the last of its batch.
     fn ends_batch(&self, chunk: u64) -> bool {
-        (chunk + 1) % self.per_batch() == 0 || !self.has(chunk + 1)
+        (chunk + 1).is_multiple_of(self.per_batch()) || !self.has(chunk + 1)
     }
 
     /// The schedule indices of chunk `chunk`, in order.
@@ -186,7 +186,7 @@ impl Shared {
         if chunk >= self.bound.0.load(Ordering::Relaxed) || !self.has(chunk) {
             return None;
         }
-        if chunk % self.per_batch() == 0 && self.stopping() {
+        if chunk.is_multiple_of(self.per_batch()) && self.stopping() {
             self.bound.0.fetch_min(chunk, Ordering::Relaxed);
             return None;
         }

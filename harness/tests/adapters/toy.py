@@ -4,7 +4,9 @@ python3 toy.py KIND [MISBEHAVIOUR [ARG]]
 
 KIND: orset (state-based add-wins set), lww-broken (a "set" keeping the last write it merged:
 not commutative), counter (op-based PN-counter, causal delivery), gcounter-delta (delta-state
-grow-only counter).
+grow-only counter), register-max (a register showing the largest concurrent value, declared
+"any" winner), register-max-as-lww (the same declared last-writer-wins), register-first (a
+register showing its first write, overwritten or not, declared "any").
 MISBEHAVIOUR (triggered by an add or increment of ARG): crash, hang, babble, refuse, noise
 (writes to stderr only: not a misbehaviour); or version N / no-fork at the handshake.
 """
@@ -66,6 +68,32 @@ class LwwBroken(OrSet):
     def merge(self, into, frm):
         into["adds"] = set(frm["adds"])
         into["removed"] = set(frm["removed"])
+
+
+class MaxRegister:
+    """Every write with the writes it saw; shows the largest value no write overwrote: a
+    deterministic winner among concurrent writes, but not the last writer."""
+
+    def new(self, actor):
+        return {}
+
+    def apply(self, s, op, dot):
+        s[(dot["actor"], dot["seq"])] = (op["set"], frozenset(s))
+
+    def merge(self, into, frm):
+        into.update(frm)
+
+    def value(self, s):
+        overwritten = set().union(*(saw for (_, saw) in s.values()))
+        live = [v for d, (v, _) in s.items() if d not in overwritten]
+        return max(live) if live else None
+
+
+class FirstRegister(MaxRegister):
+    """Broken: shows the write of the smallest (actor, seq), overwritten or not."""
+
+    def value(self, s):
+        return s[min(s)][0] if s else None
 
 
 class Counter:
@@ -152,6 +180,9 @@ crdts = {
     "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
     "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
     "counter": (Counter(), "op", {"kind": "counter"}),
+    "register-max": (MaxRegister(), "state", {"kind": "register", "semantics": "any"}),
+    "register-max-as-lww": (MaxRegister(), "state", {"kind": "register", "semantics": "lww"}),
+    "register-first": (FirstRegister(), "state", {"kind": "register", "semantics": "any"}),
     "gcounter-delta": (GCounterDelta(), "delta", {"kind": "counter", "decrements": False}),
 }
 crdt, flavour, vocabulary = crdts[kind]
