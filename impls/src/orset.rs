@@ -352,11 +352,17 @@ impl<T: fmt::Debug> OrSet<T> {
     /// ```
     #[must_use]
     pub fn debug_len(&self) -> usize {
+        self.debug_len_with(crdt_laws::sync::debug_len)
+    }
+
+    /// [`debug_len`](Self::debug_len), with the length of each element's `Debug` text
+    /// given by `element`.
+    pub(crate) fn debug_len_with(&self, element: impl Fn(&T) -> usize) -> usize {
         "OrSet".len()
             + debug_list_len(
                 self.entries
                     .iter()
-                    .map(|(x, d)| crdt_laws::sync::debug_len(x) + ": ".len() + dot_len(*d)),
+                    .map(|(x, d)| element(x) + ": ".len() + dot_len(*d)),
             )
             + " seen ".len()
             + self.context.debug_len()
@@ -532,6 +538,18 @@ mod tests {
             }
             for state in replicas.iter().chain(&deltas) {
                 assert_eq!(state.debug_len(), format!("{state:?}").len(), "{state:?}");
+                // The model's count, for elements of one to three digits.
+                let small = OrSet::from_parts(
+                    state
+                        .entries
+                        .iter()
+                        .map(|&(x, d)| ((x % 256) as u8, d))
+                        .collect(),
+                    state.context.clone(),
+                );
+                use crdt_laws::Model;
+                let model = crate::models::OrSetModel::default();
+                assert_eq!(model.debug_len(&small), format!("{small:?}").len());
             }
         }
         let mut big = OrSet::new();

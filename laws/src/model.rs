@@ -159,6 +159,21 @@ impl<Op> History<Op> {
         Self::default()
     }
 
+    /// An empty history with room for `updates` updates.
+    ///
+    /// ```
+    /// use crdt_laws::History;
+    /// let history = History::<u8>::with_capacity(8);
+    /// assert!(history.is_empty());
+    /// ```
+    #[must_use]
+    pub fn with_capacity(updates: usize) -> Self {
+        Self {
+            events: Vec::with_capacity(updates),
+            index: BTreeMap::new(),
+        }
+    }
+
     /// Appends an update. `deps` are the updates its origin had seen when issuing it; each must
     /// already be in the history (otherwise it is ignored by [`happens_before`](Self::happens_before)).
     pub fn push(&mut self, dot: Dot, op: Op, deps: Vec<Dot>) {

@@ -128,7 +128,7 @@ impl Model for OrSetModel {
     }
     /// Counted without formatting: the harness measures every state after every step.
     fn debug_len(&self, state: &OrSet<u8>) -> usize {
-        state.debug_len()
+        state.debug_len_with(|x| crate::causal::decimal_len(u64::from(*x)))
     }
     fn spec(&self, history: &History<SetOp<u8>>) -> Option<BTreeSet<u8>> {
         Some(set::add_wins(history))
