@@ -330,7 +330,7 @@ type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
 
 struct Node<P: Protocol> {
     /// The state, then its images under every other permutation (symmetry only).
-    images: SmallVec<[Box<Global<P>>; 1]>,
+    images: SmallVec<[Global<P>; 1]>,
     /// The sleep set.
     sleep: Sleep,
     /// The fingerprint of the state itself (not its canonical one).
@@ -609,13 +609,13 @@ where
                 slept += 1;
                 continue;
             }
-            let mut images: SmallVec<[Box<Global<P>>; 1]> = SmallVec::with_capacity(perms.len());
+            let mut images: SmallVec<[Global<P>; 1]> = SmallVec::with_capacity(perms.len());
             let mut first = node.images[0].clone();
             let broken = ctx.apply(&mut first, mv).err();
             if budget.is_some_and(|left| ctx.pending(&first) > left) {
                 children.push(Child {
                     node: Node {
-                        images: smallvec![first],
+                        images: SmallVec::new(),
                         sleep: Sleep::new(),
                         raw: 0,
                     },
@@ -762,7 +762,7 @@ where
             counterexample = Some(found);
         }
         let mut frontier = vec![Node {
-            images: smallvec![Box::new(root); perms.len()],
+            images: smallvec![root; perms.len()],
             sleep: Sleep::new(),
             raw,
         }];
@@ -781,9 +781,16 @@ where
             // at once; merged in the frontier's order, whatever the threads.
             let chunk = CHUNK * threads.max(1);
             let budget = self.pruning().then_some(self.depth - depth);
-            'merge: for start in (0..frontier.len()).step_by(chunk) {
-                let end = (start + chunk).min(frontier.len());
-                let expanded: Vec<(Vec<Child<P>>, u64)> = frontier[start..end]
+            // The frontier is consumed a chunk at a time, so that its states are freed (and
+            // their memory reused by the next level's) as soon as their children are merged.
+            let mut parents = std::mem::take(&mut frontier).into_iter();
+            let mut start = 0;
+            'merge: loop {
+                let nodes: Vec<Node<P>> = parents.by_ref().take(chunk).collect();
+                if nodes.is_empty() {
+                    break;
+                }
+                let expanded: Vec<(Vec<Child<P>>, u64)> = nodes
                     .par_iter()
                     .map(|node| self.expand(&ctx, &perms, node, budget))
                     .collect();
@@ -796,7 +803,7 @@ where
                         if let Some(b) = &child.broken {
                             coverage.violations.entry(b.property).or_insert(depth);
                         }
-                        let step = |mv| ctx.step(&frontier[parent].images[0], mv);
+                        let step = |mv| ctx.step(&nodes[offset].images[0], mv);
                         if child.pruned {
                             coverage.pruned_by_depth += 1;
                             if broken && counterexample.is_none() {
@@ -847,6 +854,7 @@ where
                         }
                     }
                 }
+                start += nodes.len();
             }
             let judged: Vec<(Option<Counterexample<OpOf<P>>>, bool)> = candidates
                 .par_iter()
