@@ -210,6 +210,10 @@ struct ExploreArgs {
     /// No sleep sets.
     #[arg(long)]
     no_sleep_sets: bool,
+    /// No depth pruning (with `--fast`: states holding more sent messages than steps are left
+    /// are checked but not expanded).
+    #[arg(long)]
+    no_depth_pruning: bool,
     /// Stop cleanly after this many states and say which depth was completed.
     #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     max_states: u64,
@@ -1192,6 +1196,7 @@ fn explore(catalogue: &Catalogue, args: &ExploreArgs) -> Result<Ended> {
             bounds: FaultBounds::each(args.fault_bound),
             symmetric: !args.no_symmetry,
             sleep_sets: !args.no_sleep_sets,
+            depth_pruning: !args.no_depth_pruning,
             max_states: args.max_states,
             threads: args.threads.map(|t| t as usize),
             check: if args.fast {

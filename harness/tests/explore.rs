@@ -149,33 +149,44 @@ fn fast_checks_find_the_same_bugs_deeper_and_replay_confirms_them() {
 }
 
 /// The set of (property, least depth) the explorer's own checks see is the same with every
-/// combination of reductions; sleep sets never lose a state, symmetry merges renamings.
+/// combination of reductions; sleep sets never lose a state, symmetry merges renamings, depth
+/// pruning keeps fewer states.
 #[test]
 fn reductions_change_the_work_not_the_violations() {
-    fn compare(name: &str, run: &dyn Fn(bool, bool) -> crdt_harness::explore::Coverage) {
-        let plain = run(false, false);
+    type Run<'a> = &'a dyn Fn(bool, bool, bool) -> crdt_harness::explore::Coverage;
+    fn compare(name: &str, run: Run<'_>) {
+        let plain = run(false, false, false);
         assert!(!plain.violations.is_empty(), "{name}: {plain}");
         assert_eq!(plain.pruned_by_symmetry, 0);
         assert_eq!(plain.pruned_by_independence, 0);
-        for (symmetric, sleep) in [(false, true), (true, false), (true, true)] {
-            let reduced = run(symmetric, sleep);
-            assert_eq!(
-                reduced.violations, plain.violations,
-                "{name}, symmetric {symmetric}, sleep {sleep}"
-            );
-            if sleep && !symmetric {
-                assert_eq!(reduced.states, plain.states, "{name}");
-                assert_eq!(reduced.states_per_depth, plain.states_per_depth, "{name}");
-                assert!(reduced.pruned_by_independence > 0, "{name}");
-                assert!(reduced.transitions < plain.transitions, "{name}");
-            }
-            if symmetric {
-                assert!(reduced.states < plain.states, "{name}");
-                assert!(reduced.pruned_by_symmetry > 0, "{name}");
+        assert_eq!(plain.pruned_by_depth, 0);
+        for symmetric in [false, true] {
+            for sleep in [false, true] {
+                for prune in [false, true] {
+                    let reduced = run(symmetric, sleep, prune);
+                    assert_eq!(
+                        reduced.violations, plain.violations,
+                        "{name}, symmetric {symmetric}, sleep {sleep}, pruning {prune}"
+                    );
+                    if sleep && !symmetric && !prune {
+                        assert_eq!(reduced.states, plain.states, "{name}");
+                        assert_eq!(reduced.states_per_depth, plain.states_per_depth, "{name}");
+                        assert!(reduced.pruned_by_independence > 0, "{name}");
+                        assert!(reduced.transitions < plain.transitions, "{name}");
+                    }
+                    if symmetric {
+                        assert!(reduced.states < plain.states, "{name}");
+                        assert!(reduced.pruned_by_symmetry > 0, "{name}");
+                    }
+                    if prune {
+                        assert!(reduced.states < plain.states, "{name}");
+                        assert!(reduced.pruned_by_depth > 0, "{name}");
+                    }
+                }
             }
         }
     }
-    compare("lww-no-tie-break", &|symmetric, sleep| {
+    compare("lww-no-tie-break", &|symmetric, sleep, prune| {
         Explorer::state(&UntiedLww)
             .replicas(3)
             .depth(5)
@@ -183,12 +194,13 @@ fn reductions_change_the_work_not_the_violations() {
             .keep_going(true)
             .symmetric(symmetric)
             .sleep_sets(sleep)
+            .depth_pruning(prune)
             .alphabet(vec![RegisterOp::Set(1), RegisterOp::Set(2)])
             .explore()
             .unwrap()
             .coverage
     });
-    compare("two-slot-counter", &|symmetric, sleep| {
+    compare("two-slot-counter", &|symmetric, sleep, prune| {
         Explorer::state(&TwoSlotCounter)
             .replicas(3)
             .depth(5)
@@ -196,12 +208,13 @@ fn reductions_change_the_work_not_the_violations() {
             .keep_going(true)
             .symmetric(symmetric)
             .sleep_sets(sleep)
+            .depth_pruning(prune)
             .alphabet(vec![CounterOp::Increment(1)])
             .explore()
             .unwrap()
             .coverage
     });
-    compare("orswot-clock-dominance", &|symmetric, sleep| {
+    compare("orswot-clock-dominance", &|symmetric, sleep, prune| {
         Explorer::state(&ShortcutOrswot)
             .replicas(2)
             .depth(6)
@@ -209,6 +222,7 @@ fn reductions_change_the_work_not_the_violations() {
             .keep_going(true)
             .symmetric(symmetric)
             .sleep_sets(sleep)
+            .depth_pruning(prune)
             .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)])
             .explore()
             .unwrap()
@@ -220,7 +234,7 @@ fn reductions_change_the_work_not_the_violations() {
 fn reductions_keep_the_violations_of_op_based_models_under_faults() {
     for f in ["dup", "reorder,drop"] {
         let model = DuplicatedCounter;
-        let run = |symmetric, sleep| {
+        let run = |symmetric, sleep, prune| {
             Explorer::op(&model)
                 .replicas(3)
                 .depth(4)
@@ -229,23 +243,123 @@ fn reductions_keep_the_violations_of_op_based_models_under_faults() {
                 .keep_going(true)
                 .symmetric(symmetric)
                 .sleep_sets(sleep)
+                .depth_pruning(prune)
                 .alphabet(vec![CounterOp::Increment(1)])
                 .explore()
                 .unwrap()
                 .coverage
         };
-        let plain = run(false, false);
-        for (symmetric, sleep) in [(false, true), (true, false), (true, true)] {
-            let reduced = run(symmetric, sleep);
-            assert_eq!(
-                reduced.violations, plain.violations,
-                "{f}: {symmetric} {sleep}"
-            );
-            if !symmetric {
-                assert_eq!(reduced.states, plain.states, "{f}");
+        let plain = run(false, false, false);
+        for symmetric in [false, true] {
+            for sleep in [false, true] {
+                for prune in [false, true] {
+                    let reduced = run(symmetric, sleep, prune);
+                    assert_eq!(
+                        reduced.violations, plain.violations,
+                        "{f}: {symmetric} {sleep} {prune}"
+                    );
+                    if !symmetric && !prune {
+                        assert_eq!(reduced.states, plain.states, "{f}");
+                    }
+                }
             }
         }
     }
+}
+
+/// Depth pruning keeps the first counterexample's length (a shortest one) and finds it at
+/// the same depth, for every broken model the fast checks find; it acts with fast checks
+/// only.
+#[test]
+fn depth_pruning_keeps_shortest_counterexamples() {
+    fn same<Op: std::fmt::Debug>(name: &str, run: &dyn Fn(bool) -> Exploration<Op>) {
+        let (plain, pruned) = (run(false), run(true));
+        let length = |e: &Exploration<Op>| {
+            e.counterexample
+                .as_ref()
+                .map(|c| c.schedule.steps.len())
+                .unwrap_or_else(|| panic!("{name}: no counterexample: {e}"))
+        };
+        assert_eq!(length(&plain), length(&pruned), "{name}: {plain}\n{pruned}");
+        assert_eq!(
+            plain.coverage.depth_completed, pruned.coverage.depth_completed,
+            "{name}"
+        );
+        assert_eq!(
+            plain.counterexample.as_ref().map(|c| c.finding.property),
+            pruned.counterexample.as_ref().map(|c| c.finding.property),
+            "{name}"
+        );
+    }
+    same("two-slot-counter", &|prune| {
+        Explorer::state(&TwoSlotCounter)
+            .replicas(3)
+            .depth(6)
+            .check(Check::Fast)
+            .depth_pruning(prune)
+            .alphabet(vec![CounterOp::Increment(1)])
+            .explore()
+            .unwrap()
+    });
+    same("lww-no-tie-break", &|prune| {
+        Explorer::state(&UntiedLww)
+            .replicas(2)
+            .depth(6)
+            .check(Check::Fast)
+            .depth_pruning(prune)
+            .alphabet(vec![RegisterOp::Set(1), RegisterOp::Set(2)])
+            .explore()
+            .unwrap()
+    });
+    same("orswot-clock-dominance", &|prune| {
+        Explorer::state(&ShortcutOrswot)
+            .replicas(2)
+            .depth(7)
+            .check(Check::Fast)
+            .depth_pruning(prune)
+            .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)])
+            .explore()
+            .unwrap()
+    });
+    same("duplicated-counter", &|prune| {
+        Explorer::op(&DuplicatedCounter)
+            .replicas(2)
+            .depth(5)
+            .faults(faults("dup"))
+            .check(Check::Fast)
+            .depth_pruning(prune)
+            .alphabet(vec![CounterOp::Increment(1)])
+            .explore()
+            .unwrap()
+    });
+    // With the simulator's checks, quiescence delivers every message: no pruning.
+    let replay = Explorer::state(&GCounterModel::default())
+        .replicas(2)
+        .depth(3)
+        .alphabet(vec![CounterOp::Increment(1)])
+        .explore()
+        .unwrap();
+    assert!(!replay.coverage.depth_pruning && replay.coverage.pruned_by_depth == 0);
+    // With fast checks, a clean model keeps fewer states, and says so.
+    let fast = |prune| {
+        Explorer::state(&GCounterModel::default())
+            .replicas(3)
+            .depth(5)
+            .check(Check::Fast)
+            .depth_pruning(prune)
+            .alphabet(vec![CounterOp::Increment(1)])
+            .explore()
+            .unwrap()
+    };
+    let (plain, pruned) = (fast(false), fast(true));
+    assert!(plain.passed() && pruned.passed());
+    assert!(pruned.coverage.states < plain.coverage.states);
+    assert!(pruned.coverage.pruned_by_depth > 0);
+    assert!(
+        pruned.coverage.to_string().contains("by depth"),
+        "{}",
+        pruned.coverage
+    );
 }
 
 #[test]

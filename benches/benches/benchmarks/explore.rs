@@ -2,7 +2,7 @@
 //!
 //! Group `explore`: the G-Counter (operation `Increment(1)`) and the OR-Set (`Add(1)`,
 //! `Remove(1)`), both state-based, 3 replicas, depth 8, a calm network, the explorer's fast
-//! checks, sleep sets on, symmetry off (both models declare their replicas interchangeable;
+//! checks, sleep sets on, symmetry and depth pruning off (both models declare their replicas interchangeable;
 //! the reduction group measures it), one thread, capped at [`CAP`] states (depth 8 is far beyond what
 //! fits in memory: sends pile up messages in flight); the coverage printed on stderr says
 //! which depth was completed. Throughput counts distinct states, so criterion reports states
@@ -17,8 +17,8 @@
 //! updates agree), capped near the same number of states. Both models count the same states
 //! on the whole space at depth 6 ([`peer::SAME_SPACE`], asserted before measuring).
 //!
-//! Group `explore-reduction`: the same G-Counter at depth 6 (the whole space: no cap) with no reduction, sleep sets,
-//! symmetry, and both. Throughput counts the states of the unreduced run in every bench, so the
+//! Group `explore-reduction`: the same G-Counter at depth 6 (the whole space: no cap) with no
+//! reduction, sleep sets, symmetry, both, depth pruning alone, and all three. Throughput counts the states of the unreduced run in every bench, so the
 //! ratio of two throughputs is the speed-up; the state and transition counts of each variant,
 //! and the reduction factors, are printed once on stderr.
 
@@ -43,6 +43,7 @@ fn throughput(c: &mut Criterion) {
         .check(Check::Fast)
         .threads(1)
         .symmetric(false)
+        .depth_pruning(false)
         .max_states(CAP)
         .alphabet(vec![CounterOp::Increment(1)]);
     let o = Explorer::state(&set)
@@ -51,6 +52,7 @@ fn throughput(c: &mut Criterion) {
         .check(Check::Fast)
         .threads(1)
         .symmetric(false)
+        .depth_pruning(false)
         .max_states(CAP)
         .alphabet(vec![SetOp::Add(1), SetOp::Remove(1)]);
     let mut group = c.benchmark_group("explore");
@@ -84,6 +86,7 @@ fn throughput(c: &mut Criterion) {
             .check(Check::Fast)
             .threads(1)
             .symmetric(false)
+            .depth_pruning(false)
             .alphabet(vec![CounterOp::Increment(1)])
             .explore()
             .expect("the G-Counter explores")
@@ -247,7 +250,7 @@ mod peer {
 
 fn reduction(c: &mut Criterion) {
     let counter = GCounterModel::default();
-    let explorer = |symmetric: bool, sleep: bool| {
+    let explorer = |symmetric: bool, sleep: bool, prune: bool| {
         Explorer::state(&counter)
             .replicas(REPLICAS)
             .depth(6)
@@ -255,36 +258,43 @@ fn reduction(c: &mut Criterion) {
             .threads(1)
             .symmetric(symmetric)
             .sleep_sets(sleep)
+            .depth_pruning(prune)
             .alphabet(vec![CounterOp::Increment(1)])
     };
     let variants = [
-        ("none", false, false),
-        ("sleep-sets", false, true),
-        ("symmetry", true, false),
-        ("symmetry+sleep-sets", true, true),
+        ("none", false, false, false),
+        ("sleep-sets", false, true, false),
+        ("symmetry", true, false, false),
+        ("symmetry+sleep-sets", true, true, false),
+        ("depth-pruning", false, false, true),
+        ("all", true, true, true),
     ];
-    let plain = explorer(false, false).explore().expect("explores").coverage;
-    for (name, symmetric, sleep) in variants {
-        let cov = explorer(symmetric, sleep)
+    let plain = explorer(false, false, false)
+        .explore()
+        .expect("explores")
+        .coverage;
+    for (name, symmetric, sleep, prune) in variants {
+        let cov = explorer(symmetric, sleep, prune)
             .explore()
             .expect("explores")
             .coverage;
         eprintln!(
             "explore-reduction {name}: {} states ({:.2}x fewer), {} transitions ({:.2}x fewer), \
-             {} pruned by symmetry, {} by independence",
+             {} pruned by symmetry, {} by independence, {} by depth",
             cov.states,
             plain.states as f64 / cov.states as f64,
             cov.transitions,
             plain.transitions as f64 / cov.transitions as f64,
             cov.pruned_by_symmetry,
-            cov.pruned_by_independence
+            cov.pruned_by_independence,
+            cov.pruned_by_depth
         );
     }
     let mut group = c.benchmark_group("explore-reduction");
     group.sample_size(10);
     group.throughput(Throughput::Elements(plain.states));
-    for (name, symmetric, sleep) in variants {
-        let e = explorer(symmetric, sleep);
+    for (name, symmetric, sleep, prune) in variants {
+        let e = explorer(symmetric, sleep, prune);
         group.bench_function(BenchmarkId::new("gcounter-3r-d6", name), |b| {
             b.iter(|| e.explore().expect("explores").coverage.states);
         });

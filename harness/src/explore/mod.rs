@@ -44,6 +44,22 @@
 //! never lose a state (every state is still reached, at the same depth); they save the
 //! transitions that would only reach known states.
 //!
+//! **Depth pruning** ([`Explorer::depth_pruning`], on by default, acting with [`Check::Fast`]
+//! only): a send or a duplicate only adds a message. A counterexample that leaves such a
+//! message untouched (never delivered, dropped or duplicated) stays a counterexample without
+//! the step that made it: nothing else reads the message, so every replica goes through the
+//! same states and every check sees what it saw. Hence along a shortest counterexample of
+//! length `m`, a state at depth `d` holds at most `m - d` such messages (each needs a step of
+//! its own). A state at depth `d` holding more than `depth - d` is therefore checked on
+//! arrival (its transition is judged like any other) but neither kept nor expanded, and its
+//! move puts no sibling to sleep. **What it preserves:** the set of properties broken within
+//! `depth` steps, the least depth of each ([`Coverage::violations`] with
+//! [`Explorer::keep_going`]), and a shortest counterexample, found at the same depth as
+//! without it. It gives up the states that lie on no shortest path to a violation within the
+//! bound, so [`Coverage::states`] counts fewer states, and a state it dropped may be reached
+//! by a longer exploration. Under [`Check::Replay`], the simulator's quiescence delivers
+//! every message in flight, so an untouched message still matters and nothing is pruned.
+//!
 //! ```
 //! use crdt_harness::explore::Explorer;
 //! use crdt_impls::models::GCounterModel;
@@ -66,6 +82,7 @@ mod report;
 mod state;
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::fmt::{self, Debug, Display};
 use std::time::Instant;
 
@@ -84,7 +101,7 @@ use crate::shrink::ShrinkStats;
 use crate::sim::{Event, Finding, Limits, RunConfig, run};
 use hash::{FastMap, FastSet};
 use smallvec::{SmallVec, smallvec};
-use state::{Broken, Ctx, Global, Label, Layout, Memos, OpOf, Sleep};
+use state::{Broken, Ctx, Global, Label, Layout, Memos, Move, OpOf, Sleep};
 
 /// What cannot be explored.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -142,6 +159,9 @@ pub struct ExploreOptions {
     pub symmetric: bool,
     /// Sleep sets.
     pub sleep_sets: bool,
+    /// Depth pruning (fast checks only; see [`Explorer::depth_pruning`]).
+    #[serde(default = "yes")]
+    pub depth_pruning: bool,
     /// The memory cap, in states.
     pub max_states: u64,
     /// Worker threads (`None`: rayon's default).
@@ -160,11 +180,16 @@ impl Default for ExploreOptions {
             bounds: FaultBounds::default(),
             symmetric: true,
             sleep_sets: true,
+            depth_pruning: true,
             max_states: 10_000_000,
             threads: None,
             check: Check::Replay,
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A shortest counterexample.
@@ -277,6 +302,7 @@ pub struct Explorer<P: Protocol> {
     bounds: FaultBounds,
     symmetric: bool,
     sleep_sets: bool,
+    depth_pruning: bool,
     max_states: u64,
     threads: Option<usize>,
     check: Check,
@@ -304,7 +330,7 @@ type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
 
 struct Node<P: Protocol> {
     /// The state, then its images under every other permutation (symmetry only).
-    images: SmallVec<[Box<Global<P>>; 1]>,
+    images: SmallVec<[Global<P>; 1]>,
     /// The sleep set.
     sleep: Sleep,
     /// The fingerprint of the state itself (not its canonical one).
@@ -314,8 +340,11 @@ struct Node<P: Protocol> {
 struct Child<P: Protocol> {
     node: Node<P>,
     canonical: u128,
-    step: Step<OpOf<P>>,
+    /// The move from the parent (its [`Step`] is built only for the children kept or judged).
+    mv: Move,
     broken: Option<Broken>,
+    /// Checked, but neither kept nor expanded (depth pruning).
+    pruned: bool,
 }
 
 impl<P: Protocol> Explorer<P> {
@@ -333,6 +362,7 @@ impl<P: Protocol> Explorer<P> {
             bounds: o.bounds,
             symmetric,
             sleep_sets: o.sleep_sets,
+            depth_pruning: o.depth_pruning,
             max_states: o.max_states,
             threads: o.threads,
             check: o.check,
@@ -402,6 +432,17 @@ impl<P: Protocol> Explorer<P> {
         self
     }
 
+    /// Depth pruning (on by default; it acts with [`Check::Fast`] only): a state at depth
+    /// `d` holding more messages made by sends and duplicates than the `depth - d` steps left
+    /// is checked on arrival but neither kept nor expanded, since no shortest counterexample
+    /// within the bound passes through it (see the module documentation). It never changes
+    /// which properties are found broken within the bound nor the least depth of each.
+    #[must_use]
+    pub fn depth_pruning(mut self, on: bool) -> Self {
+        self.depth_pruning = on;
+        self
+    }
+
     /// The memory cap: the exploration stops cleanly once this many states are visited, and
     /// says which depth it completed.
     #[must_use]
@@ -451,6 +492,7 @@ impl<P: Protocol> Explorer<P> {
         self.bounds = o.bounds;
         self.symmetric = o.symmetric && self.protocol.model().interchangeable_replicas();
         self.sleep_sets = o.sleep_sets;
+        self.depth_pruning = o.depth_pruning;
         self.max_states = o.max_states;
         self.threads = o.threads;
         self.check = o.check;
@@ -547,7 +589,16 @@ where
         }
     }
 
-    fn expand(&self, ctx: &Ctx<'_, P>, perms: &[Vec<u8>], node: &Node<P>) -> (Vec<Child<P>>, u64) {
+    /// The children of `node`; with `budget`, those holding more messages made by sends and
+    /// duplicates than `budget` (the steps left after them) come back pruned, without their
+    /// symmetric images, and put no sibling to sleep.
+    fn expand(
+        &self,
+        ctx: &Ctx<'_, P>,
+        perms: &[Vec<u8>],
+        node: &Node<P>,
+        budget: Option<usize>,
+    ) -> (Vec<Child<P>>, u64) {
         let g = &node.images[0];
         let mut children = Vec::new();
         let mut explored: Sleep = Sleep::new();
@@ -558,15 +609,28 @@ where
                 slept += 1;
                 continue;
             }
-            let step = ctx.step(g, mv);
-            let mut images: SmallVec<[Box<Global<P>>; 1]> = SmallVec::with_capacity(perms.len());
-            let mut broken = None;
-            for (i, perm) in perms.iter().enumerate() {
-                let mut image = node.images[i].clone();
-                let result = ctx.apply(&mut image, if i == 0 { mv } else { mv.rename(perm) });
-                if i == 0 {
-                    broken = result.err();
-                }
+            let mut images: SmallVec<[Global<P>; 1]> = SmallVec::with_capacity(perms.len());
+            let mut first = node.images[0].clone();
+            let broken = ctx.apply(&mut first, mv).err();
+            if budget.is_some_and(|left| ctx.pending(&first) > left) {
+                children.push(Child {
+                    node: Node {
+                        images: SmallVec::new(),
+                        sleep: Sleep::new(),
+                        raw: 0,
+                    },
+                    canonical: 0,
+                    mv,
+                    broken,
+                    pruned: true,
+                });
+                continue;
+            }
+            images.push(first);
+            for (image, perm) in node.images[1..].iter().zip(&perms[1..]) {
+                let mut image = image.clone();
+                // The renamed step's verdict is the step's own, renamed.
+                let _ = ctx.apply(&mut image, mv.rename(perm));
                 images.push(image);
             }
             let raw = ctx.fingerprint(&images[0]);
@@ -590,11 +654,19 @@ where
             children.push(Child {
                 node: Node { images, sleep, raw },
                 canonical,
-                step,
+                mv,
                 broken,
+                pruned: false,
             });
         }
         (children, slept)
+    }
+
+    /// Whether depth pruning acts: asked for, and with the explorer's own checks (the
+    /// simulator's quiescence delivers every message in flight, so there a message left
+    /// untouched by the path still matters).
+    fn pruning(&self) -> bool {
+        self.depth_pruning && self.check == Check::Fast
     }
 
     /// The schedule of the path to entry `index` of level `depth`, then `last`.
@@ -656,10 +728,12 @@ where
             check: self.check,
             symmetric: self.symmetric,
             sleep_sets: self.sleep_sets,
+            depth_pruning: self.pruning(),
             states: 1,
             transitions: 0,
             pruned_by_symmetry: 0,
             pruned_by_independence: 0,
+            pruned_by_depth: 0,
             unconfirmed: 0,
             states_per_depth: vec![1],
             capped_at: None,
@@ -669,8 +743,10 @@ where
         };
         let (root, root_broken) = ctx.root();
         let raw = ctx.fingerprint(&root);
-        let mut visited: FastSet<u128> = FastSet::default();
-        visited.insert(raw);
+        // Every state kept, by canonical fingerprint: the depth it was first reached at and
+        // its index in that level (one lookup per transition).
+        let mut visited: FastMap<u128, (u32, u32)> = FastMap::default();
+        visited.insert(raw, (0, 0));
         let mut raw_seen: FastSet<u128> = FastSet::default();
         if self.symmetric {
             raw_seen.insert(raw);
@@ -686,7 +762,7 @@ where
             counterexample = Some(found);
         }
         let mut frontier = vec![Node {
-            images: smallvec![Box::new(root); perms.len()],
+            images: smallvec![root; perms.len()],
             sleep: Sleep::new(),
             raw,
         }];
@@ -698,18 +774,25 @@ where
             depth += 1;
             let mut next: Vec<Node<P>> = Vec::new();
             let mut level: Level<OpOf<P>> = Vec::new();
-            let mut in_level: FastMap<u128, usize> = FastMap::default();
             // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
             let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
             let mut capped = false;
             // Expanded a chunk at a time, so that a level's children are not all in memory
             // at once; merged in the frontier's order, whatever the threads.
             let chunk = CHUNK * threads.max(1);
-            'merge: for start in (0..frontier.len()).step_by(chunk) {
-                let end = (start + chunk).min(frontier.len());
-                let expanded: Vec<(Vec<Child<P>>, u64)> = frontier[start..end]
+            let budget = self.pruning().then_some(self.depth - depth);
+            // The frontier is consumed a chunk at a time, so that its states are freed (and
+            // their memory reused by the next level's) as soon as their children are merged.
+            let mut parents = std::mem::take(&mut frontier).into_iter();
+            let mut start = 0;
+            'merge: loop {
+                let nodes: Vec<Node<P>> = parents.by_ref().take(chunk).collect();
+                if nodes.is_empty() {
+                    break;
+                }
+                let expanded: Vec<(Vec<Child<P>>, u64)> = nodes
                     .par_iter()
-                    .map(|node| self.expand(&ctx, &perms, node))
+                    .map(|node| self.expand(&ctx, &perms, node, budget))
                     .collect();
                 for (offset, (children, slept)) in expanded.into_iter().enumerate() {
                     let parent = start + offset;
@@ -720,27 +803,39 @@ where
                         if let Some(b) = &child.broken {
                             coverage.violations.entry(b.property).or_insert(depth);
                         }
-                        let fresh_raw = self.symmetric && raw_seen.insert(child.node.raw);
-                        let new = if let Some(&at) = in_level.get(&child.canonical) {
-                            let stored = &mut next[at];
-                            stored.sleep = if stored.raw == child.node.raw {
-                                reduce::intersect(&stored.sleep, &child.node.sleep)
-                            } else {
-                                Sleep::new()
-                            };
-                            false
-                        } else if visited.contains(&child.canonical) {
-                            false
-                        } else {
-                            if visited.len() as u64 >= self.max_states {
-                                capped = true;
-                                break 'merge;
+                        let step = |mv| ctx.step(&nodes[offset].images[0], mv);
+                        if child.pruned {
+                            coverage.pruned_by_depth += 1;
+                            if broken && counterexample.is_none() {
+                                candidates.push((parent as u32, step(child.mv), broken));
                             }
-                            visited.insert(child.canonical);
-                            in_level.insert(child.canonical, next.len());
-                            next.push(child.node);
-                            level.push((parent as u32, Some(child.step.clone())));
-                            true
+                            continue;
+                        }
+                        let fresh_raw = self.symmetric && raw_seen.insert(child.node.raw);
+                        let kept = visited.len() as u64;
+                        let new = match visited.entry(child.canonical) {
+                            Entry::Occupied(seen) => {
+                                let (at_depth, at) = *seen.get();
+                                if at_depth as usize == depth {
+                                    let stored = &mut next[at as usize];
+                                    stored.sleep = if stored.raw == child.node.raw {
+                                        reduce::intersect(&stored.sleep, &child.node.sleep)
+                                    } else {
+                                        Sleep::new()
+                                    };
+                                }
+                                false
+                            }
+                            Entry::Vacant(slot) => {
+                                if kept >= self.max_states {
+                                    capped = true;
+                                    break 'merge;
+                                }
+                                slot.insert((depth as u32, next.len() as u32));
+                                next.push(child.node);
+                                level.push((parent as u32, Some(step(child.mv))));
+                                true
+                            }
                         };
                         if fresh_raw && !new {
                             // A state never seen, but a renaming of one seen.
@@ -751,10 +846,15 @@ where
                             Check::Fast => broken,
                         };
                         if judge && counterexample.is_none() {
-                            candidates.push((parent as u32, child.step, broken));
+                            let step = match &level.last() {
+                                Some((_, Some(kept))) if new => kept.clone(),
+                                _ => step(child.mv),
+                            };
+                            candidates.push((parent as u32, step, broken));
                         }
                     }
                 }
+                start += nodes.len();
             }
             let judged: Vec<(Option<Counterexample<OpOf<P>>>, bool)> = candidates
                 .par_iter()

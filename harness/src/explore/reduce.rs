@@ -22,6 +22,14 @@
 //! arrivals' (a move is skipped only if every arrival has it covered); where arrivals are
 //! renamings of each other rather than the same state, the sleep set is emptied (the labels
 //! would need renaming).
+//!
+//! **Depth pruning** (with fast checks). Sends and duplicates only add messages; a
+//! counterexample that never touches one of them is still one without the step that made it.
+//! A state holding more such messages than steps are left lies on no shortest counterexample
+//! within the bound: it is checked on arrival but not kept nor expanded, and its move is not
+//! remembered as explored for the sleep sets of its siblings (no sibling sleeps on a subtree
+//! that is not explored). The properties broken within the bound, their least depths and a
+//! shortest counterexample are preserved (see the explorer's documentation).
 
 use super::state::{Label, Sleep};
 

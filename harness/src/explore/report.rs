@@ -92,6 +92,9 @@ pub struct Coverage {
     pub symmetric: bool,
     /// Sleep sets on.
     pub sleep_sets: bool,
+    /// Depth pruning on (it acts with fast checks only).
+    #[serde(default)]
+    pub depth_pruning: bool,
     /// Distinct global states visited (up to symmetry when it is on).
     pub states: u64,
     /// Transitions performed (steps from a visited state).
@@ -100,6 +103,10 @@ pub struct Coverage {
     pub pruned_by_symmetry: u64,
     /// Transitions not performed because a sibling order covers them: pruned by independence.
     pub pruned_by_independence: u64,
+    /// Transitions checked whose state was neither kept nor expanded: it holds more messages
+    /// made by sends and duplicates than steps are left (depth pruning).
+    #[serde(default)]
+    pub pruned_by_depth: u64,
     /// Violations the explorer's own checks saw that replaying the path did not confirm.
     pub unconfirmed: u64,
     /// States visited at each depth (index 0: the initial state).
@@ -164,12 +171,13 @@ impl Display for Coverage {
         write!(
             f,
             "{}: no counterexample within {within}: {} states, {} transitions, {} pruned by \
-             symmetry, {} by independence ({} checks, {:.2?}, {} thread(s))",
+             symmetry, {} by independence, {} by depth ({} checks, {:.2?}, {} thread(s))",
             self.model,
             self.states,
             self.transitions,
             self.pruned_by_symmetry,
             self.pruned_by_independence,
+            self.pruned_by_depth,
             match self.check {
                 Check::Replay => "simulator",
                 Check::Fast => "fast",

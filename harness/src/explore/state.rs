@@ -104,6 +104,10 @@ pub(crate) struct Msg<P: Protocol> {
     /// Hash of sender, receiver, updates and the payload's content: the message's identity
     /// across interleavings.
     pub key: u64,
+    /// Made by a send or a duplicate (not by an update's broadcast): a step that only adds
+    /// this message, which a shortest counterexample never leaves untouched (see
+    /// [`Ctx::pending`]).
+    pub optional: bool,
 }
 
 impl<P: Protocol> Clone for Msg<P> {
@@ -116,6 +120,7 @@ impl<P: Protocol> Clone for Msg<P> {
             payload: Arc::clone(&self.payload),
             content: self.content,
             key: self.key,
+            optional: self.optional,
         }
     }
 }
@@ -124,8 +129,9 @@ impl<P: Protocol> Clone for Msg<P> {
 pub(crate) struct Global<P: Protocol> {
     pub reps: SmallVec<[Rep<P>; 3]>,
     /// Per replica, its updates in order: (operation index, what its origin had seen).
-    /// Shared between states until an update changes it.
-    pub updates: Arc<Vec<Vec<(u16, Bits)>>>,
+    /// Each replica's list is shared between states until an update of that replica changes
+    /// it.
+    pub updates: SmallVec<[Arc<Vec<(u16, Bits)>>; 3]>,
     /// A hash of `updates` (the sum of its entries' hashes, kept as updates are issued).
     pub updates_hash: u64,
     /// Messages in flight, in the order the simulator keeps them.
@@ -140,7 +146,7 @@ impl<P: Protocol> Clone for Global<P> {
     fn clone(&self) -> Self {
         Global {
             reps: self.reps.clone(),
-            updates: Arc::clone(&self.updates),
+            updates: self.updates.clone(),
             updates_hash: self.updates_hash,
             flight: self.flight.clone(),
             side: self.side,
@@ -331,7 +337,7 @@ where
         };
         let mut g = Global {
             reps,
-            updates: Arc::new(vec![Vec::new(); n]),
+            updates: (0..n).map(|_| Arc::new(Vec::new())).collect(),
             updates_hash: 0,
             flight: SmallVec::new(),
             side: 0,
@@ -576,7 +582,7 @@ where
                     });
                 let bit = self.layout.bit(i, seq);
                 let seen = g.reps[i].seen;
-                Arc::make_mut(&mut g.updates)[i].push((op, seen));
+                Arc::make_mut(&mut g.updates[i]).push((op, seen));
                 g.updates_hash = g.updates_hash.wrapping_add(entry_hash(
                     bit.trailing_zeros() as usize,
                     op,
@@ -597,6 +603,7 @@ where
                                 payload: Arc::clone(&payload),
                                 content,
                                 key,
+                                optional: false,
                             },
                         );
                     }
@@ -625,6 +632,7 @@ where
                         payload,
                         content,
                         key,
+                        optional: true,
                     },
                 );
                 Ok(())
@@ -655,7 +663,8 @@ where
                 Ok(())
             }
             Move::Duplicate { k } => {
-                let copy = g.flight[k].clone();
+                let mut copy = g.flight[k].clone();
+                copy.optional = true;
                 g.flight.push(copy);
                 g.used[1] += 1;
                 Ok(())
@@ -938,6 +947,13 @@ where
         };
         h.word(u64::from(side) | u64::from(u32::from_le_bytes(g.used)) << 32);
         h.finish()
+    }
+
+    /// The messages in flight made by sends and duplicates: each needs a step of its own (a
+    /// delivery, a drop or a duplicate) before a shortest counterexample ends, since a path
+    /// that leaves one untouched is still a counterexample without the step that made it.
+    pub(crate) fn pending(&self, g: &Global<P>) -> usize {
+        g.flight.iter().filter(|m| m.optional).count()
     }
 
     /// Whether two moves, both enabled in one state, commute and neither disables the other:
