@@ -18,10 +18,31 @@ use std::mem;
 ///
 /// Equality and hashing are not derived: two sequences with the same entries may be split
 /// into chunks differently. Users compare [`iter`](Self::iter)s.
-#[derive(Clone)]
 pub(crate) struct Chunks<E> {
     chunks: Vec<Vec<E>>,
     len: usize,
+}
+
+/// A copy keeps each chunk's capacity (a derived `Clone` would shrink every chunk to its
+/// length): chunks of a copy take insertions without reallocating, as the original's do, and
+/// a [`join`](Chunks::join) into a copy reuses its buffers as they are instead of growing
+/// each one it writes into, a reallocation and a copy per chunk.
+impl<E: Clone> Clone for Chunks<E> {
+    fn clone(&self) -> Self {
+        let chunks = self
+            .chunks
+            .iter()
+            .map(|chunk| {
+                let mut copy = Vec::with_capacity(chunk.capacity());
+                copy.extend_from_slice(chunk);
+                copy
+            })
+            .collect();
+        Self {
+            chunks,
+            len: self.len,
+        }
+    }
 }
 
 /// Where an entry is, or would be inserted: a chunk and an index in it.
@@ -287,7 +308,11 @@ impl<E: Clone> Chunks<E> {
 /// `out`; returns the new `(i, j)`. Each step takes one entry from one side or both and writes
 /// at most one, so `steps` no larger than what is left of either side (or of `out`'s chunk)
 /// runs out of neither.
-#[inline]
+///
+/// Not inlined, and writing into a local vector: inside the join, with its many live
+/// variables, the loop's indices and the vector's length were kept on the stack, a store and
+/// a reload in each step's chain of dependencies; here they all fit in registers.
+#[inline(never)]
 fn merge_steps<E: Clone>(
     (left, mut i): (&[E], usize),
     (right, mut j): (&[E], usize),
@@ -296,18 +321,20 @@ fn merge_steps<E: Clone>(
     cmp: &impl Fn(&E, &E) -> Ordering,
     keep: &impl Fn(&E, bool) -> bool,
 ) -> (usize, usize) {
-    out.reserve(steps);
+    let mut written = mem::take(out);
+    written.reserve(steps);
     for _ in 0..steps {
         let (x, y) = (&left[i], &right[j]);
         let order = cmp(x, y);
         let from_left = order.is_le();
         let entry = select_unpredictable(from_left, x, y);
         if order.is_eq() | keep(entry, from_left) {
-            out.push(entry.clone());
+            written.push(entry.clone());
         }
         i += usize::from(from_left);
         j += usize::from(order.is_ge());
     }
+    *out = written;
     (i, j)
 }
 
@@ -321,11 +348,17 @@ struct Join<E> {
 }
 
 impl<E> Join<E> {
-    /// An empty buffer for a chunk: a consumed one if any.
+    /// An empty buffer for a chunk, with room for [`Chunks::max_len`] entries: a consumed one
+    /// if any.
     fn buffer(&mut self) -> Vec<E> {
-        self.pool
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(Chunks::<E>::max_len()))
+        match self.pool.pop() {
+            Some(mut buffer) => {
+                // Chunks made by `from_sorted` for a few entries are only as large as those.
+                buffer.reserve_exact(Chunks::<E>::max_len());
+                buffer
+            }
+            None => Vec::with_capacity(Chunks::<E>::max_len()),
+        }
     }
 
     /// Ends the chunk being written.
@@ -436,6 +469,21 @@ mod tests {
         prop_assert!(chunks.iter().eq(expected.iter()));
         prop_assert!(chunks.iter().rev().eq(expected.iter().rev()));
         Ok(())
+    }
+
+    /// A copy keeps the room of every chunk, so that joins into it and insertions do not
+    /// reallocate.
+    #[test]
+    fn a_copy_keeps_the_capacity_of_its_chunks() {
+        let chunks = Chunks::from_sorted((0..5000u16).collect());
+        assert!(chunks.chunks.len() > 1);
+        let copy = chunks.clone();
+        for (original, copied) in chunks.chunks.iter().zip(&copy.chunks) {
+            assert_eq!(copied, original);
+            assert!(copied.capacity() >= Chunks::<u16>::max_len());
+            assert!(copied.len() < Chunks::<u16>::max_len());
+        }
+        assert_eq!(copy.len(), chunks.len());
     }
 
     /// Insertions and removals through `search`, against a `BTreeSet`, with enough entries for
