@@ -11,6 +11,7 @@ use crdt_laws::{Dot, Model, ReplicaId};
 use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use smallvec::SmallVec;
 
 use super::hello::{Capabilities, Hello};
 use super::json::{op_parts, small};
@@ -181,34 +182,87 @@ type Answer = Result<Reply, String>;
 /// the answers and errors are the same either way.
 #[derive(Default)]
 struct Req {
-    /// The fields of [`FIELDS`], in order.
-    fields: [Option<Value>; FIELDS.len()],
+    /// `type`, when it is a string.
+    kind: Option<Kind>,
+    /// The fields of [`FIELDS`] given, by index (most requests have two or three).
+    fields: SmallVec<[(u8, Value); 4]>,
     /// `requests`: `Some(None)` when it is not an array.
     requests: Option<Option<Vec<Req>>>,
 }
 
-/// The fields `serve` reads (besides `requests`).
-const FIELDS: [&str; 13] = [
-    "type", "replica", "actor", "out", "message", "into", "from", "other", "op", "dot", "replicas",
+/// The fields `serve` reads (besides `type` and `requests`).
+const FIELDS: [&str; 12] = [
+    "replica", "actor", "out", "message", "into", "from", "other", "op", "dot", "replicas",
     "messages", "snapshot",
 ];
 
+/// The request types of the protocol: read without a copy.
+const KINDS: [&str; 14] = [
+    "hello", "new", "local", "deliver", "merge", "value", "values", "fork", "equal", "drop",
+    "reset", "batch", "snapshot", "restore",
+];
+
+/// A request's type: one of [`KINDS`], or another string.
+enum Kind {
+    Known(&'static str),
+    Other(String),
+}
+
+impl Kind {
+    fn of(name: &str) -> Kind {
+        KINDS
+            .iter()
+            .find(|k| **k == name)
+            .map_or_else(|| Kind::Other(name.to_string()), |k| Kind::Known(k))
+    }
+}
+
+/// Only a string is a type (anything else fails, and the line is read as a tree).
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = Kind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request type")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Kind, E> {
+                Ok(Kind::of(name))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
 impl Req {
-    /// The slot of field `name`, `None` for a field `serve` does not read.
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
-        let i = FIELDS.iter().position(|f| *f == name)?;
-        Some(&mut self.fields[i])
+    /// Sets field `name`, when `serve` reads it; false otherwise.
+    fn set(&mut self, name: &str, value: impl FnOnce() -> Value) -> bool {
+        let Some(i) = FIELDS.iter().position(|f| *f == name) else {
+            return false;
+        };
+        let value = value();
+        match self.fields.iter_mut().find(|(j, _)| usize::from(*j) == i) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((i as u8, value)),
+        }
+        true
     }
 
     /// Field `name`, when given.
     fn get(&self, name: &str) -> Option<&Value> {
         let i = FIELDS.iter().position(|f| *f == name)?;
-        self.fields[i].as_ref()
+        self.fields
+            .iter()
+            .find(|(j, _)| usize::from(*j) == i)
+            .map(|(_, v)| v)
     }
 
     /// The request's type, when it is a string.
     fn kind(&self) -> Option<&str> {
-        self.fields[0].as_ref().and_then(Value::as_str)
+        match self.kind.as_ref()? {
+            Kind::Known(name) => Some(name),
+            Kind::Other(name) => Some(name),
+        }
     }
 
     /// A request from its tree (any JSON value: what is not an object has no fields).
@@ -224,8 +278,10 @@ impl Req {
                         .as_array()
                         .map(|a| a.iter().map(Req::from_value).collect()),
                 );
-            } else if let Some(slot) = req.slot(name) {
-                *slot = Some(value.clone());
+            } else if name == "type" {
+                req.kind = value.as_str().map(Kind::of);
+            } else {
+                req.set(name, || value.clone());
             }
         }
         req
@@ -259,8 +315,11 @@ impl<'de> Deserialize<'de> for Req {
                     let name = name.0.as_ref();
                     if name == "requests" {
                         req.requests = Some(Some(map.next_value()?));
-                    } else if let Some(slot) = req.slot(name) {
-                        *slot = Some(map.next_value()?);
+                    } else if name == "type" {
+                        req.kind = Some(map.next_value()?);
+                    } else if FIELDS.contains(&name) {
+                        let value = map.next_value()?;
+                        req.set(name, || value);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
