@@ -57,6 +57,15 @@ pub trait Protocol: Sync {
     /// The length of `payload`'s `Debug` text: what the state-explosion oracle measures of a
     /// state or delta group merged. Defaults to counting the formatted text; the state-based
     /// flavours ask the model ([`Model::debug_len`]).
+    ///
+    /// ```
+    /// use crdt_harness::protocol::{DeltaProtocol, Protocol};
+    /// use crdt_impls::models::OrSetModel;
+    /// use crdt_laws::{Model, ReplicaId};
+    /// let protocol = DeltaProtocol(&OrSetModel::default());
+    /// let state = OrSetModel::default().new_replica(ReplicaId::new(0));
+    /// assert_eq!(protocol.payload_debug_len(&state), format!("{state:?}").len());
+    /// ```
     fn payload_debug_len(&self, payload: &Self::Payload) -> usize {
         crdt_laws::sync::debug_len(payload)
     }
