@@ -14,8 +14,10 @@
 //! receiver's queue of messages in flight), the same actions (increment by 1, send a state to
 //! another replica, deliver the first message queued for a replica), the same 8 steps and the
 //! same checks (the value is the number of updates seen; replicas that have seen the same
-//! updates agree), capped near the same number of states. Both models count the same states
-//! on the whole space at depth 6 ([`peer::SAME_SPACE`], asserted before measuring).
+//! updates agree), capped near the same number of states (Stateright checks its target count
+//! now and then, so it stops elsewhere). Both models count the same states on the whole
+//! space at depth 6 ([`peer::SAME_SPACE`], asserted before measuring), and both explore that
+//! space too (`gcounter-3r-d6`): the side by side on identical work.
 //!
 //! Group `explore-reduction`: the same G-Counter at depth 6 (the whole space: no cap) with no
 //! reduction, sleep sets, symmetry, both, depth pruning alone, and all three. Throughput counts the states of the unreduced run in every bench, so the
@@ -80,14 +82,15 @@ fn throughput(c: &mut Criterion) {
     #[cfg(feature = "peers")]
     {
         let full = peer::unique_states(6, None);
-        let ours = Explorer::state(&counter)
+        let same = Explorer::state(&counter)
             .replicas(REPLICAS)
             .depth(6)
             .check(Check::Fast)
             .threads(1)
             .symmetric(false)
             .depth_pruning(false)
-            .alphabet(vec![CounterOp::Increment(1)])
+            .alphabet(vec![CounterOp::Increment(1)]);
+        let ours = same
             .explore()
             .expect("the G-Counter explores")
             .coverage
@@ -96,6 +99,17 @@ fn throughput(c: &mut Criterion) {
             (full, ours as usize),
             (peer::SAME_SPACE, peer::SAME_SPACE),
             "Stateright and the explorer must count the same states of the same model"
+        );
+        // The whole space at depth 6, the same states for both: the fair side by side.
+        group.throughput(Throughput::Elements(peer::SAME_SPACE as u64));
+        group.bench_function(BenchmarkId::new("gcounter-3r-d6", "1-thread"), |b| {
+            b.iter(|| same.explore().expect("explores").coverage.states);
+        });
+        group.bench_function(
+            BenchmarkId::new("gcounter-3r-d6", "stateright-1-thread"),
+            |b| {
+                b.iter(|| peer::unique_states(6, None));
+            },
         );
         let states = peer::unique_states(8, Some(CAP as usize));
         eprintln!("explore: Stateright: {states} states (3 replicas, 8 steps, capped near {CAP})");

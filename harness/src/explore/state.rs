@@ -125,13 +125,16 @@ impl<P: Protocol> Clone for Msg<P> {
     }
 }
 
+/// One replica's updates in order: (operation index, what its origin had seen).
+pub(crate) type Issued = Arc<Vec<(u16, Bits)>>;
+
 /// A global state.
 pub(crate) struct Global<P: Protocol> {
     pub reps: SmallVec<[Rep<P>; 3]>,
     /// Per replica, its updates in order: (operation index, what its origin had seen).
     /// Each replica's list is shared between states until an update of that replica changes
     /// it.
-    pub updates: SmallVec<[Arc<Vec<(u16, Bits)>>; 3]>,
+    pub updates: SmallVec<[Issued; 3]>,
     /// A hash of `updates` (the sum of its entries' hashes, kept as updates are issued).
     pub updates_hash: u64,
     /// Messages in flight, in the order the simulator keeps them.
