@@ -259,9 +259,7 @@ impl<E: Clone> Chunks<E> {
                         right = rights.next();
                         continue;
                     }
-                    let room = Self::max_len() - join.current.len();
-                    let steps = room.min(l.len() - i).min(r.len() - j);
-                    (i, j) = merge_steps((l, i), (r, j), steps, &mut join.current, &cmp, &keep);
+                    (i, j) = merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep);
                     if join.current.len() == Self::max_len() {
                         join.flush();
                     }
@@ -304,27 +302,28 @@ impl<E: Clone> Chunks<E> {
     }
 }
 
-/// `steps` steps of [`Chunks::join`]'s merge of `left` from `i` and `right` from `j` into
-/// `out`; returns the new `(i, j)`. Each step takes one entry from one side or both and writes
-/// at most one, so `steps` no larger than what is left of either side (or of `out`'s chunk)
-/// runs out of neither.
+/// [`Chunks::join`]'s merge of `left` from `i` and `right` from `j` into `out`, until either
+/// side runs out or `out` holds [`Chunks::max_len`] entries; returns the new `(i, j)`.
 ///
 /// Not inlined, and writing into a local vector: inside the join, with its many live
 /// variables, the loop's indices and the vector's length were kept on the stack, a store and
-/// a reload in each step's chain of dependencies; here they all fit in registers.
+/// a reload in each step's chain of dependencies. The two sides' bounds are the loop's
+/// conditions, so no step checks an index twice.
 #[inline(never)]
 fn merge_steps<E: Clone>(
     (left, mut i): (&[E], usize),
     (right, mut j): (&[E], usize),
-    steps: usize,
     out: &mut Vec<E>,
     cmp: &impl Fn(&E, &E) -> Ordering,
     keep: &impl Fn(&E, bool) -> bool,
 ) -> (usize, usize) {
+    let limit = Chunks::<E>::max_len();
     let mut written = mem::take(out);
-    written.reserve(steps);
-    for _ in 0..steps {
-        let (x, y) = (&left[i], &right[j]);
+    written.reserve(limit.saturating_sub(written.len()));
+    while written.len() < limit {
+        let (Some(x), Some(y)) = (left.get(i), right.get(j)) else {
+            break;
+        };
         let order = cmp(x, y);
         let from_left = order.is_le();
         let entry = select_unpredictable(from_left, x, y);
