@@ -85,20 +85,45 @@ fn a_shard_killed_at_random_points_resumes_to_the_uninterrupted_report() {
     let resumed = dir.join("resumed.json");
     let resume = ["--resume", "--checkpoint-interval", "10ms"];
     let mut resumed_from_a_checkpoint = 0;
-    for kill in 0..3 {
-        // Somewhere in the first 90% of what is left of an uninterrupted run.
-        let window = uninterrupted.as_millis() as u64 * 9 / 10 / (kill + 1);
-        let after = Duration::from_millis(50 + random_below(window.max(1)));
+    let mut window = uninterrupted.as_millis() as u64 * 9 / 10;
+    for _attempt in 0..12 {
         let mut child = work(&resumed, &replays, &resume).spawn().unwrap();
+        // Kill only once this run has written a checkpoint of its own (the first run has
+        // none; a later one starts from the previous kill's), so that every kill interrupts
+        // work that can resume: then somewhere in the window.
+        let started = Instant::now();
+        let written = || {
+            std::fs::metadata(checkpoint_of(&resumed))
+                .and_then(|m| m.modified())
+                .ok()
+        };
+        let before = written();
+        while written() == before
+            && child.try_wait().unwrap().is_none()
+            && started.elapsed() < uninterrupted * 2
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let after = Duration::from_millis(random_below(window.max(1)));
         std::thread::sleep(after);
+        window /= 2;
         if child.try_wait().unwrap().is_some() {
-            break;
+            if resumed_from_a_checkpoint > 0 {
+                break;
+            }
+            // Finished before any kill: start again from nothing, sooner.
+            let _ = std::fs::remove_file(&resumed);
+            let _ = std::fs::remove_file(checkpoint_of(&resumed));
+            continue;
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        eprintln!("killed after {after:?}");
+        eprintln!("killed {after:?} after a checkpoint");
         if checkpoint_of(&resumed).exists() {
             resumed_from_a_checkpoint += 1;
+        }
+        if resumed_from_a_checkpoint == 3 {
+            break;
         }
     }
     assert!(

@@ -290,7 +290,11 @@ fn a_passing_check_all_fits_one_screen() {
     let out = run(false);
     let (text, err) = (stdout(&out), stderr(&out));
     let models = crdt_cli::Catalogue::builtin().models().len();
-    assert!(text.lines().count() <= models + 12, "{text}");
+    // One line per model, a dozen of headings and totals, and the sync-cost section: its
+    // heading and one line per sync model.
+    let sync = text.lines().filter(|l| l.starts_with("sync/") && l.contains("bytes")).count();
+    assert!(sync >= 1, "{text}");
+    assert!(text.lines().count() <= models + 12 + 2 + sync, "{text}");
     assert_eq!(text.matches("SKIPPED").count(), 1, "{text}");
     assert_eq!(err.lines().count(), 1, "{err}");
     let verbose = stdout(&run(true));

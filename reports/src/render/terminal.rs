@@ -160,7 +160,10 @@ fn sync_costs_section(report: &Report, paint: Paint, out: &mut String) {
         "\n{}",
         paint.dim("SYNC COST (means per passing schedule; final: on the healed, quiet network)")
     );
-    for (model, config, figures) in rows {
+    // The run's configuration is in the table above; it is named here only for a model
+    // with more than one sync run.
+    let runs = |name: &str| rows.iter().filter(|(m, _, _)| *m == name).count();
+    for (model, config, figures) in &rows {
         let [
             messages,
             bytes,
@@ -170,11 +173,16 @@ fn sync_costs_section(report: &Report, paint: Paint, out: &mut String) {
             state,
             schedules,
         ] = figures;
+        let name = if runs(model) > 1 {
+            format!("{model} ({config})")
+        } else {
+            model.to_string()
+        };
         let _ = writeln!(
             out,
-            "{model} ({config})\n    {messages} messages, {bytes} bytes; final sync \
-             {final_messages} messages, {final_bytes} bytes in {rounds} rounds; state {state} \
-             bytes; over {schedules} schedules"
+            "{name}: {messages} messages, {bytes} bytes; final sync {final_messages} messages, \
+             {final_bytes} bytes in {rounds} rounds; state {state} bytes; over {schedules} \
+             schedules"
         );
     }
 }
