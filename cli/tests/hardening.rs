@@ -292,7 +292,10 @@ fn a_passing_check_all_fits_one_screen() {
     let models = crdt_cli::Catalogue::builtin().models().len();
     // One line per model, a dozen of headings and totals, and the sync-cost section: its
     // heading and one line per sync model.
-    let sync = text.lines().filter(|l| l.starts_with("sync/") && l.contains("bytes")).count();
+    let sync = text
+        .lines()
+        .filter(|l| l.starts_with("sync/") && l.contains("bytes"))
+        .count();
     assert!(sync >= 1, "{text}");
     assert!(text.lines().count() <= models + 12 + 2 + sync, "{text}");
     assert_eq!(text.matches("SKIPPED").count(), 1, "{text}");
