@@ -1471,14 +1471,10 @@ impl<'a, P: Protocol> Sim<'a, P> {
 
     /// Replicas that have seen the same updates must agree.
     fn check_convergence(&self) -> Checked {
-        let up: Vec<&Replica<P>> = self
-            .replicas
-            .iter()
-            .filter(|r| r.status == Status::Up)
-            .collect();
         let state_based = self.ships_states();
-        for (k, a) in up.iter().enumerate() {
-            for b in &up[k + 1..] {
+        let up = |r: &&Replica<P>| r.status == Status::Up;
+        for (k, a) in self.replicas.iter().enumerate().filter(|(_, a)| up(a)) {
+            for b in self.replicas[k + 1..].iter().filter(up) {
                 if a.seen != b.seen {
                     continue;
                 }

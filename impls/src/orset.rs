@@ -331,7 +331,14 @@ impl<T: Ord + Clone> OrSet<T> {
     /// The present elements, as a `BTreeSet`.
     #[must_use]
     pub fn value(&self) -> std::collections::BTreeSet<T> {
-        self.iter().cloned().collect()
+        // Inserted one by one rather than collected: `collect` buffers, sorts and dedups into
+        // a `Vec` first, an allocation and a sort more than a small set needs (the harness
+        // reads every replica's value after every change).
+        let mut value = std::collections::BTreeSet::new();
+        for x in self.iter() {
+            value.insert(x.clone());
+        }
+        value
     }
 }
 

@@ -14,7 +14,6 @@
 //!   into a message at its origin and *effect* applies that message at every replica, and the
 //!   model declares the [`Delivery`] the network must provide.
 
-use std::collections::BTreeMap;
 use std::fmt::{self, Debug, Display};
 
 use proptest::strategy::BoxedStrategy;
@@ -139,15 +138,17 @@ pub struct Event<Op> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History<Op> {
     events: Vec<Event<Op>>,
+    /// Each dot's position, sorted by dot (a flat map: histories are short, and a
+    /// specification's history is built for every new set of updates a replica reaches).
     #[serde(skip)]
-    index: BTreeMap<Dot, usize>,
+    index: Vec<(Dot, usize)>,
 }
 
 impl<Op> Default for History<Op> {
     fn default() -> Self {
         Self {
             events: Vec::new(),
-            index: BTreeMap::new(),
+            index: Vec::new(),
         }
     }
 }
@@ -170,14 +171,18 @@ impl<Op> History<Op> {
     pub fn with_capacity(updates: usize) -> Self {
         Self {
             events: Vec::with_capacity(updates),
-            index: BTreeMap::new(),
+            index: Vec::with_capacity(updates),
         }
     }
 
     /// Appends an update. `deps` are the updates its origin had seen when issuing it; each must
     /// already be in the history (otherwise it is ignored by [`happens_before`](Self::happens_before)).
     pub fn push(&mut self, dot: Dot, op: Op, deps: Vec<Dot>) {
-        self.index.insert(dot, self.events.len());
+        let position = self.events.len();
+        match self.index.binary_search_by_key(&dot, |&(d, _)| d) {
+            Ok(at) => self.index[at].1 = position,
+            Err(at) => self.index.insert(at, (dot, position)),
+        }
         self.events.push(Event { dot, op, deps });
     }
 
@@ -207,7 +212,10 @@ impl<Op> History<Op> {
 
     fn position(&self, dot: Dot) -> Option<usize> {
         if self.index.len() == self.events.len() {
-            self.index.get(&dot).copied()
+            self.index
+                .binary_search_by_key(&dot, |&(d, _)| d)
+                .ok()
+                .map(|at| self.index[at].1)
         } else {
             // Deserialized histories carry no index; fall back to a scan.
             self.events.iter().position(|e| e.dot == dot)

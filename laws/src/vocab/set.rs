@@ -166,14 +166,18 @@ fn surviving_adds<T: Ord + Clone>(
     history: &History<SetOp<T>>,
     removed: impl Fn(&Event<SetOp<T>>, &T) -> bool,
 ) -> BTreeSet<T> {
-    history
-        .events()
-        .iter()
-        .filter_map(|e| match &e.op {
-            SetOp::Add(x) if !removed(e, x) => Some(x.clone()),
-            _ => None,
-        })
-        .collect()
+    // Inserted one by one: most adds repeat an element already present, which `collect`
+    // would buffer and sort before dropping it.
+    let mut present = BTreeSet::new();
+    for e in history.events() {
+        if let SetOp::Add(x) = &e.op
+            && !present.contains(x)
+            && !removed(e, x)
+        {
+            present.insert(x.clone());
+        }
+    }
+    present
 }
 
 #[cfg(test)]
