@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use crdt_harness::adapter::{AdapterModel, Vocabulary, serve, serve_snapshots};
+use crdt_harness::adapter::{AdapterModel, AdapterSync, Vocabulary, serve, serve_snapshots};
 use crdt_harness::protocol::StateProtocol;
 use crdt_impls::broken::RemoveWinsSoldAsAddWins;
 use crdt_impls::fugue::FugueListModel;
@@ -31,6 +31,7 @@ pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> 
     Ok(Arc::from(match hello.flavour {
         Flavour::StateBased => catalogue::state(about, model),
         Flavour::DeltaState => catalogue::delta(about, model),
+        Flavour::Sync => catalogue::sync(about, AdapterSync::new(model)?),
         _ => catalogue::op(about, model),
     }))
 }
