@@ -23,10 +23,14 @@ pub(crate) const LAW_SHRINK_STEPS: u32 = 64;
 pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> {
     let model = AdapterModel::start(command, timeout)?;
     let hello = model.hello().clone();
+    let start = match hello.flavour {
+        Flavour::Sync => "AdapterSync",
+        _ => "AdapterModel",
+    };
     let about = Describe::new(
         &hello.name,
         &format!("an adapter process: {command}"),
-        &format!("crdt_harness::adapter::AdapterModel::start({command:?}, ..)"),
+        &format!("crdt_harness::adapter::{start}::start({command:?}, ..)"),
     );
     Ok(Arc::from(match hello.flavour {
         Flavour::StateBased => catalogue::state(about, model),
