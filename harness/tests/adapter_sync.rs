@@ -35,6 +35,16 @@ fn the_handshake_declares_the_sync_terms() {
 }
 
 #[test]
+fn a_handshake_without_the_sync_terms_is_refused() {
+    let command = format!(
+        "python3 {}/tests/adapters/sync_toy.py no-terms",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let error = AdapterSync::start(&command, DEFAULT_TIMEOUT).unwrap_err();
+    assert!(error.to_string().contains("must give `sync`"), "{error}");
+}
+
+#[test]
 fn a_correct_sync_converges_and_falls_silent_under_every_fault() {
     let summary = run("correct", 150, 1);
     summary.assert_passed();

@@ -8,6 +8,7 @@ Usage: python3 sync_toy.py MODE, where MODE is
   message is never resent);
 - chatty: a replica sends its state to every peer at every chance (it never falls silent);
 - crash: a correct sync that exits when asked for its first message (containment).
+- no-terms: a correct sync whose handshake forgets to declare its terms (`sync`).
 """
 
 import json
@@ -59,10 +60,13 @@ def receive(req):
 def handle(req):
     t = req["type"]
     if t == "hello":
-        return {"protocol": 1, "name": "sync-toy " + MODE, "flavour": "sync",
-                "vocabulary": {"kind": "counter", "decrements": False},
-                "capabilities": {"fork": True, "equal": True},
-                "sync": {"durable": False, "silence": {"rounds": 4}}}
+        hello = {"protocol": 1, "name": "sync-toy " + MODE, "flavour": "sync",
+                 "vocabulary": {"kind": "counter", "decrements": False},
+                 "capabilities": {"fork": True, "equal": True},
+                 "sync": {"durable": False, "silence": {"rounds": 4}}}
+        if MODE == "no-terms":
+            del hello["sync"]
+        return hello
     if t == "new":
         replicas[req["replica"]] = {}
     elif t == "local":
