@@ -2,6 +2,8 @@
 //! (`tests/adapters/sync_toy.py`) with a correct sync and broken ones, the sync simulator's
 //! oracles on it, the same findings with any thread count, and containment of a crash.
 
+use std::time::Duration;
+
 use crdt_harness::adapter::{AdapterSync, DEFAULT_TIMEOUT, Json};
 use crdt_harness::runner::Summary;
 use crdt_harness::sync::Silence;
@@ -73,16 +75,38 @@ fn a_sync_that_never_falls_silent_is_caught() {
 }
 
 #[test]
-fn a_crashing_sync_adapter_is_a_finding_with_its_stderr() {
-    let summary = run("crash", 5, 1);
-    let failure = summary
-        .failures
-        .first()
-        .unwrap_or_else(|| panic!("no finding:\n{summary}"));
-    assert_eq!(failure.finding.property, Property::Panic, "{summary}");
-    assert!(
-        failure.finding.message.contains("crashing on purpose"),
-        "{}",
-        failure.finding.message
-    );
+fn a_sync_adapter_that_crashes_hangs_or_answers_nothing_is_a_finding_with_its_stderr() {
+    for (mode, what) in [
+        ("crash", "adapter crashed"),
+        ("hang", "adapter timed out"),
+        ("mute", "no `value`"),
+    ] {
+        let command = format!(
+            "python3 {}/tests/adapters/sync_toy.py {mode}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let model = AdapterSync::start(&command, Duration::from_millis(500))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let summary = Harness::sync(&model)
+            .replicas(2)
+            .steps(4)
+            .schedules(1)
+            .seed(7)
+            .run();
+        let failure = summary
+            .failures
+            .first()
+            .unwrap_or_else(|| panic!("{mode}: no finding:\n{summary}"));
+        let message = &failure.finding.message;
+        assert_eq!(
+            failure.finding.property,
+            Property::Panic,
+            "{mode}: {message}"
+        );
+        assert!(message.contains(what), "{mode}: {message}");
+        assert!(
+            message.contains(&format!("{mode} on purpose")),
+            "{mode}: {message}"
+        );
+    }
 }

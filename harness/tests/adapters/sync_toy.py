@@ -7,7 +7,8 @@ Usage: python3 sync_toy.py MODE, where MODE is
 - forgetful: a replica takes a state it sent as received and never asks for an answer (a lost
   message is never resent);
 - chatty: a replica sends its state to every peer at every chance (it never falls silent);
-- crash: a correct sync that exits when asked for its first message (containment).
+- crash, hang, mute: a sync that, asked for its first message, exits, never answers, or answers
+  without a `value` (containment).
 - no-terms: a correct sync whose handshake forgets to declare its terms (`sync`).
 """
 
@@ -29,9 +30,13 @@ def merged(a, b):
 def message(req):
     state = replicas[req["replica"]]
     peer = syncs[req["sync"]].setdefault(req["peer"], [None, False])
+    if MODE in ("crash", "hang", "mute"):
+        sys.stderr.write(f"sync_toy: {MODE} on purpose\n")
+        sys.stderr.flush()
     if MODE == "crash":
-        sys.stderr.write("sync_toy: crashing on purpose\n")
         sys.exit(3)
+    if MODE == "hang":
+        __import__("time").sleep(3600)
     if MODE == "chatty":
         return {"state": state, "ask": False}
     if MODE == "forgetful":
@@ -87,7 +92,8 @@ def handle(req):
     elif t == "sync_new":
         syncs[req["out"]] = {}
     elif t == "sync_message":
-        return {"value": message(req)}
+        m = message(req)
+        return {} if MODE == "mute" else {"value": m}
     elif t == "sync_receive":
         receive(req)
     elif t == "drop":
