@@ -50,6 +50,12 @@ YJS_MAP = ("not Lamport LWW: A writes 0 twice, B writes 1 concurrently, and B's 
            "are ordered as a YATA list, by client id, whatever the number of earlier writes)")
 PENDING = "an update stays pending after its dependencies arrive: 6 of the 24 delivery orders of one author's 4 inserts diverge"
 BACKWARD = ["--replicas", "3", "--schedules", "400", "--keep-going"]
+# The libraries' own sync protocols (`--sync`, the adapter protocol's sync flavour): every schedule
+# with every fault, the harness only delivering, losing, duplicating and reordering messages.
+SYNC = ["--faults", "all", "--schedules", "200"]
+AUTOMERGE_LOSS = ("outside its contract, which assumes a reliable in-order stream: a lost message is never "
+                  "recovered; A inserts, its message to B is lost, A inserts again, and both then send every "
+                  "round forever while B never gets the text")
 
 LINES = [
     Line("yjs 13.6.33 Y.Text", ["yjs.js", "text"]),
@@ -67,6 +73,11 @@ LINES = [
     Line("loro-crdt 1.17.1 list", ["loro.js", "list"]),
     Line("loro-crdt 1.17.1 movable list", ["loro.js", "movable-list"]),
     Line("loro-crdt 1.17.1 map", ["loro.js", "map"], {"specification"}, SPEC_LWW),
+    Line("yjs 13.6.33 Y.Text through its sync", ["yjs.js", "text", "--sync"], extra=SYNC),
+    Line("automerge 3.5.0 text through its sync", ["automerge.js", "text", "--sync"], {"silence"}, AUTOMERGE_LOSS, SYNC),
+    Line("automerge 3.5.0 text through its sync, no loss", ["automerge.js", "text", "--sync"],
+         extra=["--faults", "dup,reorder,partition,crash", "--schedules", "200"]),
+    Line("loro-crdt 1.17.1 text through its sync", ["loro.js", "text", "--sync"], extra=SYNC),
     Line("pycrdt 0.14.13 Text", ["pycrdt_adapter.py", "text"], {"convergence"}, PENDING),
     Line("pycrdt 0.14.13 Array", ["pycrdt_adapter.py", "array"], {"convergence"}, PENDING),
     Line("pycrdt 0.14.13 Map", ["pycrdt_adapter.py", "map"], {"convergence", "specification", "value_matches_spec"},

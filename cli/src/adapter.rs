@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use crdt_harness::adapter::{AdapterModel, Vocabulary, serve, serve_snapshots};
+use crdt_harness::adapter::{AdapterModel, AdapterSync, Vocabulary, serve, serve_snapshots};
 use crdt_harness::protocol::StateProtocol;
 use crdt_impls::broken::RemoveWinsSoldAsAddWins;
 use crdt_impls::fugue::FugueListModel;
@@ -23,14 +23,19 @@ pub(crate) const LAW_SHRINK_STEPS: u32 = 64;
 pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> {
     let model = AdapterModel::start(command, timeout)?;
     let hello = model.hello().clone();
+    let start = match hello.flavour {
+        Flavour::Sync => "AdapterSync",
+        _ => "AdapterModel",
+    };
     let about = Describe::new(
         &hello.name,
         &format!("an adapter process: {command}"),
-        &format!("crdt_harness::adapter::AdapterModel::start({command:?}, ..)"),
+        &format!("crdt_harness::adapter::{start}::start({command:?}, ..)"),
     );
     Ok(Arc::from(match hello.flavour {
         Flavour::StateBased => catalogue::state(about, model),
         Flavour::DeltaState => catalogue::delta(about, model),
+        Flavour::Sync => catalogue::sync(about, AdapterSync::new(model)?),
         _ => catalogue::op(about, model),
     }))
 }

@@ -167,6 +167,60 @@ fn check_adapter_passes_a_correct_adapter_and_catches_a_broken_one() {
     );
 }
 
+fn sync_toy(mode: &str) -> String {
+    format!(
+        "python3 {}/../harness/tests/adapters/sync_toy.py {mode}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn check_adapter_runs_a_sync_adapter_through_the_sync_simulator() {
+    let dir = scratch("adapter_cli_sync");
+    let out = dir.join("report.json");
+    let run = |mode: &str| {
+        harness(&[
+            "check",
+            "--adapter",
+            &sync_toy(mode),
+            "--cases",
+            "8",
+            "--faults",
+            "all",
+            "--schedules",
+            "400",
+            "--threads",
+            "2",
+            "--out",
+            path(&out),
+            "--replay-dir",
+            path(&dir),
+        ])
+    };
+    let ok = run("correct");
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        report.contains("\"sync\""),
+        "the report has the sync cost: {report}"
+    );
+    let broken = run("forgetful");
+    assert_eq!(broken.status.code(), Some(1), "{}", stderr(&broken));
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert!(report.contains("silent_disagreement"), "{report}");
+    let o = harness(&[
+        "check",
+        "--adapter",
+        &sync_toy("no-terms"),
+        "--schedules",
+        "1",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.contains("must give `sync`"), "{err}");
+}
+
 #[test]
 fn check_adapter_exits_2_with_one_line_on_a_bad_handshake() {
     for (adapter, expected) in [

@@ -2,7 +2,10 @@
 // --adapter '<command>'`, speaking the adapter protocol (docs/protocol.md, version 1): JSON
 // Lines on stdin and stdout, one process holding many replicas.
 //
-// The class gives one of three shapes (the flavour is read from the methods it has):
+// The class gives one of four shapes (the flavour is read from the methods it has):
+//   sync:        the state-based methods, and its own sync protocol: newSync(actor, replicas),
+//                message(state, sync, peer) -> a JSON message or null, receive(state, sync,
+//                peer, message) (options.sync: {durable, silence}, docs/protocol.md)
 //   state-based: new(actor), apply(state, op, dot), merge(into, from), value(state)
 //   delta-state: new(actor), delta(state, op, dot) -> delta, merge(into, from), value(state)
 //   op-based:    new(actor), local(state, op, dot) -> message, effect(state, message), value(state)
@@ -16,12 +19,13 @@ import { createInterface } from 'node:readline';
 export const PROTOCOL = 1;
 
 const FLAVOURS = {
+  sync: ['new', 'apply', 'merge', 'value', 'newSync', 'message', 'receive'],
   op: ['new', 'local', 'effect', 'value'],
   delta: ['new', 'delta', 'merge', 'value'],
   state: ['new', 'apply', 'merge', 'value'],
 };
 
-/** The flavour a CRDT object's methods give: `"op"`, `"delta"` or `"state"`. */
+/** The flavour a CRDT object's methods give: `"sync"`, `"op"`, `"delta"` or `"state"`. */
 export function flavourOf(crdt) {
   for (const [flavour, methods] of Object.entries(FLAVOURS)) {
     if (methods.every((m) => typeof crdt[m] === 'function')) return flavour;
@@ -57,6 +61,7 @@ export class Adapter {
    * @param {object} crdt the CRDT (an instance of the user's class)
    * @param {object} options `name` (for reports), `vocabulary` (an object, docs/protocol.md),
    *   `delivery` (op flavour: "causal", "fifo", "unordered" or "duplicating"),
+   *   `sync` (sync flavour: `{durable, silence}`, e.g. `{durable: false, silence: {rounds: 4}}`),
    *   optional `flavour` to override the one read from the methods
    */
   constructor(crdt, options = {}) {
@@ -69,6 +74,11 @@ export class Adapter {
     if (this.flavour === 'op' && this.delivery === undefined) {
       throw new Error('an op-based CRDT needs options.delivery');
     }
+    this.sync = options.sync;
+    if (this.flavour === 'sync' && (typeof this.sync?.durable !== 'boolean' || typeof this.sync?.silence !== 'object')) {
+      throw new Error('a CRDT with its own sync needs options.sync: {durable: bool, silence: {rounds: n}}');
+    }
+    this.syncs = new Map();
     this.canSnapshot = typeof crdt.snapshot === 'function' && typeof crdt.restore === 'function';
     this.canEqual = typeof crdt.equal === 'function';
     this.replicas = new Map();
@@ -80,6 +90,11 @@ export class Adapter {
     const r = this.replicas.get(handle);
     if (r === undefined) throw new RequestError(`unknown replica ${handle}`);
     return r;
+  }
+
+  syncState(handle) {
+    if (!this.syncs.has(handle)) throw new RequestError(`unknown sync state ${handle}`);
+    return this.syncs.get(handle);
   }
 
   message(handle) {
@@ -136,6 +151,7 @@ export class Adapter {
           capabilities: { fork: true, snapshot: this.canSnapshot, equal: this.canEqual },
         };
         if (this.flavour === 'op') hello.delivery = this.delivery;
+        if (this.flavour === 'sync') hello.sync = this.sync;
         return hello;
       }
       case 'new': {
@@ -145,7 +161,7 @@ export class Adapter {
       }
       case 'local': {
         const [handle, op, dot] = [need(request, 'replica'), need(request, 'op'), need(request, 'dot')];
-        if (this.flavour === 'state') {
+        if (this.flavour === 'state' || this.flavour === 'sync') {
           this.update(handle, 'apply', op, dot);
         } else if (this.flavour === 'delta') {
           const out = need(request, 'out');
@@ -169,6 +185,22 @@ export class Adapter {
         if (this.flavour === 'op') throw new RequestError('"merge" in the op flavour');
         const from = this.replica(need(request, 'from'));
         this.update(need(request, 'into'), 'merge', from.state);
+        return {};
+      }
+      case 'sync_new':
+        this.needSync(request);
+        this.syncs.set(need(request, 'out'), crdt.newSync(need(request, 'actor'), need(request, 'replicas')));
+        return {};
+      case 'sync_message': {
+        this.needSync(request);
+        const r = this.replica(need(request, 'replica'));
+        const m = crdt.message(r.state, this.syncState(need(request, 'sync')), need(request, 'peer'));
+        return { value: m ?? null };
+      }
+      case 'sync_receive': {
+        this.needSync(request);
+        const sync = this.syncState(need(request, 'sync'));
+        this.update(need(request, 'replica'), 'receive', sync, need(request, 'peer'), need(request, 'message'));
         return {};
       }
       case 'value':
@@ -198,16 +230,22 @@ export class Adapter {
       case 'drop':
         for (const h of need(request, 'replicas')) this.replicas.delete(h);
         for (const h of request.messages ?? []) this.messages.delete(h);
+        for (const h of request.syncs ?? []) this.syncs.delete(h);
         return {};
       case 'reset':
         this.replicas.clear();
         this.messages.clear();
+        this.syncs.clear();
         return {};
       case 'batch':
         return this.batch(need(request, 'requests'), inBatch);
       default:
         throw new RequestError(`unknown request type ${JSON.stringify(request.type)}`);
     }
+  }
+
+  needSync(request) {
+    if (this.flavour !== 'sync') throw new RequestError(`"${request.type}" in the ${this.flavour} flavour`);
   }
 
   batch(requests, inBatch) {

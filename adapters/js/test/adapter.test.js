@@ -256,3 +256,49 @@ describe('stdout', () => {
     assert.match(run.stderr, /chatty/);
   });
 });
+
+// A grow-only set with a (chatty) sync of its own: a replica sends its items, when it has some.
+class SyncSet extends StateSet {
+  newSync(actor, replicas) { return { actor, replicas }; }
+  message(state) { return state.items.length ? { items: [...state.items] } : null; }
+  receive(state, sync, peer, message) { this.merge(state, message); }
+}
+
+describe('the sync flavour', () => {
+  const SYNC = { durable: true, silence: { messages: 10 } };
+
+  it('is read from the methods and declares its terms at the handshake', () => {
+    assert.equal(flavourOf(new SyncSet()), 'sync');
+    const adapter = new Adapter(new SyncSet(), { name: 's', vocabulary: SET, sync: SYNC });
+    const hello = adapter.handle({ type: 'hello', protocol: 1 });
+    assert.equal(hello.flavour, 'sync');
+    assert.deepEqual(hello.sync, SYNC);
+  });
+
+  it('needs its terms', () => {
+    assert.throws(() => new Adapter(new SyncSet(), { vocabulary: SET }), /options\.sync/);
+  });
+
+  it('makes, receives and drops sync states', () => {
+    const adapter = greeted(new SyncSet(), { sync: SYNC });
+    ok(adapter, { type: 'new', replica: 0, actor: 0 });
+    ok(adapter, { type: 'new', replica: 1, actor: 1 });
+    ok(adapter, { type: 'sync_new', out: 2, actor: 0, replicas: 2 });
+    ok(adapter, { type: 'sync_new', out: 3, actor: 1, replicas: 2 });
+    assert.equal(ok(adapter, { type: 'sync_message', replica: 0, sync: 2, peer: 1 }).value, null);
+    ok(adapter, { type: 'local', replica: 0, op: { add: 4 }, dot: dot(0, 1) });
+    const { value } = ok(adapter, { type: 'sync_message', replica: 0, sync: 2, peer: 1 });
+    assert.deepEqual(value, { items: [4] });
+    ok(adapter, { type: 'sync_receive', replica: 1, sync: 3, peer: 0, message: value });
+    assert.deepEqual(ok(adapter, { type: 'value', replica: 1 }).value, [4]);
+    ok(adapter, { type: 'drop', replicas: [], syncs: [2] });
+    const gone = adapter.handle({ type: 'sync_message', replica: 0, sync: 2, peer: 1 });
+    assert.deepEqual(gone, { ok: false, error: 'unknown sync state 2' });
+  });
+
+  it('refuses sync requests in another flavour', () => {
+    const adapter = greeted(new StateSet());
+    const answer = adapter.handle({ type: 'sync_new', out: 0, actor: 0, replicas: 2 });
+    assert.deepEqual(answer, { ok: false, error: '"sync_new" in the state flavour' });
+  });
+});

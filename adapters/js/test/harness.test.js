@@ -13,9 +13,9 @@ const harness = process.env.CRDT_HARNESS;
 const example = (file) => `${process.execPath} ${fileURLToPath(new URL(`../examples/${file}`, import.meta.url))}`;
 
 /** Runs the harness on an adapter command: its exit status, output and JSON report. */
-function check(adapter) {
+function check(adapter, more = ['--schedules', '100']) {
   const out = join(mkdtempSync(join(tmpdir(), 'crdt-kit-')), 'report.json');
-  const args = ['check', '--adapter', adapter, '--seed', '3', '--schedules', '100', '--cases', '64', '--threads', '2', '--out', out];
+  const args = ['check', '--adapter', adapter, '--seed', '3', ...more, '--cases', '64', '--threads', '2', '--out', out];
   const run = spawnSync(harness, args, { encoding: 'utf8' });
   const report = run.status === 0 || run.status === 1 ? JSON.parse(readFileSync(out, 'utf8')) : null;
   return { ...run, report };
@@ -44,5 +44,20 @@ describe('crdt-harness check --adapter', { skip: harness ? false : 'CRDT_HARNESS
     const run = check(example('broken-counter.js'));
     assert.equal(run.status, 1, `${run.stdout}\n${run.stderr}`);
     assert.ok(broken(run.report).has('join_idempotent'), [...broken(run.report)].join(', '));
+  });
+
+  // Every schedule with every fault, enough of them for a lost message to stay lost.
+  const faulty = ['--schedules', '1000', '--faults', 'all'];
+
+  it('passes the counter whose sync waits for confirmations', () => {
+    const run = check(example('sync-counter.js'), faulty);
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    assert.deepEqual([...broken(run.report)], []);
+  });
+
+  it('catches the sync that takes what it sent as received: silent disagreement', () => {
+    const run = check(example('broken-sync-counter.js'), faulty);
+    assert.equal(run.status, 1, `${run.stdout}\n${run.stderr}`);
+    assert.ok(broken(run.report).has('silent_disagreement'), [...broken(run.report)].join(', '));
   });
 });

@@ -290,3 +290,50 @@ def test_stdout_carries_the_protocol_only_a_print_goes_to_stderr():
     assert run.returncode == 0, run.stderr
     assert [json.loads(l)["ok"] for l in run.stdout.splitlines()] == [True, True]
     assert "chatty" in run.stderr
+
+
+class SyncSet(StateSet):
+    """A grow-only set with a (chatty) sync of its own: a replica sends its items, when it has some."""
+
+    def new_sync(self, actor, replicas):
+        return {"actor": actor, "replicas": replicas}
+
+    def message(self, state, sync, peer):
+        return {"items": sorted(state)} if state else None
+
+    def receive(self, state, sync, peer, message):
+        self.merge(state, set(message["items"]))
+
+
+SYNC = {"durable": True, "silence": {"messages": 10}}
+
+
+def test_the_sync_flavour_is_read_from_the_methods_and_declares_its_terms():
+    assert flavour_of(SyncSet()) == "sync"
+    hello = Adapter(SyncSet(), vocabulary=SET, sync=SYNC).handle({"type": "hello", "protocol": 1})
+    assert (hello["flavour"], hello["sync"]) == ("sync", SYNC)
+    with pytest.raises(TypeError, match="sync="):
+        Adapter(SyncSet(), vocabulary=SET)
+
+
+def test_sync_states_make_receive_and_drop_messages():
+    adapter = greeted(SyncSet(), sync=SYNC)
+    ok(adapter, {"type": "new", "replica": 0, "actor": 0})
+    ok(adapter, {"type": "new", "replica": 1, "actor": 1})
+    ok(adapter, {"type": "sync_new", "out": 2, "actor": 0, "replicas": 2})
+    ok(adapter, {"type": "sync_new", "out": 3, "actor": 1, "replicas": 2})
+    assert ok(adapter, {"type": "sync_message", "replica": 0, "sync": 2, "peer": 1})["value"] is None
+    ok(adapter, {"type": "local", "replica": 0, "op": {"add": 4}, "dot": dot(0, 1)})
+    message = ok(adapter, {"type": "sync_message", "replica": 0, "sync": 2, "peer": 1})["value"]
+    assert message == {"items": [4]}
+    ok(adapter, {"type": "sync_receive", "replica": 1, "sync": 3, "peer": 0, "message": message})
+    assert ok(adapter, {"type": "value", "replica": 1})["value"] == [4]
+    ok(adapter, {"type": "drop", "replicas": [], "syncs": [2]})
+    gone = adapter.handle({"type": "sync_message", "replica": 0, "sync": 2, "peer": 1})
+    assert gone == {"ok": False, "error": "unknown sync state 2"}
+
+
+def test_sync_requests_are_refused_in_another_flavour():
+    adapter = greeted(StateSet())
+    answer = adapter.handle({"type": "sync_new", "out": 0, "actor": 0, "replicas": 2})
+    assert answer == {"ok": False, "error": '"sync_new" in the state flavour'}

@@ -15,11 +15,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 pytestmark = pytest.mark.skipif(not HARNESS, reason="CRDT_HARNESS is not set")
 
 
-def check(example, tmp_path):
+def check(example, tmp_path, more=("--schedules", "100")):
     out = tmp_path / "report.json"
     adapter = f"{sys.executable} {EXAMPLES / example}"
     run = subprocess.run(
-        [HARNESS, "check", "--adapter", adapter, "--seed", "3", "--schedules", "100", "--cases", "64",
+        [HARNESS, "check", "--adapter", adapter, "--seed", "3", *more, "--cases", "64",
          "--threads", "2", "--out", str(out)],
         capture_output=True, text=True, check=False,
     )
@@ -47,3 +47,19 @@ def test_the_counter_whose_merge_adds_is_caught(tmp_path):
     run, report = check("broken_counter.py", tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "join_idempotent" in broken(report)
+
+
+# Every schedule with every fault, enough of them for a lost message to stay lost.
+FAULTY = ("--schedules", "1000", "--faults", "all")
+
+
+def test_the_sync_that_waits_for_confirmations_passes(tmp_path):
+    run, report = check("sync_counter.py", tmp_path, FAULTY)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert broken(report) == set()
+
+
+def test_the_sync_that_takes_what_it_sent_as_received_is_caught(tmp_path):
+    run, report = check("broken_sync_counter.py", tmp_path, FAULTY)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "silent_disagreement" in broken(report)

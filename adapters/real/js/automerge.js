@@ -11,7 +11,7 @@
 import * as A from '@automerge/automerge';
 import { serve } from 'crdt-verify-adapter';
 
-import { UNITS, base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, text } from './common.js';
+import { UNITS, base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, syncFlag, text } from './common.js';
 
 const NO_CLOCK = { time: 0 };
 const actorId = (actor) => actor.toString(16).padStart(16, '0');
@@ -80,5 +80,33 @@ class Automerge {
   restore(actor, snapshot) { return { doc: A.load(bytes(snapshot), { actor: actorId(actor) }) }; }
 }
 
-const { name, type, vocabulary } = chooseType(TYPES);
-serve(new Automerge(type), { name: `automerge ${name}`, vocabulary, delivery: 'duplicating' });
+// With `--sync`: Automerge's own sync protocol (one sync state per peer, `generateSyncMessage`,
+// `receiveSyncMessage`), the harness only delivering its messages. Sync states are not kept at
+// a crash (a restarted replica starts new ones, as after a reconnection).
+class AutomergeSync extends Automerge {
+  apply(state, op) { this.local(state, op); }
+  merge(into, from) { into.doc = A.merge(into.doc, A.clone(from.doc)); }
+  newSync() { return new Map(); }
+  message(state, sync, peer) {
+    const [next, message] = A.generateSyncMessage(state.doc, sync.get(peer) ?? A.initSyncState());
+    sync.set(peer, next);
+    return message === null ? null : base64(message);
+  }
+  receive(state, sync, peer, message) {
+    const [doc, next] = A.receiveSyncMessage(state.doc, sync.get(peer) ?? A.initSyncState(), bytes(message));
+    state.doc = doc;
+    sync.set(peer, next);
+  }
+}
+
+const { sync, rest } = syncFlag();
+const { name, type, vocabulary } = chooseType(TYPES, rest);
+if (sync) {
+  serve(new AutomergeSync(type), {
+    name: `automerge ${name} (sync)`,
+    vocabulary,
+    sync: { durable: false, silence: { rounds: 6 } },
+  });
+} else {
+  serve(new Automerge(type), { name: `automerge ${name}`, vocabulary, delivery: 'duplicating' });
+}

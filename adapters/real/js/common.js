@@ -59,3 +59,31 @@ export const sharedText = (interleaving) => ({
   },
   value: (t) => t.toString(),
 });
+
+/**
+ * A sync message of two parts as one base64 string (so the harness counts its bytes): what the
+ * sender has (a state vector, a version vector) and, when the receiver lacks something, the
+ * update; `unpack` gives them back (`update` is `null` when there was none).
+ */
+export function pack(have, update) {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(have.length, 0);
+  head.writeUInt8(update === null ? 0 : 1, 4);
+  return Buffer.concat([head, have, update ?? new Uint8Array(0)]).toString('base64');
+}
+
+export function unpack(message) {
+  const all = Buffer.from(message, 'base64');
+  const n = all.readUInt32BE(0);
+  const have = new Uint8Array(all.subarray(5, 5 + n));
+  const update = all.readUInt8(4) === 1 ? new Uint8Array(all.subarray(5 + n)) : null;
+  return { have, update };
+}
+
+/**
+ * The command line of an adapter that also serves its library's own sync: `--sync` anywhere
+ * asks for the sync flavour; the rest is for `chooseType`.
+ */
+export function syncFlag(argv = process.argv.slice(2)) {
+  return { sync: argv.includes('--sync'), rest: argv.filter((a) => a !== '--sync') };
+}

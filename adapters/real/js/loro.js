@@ -7,9 +7,9 @@
 // order, duplicates. Loro's snapshot and fork leave out those pending updates, so a copy also
 // imports `exportPendingUpdates()`, as Loro's documentation says to.
 import { serve } from 'crdt-verify-adapter';
-import { LoroDoc } from 'loro-crdt';
+import { LoroDoc, VersionVector } from 'loro-crdt';
 
-import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, sharedText } from './common.js';
+import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, pack, sharedText, syncFlag, unpack } from './common.js';
 
 const sequence = (get) => ({
   vocabulary: list('backward'),
@@ -74,5 +74,55 @@ class Loro {
   }
 }
 
-const { name, type, vocabulary } = chooseType(TYPES);
-serve(new Loro(type), { name: `loro ${name}`, vocabulary, delivery: 'duplicating' });
+// With `--sync`: version vectors and `export({ mode: 'update', from })`. A replica sends a peer
+// its version vector (`oplogVersion()`) and, unless its version is within the peer's last
+// reported one, the updates since that version; a message that brought updates is answered
+// with the receiver's version vector. A deletion is an operation with its own id in Loro, so
+// the version vector alone tells what a peer lacks. Nothing of the sync state is kept at a crash.
+/** The version holding both `a` and `b`. */
+function joined(a, b) {
+  const peers = a.toJSON();
+  for (const [peer, n] of b.toJSON()) peers.set(peer, Math.max(peers.get(peer) ?? 0, n));
+  return VersionVector.parseJSON(peers);
+}
+
+class LoroSync extends Loro {
+  apply(doc, op) { this.local(doc, op); }
+  merge(into, from) {
+    into.import(from.export({ mode: 'update' }));
+    const pending = from.exportPendingUpdates();
+    if (pending !== undefined) into.import(pending);
+  }
+  newSync() { return new Map(); }
+  message(doc, sync, peer) {
+    const known = sync.get(peer) ?? { version: null, owed: false };
+    sync.set(peer, known);
+    const ours = doc.oplogVersion();
+    const order = known.version === null ? undefined : ours.compare(known.version);
+    const lacking = !(order === 0 || order === -1);
+    const update = lacking
+      ? doc.export(known.version === null ? { mode: 'update' } : { mode: 'update', from: known.version })
+      : null;
+    if (update === null && !known.owed) return null;
+    known.owed = false;
+    return pack(ours.encode(), update);
+  }
+  receive(doc, sync, peer, message) {
+    const { have, update } = unpack(message);
+    if (update !== null) doc.import(update);
+    const known = sync.get(peer) ?? { version: null, owed: false };
+    // Messages may arrive out of order: keep the newest version the peer is known to have.
+    const version = VersionVector.decode(have);
+    known.version = known.version === null ? version : joined(known.version, version);
+    known.owed ||= update !== null;
+    sync.set(peer, known);
+  }
+}
+
+const { sync, rest } = syncFlag();
+const { name, type, vocabulary } = chooseType(TYPES, rest);
+if (sync) {
+  serve(new LoroSync(type), { name: `loro ${name} (sync)`, vocabulary, sync: { durable: false, silence: { rounds: 4 } } });
+} else {
+  serve(new Loro(type), { name: `loro ${name}`, vocabulary, delivery: 'duplicating' });
+}

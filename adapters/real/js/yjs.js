@@ -7,7 +7,7 @@
 import { serve } from 'crdt-verify-adapter';
 import * as Y from 'yjs';
 
-import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, sharedText } from './common.js';
+import { base64, bytes, chooseType, list, listEdit, lwwMap, mapSet, pack, sharedText, syncFlag, unpack } from './common.js';
 
 const TYPES = {
   text: sharedText('forward'),
@@ -70,5 +70,40 @@ class Yjs {
   }
 }
 
-const { name, type, vocabulary } = chooseType(TYPES);
-serve(new Yjs(type), { name: `yjs Y.${name[0].toUpperCase()}${name.slice(1)}`, vocabulary, delivery: 'duplicating' });
+// With `--sync`: state vectors, a request and an answer per peer. A replica sends a peer its
+// snapshot (state vector and delete set) and, unless the peer's last reported snapshot equals
+// its own, `encodeStateAsUpdate(doc, peer's state vector)`; a message that brought an update is
+// answered with the receiver's snapshot. (A state vector alone does not tell that a peer lacks
+// a deletion, which does not move it: the delete sets are compared too.) Nothing of the sync
+// state is kept at a crash.
+class YjsSync extends Yjs {
+  apply(doc, op) { this.local(doc, op); }
+  merge(into, from) { this.effect(into, Y.encodeStateAsUpdate(from)); }
+  newSync() { return new Map(); }
+  message(doc, sync, peer) {
+    const known = sync.get(peer) ?? { snapshot: null, owed: false };
+    sync.set(peer, known);
+    const ours = Y.snapshot(doc);
+    const behind = known.snapshot === null || !Y.equalSnapshots(known.snapshot, ours);
+    const update = behind
+      ? Y.encodeStateAsUpdate(doc, known.snapshot === null ? undefined : Y.encodeStateVector(known.snapshot.sv))
+      : null;
+    if (update === null && !known.owed) return null;
+    known.owed = false;
+    return pack(Y.encodeSnapshot(ours), update);
+  }
+  receive(doc, sync, peer, message) {
+    const { have, update } = unpack(message);
+    if (update !== null) this.effect(doc, update);
+    sync.set(peer, { snapshot: Y.decodeSnapshot(have), owed: (sync.get(peer)?.owed ?? false) || update !== null });
+  }
+}
+
+const { sync, rest } = syncFlag();
+const { name, type, vocabulary } = chooseType(TYPES, rest);
+const title = `yjs Y.${name[0].toUpperCase()}${name.slice(1)}`;
+if (sync) {
+  serve(new YjsSync(type), { name: `${title} (sync)`, vocabulary, sync: { durable: false, silence: { rounds: 4 } } });
+} else {
+  serve(new Yjs(type), { name: title, vocabulary, delivery: 'duplicating' });
+}

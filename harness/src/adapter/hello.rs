@@ -1,5 +1,6 @@
 //! The handshake's answer: what an adapter is and can do.
 
+use crdt_laws::sync::Silence;
 use crdt_laws::{Delivery, Flavour};
 use serde_json::{Value, json};
 
@@ -15,6 +16,25 @@ pub struct Capabilities {
     pub snapshot: bool,
     /// `equal` is implemented.
     pub equal: bool,
+}
+
+/// What a sync-flavour adapter declares of its own sync protocol (`flavour: "sync"`).
+///
+/// ```
+/// use crdt_harness::adapter::Hello;
+/// use crdt_laws::sync::Silence;
+/// let answer = serde_json::json!({"ok": true, "protocol": 1, "name": "g", "flavour": "sync",
+///     "vocabulary": {"kind": "counter"}, "capabilities": {"fork": true},
+///     "sync": {"durable": false, "silence": {"rounds": 3}}});
+/// let terms = Hello::parse(&answer).unwrap().sync.unwrap();
+/// assert_eq!((terms.durable, terms.silence), (false, Silence::Rounds(3)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncTerms {
+    /// A replica's sync state survives a crash (else it restarts with a new one).
+    pub durable: bool,
+    /// How soon the protocol falls silent once the network is healed and quiet.
+    pub silence: Silence,
 }
 
 /// An adapter's answer to `hello`.
@@ -41,6 +61,8 @@ pub struct Hello {
     pub delivery: Delivery,
     /// Its capabilities.
     pub capabilities: Capabilities,
+    /// The sync flavour's terms (`Some` exactly when the flavour is [`Flavour::Sync`]).
+    pub sync: Option<SyncTerms>,
 }
 
 impl Hello {
@@ -51,6 +73,7 @@ impl Hello {
             vocabulary: Vocabulary::Custom(Vec::new()),
             delivery: Delivery::Causal,
             capabilities: Capabilities::default(),
+            sync: None,
         }
     }
 
@@ -79,9 +102,16 @@ impl Hello {
             Some("state") => Flavour::StateBased,
             Some("delta") => Flavour::DeltaState,
             Some("op") => Flavour::OpBased,
-            Some(other) => return Err(format!("unknown flavour {other:?} (state, delta, op)")),
+            Some("sync") => Flavour::Sync,
+            Some(other) => {
+                return Err(format!(
+                    "unknown flavour {other:?} (state, delta, op, sync)"
+                ));
+            }
             None => {
-                return Err("the answer to `hello` gives no `flavour` (state, delta, op)".into());
+                return Err(
+                    "the answer to `hello` gives no `flavour` (state, delta, op, sync)".into(),
+                );
             }
         };
         let vocabulary = Vocabulary::parse(
@@ -119,12 +149,17 @@ impl Hello {
         if !capabilities.fork && !capabilities.snapshot {
             return Err("the adapter offers neither `fork` nor `snapshot`; the harness needs one to copy replicas".into());
         }
+        let sync = match flavour {
+            Flavour::Sync => Some(sync_terms(answer.get("sync"))?),
+            _ => None,
+        };
         Ok(Hello {
             name,
             flavour,
             vocabulary,
             delivery,
             capabilities,
+            sync,
         })
     }
 
@@ -134,6 +169,7 @@ impl Hello {
         let flavour = match self.flavour {
             Flavour::StateBased => "state",
             Flavour::DeltaState => "delta",
+            Flavour::Sync => "sync",
             _ => "op",
         };
         let mut answer = json!({
@@ -148,6 +184,9 @@ impl Hello {
                 "equal": self.capabilities.equal,
             },
         });
+        if let Some(terms) = self.sync {
+            answer["sync"] = json!({"durable": terms.durable, "silence": terms.silence});
+        }
         if flavour == "op" {
             answer["delivery"] = json!(match self.delivery {
                 Delivery::Causal => "causal",
@@ -158,4 +197,22 @@ impl Hello {
         }
         answer
     }
+}
+
+/// Reads a sync adapter's `sync` field: `{"durable": bool, "silence": {"rounds": n}}` (or
+/// `{"messages": n}`).
+fn sync_terms(field: Option<&Value>) -> Result<SyncTerms, String> {
+    let field = field.ok_or(
+        "a sync adapter must give `sync`: {\"durable\": bool, \"silence\": {\"rounds\": n}}",
+    )?;
+    let durable = field
+        .get("durable")
+        .and_then(Value::as_bool)
+        .ok_or("`sync.durable` must be true or false")?;
+    let silence = field
+        .get("silence")
+        .and_then(|s| serde_json::from_value::<Silence>(s.clone()).ok())
+        .filter(|s| !matches!(s, Silence::Rounds(0) | Silence::Messages(0)))
+        .ok_or("`sync.silence` must be {\"rounds\": n} or {\"messages\": n}, n > 0")?;
+    Ok(SyncTerms { durable, silence })
 }

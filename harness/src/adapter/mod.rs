@@ -22,14 +22,16 @@ mod json;
 mod model;
 mod process;
 mod serve;
+mod sync;
 mod vocab;
 
 pub(crate) use batching::{batched, recording_adapter};
-pub use hello::{Capabilities, Hello};
+pub use hello::{Capabilities, Hello, SyncTerms};
 pub use json::Json;
 pub use model::{AdapterModel, DEFAULT_TIMEOUT, Message, Replica};
 pub use process::{AdapterError, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, Stderr};
 pub use serve::{FromWire, ToWire, serve, serve_on, serve_snapshots, serve_snapshots_on};
+pub use sync::{AdapterSync, SyncState};
 pub use vocab::{
     CustomOp, Generator, ListSpec, RegisterSemantics, SetWins, Vocabulary, counter_json,
     counter_op, list_json, set_json, set_op,

@@ -81,7 +81,7 @@ impl fmt::Debug for AdapterModel {
 }
 
 /// One thread's adapter process, replaced after a fatal failure.
-struct Conn {
+pub(super) struct Conn {
     inner: Mutex<ConnState>,
 }
 
@@ -769,5 +769,62 @@ impl Drop for Shared {
         for conn in conns.into_values().chain(idle) {
             drop(lock(&conn.inner).process.take());
         }
+    }
+}
+
+/// What the sync flavour (`super::sync`) needs of an adapter process: handles of sync states,
+/// requests on them, and updates at a given dot.
+impl AdapterModel {
+    /// A new handle in the calling thread's process: its connection, generation and number.
+    pub(super) fn new_handle(&self) -> (Arc<Conn>, u64, u64) {
+        let conn = self.conn();
+        let (generation, handle) = self.shared.allocate(&conn);
+        (conn, generation, handle)
+    }
+
+    /// Queues `request` to the process of `generation`, sent with the next call.
+    pub(super) fn queue_on(&self, conn: &Conn, generation: u64, request: Request) {
+        self.shared.with(conn, generation, |p| {
+            p.queue(request);
+            Ok(())
+        });
+    }
+
+    /// Sends `request` with what is queued and returns its answer; a failure panics as a
+    /// finding, like every request.
+    pub(super) fn call_on(&self, conn: &Conn, generation: u64, request: Request) -> Answer {
+        self.shared.with(conn, generation, |p| p.call(request))
+    }
+
+    /// Panics with an answer that lacks what `request` asks for (the process is killed).
+    pub(super) fn malformed(conn: &Conn, request: &str, why: &str, answer: &Answer) -> ! {
+        missing(conn, request, why, answer)
+    }
+
+    /// The update `op` at `dot` on `r`.
+    pub(super) fn local_at(&self, r: &mut Replica, dot: Dot, op: &Json) {
+        self.shared.local(r, dot, op, None);
+    }
+}
+
+impl Replica {
+    /// Its connection, generation and handle.
+    pub(super) fn location(&self) -> (&Arc<Conn>, u64, u64) {
+        (&self.conn, self.generation, self.handle)
+    }
+
+    /// Forgets the value read last: the replica changed in the process.
+    pub(super) fn changed(&self) {
+        *lock(&self.cache) = None;
+    }
+}
+
+/// Queues `request` (a `drop`) to `conn`'s process if it is still that of `generation`.
+pub(super) fn queue_drop(conn: &Conn, generation: u64, request: Request) {
+    let mut state = lock(&conn.inner);
+    if state.generation == generation
+        && let Some(p) = state.process.as_mut()
+    {
+        p.queue(request);
     }
 }

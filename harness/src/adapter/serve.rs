@@ -740,6 +740,7 @@ where
             snapshot: codec.is_some(),
             equal: model.state_eq(&probe, &probe).is_some(),
         },
+        sync: None,
     };
     let mut server = Server {
         protocol,
@@ -834,6 +835,7 @@ mod tests {
                     snapshot: false,
                     equal: model.state_eq(&probe, &probe).is_some(),
                 },
+                sync: None,
             },
             replicas: HashMap::new(),
             payloads: HashMap::new(),

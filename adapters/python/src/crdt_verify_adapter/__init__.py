@@ -1,9 +1,12 @@
 """Turn a small CRDT class into an adapter for ``crdt-harness check --adapter '<command>'``.
 
 The adapter speaks the adapter protocol (``docs/protocol.md``, version 1): JSON Lines on stdin
-and stdout, one process holding many replicas. The class gives one of three shapes, and the
+and stdout, one process holding many replicas. The class gives one of four shapes, and the
 flavour is read from the methods it has:
 
+- sync: the state-based methods, and its own sync protocol: ``new_sync(actor, replicas)``,
+  ``message(state, sync, peer) -> message or None``, ``receive(state, sync, peer, message)``
+  (with ``sync={"durable": bool, "silence": {"rounds": n}}``, ``docs/protocol.md``)
 - state-based: ``new(actor)``, ``apply(state, op, dot)``, ``merge(into, from_)``, ``value(state)``
 - delta-state: ``new(actor)``, ``delta(state, op, dot) -> delta``, ``merge``, ``value``
 - op-based: ``new(actor)``, ``local(state, op, dot) -> message``, ``effect(state, message)``,
@@ -39,6 +42,7 @@ PROTOCOL = 1
 """The protocol version this kit speaks."""
 
 _FLAVOURS = {
+    "sync": ("new", "apply", "merge", "value", "new_sync", "message", "receive"),
     "op": ("new", "local", "effect", "value"),
     "delta": ("new", "delta", "merge", "value"),
     "state": ("new", "apply", "merge", "value"),
@@ -46,7 +50,7 @@ _FLAVOURS = {
 
 
 def flavour_of(crdt: Any) -> str:
-    """The flavour a CRDT object's methods give: ``"op"``, ``"delta"`` or ``"state"``."""
+    """The flavour a CRDT object's methods give: ``"sync"``, ``"op"``, ``"delta"`` or ``"state"``."""
     for flavour, methods in _FLAVOURS.items():
         if all(callable(getattr(crdt, m, None)) for m in methods):
             return flavour
@@ -94,6 +98,7 @@ class Adapter:
         name: Optional[str] = None,
         delivery: Optional[str] = None,
         flavour: Optional[str] = None,
+        sync: Optional[dict] = None,
     ):
         self.crdt = crdt
         self.flavour = flavour or flavour_of(crdt)
@@ -102,6 +107,12 @@ class Adapter:
         self.delivery = delivery
         if self.flavour == "op" and delivery is None:
             raise TypeError("an op-based CRDT needs delivery=")
+        self.sync = sync
+        if self.flavour == "sync" and not (
+            isinstance(sync, dict) and isinstance(sync.get("durable"), bool) and isinstance(sync.get("silence"), dict)
+        ):
+            raise TypeError('a CRDT with its own sync needs sync={"durable": bool, "silence": {"rounds": n}}')
+        self.syncs: dict[int, Any] = {}
         self.can_snapshot = callable(getattr(crdt, "snapshot", None)) and callable(
             getattr(crdt, "restore", None)
         )
@@ -121,6 +132,16 @@ class Adapter:
             return self.messages[handle]
         except (KeyError, TypeError):
             raise RequestError(f"unknown message {handle}") from None
+
+    def _sync_state(self, handle: int) -> Any:
+        try:
+            return self.syncs[handle]
+        except (KeyError, TypeError):
+            raise RequestError(f"unknown sync state {handle}") from None
+
+    def _need_sync(self, kind: str) -> None:
+        if self.flavour != "sync":
+            raise RequestError(f'"{kind}" in the {self.flavour} flavour')
 
     def _update(self, handle: int, method: str, *args: Any) -> None:
         replica = self._replica(handle)
@@ -176,6 +197,8 @@ class Adapter:
             }
             if self.flavour == "op":
                 hello["delivery"] = self.delivery
+            if self.flavour == "sync":
+                hello["sync"] = self.sync
             return hello
         if kind == "new":
             actor = _need(request, "actor")
@@ -183,7 +206,7 @@ class Adapter:
             return {}
         if kind == "local":
             handle, op, dot = (_need(request, f) for f in ("replica", "op", "dot"))
-            if self.flavour == "state":
+            if self.flavour in ("state", "sync"):
                 self._update(handle, "apply", op, dot)
             elif self.flavour == "delta":
                 out = _need(request, "out")
@@ -206,6 +229,22 @@ class Adapter:
                 raise RequestError('"merge" in the op flavour')
             from_ = self._replica(_need(request, "from"))
             self._update(_need(request, "into"), "merge", from_.state)
+            return {}
+        if kind == "sync_new":
+            self._need_sync(kind)
+            out, actor, replicas = (_need(request, f) for f in ("out", "actor", "replicas"))
+            self.syncs[out] = crdt.new_sync(actor, replicas)
+            return {}
+        if kind == "sync_message":
+            self._need_sync(kind)
+            replica = self._replica(_need(request, "replica"))
+            sync = self._sync_state(_need(request, "sync"))
+            return {"value": crdt.message(replica.state, sync, _need(request, "peer"))}
+        if kind == "sync_receive":
+            self._need_sync(kind)
+            sync = self._sync_state(_need(request, "sync"))
+            peer, message = _need(request, "peer"), _need(request, "message")
+            self._update(_need(request, "replica"), "receive", sync, peer, message)
             return {}
         if kind == "value":
             return {"value": self._value(_need(request, "replica"))}
@@ -236,10 +275,13 @@ class Adapter:
                 self.replicas.pop(h, None)
             for h in request.get("messages") or []:
                 self.messages.pop(h, None)
+            for h in request.get("syncs") or []:
+                self.syncs.pop(h, None)
             return {}
         if kind == "reset":
             self.replicas.clear()
             self.messages.clear()
+            self.syncs.clear()
             return {}
         if kind == "batch":
             return self._batch(_need(request, "requests"), in_batch)
@@ -266,13 +308,14 @@ def serve(
     name: Optional[str] = None,
     delivery: Optional[str] = None,
     flavour: Optional[str] = None,
+    sync: Optional[dict] = None,
     input: Optional[BinaryIO] = None,
     output: Optional[BinaryIO] = None,
 ) -> Adapter:
     """Serves ``crdt`` over the protocol on stdin and stdout until stdin closes.
 
     ``input`` and ``output`` (binary streams) replace stdin and stdout, for tests."""
-    adapter = Adapter(crdt, vocabulary=vocabulary, name=name, delivery=delivery, flavour=flavour)
+    adapter = Adapter(crdt, vocabulary=vocabulary, name=name, delivery=delivery, flavour=flavour, sync=sync)
     source = input if input is not None else sys.stdin.buffer
     sink = output if output is not None else sys.stdout.buffer
     if output is None:
