@@ -97,6 +97,23 @@ fn a_text_adapter_gets_tagged_inserts_and_the_sequence_oracles() {
 }
 
 #[test]
+fn a_text_adapter_ordering_concurrent_inserts_by_replica_is_caught_by_the_order_oracle() {
+    let model = start("rga-text-own-first", DEFAULT_TIMEOUT);
+    let one = run(&model, &options(40, 1));
+    let failure = one
+        .failures
+        .first()
+        .expect("replicas showing concurrent inserts in opposite orders must be caught");
+    assert_eq!(
+        failure.finding.property,
+        Property::SequenceOrder,
+        "{}",
+        failure.finding.message
+    );
+    assert_eq!(findings(&one), findings(&run(&model, &options(40, 2))));
+}
+
+#[test]
 fn a_correct_adapter_passes_the_laws() {
     let model = start("orset", DEFAULT_TIMEOUT);
     let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(24));

@@ -136,20 +136,29 @@ impl Request {
         Request { name, text }
     }
 
+    /// Adds `,"<field>":` (a protocol field name: no escaping needed).
+    fn key(&mut self, field: &str) {
+        self.text.push_str(",\"");
+        self.text.push_str(field);
+        self.text.push_str("\":");
+    }
+
     /// Adds the integer field `field`.
     pub(super) fn handle(mut self, field: &str, value: u64) -> Self {
-        let _ = write!(self.text, r#","{field}":{value}"#);
+        self.key(field);
+        push_u64(&mut self.text, value);
         self
     }
 
     /// Adds the field `field`, an array of integers.
     pub(super) fn handles(mut self, field: &str, values: &[u64]) -> Self {
-        let _ = write!(self.text, r#","{field}":["#);
+        self.key(field);
+        self.text.push('[');
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
                 self.text.push(',');
             }
-            let _ = write!(self.text, "{v}");
+            push_u64(&mut self.text, *v);
         }
         self.text.push(']');
         self
@@ -163,11 +172,11 @@ impl Request {
 
     /// Adds the field `dot`: `{"actor": .., "seq": ..}`.
     pub(super) fn dot(mut self, dot: Dot) -> Self {
-        let _ = write!(
-            self.text,
-            r#","dot":{{"actor":{},"seq":{}}}"#,
-            dot.replica.0, dot.seq
-        );
+        self.text.push_str(r#","dot":{"actor":"#);
+        push_u64(&mut self.text, u64::from(dot.replica.0));
+        self.text.push_str(r#","seq":"#);
+        push_u64(&mut self.text, dot.seq);
+        self.text.push('}');
         self
     }
 
@@ -176,6 +185,24 @@ impl Request {
         self.text.push('}');
         self.text
     }
+}
+
+/// Appends `value` in decimal, as `write!` would, without the formatting machinery (requests
+/// are mostly small integers, written hundreds of times per schedule).
+fn push_u64(text: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `value % 10` is a digit: the cast cannot truncate.
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // ASCII digits only: always UTF-8.
+    text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// An answer's fields that the harness reads (`ok: true` was checked): a value, a state
@@ -678,5 +705,36 @@ impl Drop for Process {
             std::thread::sleep(Duration::from_millis(if i < 50 { 1 } else { 10 }));
         }
         self.kill();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crdt_laws::ReplicaId;
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        for v in [0, 1, 9, 10, 99, 100, 4_096, 1 << 40, u64::MAX - 1, u64::MAX] {
+            let mut text = String::from("x");
+            push_u64(&mut text, v);
+            assert_eq!(text, format!("x{v}"));
+        }
+    }
+
+    #[test]
+    fn requests_are_the_json_they_say() {
+        let text = Request::new("local")
+            .handle("replica", 12)
+            .handles("drop", &[0, 7, 305])
+            .handles("none", &[])
+            .dot(Dot::new(ReplicaId::new(2), 41))
+            .finish();
+        assert_eq!(
+            text,
+            r#"{"type":"local","replica":12,"drop":[0,7,305],"none":[],"dot":{"actor":2,"seq":41}}"#
+        );
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(parsed["dot"]["seq"], 41);
     }
 }

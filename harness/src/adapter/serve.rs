@@ -1,13 +1,14 @@
 //! [`serve`]: any model of `crdt-laws` as an adapter process, the protocol's reference
 //! implementation.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 
 use crdt_laws::vocab::list::{ListOp, tag_char};
 use crdt_laws::vocab::{CounterOp, MapOp, RegisterOp, SetOp};
 use crdt_laws::{Dot, Model, ReplicaId};
+use rustc_hash::FxHashMap;
 use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -140,8 +141,8 @@ fn load_json<S: DeserializeOwned>(snapshot: Value) -> Result<S, String> {
 struct Server<'p, P: Protocol> {
     protocol: &'p P,
     hello: Hello,
-    replicas: HashMap<u64, <P::Model as Model>::State>,
-    payloads: HashMap<u64, P::Payload>,
+    replicas: FxHashMap<u64, <P::Model as Model>::State>,
+    payloads: FxHashMap<u64, P::Payload>,
     codec: Option<Codec<<P::Model as Model>::State>>,
 }
 
@@ -534,11 +535,14 @@ where
                 let b = self
                     .replicas
                     .get(&other)
-                    .ok_or_else(|| format!("unknown replica {other}"))?
-                    .clone();
-                let a = self.state(request, "replica")?;
+                    .ok_or_else(|| format!("unknown replica {other}"))?;
+                let h = handle_of(request, "replica")?;
+                let a = self
+                    .replicas
+                    .get(&h)
+                    .ok_or_else(|| format!("unknown replica {h}"))?;
                 let equal = model
-                    .state_eq(a, &b)
+                    .state_eq(a, b)
                     .ok_or("this model cannot compare states")?;
                 Ok(Reply::Field("equal", Value::Bool(equal)))
             }
@@ -720,7 +724,7 @@ where
 fn serve_with<P: Protocol>(
     protocol: &P,
     vocabulary: &Vocabulary,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
     codec: Option<Codec<<P::Model as Model>::State>>,
 ) -> io::Result<()>
@@ -745,17 +749,25 @@ where
     let mut server = Server {
         protocol,
         hello,
-        replicas: HashMap::new(),
-        payloads: HashMap::new(),
+        replicas: FxHashMap::default(),
+        payloads: FxHashMap::default(),
         codec,
     };
     let mut line_out = String::new();
-    for line in input.lines() {
-        let line = line?;
+    // One buffer for every line read (a batch's line is long: no regrowing it per batch).
+    let mut buffer = String::new();
+    loop {
+        buffer.clear();
+        if input.read_line(&mut buffer)? == 0 {
+            break;
+        }
+        // As `lines()` cuts them: without `\n` or `\r\n`.
+        let line = buffer.strip_suffix('\n').unwrap_or(&buffer);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        let answer = match Req::parse(&line) {
+        let answer = match Req::parse(line) {
             Ok(request) => server.answer(&request),
             Err(e) => Err(format!("not JSON: {e}")),
         };
@@ -837,8 +849,8 @@ mod tests {
                 },
                 sync: None,
             },
-            replicas: HashMap::new(),
-            payloads: HashMap::new(),
+            replicas: FxHashMap::default(),
+            payloads: FxHashMap::default(),
             codec: None,
         };
         lines

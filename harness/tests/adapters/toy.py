@@ -161,7 +161,7 @@ class RgaText:
             i = 0
             if m["origin"] is not None:
                 i = next(k for k, e in enumerate(elems) if e["id"] == m["origin"]) + 1
-            while i < len(elems) and elems[i]["id"] > m["id"]:
+            while i < len(elems) and self.rank(s, elems[i]["id"]) > self.rank(s, m["id"]):
                 i += 1
             elems.insert(i, {"id": m["id"], "text": m["insert"], "deleted": False})
         elif "delete" in m:
@@ -169,14 +169,31 @@ class RgaText:
                 if e["id"] == m["delete"]:
                     e["deleted"] = True
 
+    def rank(self, s, ident):
+        """The order of concurrent inserts after one origin: the highest first."""
+        return ident
+
     def value(self, s):
         return "".join(e["text"] for e in self.visible(s))
+
+
+class RgaOwnFirst(RgaText):
+    """Broken RGA: each replica puts its own concurrent inserts first, so two replicas show
+    concurrent inserts in opposite orders (and never converge)."""
+
+    def new(self, actor):
+        return {"elems": [], "clock": 0, "actor": actor}
+
+    def rank(self, s, ident):
+        return (ident[1] == s["actor"], ident)
 
 
 crdts = {
     "rga-text": (RgaText(), "op", {"kind": "text", "interleaving": "forward"}),
     # RGA sold as backward non-interleaving: the sequence oracles catch the promise.
     "rga-text-backward": (RgaText(), "op", {"kind": "text", "interleaving": "backward"}),
+    # Concurrent inserts in a replica-dependent order: the sequence order oracle catches it.
+    "rga-text-own-first": (RgaOwnFirst(), "op", {"kind": "text", "interleaving": "forward"}),
     "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
     "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
     "counter": (Counter(), "op", {"kind": "counter"}),
