@@ -36,23 +36,33 @@ impl Bits {
     }
 
     /// Appends `n` zero bits.
+    #[inline]
     pub(crate) fn grow(&mut self, n: u32) {
-        self.len += n;
-        let words = self.len.div_ceil(64) as usize;
-        if words > self.words.len() {
-            let extra = words - self.words.len();
-            reserve(&mut self.words, extra);
-            self.words.resize(words, 0);
+        let len = self.len + n;
+        if len as usize > self.words.len() * 64 {
+            self.grow_words(len);
         }
+        self.len = len;
+    }
+
+    /// Adds the zero words that `len` bits need.
+    #[cold]
+    fn grow_words(&mut self, len: u32) {
+        let words = len.div_ceil(64) as usize;
+        let extra = words - self.words.len();
+        reserve(&mut self.words, extra);
+        self.words.resize(words, 0);
     }
 
     /// The bit at `i` (`i < len`).
+    #[inline]
     pub(crate) fn get(&self, i: u32) -> bool {
         debug_assert!(i < self.len);
         self.words[(i / 64) as usize] >> (i % 64) & 1 != 0
     }
 
     /// Sets the bit at `i` (`i < len`).
+    #[inline]
     pub(crate) fn set(&mut self, i: u32) {
         debug_assert!(i < self.len);
         self.words[(i / 64) as usize] |= 1 << (i % 64);

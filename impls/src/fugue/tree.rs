@@ -7,7 +7,8 @@
 //! counter order:
 //!
 //! - `values[counter]`: the element's value, tombstones included;
-//! - three bit vectors indexed by counter: deleted, has a left child, has a right child;
+//! - four bit vectors indexed by counter: deleted, has a left child, has a right child, starts
+//!   a run;
 //! - `runs`: maximal *insertion runs*. Element `k` of a run is the right child of element
 //!   `k - 1` and shares the run's right origin, so only a run's first element stores its parent.
 //!   Whether an element starts a run is a property of that element alone (its parent, side and
@@ -64,6 +65,8 @@ pub(crate) struct Agent<T> {
     left_child: Bits,
     /// Which elements have at least one right child.
     right_child: Bits,
+    /// Which elements start a run (`runs` has their details).
+    run_start: Bits,
     pub runs: Vec<Run>,
 }
 
@@ -75,6 +78,7 @@ impl<T> Agent<T> {
             deleted: Bits::default(),
             left_child: Bits::default(),
             right_child: Bits::default(),
+            run_start: Bits::default(),
             runs: Vec::new(),
         }
     }
@@ -166,8 +170,7 @@ impl<T> Tree<T> {
     /// True when element `lid` starts an insertion run (it may not share a piece with the
     /// element before it).
     pub(crate) fn is_run_start(&self, agent: u32, counter: u32) -> bool {
-        let lid = Lid::new(agent, counter);
-        self.agents[agent as usize].runs[self.run_index(lid)].start == counter
+        self.agents[agent as usize].run_start.get(counter)
     }
 
     /// True when element `lid` has at least one child on `side`.
@@ -238,9 +241,11 @@ impl<T> Tree<T> {
         a.deleted.grow(len);
         a.left_child.grow(len);
         a.right_child.grow(len);
+        a.run_start.grow(len);
         // Every new element but the last has a right child: the next one.
         a.right_child.set_range(start, start + len - 1);
         if !continues {
+            a.run_start.set(start);
             compact::push(
                 &mut a.runs,
                 Run {
@@ -278,6 +283,7 @@ impl<T> Tree<T> {
                     + a.deleted.heap_size()
                     + a.left_child.heap_size()
                     + a.right_child.heap_size()
+                    + a.run_start.heap_size()
                     + a.runs.capacity() * size_of::<Run>()
             })
             .sum();
