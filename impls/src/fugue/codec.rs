@@ -1,5 +1,5 @@
 //! Equality and serialization of lists, both defined on the CRDT state itself: the elements,
-//! their places in the Fugue tree and their tombstone flags, never the layout of the index.
+//! their places in the Fugue tree and their tombstones, never the layout of the index.
 //!
 //! The encoding lists, for each replica that inserted elements, its values, its insertion runs
 //! and its deleted ranges. Decoding validates it and rebuilds the index by integrating the runs,
@@ -16,7 +16,7 @@ use super::integrate::PendingRun;
 use super::list::List;
 use super::message::{Id, Side};
 use super::order::SiblingOrder;
-use super::tree::{Agent, DELETED, Lid, Tree};
+use super::tree::{Agent, Lid, Tree};
 
 /// An insertion run in the encoding.
 #[derive(PartialEq, Serialize, Deserialize)]
@@ -175,10 +175,7 @@ impl<T: PartialEq, O> PartialEq for List<T, O> {
                     .iter()
                     .zip(&b.runs)
                     .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
-                && a.flags
-                    .iter()
-                    .zip(&b.flags)
-                    .all(|(x, y)| x & DELETED == y & DELETED)
+                && a.deleted == b.deleted
         };
         let mut ours = self.tree.agents_by_replica();
         let mut theirs = other.tree.agents_by_replica();
@@ -228,11 +225,7 @@ impl<T: PartialEq, O> List<T, O> {
                     .iter()
                     .zip(their_runs)
                     .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
-                && mine
-                    .flags
-                    .iter()
-                    .zip(&theirs.flags)
-                    .all(|(x, y)| x & DELETED == 0 || y & DELETED != 0)
+                && mine.deleted.is_subset(&theirs.deleted)
         })
     }
 }

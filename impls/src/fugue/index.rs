@@ -6,12 +6,14 @@
 //! index stores every element ever inserted, tombstones included, as such pieces, and answers:
 //!
 //! - which element is at visible index `i` (descend by the visible sums: `O(log n)`);
-//! - where element `(agent, counter)` is (`slot_of`, an array per agent: `O(1)`);
+//! - where element `(agent, counter)` is (`blocks`, one slot per [`BLOCK`] counters of each
+//!   agent, then at most [`BLOCK`] steps along the agent's pieces in counter order: `O(1)`);
 //! - which of two elements comes first (compare their root paths: `O(log n)`).
 //!
-//! Pieces live in an arena (`pieces`) and keep their slot for life, so the per-element map
-//! `slot_of` only changes when a piece is split or joined; the smaller half is the one relocated,
-//! so an element is relocated `O(log n)` times at most. Nodes hold up to [`MAX_CHILDREN`]
+//! Pieces live in an arena (`pieces`) and keep their slot for life, so the map `blocks` (the
+//! piece of every [`BLOCK`]-th element of each agent) only changes when a piece is split or
+//! joined; the smaller half is the one relocated, so an element is relocated `O(log n)` times at
+//! most. Each piece links to the piece that holds its agent's next counter. Nodes hold up to [`MAX_CHILDREN`]
 //! children with the visible length of each child's subtree, in contiguous arrays, in the style of
 //! cola's `gtree.rs`; every node and piece records its parent and its rank among the parent's
 //! children, so updating the sums above a piece is a walk up without searching. Nodes are never
@@ -21,11 +23,19 @@
 
 use std::cmp::Ordering;
 
+use super::compact;
+
 /// The index of a piece in the arena.
 pub(crate) type Slot = u32;
 
 /// The largest number of children of one node. 32 keeps a node's arrays in a few cache lines.
 const MAX_CHILDREN: usize = 32;
+
+/// One entry of `blocks` per this many counters of an agent.
+const BLOCK: u32 = 16;
+
+/// No piece: the end of an agent's chain of pieces.
+const NO_SLOT: Slot = u32::MAX;
 
 /// No node: the parent of the root.
 const NO_NODE: u32 = u32::MAX;
@@ -46,6 +56,8 @@ pub(crate) struct Piece {
     pub len: u32,
     /// Whether the elements are tombstones.
     pub deleted: bool,
+    /// The piece that holds element `counter + len` of the same agent ([`NO_SLOT`]: none yet).
+    next: Slot,
     /// The bottom node that holds this piece.
     node: u32,
     /// This piece's position among the node's children.
@@ -129,8 +141,8 @@ pub(crate) struct Index {
     root: u32,
     /// The number of visible elements (the root's sum).
     visible: u32,
-    /// `slot_of[agent][counter]`: the piece that holds element `(agent, counter)`.
-    slot_of: Vec<Vec<Slot>>,
+    /// `blocks[agent][b]`: the piece that holds element `(agent, b * BLOCK)`.
+    blocks: Vec<Vec<Slot>>,
 }
 
 impl Default for Index {
@@ -141,7 +153,7 @@ impl Default for Index {
             nodes: vec![Node::new(NO_NODE, true)],
             root: 0,
             visible: 0,
-            slot_of: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 }
@@ -166,9 +178,9 @@ impl Index {
         self.pieces.capacity() * size_of::<Piece>()
             + self.free.capacity() * size_of::<Slot>()
             + self.nodes.capacity() * size_of::<Node>()
-            + self.slot_of.capacity() * size_of::<Vec<Slot>>()
+            + self.blocks.capacity() * size_of::<Vec<Slot>>()
             + self
-                .slot_of
+                .blocks
                 .iter()
                 .map(|v| v.capacity() * size_of::<Slot>())
                 .sum::<usize>()
@@ -176,12 +188,23 @@ impl Index {
 
     /// The position of element `(agent, counter)`, if present.
     pub(crate) fn pos_of(&self, agent: u32, counter: u32) -> Option<Pos> {
-        let slot = *self.slot_of.get(agent as usize)?.get(counter as usize)?;
-        let piece = &self.pieces[slot as usize];
-        Some(Pos {
-            slot,
-            offset: counter - piece.counter,
-        })
+        let mut slot = *self
+            .blocks
+            .get(agent as usize)?
+            .get((counter / BLOCK) as usize)?;
+        loop {
+            let piece = &self.pieces[slot as usize];
+            if counter < piece.counter + piece.len {
+                return Some(Pos {
+                    slot,
+                    offset: counter - piece.counter,
+                });
+            }
+            slot = piece.next;
+            if slot == NO_SLOT {
+                return None;
+            }
+        }
     }
 
     /// The element at visible index `index` (`index < visible_len()`), and the visible index
@@ -416,15 +439,19 @@ impl Index {
         continues_run: bool,
     ) -> Slot {
         debug_assert!(len > 0);
-        if self.slot_of.len() <= agent as usize {
-            self.slot_of.resize_with(agent as usize + 1, Vec::new);
+        if self.blocks.len() <= agent as usize {
+            self.blocks.resize_with(agent as usize + 1, Vec::new);
         }
-        debug_assert_eq!(self.slot_of[agent as usize].len(), counter as usize);
+        debug_assert_eq!(
+            self.blocks[agent as usize].len(),
+            counter.div_ceil(BLOCK) as usize
+        );
         let new_piece = |node| Piece {
             agent,
             counter,
             len,
             deleted: false,
+            next: NO_SLOT,
             node,
             rank: 0,
         };
@@ -456,7 +483,14 @@ impl Index {
                 }
             }
         };
-        self.slot_of[agent as usize].extend(std::iter::repeat_n(slot, len as usize));
+        let extended = self.pieces[slot as usize].counter != counter;
+        if !extended {
+            self.link_to(agent, counter, slot);
+        }
+        let blocks = &mut self.blocks[agent as usize];
+        let new_blocks = (counter + len).div_ceil(BLOCK) - counter.div_ceil(BLOCK);
+        compact::reserve(blocks, new_blocks as usize);
+        blocks.extend(std::iter::repeat_n(slot, new_blocks as usize));
         self.visible += len;
         slot
     }
@@ -546,7 +580,7 @@ impl Index {
         if !moved_to_start {
             p.counter += len;
         }
-        self.slot_of[piece.agent as usize][first as usize..(first + len) as usize].fill(tombstones);
+        self.point(piece.agent, first, first + len, tombstones);
         self.add_visible(pos.slot, -i64::from(len));
         self.visible -= len;
         Some(tombstones)
@@ -593,9 +627,11 @@ impl Index {
         let kept = &mut self.pieces[keep as usize];
         kept.counter = l.counter;
         kept.len = l.len + r.len;
-        let start = gone_piece.counter as usize;
-        let end = start + gone_piece.len as usize;
-        self.slot_of[gone_piece.agent as usize][start..end].fill(keep);
+        kept.next = r.next;
+        self.relocate(&gone_piece, keep);
+        if gone == left {
+            self.link_to(l.agent, l.counter, keep);
+        }
         self.free.push(gone);
         keep
     }
@@ -625,6 +661,11 @@ impl Index {
             let new = self.alloc(right);
             (right, position + 1, (slot, new))
         };
+        self.pieces[result.0 as usize].next = result.1;
+        self.pieces[result.1 as usize].next = piece.next;
+        if result.0 != slot {
+            self.link_to(piece.agent, piece.counter, result.0);
+        }
         let new = if result.0 == slot { result.1 } else { result.0 };
         self.relocate(&moved, new);
         self.nodes[node as usize].visible[position] -= moved.visible_len();
@@ -634,9 +675,24 @@ impl Index {
 
     /// Points the elements of `piece` at `slot`.
     fn relocate(&mut self, piece: &Piece, slot: Slot) {
-        let start = piece.counter as usize;
-        let end = start + piece.len as usize;
-        self.slot_of[piece.agent as usize][start..end].fill(slot);
+        self.point(piece.agent, piece.counter, piece.counter + piece.len, slot);
+    }
+
+    /// Links the piece that holds element `counter - 1` of `agent` (if `counter > 0`) to
+    /// `slot`, the new home of element `counter`. The chain up to that piece must be intact.
+    fn link_to(&mut self, agent: u32, counter: u32, slot: Slot) {
+        if let Some(before) = counter.checked_sub(1) {
+            let before = self
+                .pos_of(agent, before)
+                .expect("the agent's earlier elements are in the index");
+            self.pieces[before.slot as usize].next = slot;
+        }
+    }
+
+    /// Points the `blocks` entries of elements `start..end` of `agent` at `slot`.
+    fn point(&mut self, agent: u32, start: u32, end: u32, slot: Slot) {
+        let blocks = start.div_ceil(BLOCK) as usize..end.div_ceil(BLOCK) as usize;
+        self.blocks[agent as usize][blocks].fill(slot);
     }
 
     fn alloc(&mut self, piece: Piece) -> Slot {
@@ -646,7 +702,7 @@ impl Index {
                 slot
             }
             None => {
-                self.pieces.push(piece);
+                compact::push(&mut self.pieces, piece);
                 (self.pieces.len() - 1) as Slot
             }
         }
@@ -729,7 +785,7 @@ impl Index {
         upper.visible[..upper.len].copy_from_slice(&old.visible[HALF..]);
         let moved_visible = upper.total_visible();
         let new = self.nodes.len() as u32;
-        self.nodes.push(upper);
+        compact::push(&mut self.nodes, upper);
         self.nodes[node as usize].len = HALF;
         self.adopt(new, 0);
         if parent == NO_NODE {
@@ -739,7 +795,7 @@ impl Index {
             root.visible[0] = self.nodes[node as usize].total_visible();
             root.visible[1] = moved_visible;
             let root_idx = self.nodes.len() as u32;
-            self.nodes.push(root);
+            compact::push(&mut self.nodes, root);
             self.root = root_idx;
             self.adopt(root_idx, 0);
         } else {
@@ -779,7 +835,8 @@ impl Index {
         }
     }
 
-    /// Checks the structural invariants (tests only): sums, parent links, `slot_of`.
+    /// Checks the structural invariants (tests only): sums, parent links, `blocks` and the
+    /// chains of pieces.
     #[cfg(test)]
     pub(crate) fn assert_invariants(&self) {
         fn check(index: &Index, node: u32, depth: usize, leaf_depth: &mut Option<usize>) -> u32 {
@@ -793,10 +850,13 @@ impl Index {
                     assert!(piece.len > 0, "empty piece");
                     assert_eq!(*leaf_depth.get_or_insert(depth), depth, "unbalanced");
                     for c in piece.counter..piece.counter + piece.len {
-                        assert_eq!(
-                            index.slot_of[piece.agent as usize][c as usize], child,
-                            "slot_of"
-                        );
+                        let pos = index.pos_of(piece.agent, c).expect("pos_of");
+                        assert_eq!(pos.slot, child, "pos_of");
+                    }
+                    if piece.next != NO_SLOT {
+                        let next = &index.pieces[piece.next as usize];
+                        assert_eq!(next.agent, piece.agent, "chain agent");
+                        assert_eq!(next.counter, piece.counter + piece.len, "chain counter");
                     }
                     piece.visible_len()
                 } else {

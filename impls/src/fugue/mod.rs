@@ -37,6 +37,7 @@
 //! Joseph Gentle's `editing-traces` collection, CC BY 4.0.
 
 mod codec;
+mod compact;
 mod error;
 mod index;
 mod integrate;

@@ -7,7 +7,8 @@
 //! counter order:
 //!
 //! - `values[counter]`: the element's value, tombstones included;
-//! - `flags[counter]`: deleted, has a left child, has a right child, starts a run;
+//! - four bit vectors indexed by counter: deleted, has a left child, has a right child, starts
+//!   a run;
 //! - `runs`: maximal *insertion runs*. Element `k` of a run is the right child of element
 //!   `k - 1` and shares the run's right origin, so only a run's first element stores its parent.
 //!   Whether an element starts a run is a property of that element alone (its parent, side and
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 
 use crdt_laws::ReplicaId;
 
+use super::compact::{self, Bits};
 use super::message::{Id, Side};
 
 /// A local element id: the agent's local index and the counter.
@@ -52,18 +54,19 @@ pub(crate) struct NodeInfo {
     pub right_origin: Option<Lid>,
 }
 
-/// Element flags.
-pub(crate) const DELETED: u8 = 1;
-const HAS_LEFT_CHILD: u8 = 2;
-const HAS_RIGHT_CHILD: u8 = 4;
-const RUN_START: u8 = 8;
-
 /// The elements inserted by one replica.
 #[derive(Clone, Debug)]
 pub(crate) struct Agent<T> {
     pub replica: ReplicaId,
     pub values: Vec<T>,
-    pub flags: Vec<u8>,
+    /// Which elements are tombstones.
+    pub deleted: Bits,
+    /// Which elements have at least one left child.
+    left_child: Bits,
+    /// Which elements have at least one right child.
+    right_child: Bits,
+    /// Which elements start a run (`runs` has their details).
+    run_start: Bits,
     pub runs: Vec<Run>,
 }
 
@@ -72,7 +75,10 @@ impl<T> Agent<T> {
         Self {
             replica,
             values: Vec::new(),
-            flags: Vec::new(),
+            deleted: Bits::default(),
+            left_child: Bits::default(),
+            right_child: Bits::default(),
+            run_start: Bits::default(),
             runs: Vec::new(),
         }
     }
@@ -86,20 +92,14 @@ impl<T> Agent<T> {
 
     /// The maximal ranges of deleted counters, as `(start, len)`.
     pub(crate) fn deleted_ranges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut counter = 0usize;
+        let mut counter = 0;
         std::iter::from_fn(move || {
-            let flags = &self.flags;
-            while counter < flags.len() && flags[counter] & DELETED == 0 {
-                counter += 1;
-            }
-            if counter == flags.len() {
+            let start = self.deleted.find(counter, true);
+            if start == self.deleted.len() {
                 return None;
             }
-            let start = counter;
-            while counter < flags.len() && flags[counter] & DELETED != 0 {
-                counter += 1;
-            }
-            Some((start as u32, (counter - start) as u32))
+            counter = self.deleted.find(start, false);
+            Some((start, counter - start))
         })
     }
 }
@@ -167,23 +167,19 @@ impl<T> Tree<T> {
         self.contains(lid).then_some(lid)
     }
 
-    fn flags(&self, lid: Lid) -> u8 {
-        self.agents[lid.agent as usize].flags[lid.counter as usize]
-    }
-
     /// True when element `lid` starts an insertion run (it may not share a piece with the
     /// element before it).
     pub(crate) fn is_run_start(&self, agent: u32, counter: u32) -> bool {
-        self.flags(Lid::new(agent, counter)) & RUN_START != 0
+        self.agents[agent as usize].run_start.get(counter)
     }
 
     /// True when element `lid` has at least one child on `side`.
     pub(crate) fn has_child(&self, lid: Lid, side: Side) -> bool {
-        let flag = match side {
-            Side::Left => HAS_LEFT_CHILD,
-            Side::Right => HAS_RIGHT_CHILD,
-        };
-        self.flags(lid) & flag != 0
+        let agent = &self.agents[lid.agent as usize];
+        match side {
+            Side::Left => agent.left_child.get(lid.counter),
+            Side::Right => agent.right_child.get(lid.counter),
+        }
     }
 
     /// The index of the run that holds `lid`.
@@ -239,41 +235,42 @@ impl<T> Tree<T> {
             && a.runs
                 .last()
                 .is_some_and(|r| r.right_origin == right_origin);
+        compact::reserve(&mut a.values, values.len());
         a.values.extend_from_slice(values);
+        let len = values.len() as u32;
+        a.deleted.grow(len);
+        a.left_child.grow(len);
+        a.right_child.grow(len);
+        a.run_start.grow(len);
         // Every new element but the last has a right child: the next one.
-        let first_flags = if continues { 0 } else { RUN_START };
-        if values.len() == 1 {
-            a.flags.push(first_flags);
-        } else {
-            a.flags.push(first_flags | HAS_RIGHT_CHILD);
-            a.flags
-                .extend(std::iter::repeat_n(HAS_RIGHT_CHILD, values.len() - 2));
-            a.flags.push(0);
-        }
+        a.right_child.set_range(start, start + len - 1);
         if !continues {
-            a.runs.push(Run {
-                start,
-                parent,
-                side,
-                right_origin,
-            });
+            a.run_start.set(start);
+            compact::push(
+                &mut a.runs,
+                Run {
+                    start,
+                    parent,
+                    side,
+                    right_origin,
+                },
+            );
         }
         if let Some(parent) = parent {
-            let flag = match side {
-                Side::Left => HAS_LEFT_CHILD,
-                Side::Right => HAS_RIGHT_CHILD,
-            };
-            self.agents[parent.agent as usize].flags[parent.counter as usize] |= flag;
+            let p = &mut self.agents[parent.agent as usize];
+            match side {
+                Side::Left => p.left_child.set(parent.counter),
+                Side::Right => p.right_child.set(parent.counter),
+            }
         }
         continues
     }
 
     /// Marks `len` elements of `agent` from `start` on as deleted.
     pub(crate) fn mark_deleted(&mut self, agent: u32, start: u32, len: u32) {
-        let flags = &mut self.agents[agent as usize].flags;
-        for flag in &mut flags[start as usize..(start + len) as usize] {
-            *flag |= DELETED;
-        }
+        self.agents[agent as usize]
+            .deleted
+            .set_range(start, start + len);
     }
 
     /// Memory held by the tree, in bytes (capacity, not just length).
@@ -283,7 +280,10 @@ impl<T> Tree<T> {
             .iter()
             .map(|a| {
                 a.values.capacity() * size_of::<T>()
-                    + a.flags.capacity()
+                    + a.deleted.heap_size()
+                    + a.left_child.heap_size()
+                    + a.right_child.heap_size()
+                    + a.run_start.heap_size()
                     + a.runs.capacity() * size_of::<Run>()
             })
             .sum();
