@@ -610,6 +610,8 @@ fn check(catalogue: &Catalogue, args: &CheckArgs) -> Result<Ended> {
                         eprint!("{}: {law}", entry.name());
                     }
                     model = report::laws(&laws);
+                    // The laws of a sync model are its CRDT's; the model replicates by its sync.
+                    model.flavour = report::flavour(entry.flavour());
                 }
                 Err(hung) => {
                     models.push((

@@ -272,6 +272,11 @@ fn a_sync_check_writes_the_sync_cost() {
     let [whole, _, _, merged] = whole_and_merged_shards("sync-cost", "sync/server", "120");
     let totals = sync(&whole, "sync/server").expect("a sync run records its cost");
     assert_eq!(totals.schedules, 120);
+    assert_eq!(
+        Report::read(&whole).unwrap().models["sync/server"].flavour,
+        crdt_reports::Flavour::Sync,
+        "a sync model's laws are its CRDT's, but it replicates by its sync"
+    );
     assert!(totals.final_bytes > 0 && totals.bytes >= totals.final_bytes);
     assert_eq!(
         sync(&merged, "sync/server"),

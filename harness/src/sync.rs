@@ -9,6 +9,12 @@
 //! state is saved; of their sync state, what the model [declares](SyncModel::after_crash)). The harness never retransmits: whatever the
 //! protocol loses, it must recover by itself.
 //!
+//! A protocol that assumes connections ([`Transport::Connection`], as Automerge's does) gets
+//! them: messages between two replicas arrive in the order they were sent (reordering happens
+//! only between different senders) and never twice; a lost message breaks its connection,
+//! which loses every message in flight on it, in both directions, and both ends are told
+//! ([`SyncModel::reconnect`]); a crash breaks every connection of the crashed replica.
+//!
 //! Oracles, besides the model's [invariant](crdt_laws::Model::invariant) after every step:
 //! at quiescence the partition heals, crashed replicas restart, late ones join and the
 //! messages still in flight arrive; then the network is reliable and quiet, and the harness
@@ -83,7 +89,7 @@ use crate::protocol::{Produced, Protocol};
 use crate::schedule::{Schedule, Step};
 use crate::sim::{Event, Finding, Outcome, Property, QUIESCENCE_NOTE, RunConfig, RunStats};
 
-pub use crdt_laws::sync::{CrdtOp, CrdtState, Silence, SyncModel};
+pub use crdt_laws::sync::{CrdtOp, CrdtState, Silence, SyncModel, Transport};
 
 /// A sync model (behind `R`, a pointer to it) as a [`Protocol`]: every schedule runs in this
 /// module ([`Protocol::run_own`]), so the harness's search, shrinking, replay and reports work
@@ -226,6 +232,7 @@ struct Run<'a, S: SyncModel> {
     events: Vec<Event>,
     stats: RunStats,
     cost: SyncCost,
+    transport: Transport,
 }
 
 type Checked<T = ()> = Result<T, Finding>;
@@ -320,6 +327,7 @@ impl<'a, S: SyncModel> Run<'a, S> {
             events: Vec::new(),
             stats: RunStats::default(),
             cost: SyncCost::default(),
+            transport: s.transport(),
         }
     }
 
@@ -382,15 +390,26 @@ impl<'a, S: SyncModel> Run<'a, S> {
             Step::Deliver { to, pick } => self.deliver(*to, *pick),
             Step::Drop { pick } => {
                 if let Some(k) = self.newest(*pick) {
-                    let message = self.flight.remove(k);
                     self.stats.effective_steps += 1;
-                    self.events.push(Event::Drop {
-                        step: self.step,
-                        message: message.id,
-                    });
+                    if self.transport == Transport::Connection {
+                        let (a, b) = (self.flight[k].from, self.flight[k].to);
+                        self.break_connections(|m| {
+                            (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a)
+                        });
+                        self.reconnect(a, b);
+                        self.reconnect(b, a);
+                    } else {
+                        let message = self.flight.remove(k);
+                        self.events.push(Event::Drop {
+                            step: self.step,
+                            message: message.id,
+                        });
+                    }
                 }
                 Ok(())
             }
+            // A connection never delivers a message twice.
+            Step::Duplicate { .. } if self.transport == Transport::Connection => Ok(()),
             Step::Duplicate { pick } => {
                 if let Some(k) = self.newest(*pick) {
                     let mut copy = self.flight[k].clone();
@@ -435,6 +454,37 @@ impl<'a, S: SyncModel> Run<'a, S> {
             // The sync flavour drives no physical clocks: its protocols read none, and a
             // skewed clock changes nothing here.
             Step::Clock { .. } => Ok(()),
+        }
+    }
+
+    /// Loses every message in flight that `on` says travels on a broken connection.
+    fn break_connections(&mut self, on: impl Fn(&Message<S::Message>) -> bool) {
+        let step = self.step;
+        let events = &mut self.events;
+        self.flight.retain(|m| {
+            let lost = on(m);
+            if lost {
+                events.push(Event::Drop {
+                    step,
+                    message: m.id,
+                });
+            }
+            !lost
+        });
+    }
+
+    /// `r`'s connection to `peer` was opened again (with [`Transport::Connection`]): `r`'s sync
+    /// state is told, or the state saved at its crash.
+    fn reconnect(&mut self, r: ReplicaId, peer: ReplicaId) {
+        let s = self.s;
+        let node = &mut self.nodes[r.index()];
+        match node.status {
+            Status::Up | Status::Absent => s.reconnect(&mut node.sync, peer),
+            Status::Crashed => {
+                if let Some((_, sync)) = &mut node.durable {
+                    s.reconnect(sync, peer);
+                }
+            }
         }
     }
 
@@ -538,11 +588,25 @@ impl<'a, S: SyncModel> Run<'a, S> {
         }
         let ready = |k: usize| !self.blocked(self.flight[k].from, to);
         let mut addressed = (0..self.flight.len()).filter(|&k| self.flight[k].to == to);
-        let candidates: Vec<usize> = if self.config.reorder {
-            addressed.filter(|&k| ready(k)).collect()
-        } else {
-            addressed.next().filter(|&k| ready(k)).into_iter().collect()
-        };
+        let candidates: Vec<usize> =
+            if self.config.reorder && self.transport == Transport::Connection {
+                // Only the oldest message from each sender may arrive: connections keep order.
+                let mut heads: Vec<usize> = Vec::new();
+                for k in addressed {
+                    if !heads
+                        .iter()
+                        .any(|&h| self.flight[h].from == self.flight[k].from)
+                    {
+                        heads.push(k);
+                    }
+                }
+                heads.retain(|&k| ready(k));
+                heads
+            } else if self.config.reorder {
+                addressed.filter(|&k| ready(k)).collect()
+            } else {
+                addressed.next().filter(|&k| ready(k)).into_iter().collect()
+            };
         if candidates.is_empty() {
             return Ok(());
         }
@@ -594,6 +658,13 @@ impl<'a, S: SyncModel> Run<'a, S> {
             step: self.step,
             replica: r,
         });
+        if self.transport == Transport::Connection {
+            self.break_connections(|m| m.from == r || m.to == r);
+            for peer in (0..n).map(ReplicaId::new).filter(|&p| p != r) {
+                self.reconnect(peer, r);
+                self.reconnect(r, peer);
+            }
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crdt_harness::adapter::{AdapterSync, DEFAULT_TIMEOUT, Json};
 use crdt_harness::runner::Summary;
-use crdt_harness::sync::Silence;
+use crdt_harness::sync::{Silence, Transport};
 use crdt_harness::{Faults, Harness, Property};
 use crdt_laws::Flavour;
 
@@ -34,6 +34,7 @@ fn the_handshake_declares_the_sync_terms() {
     let terms = model.terms();
     assert!(!terms.durable);
     assert_eq!(terms.silence, Silence::Rounds(4));
+    assert_eq!(terms.transport, Transport::Datagram);
 }
 
 #[test]
@@ -66,6 +67,20 @@ fn a_sync_that_forgets_a_lost_message_is_caught_alike_with_any_thread_count() {
         .failure_of(Property::SilentDisagreement)
         .unwrap_or_else(|| panic!("not caught with two threads:\n{two}"));
     assert_eq!(failure.shrunk.steps, again.shrunk.steps);
+}
+
+/// Over connections the harness tells both ends of a broken one (`sync_reconnect`): a sync that
+/// forgets what it sent a peer then is correct; the same sync deaf to it is caught.
+#[test]
+fn a_sync_over_connections_is_told_of_a_broken_one() {
+    let model = start("connected");
+    assert_eq!(model.terms().transport, Transport::Connection);
+    run("connected", 150, 1).assert_passed();
+    let deaf = run("deaf", 150, 1);
+    assert!(
+        deaf.failure_of(Property::SilentDisagreement).is_some(),
+        "{deaf}"
+    );
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! harness only delivers (or loses, duplicates, reorders, partitions) their messages.
 //!
 //! - **Automerge 0.12**: one `sync::State` per peer, `generate_sync_message` and
-//!   `receive_sync_message`, messages in their binary encoding; at a crash a peer state is kept
-//!   the way Automerge persists it (`encode`, then `decode`, which keeps the shared heads only).
+//!   `receive_sync_message`, messages in their binary encoding, over connections as its
+//!   protocol assumes ([`Transport::Connection`]: in order, and a loss breaks the connection);
+//!   at a reconnection or a crash a peer state is kept the way Automerge persists it (`encode`,
+//!   then `decode`, which keeps the shared heads only). Over datagrams (a message lost without
+//!   a reconnection) it never falls silent: automerge issues #772 and #1284, pinned below.
 //! - **yrs 0.28**: a replica sends its snapshot (state vector and delete set) and, when the
 //!   peer's last known snapshot differs from its own, `encode_state_as_update_v1` against the
 //!   peer's state vector; a message that brought an update is answered with the receiver's
@@ -18,7 +21,7 @@ pub mod real;
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
-use crdt_harness::sync::{Silence, SyncModel};
+use crdt_harness::sync::{Silence, SyncModel, Transport};
 use crdt_harness::{Faults, Harness};
 use crdt_laws::vocab::list::ListOp;
 use crdt_laws::{Dot, NonInterleaving, OpCrdt, ReplicaId};
@@ -28,9 +31,17 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, Snapshot, Transact, Update};
 
-/// Automerge's text, synced by Automerge's sync protocol.
+/// Automerge's text, synced by Automerge's sync protocol over `transport`.
 #[derive(Clone, Copy, Debug)]
-struct AutomergeSync(AutomergeText);
+struct AutomergeSync {
+    text: AutomergeText,
+    transport: Transport,
+}
+
+/// How Automerge keeps a peer's sync state across a reconnection or a restart.
+fn reloaded(state: &sync::State) -> sync::State {
+    sync::State::decode(&state.encode()).expect("decodes its own encoding")
+}
 
 impl SyncModel for AutomergeSync {
     type Crdt = AutomergeText;
@@ -38,13 +49,13 @@ impl SyncModel for AutomergeSync {
     type Message = Vec<u8>;
 
     fn crdt(&self) -> &AutomergeText {
-        &self.0
+        &self.text
     }
     fn new_sync(&self, _: ReplicaId, replicas: u32) -> Vec<sync::State> {
         vec![sync::State::new(); replicas as usize]
     }
     fn update(&self, doc: &mut AutoCommit, _: &mut Self::Sync, dot: Dot, op: &ListOp<char>) {
-        self.0.local(doc, dot, op);
+        self.text.local(doc, dot, op);
     }
     fn generate(
         &self,
@@ -64,12 +75,16 @@ impl SyncModel for AutomergeSync {
             .expect("automerge receives its own messages");
     }
     fn after_crash(&self, sync: Self::Sync, _: ReplicaId, _: u32) -> Self::Sync {
-        sync.iter()
-            .map(|s| sync::State::decode(&s.encode()).expect("decodes its own encoding"))
-            .collect()
+        sync.iter().map(reloaded).collect()
     }
     fn silence(&self, _: u32) -> Silence {
         Silence::Rounds(6)
+    }
+    fn transport(&self) -> Transport {
+        self.transport
+    }
+    fn reconnect(&self, sync: &mut Self::Sync, peer: ReplicaId) {
+        sync[peer.index()] = reloaded(&sync[peer.index()]);
     }
     fn message_bytes(&self, m: &Vec<u8>) -> usize {
         m.len()
@@ -161,9 +176,13 @@ impl SyncModel for YrsSync {
     }
 }
 
-const AUTOMERGE: AutomergeSync = AutomergeSync(AutomergeText {
+const AUTOMERGE_TEXT: AutomergeText = AutomergeText {
     non_interleaving: NonInterleaving::Forward,
-});
+};
+const AUTOMERGE: AutomergeSync = AutomergeSync {
+    text: AUTOMERGE_TEXT,
+    transport: Transport::Connection,
+};
 const YRS: YrsSync = YrsSync(YrsText {
     non_interleaving: NonInterleaving::Forward,
 });
@@ -218,4 +237,48 @@ fn bytes_per_sync() {
         row("yrs 0.28 state vectors, text", &YRS),
     ];
     println!("{HEADER}\n{}", rows.join("\n"));
+}
+
+/// Over datagrams, outside the contract of Automerge's sync protocol, a lost message is never
+/// recovered: A's first message to B is held back, B inserts and sends, A inserts and receives
+/// it, A's message that carries its change is lost, and A's first message then arrives; A and B
+/// then exchange two messages every round forever, and B never gets A's insert (automerge
+/// issues #772 and #1284, open). Automerge JS 3.5.0 does the same (`adapters/real/check.py`,
+/// the line "automerge 3.5.0 text through its sync, over datagrams"). Over a connection, the
+/// loss breaks it, both ends reload their sync state, and the two replicas converge.
+#[test]
+fn automerge_over_datagrams_never_recovers_a_lost_message() {
+    use crdt_harness::schedule::{Schedule, Step};
+    use crdt_harness::sim::Property;
+    let (a, b) = (ReplicaId::new(0), ReplicaId::new(1));
+    let insert = |replica| Step::Update {
+        replica,
+        op: ListOp::Insert { at: 0, value: 'a' },
+    };
+    let schedule = Schedule {
+        replicas: 2,
+        late: vec![],
+        steps: vec![
+            Step::Send { from: a, to: b },
+            insert(b),
+            Step::Send { from: b, to: a },
+            insert(a),
+            Step::Deliver { to: a, pick: 0 },
+            Step::Send { from: a, to: b },
+            Step::Drop { pick: 0 },
+        ],
+    };
+    let datagrams = AutomergeSync {
+        text: AUTOMERGE_TEXT,
+        transport: Transport::Datagram,
+    };
+    let outcome = Harness::sync(&datagrams)
+        .faults(Faults::ALL)
+        .replay(&schedule);
+    let finding = outcome.finding.expect("Automerge never falls silent");
+    assert_eq!(finding.property, Property::Silence, "{finding}");
+    let outcome = Harness::sync(&AUTOMERGE)
+        .faults(Faults::ALL)
+        .replay(&schedule);
+    assert!(outcome.finding.is_none(), "{}", outcome.finding.unwrap());
 }

@@ -24,12 +24,37 @@ pub enum Silence {
     Messages(u64),
 }
 
+/// What a sync protocol assumes of the network between two replicas.
+///
+/// ```
+/// use crdt_laws::sync::Transport;
+/// assert_eq!(Transport::default(), Transport::Datagram);
+/// assert_eq!(serde_json::to_string(&Transport::Connection).unwrap(), "\"connection\"");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// Messages may be lost, duplicated and reordered, and nothing tells the protocol: a gossip
+    /// mesh, UDP, an unordered queue. The protocol must recover by itself. The default.
+    #[default]
+    Datagram,
+    /// A connection between each pair of replicas (TCP, a WebSocket): messages arrive once and
+    /// in the order they were sent, or the connection breaks. A break loses every message in
+    /// flight on it, and both ends learn of it ([`SyncModel::reconnect`]) before they send
+    /// again; a crash breaks every connection of the crashed replica. Automerge's sync
+    /// protocol assumes this ("a reliable, in-order transport; on a reconnection, reload the
+    /// sync state").
+    Connection,
+}
+
 /// A CRDT with its own sync protocol: each replica holds a CRDT state and a sync state; the
 /// protocol generates the next message for a peer (or nothing) and receives messages from
 /// peers. `crdt_harness::sync` drives it.
 ///
 /// Every method may be called on any replica at any time the schedule says, and messages may
-/// arrive late, twice, out of order or never: the protocol must cope.
+/// arrive late, twice, out of order or never: the protocol must cope, unless it declares that
+/// it runs over connections ([`transport`](SyncModel::transport)), which deliver in order and
+/// announce a loss.
 pub trait SyncModel {
     /// The CRDT: its states, operations, values, specification and invariant.
     type Crdt: Model;
@@ -79,6 +104,19 @@ pub trait SyncModel {
 
     /// How soon the protocol must fall silent at quiescence, with `replicas` replicas.
     fn silence(&self, replicas: u32) -> Silence;
+
+    /// What the protocol assumes of the network (default: [`Transport::Datagram`], any fault
+    /// unannounced).
+    fn transport(&self) -> Transport {
+        Transport::Datagram
+    }
+
+    /// With [`Transport::Connection`]: the connection to `peer` broke and is opened again; what
+    /// the sync state keeps of that peer (default: all of it). Called at both ends of a broken
+    /// connection, and at a crashed replica's peers.
+    fn reconnect(&self, sync: &mut Self::Sync, peer: ReplicaId) {
+        let _ = (sync, peer);
+    }
 
     /// A message's size in bytes, for the cost figures (default: its `Debug` text's length).
     fn message_bytes(&self, message: &Self::Message) -> usize {

@@ -5,7 +5,8 @@
 // The class gives one of four shapes (the flavour is read from the methods it has):
 //   sync:        the state-based methods, and its own sync protocol: newSync(actor, replicas),
 //                message(state, sync, peer) -> a JSON message or null, receive(state, sync,
-//                peer, message) (options.sync: {durable, silence}, docs/protocol.md)
+//                peer, message), and over connections reconnect(sync, peer) (options.sync:
+//                {durable, silence, transport}, docs/protocol.md)
 //   state-based: new(actor), apply(state, op, dot), merge(into, from), value(state)
 //   delta-state: new(actor), delta(state, op, dot) -> delta, merge(into, from), value(state)
 //   op-based:    new(actor), local(state, op, dot) -> message, effect(state, message), value(state)
@@ -61,7 +62,10 @@ export class Adapter {
    * @param {object} crdt the CRDT (an instance of the user's class)
    * @param {object} options `name` (for reports), `vocabulary` (an object, docs/protocol.md),
    *   `delivery` (op flavour: "causal", "fifo", "unordered" or "duplicating"),
-   *   `sync` (sync flavour: `{durable, silence}`, e.g. `{durable: false, silence: {rounds: 4}}`),
+   *   `sync` (sync flavour: `{durable, silence}`, e.g. `{durable: false, silence: {rounds: 4}}`,
+   *   and `transport: "connection"` for a protocol that assumes in-order connections and is told
+   *   of a broken one by `reconnect(sync, peer)`, which changes the sync state in place or
+   *   returns the new one),
    *   optional `flavour` to override the one read from the methods
    */
   constructor(crdt, options = {}) {
@@ -77,6 +81,9 @@ export class Adapter {
     this.sync = options.sync;
     if (this.flavour === 'sync' && (typeof this.sync?.durable !== 'boolean' || typeof this.sync?.silence !== 'object')) {
       throw new Error('a CRDT with its own sync needs options.sync: {durable: bool, silence: {rounds: n}}');
+    }
+    if (this.flavour === 'sync' && !['datagram', 'connection', undefined].includes(this.sync.transport)) {
+      throw new Error('options.sync.transport must be "datagram" or "connection"');
     }
     this.syncs = new Map();
     this.canSnapshot = typeof crdt.snapshot === 'function' && typeof crdt.restore === 'function';
@@ -196,6 +203,14 @@ export class Adapter {
         const r = this.replica(need(request, 'replica'));
         const m = crdt.message(r.state, this.syncState(need(request, 'sync')), need(request, 'peer'));
         return { value: m ?? null };
+      }
+      case 'sync_reconnect': {
+        this.needSync(request);
+        const handle = need(request, 'sync');
+        const sync = this.syncState(handle);
+        const next = crdt.reconnect?.(sync, need(request, 'peer'));
+        if (next !== undefined) this.syncs.set(handle, next);
+        return {};
       }
       case 'sync_receive': {
         this.needSync(request);

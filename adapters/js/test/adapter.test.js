@@ -296,6 +296,36 @@ describe('the sync flavour', () => {
     assert.deepEqual(gone, { ok: false, error: 'unknown sync state 2' });
   });
 
+  it('tells a sync state of a reconnection, in place or by a new state', () => {
+    class Reconnecting extends SyncSet {
+      reconnect(sync, peer) {
+        if (sync.replaced) return { ...sync, reconnected: [peer] };
+        sync.reconnected = [...(sync.reconnected ?? []), peer];
+        return undefined;
+      }
+    }
+    const sync = { ...SYNC, transport: 'connection' };
+    const adapter = greeted(new Reconnecting(), { sync });
+    assert.deepEqual(adapter.handle({ type: 'hello', protocol: 1 }).sync, sync);
+    ok(adapter, { type: 'sync_new', out: 2, actor: 0, replicas: 3 });
+    ok(adapter, { type: 'sync_reconnect', sync: 2, peer: 1 });
+    ok(adapter, { type: 'sync_reconnect', sync: 2, peer: 2 });
+    assert.deepEqual(adapter.syncState(2).reconnected, [1, 2]);
+    adapter.syncState(2).replaced = true;
+    ok(adapter, { type: 'sync_reconnect', sync: 2, peer: 0 });
+    assert.deepEqual(adapter.syncState(2).reconnected, [0]);
+    // Without a reconnect method the state is kept as it is.
+    const plain = greeted(new SyncSet(), { sync });
+    ok(plain, { type: 'sync_new', out: 0, actor: 0, replicas: 2 });
+    ok(plain, { type: 'sync_reconnect', sync: 0, peer: 1 });
+    assert.deepEqual(plain.syncState(0), { actor: 0, replicas: 2 });
+  });
+
+  it('refuses an unknown transport', () => {
+    const sync = { ...SYNC, transport: 'carrier pigeon' };
+    assert.throws(() => new Adapter(new SyncSet(), { vocabulary: SET, sync }), /transport/);
+  });
+
   it('refuses sync requests in another flavour', () => {
     const adapter = greeted(new StateSet());
     const answer = adapter.handle({ type: 'sync_new', out: 0, actor: 0, replicas: 2 });

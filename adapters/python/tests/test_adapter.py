@@ -333,6 +333,36 @@ def test_sync_states_make_receive_and_drop_messages():
     assert gone == {"ok": False, "error": "unknown sync state 2"}
 
 
+def test_a_sync_state_is_told_of_a_reconnection_in_place_or_by_a_new_state():
+    class Reconnecting(SyncSet):
+        def reconnect(self, sync, peer):
+            if sync.get("replaced"):
+                return {**sync, "reconnected": [peer]}
+            sync.setdefault("reconnected", []).append(peer)
+            return None
+
+    sync = {**SYNC, "transport": "connection"}
+    adapter = greeted(Reconnecting(), sync=sync)
+    assert adapter.handle({"type": "hello", "protocol": 1})["sync"] == sync
+    ok(adapter, {"type": "sync_new", "out": 2, "actor": 0, "replicas": 3})
+    ok(adapter, {"type": "sync_reconnect", "sync": 2, "peer": 1})
+    ok(adapter, {"type": "sync_reconnect", "sync": 2, "peer": 2})
+    assert adapter.syncs[2]["reconnected"] == [1, 2]
+    adapter.syncs[2]["replaced"] = True
+    ok(adapter, {"type": "sync_reconnect", "sync": 2, "peer": 0})
+    assert adapter.syncs[2]["reconnected"] == [0]
+    # Without a reconnect method the state is kept as it is.
+    plain = greeted(SyncSet(), sync=sync)
+    ok(plain, {"type": "sync_new", "out": 0, "actor": 0, "replicas": 2})
+    ok(plain, {"type": "sync_reconnect", "sync": 0, "peer": 1})
+    assert plain.syncs[0] == {"actor": 0, "replicas": 2}
+
+
+def test_an_unknown_transport_is_refused():
+    with pytest.raises(TypeError, match="transport"):
+        Adapter(SyncSet(), vocabulary=SET, sync={**SYNC, "transport": "carrier pigeon"})
+
+
 def test_sync_requests_are_refused_in_another_flavour():
     adapter = greeted(StateSet())
     answer = adapter.handle({"type": "sync_new", "out": 0, "actor": 0, "replicas": 2})

@@ -1,6 +1,6 @@
 //! The handshake's answer: what an adapter is and can do.
 
-use crdt_laws::sync::Silence;
+use crdt_laws::sync::{Silence, Transport};
 use crdt_laws::{Delivery, Flavour};
 use serde_json::{Value, json};
 
@@ -22,12 +22,13 @@ pub struct Capabilities {
 ///
 /// ```
 /// use crdt_harness::adapter::Hello;
-/// use crdt_laws::sync::Silence;
+/// use crdt_laws::sync::{Silence, Transport};
 /// let answer = serde_json::json!({"ok": true, "protocol": 1, "name": "g", "flavour": "sync",
 ///     "vocabulary": {"kind": "counter"}, "capabilities": {"fork": true},
 ///     "sync": {"durable": false, "silence": {"rounds": 3}}});
 /// let terms = Hello::parse(&answer).unwrap().sync.unwrap();
 /// assert_eq!((terms.durable, terms.silence), (false, Silence::Rounds(3)));
+/// assert_eq!(terms.transport, Transport::Datagram); // unless it says "transport": "connection"
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyncTerms {
@@ -35,6 +36,10 @@ pub struct SyncTerms {
     pub durable: bool,
     /// How soon the protocol falls silent once the network is healed and quiet.
     pub silence: Silence,
+    /// What the protocol assumes of the network (`"datagram"`, the default, or
+    /// `"connection"`: in order, and a loss breaks the connection and is announced by a
+    /// `sync_reconnect` request).
+    pub transport: Transport,
 }
 
 /// An adapter's answer to `hello`.
@@ -185,7 +190,11 @@ impl Hello {
             },
         });
         if let Some(terms) = self.sync {
-            answer["sync"] = json!({"durable": terms.durable, "silence": terms.silence});
+            answer["sync"] = json!({
+                "durable": terms.durable,
+                "silence": terms.silence,
+                "transport": terms.transport,
+            });
         }
         if flavour == "op" {
             answer["delivery"] = json!(match self.delivery {
@@ -200,7 +209,7 @@ impl Hello {
 }
 
 /// Reads a sync adapter's `sync` field: `{"durable": bool, "silence": {"rounds": n}}` (or
-/// `{"messages": n}`).
+/// `{"messages": n}`), and optionally `"transport": "datagram" | "connection"`.
 fn sync_terms(field: Option<&Value>) -> Result<SyncTerms, String> {
     let field = field.ok_or(
         "a sync adapter must give `sync`: {\"durable\": bool, \"silence\": {\"rounds\": n}}",
@@ -214,5 +223,14 @@ fn sync_terms(field: Option<&Value>) -> Result<SyncTerms, String> {
         .and_then(|s| serde_json::from_value::<Silence>(s.clone()).ok())
         .filter(|s| !matches!(s, Silence::Rounds(0) | Silence::Messages(0)))
         .ok_or("`sync.silence` must be {\"rounds\": n} or {\"messages\": n}, n > 0")?;
-    Ok(SyncTerms { durable, silence })
+    let transport = match field.get("transport") {
+        None => Transport::Datagram,
+        Some(t) => serde_json::from_value::<Transport>(t.clone())
+            .map_err(|_| "`sync.transport` must be \"datagram\" or \"connection\"")?,
+    };
+    Ok(SyncTerms {
+        durable,
+        silence,
+        transport,
+    })
 }

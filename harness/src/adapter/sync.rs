@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crdt_laws::sync::{Silence, SyncModel};
+use crdt_laws::sync::{Silence, SyncModel, Transport};
 use crdt_laws::{Dot, Flavour, ReplicaId};
 use serde_json::Value;
 
@@ -204,6 +204,20 @@ impl SyncModel for AdapterSync {
 
     fn silence(&self, _: u32) -> Silence {
         self.terms.silence
+    }
+
+    fn transport(&self) -> Transport {
+        self.terms.transport
+    }
+
+    /// `sync_reconnect`: the adapter's sync state is told that its connection to `peer` broke
+    /// and was opened again.
+    fn reconnect(&self, sync: &mut SyncState, peer: ReplicaId) {
+        let request = Request::new("sync_reconnect")
+            .handle("sync", sync.0.id)
+            .handle("peer", u64::from(peer.0));
+        self.model
+            .queue_on(&sync.0.conn, sync.0.generation, request);
     }
 
     fn message_bytes(&self, message: &Json) -> usize {

@@ -6,6 +6,9 @@ Usage: python3 sync_toy.py MODE, where MODE is
   confirms what it receives when asked;
 - forgetful: a replica takes a state it sent as received and never asks for an answer (a lost
   message is never resent);
+- connected: the forgetful sync over connections (`transport: connection`), which forgets what
+  it sent a peer when told the connection broke (`sync_reconnect`): correct;
+- deaf: the same, deaf to `sync_reconnect`;
 - chatty: a replica sends its state to every peer at every chance (it never falls silent);
 - crash, hang, mute: a sync that, asked for its first message, exits, never answers, or answers
   without a `value` (containment).
@@ -39,7 +42,7 @@ def message(req):
         __import__("time").sleep(3600)
     if MODE == "chatty":
         return {"state": state, "ask": False}
-    if MODE == "forgetful":
+    if MODE in ("forgetful", "connected", "deaf"):
         # What was sent counts as confirmed, and nothing is ever asked back.
         fresh = peer[0] != state
         peer[0] = dict(state)
@@ -57,7 +60,7 @@ def receive(req):
     m = req["message"]
     replicas[h] = merged(replicas[h], m["state"])
     peer = syncs[req["sync"]].setdefault(req["peer"], [None, False])
-    if MODE != "forgetful" and replicas[h] == m["state"]:
+    if MODE not in ("forgetful", "connected", "deaf") and replicas[h] == m["state"]:
         peer[0] = dict(replicas[h])
     peer[1] = peer[1] or m["ask"]
 
@@ -71,6 +74,8 @@ def handle(req):
                  "sync": {"durable": False, "silence": {"rounds": 4}}}
         if MODE == "no-terms":
             del hello["sync"]
+        if MODE in ("connected", "deaf"):
+            hello["sync"]["transport"] = "connection"
         return hello
     if t == "new":
         replicas[req["replica"]] = {}
@@ -96,6 +101,9 @@ def handle(req):
         return {} if MODE == "mute" else {"value": m}
     elif t == "sync_receive":
         receive(req)
+    elif t == "sync_reconnect":
+        if MODE == "connected":
+            syncs[req["sync"]].pop(req["peer"], None)
     elif t == "drop":
         for h in req.get("replicas", []):
             replicas.pop(h, None)

@@ -5,8 +5,9 @@ and stdout, one process holding many replicas. The class gives one of four shape
 flavour is read from the methods it has:
 
 - sync: the state-based methods, and its own sync protocol: ``new_sync(actor, replicas)``,
-  ``message(state, sync, peer) -> message or None``, ``receive(state, sync, peer, message)``
-  (with ``sync={"durable": bool, "silence": {"rounds": n}}``, ``docs/protocol.md``)
+  ``message(state, sync, peer) -> message or None``, ``receive(state, sync, peer, message)``,
+  and over connections ``reconnect(sync, peer)`` (with ``sync={"durable": bool, "silence":
+  {"rounds": n}}`` and optionally ``"transport": "connection"``, ``docs/protocol.md``)
 - state-based: ``new(actor)``, ``apply(state, op, dot)``, ``merge(into, from_)``, ``value(state)``
 - delta-state: ``new(actor)``, ``delta(state, op, dot) -> delta``, ``merge``, ``value``
 - op-based: ``new(actor)``, ``local(state, op, dot) -> message``, ``effect(state, message)``,
@@ -112,6 +113,8 @@ class Adapter:
             isinstance(sync, dict) and isinstance(sync.get("durable"), bool) and isinstance(sync.get("silence"), dict)
         ):
             raise TypeError('a CRDT with its own sync needs sync={"durable": bool, "silence": {"rounds": n}}')
+        if self.flavour == "sync" and sync.get("transport", "datagram") not in ("datagram", "connection"):
+            raise TypeError('sync["transport"] must be "datagram" or "connection"')
         self.syncs: dict[int, Any] = {}
         self.can_snapshot = callable(getattr(crdt, "snapshot", None)) and callable(
             getattr(crdt, "restore", None)
@@ -240,6 +243,18 @@ class Adapter:
             replica = self._replica(_need(request, "replica"))
             sync = self._sync_state(_need(request, "sync"))
             return {"value": crdt.message(replica.state, sync, _need(request, "peer"))}
+        if kind == "sync_reconnect":
+            # The connection to `peer` broke and was opened again: `reconnect` changes the sync
+            # state in place (returning None) or returns the new one; without it, nothing changes.
+            self._need_sync(kind)
+            handle = _need(request, "sync")
+            sync = self._sync_state(handle)
+            reconnect = getattr(crdt, "reconnect", None)
+            if callable(reconnect):
+                new = reconnect(sync, _need(request, "peer"))
+                if new is not None:
+                    self.syncs[handle] = new
+            return {}
         if kind == "sync_receive":
             self._need_sync(kind)
             sync = self._sync_state(_need(request, "sync"))
