@@ -391,19 +391,14 @@ impl<'a, S: SyncModel> Run<'a, S> {
             Step::Drop { pick } => {
                 if let Some(k) = self.newest(*pick) {
                     self.stats.effective_steps += 1;
+                    let (id, a, b) = (self.flight[k].id, self.flight[k].from, self.flight[k].to);
                     if self.transport == Transport::Connection {
-                        let (a, b) = (self.flight[k].from, self.flight[k].to);
-                        self.break_connections(|m| {
-                            (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a)
-                        });
+                        // The connection breaks: what was in flight on it is lost too.
+                        self.lose(|m| (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a));
                         self.reconnect(a, b);
                         self.reconnect(b, a);
                     } else {
-                        let message = self.flight.remove(k);
-                        self.events.push(Event::Drop {
-                            step: self.step,
-                            message: message.id,
-                        });
+                        self.lose(|m| m.id == id);
                     }
                 }
                 Ok(())
@@ -457,8 +452,8 @@ impl<'a, S: SyncModel> Run<'a, S> {
         }
     }
 
-    /// Loses every message in flight that `on` says travels on a broken connection.
-    fn break_connections(&mut self, on: impl Fn(&Message<S::Message>) -> bool) {
+    /// Loses every message in flight that `on` picks.
+    fn lose(&mut self, on: impl Fn(&Message<S::Message>) -> bool) {
         let step = self.step;
         let events = &mut self.events;
         self.flight.retain(|m| {
@@ -659,7 +654,7 @@ impl<'a, S: SyncModel> Run<'a, S> {
             replica: r,
         });
         if self.transport == Transport::Connection {
-            self.break_connections(|m| m.from == r || m.to == r);
+            self.lose(|m| m.from == r || m.to == r);
             for peer in (0..n).map(ReplicaId::new).filter(|&p| p != r) {
                 self.reconnect(peer, r);
                 self.reconnect(r, peer);
