@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use crdt_harness::adapter::{AdapterModel, AdapterSync, Vocabulary, serve, serve_snapshots};
 use crdt_harness::protocol::StateProtocol;
-use crdt_impls::broken::RemoveWinsSoldAsAddWins;
+use crdt_impls::broken::{LoweringPnCounter, RemoveWinsSoldAsAddWins};
 use crdt_impls::fugue::FugueListModel;
 use crdt_impls::models::{OrSetModel, PnCounterModel};
 use crdt_laws::Flavour;
@@ -41,7 +41,7 @@ pub(crate) fn entry(command: &str, timeout: Duration) -> Result<Arc<dyn Entry>> 
 }
 
 /// The models `serve` offers: a name, what it is.
-pub(crate) const SERVED: [(&str, &str); 4] = [
+pub(crate) const SERVED: [(&str, &str); 5] = [
     ("or-set", "the reference OR-Set (add-wins), state-based"),
     ("pn-counter", "the reference PN-Counter, state-based"),
     (
@@ -51,6 +51,10 @@ pub(crate) const SERVED: [(&str, &str); 4] = [
     (
         "broken/remove-wins-sold-as-add-wins",
         "the gallery's two-phase set declared add-wins, state-based",
+    ),
+    (
+        "broken/pn-counter-lowering-decrement",
+        "the gallery's PN-Counter whose decrement lowers a slot, state-based",
     ),
 ];
 
@@ -81,6 +85,10 @@ pub(crate) fn serve_builtin(name: &str) -> Result<()> {
             let v =
                 vocabulary(json!({"kind": "set", "wins": "add", "domain": 3, "add_weight": 1}))?;
             serve(&StateProtocol(&RemoveWinsSoldAsAddWins), &v)?;
+        }
+        "broken/pn-counter-lowering-decrement" => {
+            let v = vocabulary(json!({"kind": "counter", "decrements": true, "max": 3}))?;
+            serve(&StateProtocol(&LoweringPnCounter), &v)?;
         }
         other => {
             let names: Vec<&str> = SERVED.iter().map(|(n, _)| *n).collect();

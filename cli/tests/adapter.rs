@@ -9,7 +9,7 @@ use crdt_harness::adapter::{AdapterModel, DEFAULT_TIMEOUT, counter_json, list_js
 use crdt_harness::protocol::StateProtocol;
 use crdt_harness::runner::{Options, search};
 use crdt_harness::{Dimension, Faults, Property, Shape, Step, Summary};
-use crdt_impls::broken::RemoveWinsSoldAsAddWins;
+use crdt_impls::broken::{LoweringPnCounter, RemoveWinsSoldAsAddWins};
 use crdt_impls::fugue::FugueListModel;
 use crdt_impls::models::{OrSetModel, PnCounterModel};
 use crdt_laws::{Config, StateCrdt};
@@ -108,6 +108,18 @@ fn a_gallery_entry_gives_the_same_findings_natively_and_through_the_protocol() {
         conform(&RemoveWinsSoldAsAddWins, &model, set_json, 1),
         found
     );
+}
+
+#[test]
+fn a_state_moving_down_is_caught_through_the_leq_request_as_natively() {
+    // A counter whose decrement lowers a slot: only the monotone-growth oracle sees it, and
+    // through the protocol it asks `leq` (the served model declares it) where natively it
+    // compares in process.
+    let model = served("broken/pn-counter-lowering-decrement");
+    assert!(model.hello().capabilities.leq);
+    let found = conform(&LoweringPnCounter, &model, |op| counter_json(*op), 2);
+    assert!(!found.is_empty(), "the lowering decrement is caught");
+    assert_eq!(found[0].0, Property::MonotoneGrowth);
 }
 
 #[test]

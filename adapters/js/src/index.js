@@ -10,7 +10,8 @@
 //   state-based: new(actor), apply(state, op, dot), merge(into, from), value(state)
 //   delta-state: new(actor), delta(state, op, dot) -> delta, merge(into, from), value(state)
 //   op-based:    new(actor), local(state, op, dot) -> message, effect(state, message), value(state)
-// and optionally fork(state), snapshot(state) with restore(actor, snapshot), equal(a, b).
+// and optionally fork(state), snapshot(state) with restore(actor, snapshot), equal(a, b) and
+// leq(a, b) (the state order; without it, derived from merge and equal in the adapter).
 // `apply`, `merge` and `effect` change the state in place, or return the new state.
 
 import { Console } from 'node:console';
@@ -88,6 +89,10 @@ export class Adapter {
     this.syncs = new Map();
     this.canSnapshot = typeof crdt.snapshot === 'function' && typeof crdt.restore === 'function';
     this.canEqual = typeof crdt.equal === 'function';
+    // The state order, for the state and delta flavours: the class's own, or merge's
+    // (a ≤ b ⇔ a ⊔ b = b) from a copy, merge and equal, done here rather than in round trips.
+    this.canLeq = (this.flavour === 'state' || this.flavour === 'delta')
+      && (typeof crdt.leq === 'function' || this.canEqual);
     this.replicas = new Map();
     this.messages = new Map();
     this.greeted = false;
@@ -124,6 +129,14 @@ export class Adapter {
     return this.crdt.value(this.replica(handle).state);
   }
 
+  // a ≤ b: the class's order, or merge's (a ⊔ b = b) on a copy of a.
+  leq(a, b) {
+    if (typeof this.crdt.leq === 'function') return this.crdt.leq(a, b);
+    const copy = this.copy(a);
+    const joined = this.crdt.merge(copy, b);
+    return this.crdt.equal(joined === undefined ? copy : joined, b);
+  }
+
   /** Answers one request (a parsed JSON object) with its response object. */
   handle(request) {
     try {
@@ -155,7 +168,7 @@ export class Adapter {
           name: this.name,
           flavour: this.flavour,
           vocabulary: this.vocabulary,
-          capabilities: { fork: true, snapshot: this.canSnapshot, equal: this.canEqual },
+          capabilities: { fork: true, snapshot: this.canSnapshot, equal: this.canEqual, leq: this.canLeq },
         };
         if (this.flavour === 'op') hello.delivery = this.delivery;
         if (this.flavour === 'sync') hello.sync = this.sync;
@@ -241,6 +254,12 @@ export class Adapter {
         const a = this.replica(need(request, 'replica'));
         const b = this.replica(need(request, 'other'));
         return { equal: Boolean(crdt.equal(a.state, b.state)) };
+      }
+      case 'leq': {
+        if (!this.canLeq) throw new RequestError(`"leq": the CRDT has no leq (and no equal) in the ${this.flavour} flavour`);
+        const a = this.replica(need(request, 'replica'));
+        const b = this.replica(need(request, 'other'));
+        return { leq: Boolean(this.leq(a.state, b.state)) };
       }
       case 'drop':
         for (const h of need(request, 'replicas')) this.replicas.delete(h);

@@ -54,7 +54,7 @@ describe('hello', () => {
       name: 'g-set',
       flavour: 'state',
       vocabulary: SET,
-      capabilities: { fork: true, snapshot: false, equal: true },
+      capabilities: { fork: true, snapshot: false, equal: true, leq: true },
     });
   });
 
@@ -95,6 +95,32 @@ describe('state flavour', () => {
     assert.deepEqual(ok(a, { type: 'values', replicas: [0, 1, 2] }).values, [[1, 3], [2, 3], [3]]);
     assert.deepEqual(ok(a, { type: 'equal', replica: 0, other: 1 }).equal, false);
     assert.match(a.handle({ type: 'deliver', replica: 0, message: 0 }).error, /state flavour/);
+  });
+
+  it('answers the state order: the class\'s own, or merge\'s from equal, leaving both unchanged', () => {
+    const derived = greeted(new StateSet());
+    class OwnOrder extends StateSet {
+      leq(a, b) { return a.items.every((x) => b.items.includes(x)); }
+    }
+    OwnOrder.prototype.equal = undefined;
+    for (const a of [derived, greeted(new OwnOrder())]) {
+      ok(a, { type: 'new', replica: 0, actor: 0 });
+      ok(a, { type: 'local', replica: 0, op: { add: 3 }, dot: dot(0, 1) });
+      ok(a, { type: 'fork', replica: 0, out: 1 });
+      ok(a, { type: 'local', replica: 1, op: { add: 4 }, dot: dot(0, 2) });
+      assert.equal(ok(a, { type: 'leq', replica: 0, other: 1 }).leq, true);
+      assert.equal(ok(a, { type: 'leq', replica: 1, other: 0 }).leq, false);
+      assert.equal(ok(a, { type: 'leq', replica: 1, other: 1 }).leq, true);
+      assert.deepEqual(ok(a, { type: 'values', replicas: [0, 1] }).values, [[3], [3, 4]]);
+    }
+    // Without an order or an equality there is no leq; an op-based CRDT has none.
+    class NoOrder extends StateSet {}
+    NoOrder.prototype.equal = undefined;
+    const none = greeted(new NoOrder());
+    assert.equal(none.handle({ type: 'hello', protocol: 1 }).capabilities.leq, false);
+    assert.match(none.handle({ type: 'leq', replica: 0, other: 0 }).error, /no leq/);
+    const op = greeted(new OpSet());
+    assert.equal(op.handle({ type: 'hello', protocol: 1 }).capabilities.leq, false);
   });
 
   it('reports missing capabilities and unknown handles, and keeps serving', () => {

@@ -101,7 +101,7 @@ def test_hello_gives_flavour_vocabulary_and_capabilities():
         "name": "g-set",
         "flavour": "state",
         "vocabulary": SET,
-        "capabilities": {"fork": True, "snapshot": False, "equal": True},
+        "capabilities": {"fork": True, "snapshot": False, "equal": True, "leq": True},
     }
     hello = Adapter(OpSet(), vocabulary=SET, delivery="unordered").handle({"type": "hello", "protocol": 1})
     assert (hello["flavour"], hello["delivery"]) == ("op", "unordered")
@@ -135,6 +135,42 @@ def test_state_flavour_applies_forks_independently_merges_and_reads_values():
     assert ok(a, {"type": "values", "replicas": [0, 1, 2]})["values"] == [[1, 3], [2, 3], [3]]
     assert ok(a, {"type": "equal", "replica": 0, "other": 1})["equal"] is False
     assert "state flavour" in a.handle({"type": "deliver", "replica": 0, "message": 0})["error"]
+
+
+class OwnOrderSet(StateSet):
+    """The state order given by the class, and no equality."""
+
+    equal = None
+
+    def leq(self, a, b):
+        return a <= b
+
+
+class NoOrderSet(StateSet):
+    equal = None
+
+
+def test_leq_is_the_class_order_or_merges_from_equal_and_changes_nothing():
+    for crdt in (StateSet(), OwnOrderSet(), ImmutableCounter()):
+        a = greeted(crdt, vocabulary=SET)
+        op = (lambda x: {"increment": x}) if isinstance(crdt, ImmutableCounter) else (lambda x: {"add": x})
+        ok(a, {"type": "new", "replica": 0, "actor": 0})
+        ok(a, {"type": "local", "replica": 0, "op": op(3), "dot": dot(0, 1)})
+        ok(a, {"type": "fork", "replica": 0, "out": 1})
+        ok(a, {"type": "local", "replica": 1, "op": op(4), "dot": dot(0, 2)})
+        before = ok(a, {"type": "values", "replicas": [0, 1]})["values"]
+        if isinstance(crdt, ImmutableCounter):
+            # No equality and no order: no leq.
+            assert "no leq" in a.handle({"type": "leq", "replica": 0, "other": 1})["error"]
+            continue
+        assert ok(a, {"type": "leq", "replica": 0, "other": 1})["leq"] is True
+        assert ok(a, {"type": "leq", "replica": 1, "other": 0})["leq"] is False
+        assert ok(a, {"type": "leq", "replica": 1, "other": 1})["leq"] is True
+        assert ok(a, {"type": "values", "replicas": [0, 1]})["values"] == before
+    none = Adapter(NoOrderSet(), vocabulary=SET).handle({"type": "hello", "protocol": 1})
+    assert none["capabilities"]["leq"] is False
+    op_based = Adapter(OpSet(), vocabulary=SET, delivery="causal").handle({"type": "hello", "protocol": 1})
+    assert op_based["capabilities"]["leq"] is False
 
 
 def test_methods_may_return_the_new_state():

@@ -16,6 +16,9 @@ pub struct Capabilities {
     pub snapshot: bool,
     /// `equal` is implemented.
     pub equal: bool,
+    /// `leq` is implemented (state and delta flavours): the harness asks the state order in
+    /// one request instead of a fork, a merge, a comparison and a drop.
+    pub leq: bool,
 }
 
 /// What a sync-flavour adapter declares of its own sync protocol (`flavour: "sync"`).
@@ -150,6 +153,7 @@ impl Hello {
             fork: flag("fork"),
             snapshot: flag("snapshot"),
             equal: flag("equal"),
+            leq: flag("leq") && matches!(flavour, Flavour::StateBased | Flavour::DeltaState),
         };
         if !capabilities.fork && !capabilities.snapshot {
             return Err("the adapter offers neither `fork` nor `snapshot`; the harness needs one to copy replicas".into());
@@ -187,6 +191,7 @@ impl Hello {
                 "fork": self.capabilities.fork,
                 "snapshot": self.capabilities.snapshot,
                 "equal": self.capabilities.equal,
+                "leq": self.capabilities.leq,
             },
         });
         if let Some(terms) = self.sync {

@@ -201,6 +201,8 @@ pub(super) struct Answer {
     pub(super) value: Option<Value>,
     /// `equal`, when given.
     pub(super) equal: Option<Value>,
+    /// `leq`, when given.
+    pub(super) leq: Option<Value>,
     /// `snapshot`, when given.
     pub(super) snapshot: Option<Value>,
     /// `ok`, when given.
@@ -215,6 +217,7 @@ impl Answer {
         Answer {
             value: fields.remove("value"),
             equal: fields.remove("equal"),
+            leq: fields.remove("leq"),
             snapshot: fields.remove("snapshot"),
             ok: fields.remove("ok"),
         }
@@ -227,6 +230,7 @@ impl Answer {
             ("ok", &self.ok),
             ("value", &self.value),
             ("equal", &self.equal),
+            ("leq", &self.leq),
             ("snapshot", &self.snapshot),
         ] {
             if let Some(v) = field {
@@ -242,6 +246,7 @@ enum Key {
     Ok,
     Value,
     Equal,
+    Leq,
     Snapshot,
     Other,
 }
@@ -259,6 +264,7 @@ impl<'de> Deserialize<'de> for Key {
                     "ok" => Key::Ok,
                     "value" => Key::Value,
                     "equal" => Key::Equal,
+                    "leq" => Key::Leq,
                     "snapshot" => Key::Snapshot,
                     _ => Key::Other,
                 })
@@ -285,6 +291,7 @@ impl<'de> Deserialize<'de> for Answer {
                         Key::Ok => &mut answer.ok,
                         Key::Value => &mut answer.value,
                         Key::Equal => &mut answer.equal,
+                        Key::Leq => &mut answer.leq,
                         Key::Snapshot => &mut answer.snapshot,
                         Key::Other => {
                             map.next_value::<IgnoredAny>()?;
@@ -311,10 +318,14 @@ struct BatchAnswer {
 /// with `ok: true`; `None` otherwise (the line is then judged as a tree, which says what is
 /// wrong).
 fn all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
+    let line = line.trim_end_matches(['\n', '\r']);
     if !line.trim_start().starts_with('{') {
         return None;
     }
-    let answer: BatchAnswer = serde_json::from_str(line.trim_end_matches(['\n', '\r'])).ok()?;
+    if let Some(results) = compact_all_ok(line, n) {
+        return Some(results);
+    }
+    let answer: BatchAnswer = serde_json::from_str(line).ok()?;
     let fine = answer.ok
         && answer.results.len() == n
         && answer
@@ -322,6 +333,49 @@ fn all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
             .iter()
             .all(|r| r.ok == Some(Value::Bool(true)));
     fine.then_some(answer.results)
+}
+
+/// The answer of a request that returns nothing, as compact adapters write it.
+const BARE_OK: &str = r#"{"ok":true}"#;
+
+/// [`all_ok`] for a line written compactly (`{"ok":true,"results":[...]}`, no spaces between
+/// the results), where most results are [`BARE_OK`]: those are recognised by their text, and
+/// only the others (values, comparisons, snapshots) are parsed. `None` for any other shape,
+/// which the general path then reads.
+fn compact_all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
+    let mut rest = line.strip_prefix(r#"{"ok":true,"results":["#)?;
+    let mut results = Vec::with_capacity(n);
+    if let Some(after) = rest.strip_prefix(']') {
+        rest = after;
+    } else {
+        loop {
+            if let Some(after) = rest.strip_prefix(BARE_OK) {
+                results.push(Answer {
+                    ok: Some(Value::Bool(true)),
+                    ..Answer::default()
+                });
+                rest = after;
+            } else {
+                let mut one = serde_json::Deserializer::from_str(rest).into_iter::<Answer>();
+                let answer = one.next()?.ok()?;
+                let used = one.byte_offset();
+                if answer.ok != Some(Value::Bool(true)) {
+                    return None;
+                }
+                results.push(answer);
+                rest = &rest[used..];
+            }
+            match rest.as_bytes().first() {
+                Some(b',') => rest = &rest[1..],
+                Some(b']') => {
+                    rest = &rest[1..];
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (rest.trim_end() == "}" && results.len() == n).then_some(results)
 }
 
 /// A line read from the adapter, or the end of its stdout.
@@ -707,6 +761,39 @@ mod tests {
             let mut text = String::from("x");
             push_u64(&mut text, v);
             assert_eq!(text, format!("x{v}"));
+        }
+    }
+
+    #[test]
+    fn a_compact_batch_answer_reads_as_the_general_path_reads_it() {
+        let lines = [
+            r#"{"ok":true,"results":[{"ok":true},{"ok":true,"value":[1,{"a":"]},"}]},{"ok":true}]}"#,
+            r#"{"ok":true,"results":[{"ok":true,"equal":false,"note":{"ok":true}}]}"#,
+            r#"{"ok":true,"results":[]}"#,
+            r#"{"ok":true,"results":[{"ok":true} ,{"ok":true}]}"#,
+            r#"{"ok": true, "results": [{"ok": true}, {"ok": true, "value": 3}]}"#,
+        ];
+        for line in lines {
+            let general: BatchAnswer = serde_json::from_str(line).expect("valid");
+            let n = general.results.len();
+            let read = all_ok(&format!("{line}\n"), n).expect("all ok");
+            assert_eq!(read, general.results, "{line}");
+            assert!(all_ok(line, n + 1).is_none(), "{line}: a wrong count");
+        }
+        for (line, n) in [
+            (
+                r#"{"ok":true,"results":[{"ok":true},{"ok":false,"error":"no"}]}"#,
+                2,
+            ),
+            (
+                r#"{"ok":true,"results":[{"ok":true},{"ok":true}]} trailing"#,
+                2,
+            ),
+            (r#"{"ok":true,"results":[{"ok":true}{"ok":true}]}"#, 2),
+            (r#"{"ok":true,"results":[{"ok":true},"#, 1),
+            (r#"{"ok":false,"results":[{"ok":true}]}"#, 1),
+        ] {
+            assert!(all_ok(line, n).is_none(), "{line}");
         }
     }
 

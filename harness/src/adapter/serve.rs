@@ -198,8 +198,8 @@ const FIELDS: [&str; 12] = [
 ];
 
 /// The request types of the protocol: read without a copy.
-const KINDS: [&str; 14] = [
-    "hello", "new", "local", "deliver", "merge", "value", "values", "fork", "equal", "drop",
+const KINDS: [&str; 15] = [
+    "hello", "new", "local", "deliver", "merge", "value", "values", "fork", "equal", "leq", "drop",
     "reset", "batch", "snapshot", "restore",
 ];
 
@@ -530,7 +530,7 @@ where
                 }
                 Ok(Reply::Done)
             }
-            "equal" => {
+            "equal" | "leq" => {
                 let other = handle_of(request, "other")?;
                 let b = self
                     .replicas
@@ -541,6 +541,13 @@ where
                     .replicas
                     .get(&h)
                     .ok_or_else(|| format!("unknown replica {h}"))?;
+                if kind == "leq" {
+                    let leq = self
+                        .protocol
+                        .leq(a, b)
+                        .ok_or("this model has no state order")?;
+                    return Ok(Reply::Field("leq", Value::Bool(leq)));
+                }
                 let equal = model
                     .state_eq(a, b)
                     .ok_or("this model cannot compare states")?;
@@ -743,6 +750,7 @@ where
             fork: true,
             snapshot: codec.is_some(),
             equal: model.state_eq(&probe, &probe).is_some(),
+            leq: protocol.leq(&probe, &probe).is_some(),
         },
         sync: None,
     };
@@ -846,6 +854,7 @@ mod tests {
                     fork: true,
                     snapshot: false,
                     equal: model.state_eq(&probe, &probe).is_some(),
+                    leq: protocol.leq(&probe, &probe).is_some(),
                 },
                 sync: None,
             },

@@ -13,8 +13,9 @@ flavour is read from the methods it has:
 - op-based: ``new(actor)``, ``local(state, op, dot) -> message``, ``effect(state, message)``,
   ``value(state)``
 
-and optionally ``fork(state)``, ``snapshot(state)`` with ``restore(actor, snapshot)``, and
-``equal(a, b)``. ``apply``, ``merge`` and ``effect`` change the state in place, or return the
+and optionally ``fork(state)``, ``snapshot(state)`` with ``restore(actor, snapshot)``,
+``equal(a, b)`` and ``leq(a, b)`` (the state order; without it, derived from ``merge`` and
+``equal`` in the adapter). ``apply``, ``merge`` and ``effect`` change the state in place, or return the
 new state (anything but ``None``).
 
     from crdt_verify_adapter import serve
@@ -120,6 +121,12 @@ class Adapter:
             getattr(crdt, "restore", None)
         )
         self.can_equal = callable(getattr(crdt, "equal", None))
+        # The state order, for the state and delta flavours: the class's own, or merge's
+        # (a <= b iff a merged with b is b) from a copy, merge and equal, done here rather than
+        # in round trips.
+        self.can_leq = self.flavour in ("state", "delta") and (
+            callable(getattr(crdt, "leq", None)) or self.can_equal
+        )
         self.replicas: dict[int, _Replica] = {}
         self.messages: dict[int, Any] = {}
         self.greeted = False
@@ -155,6 +162,15 @@ class Adapter:
     def _copy(self, state: Any) -> Any:
         fork = getattr(self.crdt, "fork", None)
         return fork(state) if callable(fork) else copy.deepcopy(state)
+
+    def _leq(self, a: Any, b: Any) -> bool:
+        """a <= b: the class's order, or merge's (a merged with b is b) on a copy of a."""
+        leq = getattr(self.crdt, "leq", None)
+        if callable(leq):
+            return bool(leq(a, b))
+        copy_of_a = self._copy(a)
+        joined = self.crdt.merge(copy_of_a, b)
+        return bool(self.crdt.equal(copy_of_a if joined is None else joined, b))
 
     def _value(self, handle: int) -> Any:
         return self.crdt.value(self._replica(handle).state)
@@ -196,7 +212,12 @@ class Adapter:
                 "name": self.name,
                 "flavour": self.flavour,
                 "vocabulary": self.vocabulary,
-                "capabilities": {"fork": True, "snapshot": self.can_snapshot, "equal": self.can_equal},
+                "capabilities": {
+                    "fork": True,
+                    "snapshot": self.can_snapshot,
+                    "equal": self.can_equal,
+                    "leq": self.can_leq,
+                },
             }
             if self.flavour == "op":
                 hello["delivery"] = self.delivery
@@ -285,6 +306,12 @@ class Adapter:
             a = self._replica(_need(request, "replica"))
             b = self._replica(_need(request, "other"))
             return {"equal": bool(crdt.equal(a.state, b.state))}
+        if kind == "leq":
+            if not self.can_leq:
+                raise RequestError(f'"leq": the CRDT has no leq (and no equal) in the {self.flavour} flavour')
+            a = self._replica(_need(request, "replica"))
+            b = self._replica(_need(request, "other"))
+            return {"leq": self._leq(a.state, b.state)}
         if kind == "drop":
             for h in _need(request, "replicas"):
                 self.replicas.pop(h, None)
