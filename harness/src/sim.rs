@@ -16,7 +16,7 @@
 //! non-interleaving, and containment: panics, steps over their time budget and states that
 //! explode in size are findings, never crashes of the harness.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Debug, Display};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -475,6 +475,9 @@ struct Sequences {
     origins: HashMap<Dot, Origins>,
     /// The updates that deleted elements at their origin.
     deleting: Seen,
+    /// The lists already found to meet the model's [list specification](Model::list_spec),
+    /// with the updates they were judged against.
+    judged: HashSet<(Seen, Vec<Dot>)>,
 }
 
 struct Sim<'a, P: Protocol> {
@@ -494,6 +497,8 @@ struct Sim<'a, P: Protocol> {
     stats: RunStats,
     sequences: Sequences,
     sequence_model: bool,
+    /// Whether the model has a [list specification](Model::list_spec) to judge lists by.
+    list_spec: bool,
     /// Whether the fork has been checked (on the run's first update).
     fork_checked: bool,
     /// The specification's value for each set of updates judged so far (`None`: no
@@ -688,6 +693,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             stats: RunStats::default(),
             sequences: Sequences::default(),
             sequence_model,
+            list_spec: sequence_model && model.list_spec(&crdt_laws::History::new(), &[]).is_some(),
             fork_checked: false,
             specs: FxHashMap::default(),
             sizes: vec![None; n],
@@ -1498,6 +1504,43 @@ impl<'a, P: Protocol> Sim<'a, P> {
         Ok(())
     }
 
+    /// The model's [list specification](Model::list_spec) (the strong list specification of a
+    /// text adapter): replica `i`'s list `ids` is explained by the updates it has seen. Judged
+    /// as the specification is, once what the replica applied is known, and once per list and
+    /// set of updates.
+    fn check_list_spec(&mut self, i: usize, ids: &[Dot]) -> Checked {
+        let seen = &self.replicas[i].seen;
+        if !self.list_spec
+            || !applied_is_known(&self.updates, seen)
+            || self
+                .sequences
+                .judged
+                .contains(&(seen.clone(), ids.to_vec()))
+        {
+            return Ok(());
+        }
+        let r = self.replicas[i].id;
+        let visible = history(&self.updates, seen);
+        let model = self.p.model();
+        let (verdict, _) = self.contained(r, || model.list_spec(&visible, ids))?;
+        if let Some(Err(why)) = verdict {
+            let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            return Err(self.finding(
+                Property::Specification,
+                format!(
+                    "{r} has seen {} update(s) and shows [{}], which its list specification \
+                     does not explain: {why}",
+                    self.replicas[i].seen.len(),
+                    shown.join(" ")
+                ),
+                &[r],
+            ));
+        }
+        let seen = self.replicas[i].seen.clone();
+        self.sequences.judged.insert((seen, ids.to_vec()));
+        Ok(())
+    }
+
     /// One order of all elements at every replica at every step, and (when the model promises
     /// it) no interleaving of a replica's consecutive inserts.
     fn check_sequence(
@@ -1583,6 +1626,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 &[r],
             ));
         }
+        self.check_list_spec(i, &ids)?;
         if promise.includes(NonInterleaving::Backward) {
             let position: HashMap<Dot, usize> =
                 ids.iter().enumerate().map(|(k, &d)| (d, k)).collect();

@@ -114,6 +114,33 @@ fn a_text_adapter_ordering_concurrent_inserts_by_replica_is_caught_by_the_order_
 }
 
 #[test]
+fn a_text_adapter_inserting_one_place_off_is_caught_by_the_strong_list_specification() {
+    // Every replica agrees on one order and converges, so the sequence oracles have nothing
+    // to say; the lists are not what the edits' indices ask for.
+    let model = start("rga-text-shifted", DEFAULT_TIMEOUT);
+    let one = run(&model, &options(40, 1));
+    let failure = one
+        .failures
+        .first()
+        .expect("an insert landing one place off must be caught");
+    assert_eq!(
+        failure.finding.property,
+        Property::Specification,
+        "{}",
+        failure.finding.message
+    );
+    assert!(
+        failure.finding.message.contains("list specification"),
+        "{}",
+        failure.finding.message
+    );
+    assert_eq!(findings(&one), findings(&run(&model, &options(40, 2))));
+    // The correct RGA meets the strong list specification on the same schedules.
+    let correct = run(&start("rga-text", DEFAULT_TIMEOUT), &options(40, 2));
+    assert!(correct.passed(), "{:?}", findings(&correct));
+}
+
+#[test]
 fn a_correct_adapter_passes_the_laws() {
     let model = start("orset", DEFAULT_TIMEOUT);
     let report = crdt_laws::check_state(&model, &Config::default().with_seed(3).with_cases(24));

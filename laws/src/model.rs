@@ -442,6 +442,49 @@ pub trait Model {
         None
     }
 
+    /// Optional, for sequence CRDTs without an exact [`spec`](Model::spec): whether the list a
+    /// replica shows (`shown`, its [element ids](Model::element_ids) in list order) meets the
+    /// list specification for the updates it has seen, typically the strong list
+    /// specification of Attiya et al. ([`vocab::list::strong_list`](crate::vocab::list::strong_list)):
+    /// one order of all inserted elements explains every edit's index at its origin and the
+    /// list shown. `Err` says why not; `None` (the default) is no opinion (the check is
+    /// skipped, as when the search gives up on a large history).
+    ///
+    /// The harness asks it under the same conditions as [`spec`](Model::spec) (a causally
+    /// complete history), at every replica after every change, and reports a failure as a
+    /// specification finding. It complements the sequence oracles, which see only whether
+    /// replicas agree on an order: a list that consistently puts inserts at the wrong index
+    /// converges, keeps one order everywhere, and breaks only this.
+    ///
+    /// ```
+    /// use crdt_laws::vocab::list::{self, ListOp};
+    /// use crdt_laws::{Dot, History, Model, ReplicaId};
+    /// # use crdt_laws::proptest::prelude::*;
+    /// # #[derive(Clone, Debug, PartialEq)] struct L;
+    /// # impl Model for L {
+    /// #     type State = (); type Op = ListOp<char>; type Value = ();
+    /// #     fn new_replica(&self, _: ReplicaId) {}
+    /// #     fn value(&self, _: &()) {}
+    /// #     fn ops(&self) -> BoxedStrategy<ListOp<char>> { Just(ListOp::Delete { at: 0 }).boxed() }
+    /// fn list_spec(&self, history: &History<ListOp<char>>, shown: &[Dot]) -> Option<Result<(), String>> {
+    ///     match list::strong_list(history, shown, 10_000) {
+    ///         Ok(_) => Some(Ok(())),
+    ///         Err(list::StrongListError::Undecided { .. }) => None,
+    ///         Err(why) => Some(Err(why.to_string())),
+    ///     }
+    /// }
+    /// # }
+    /// let a1 = Dot::new(ReplicaId::new(0), 1);
+    /// let mut history = History::new();
+    /// history.push(a1, ListOp::Insert { at: 0, value: 'a' }, vec![]);
+    /// assert_eq!(L.list_spec(&history, &[a1]), Some(Ok(())));
+    /// assert!(matches!(L.list_spec(&history, &[]), Some(Err(_)))); // 'a' was never deleted
+    /// ```
+    fn list_spec(&self, history: &History<Self::Op>, shown: &[Dot]) -> Option<Result<(), String>> {
+        let _ = (history, shown);
+        None
+    }
+
     /// Optional, for sequence CRDTs: which non-interleaving properties of Weidner and
     /// Kleppmann ("The Art of the Fugue", arXiv 2305.00583) the algorithm promises. Defaults
     /// to [`NonInterleaving::None`].

@@ -713,6 +713,14 @@ impl Model for AdapterModel {
         self.shared.hello.vocabulary.spec(history)
     }
 
+    fn list_spec(&self, history: &History<Json>, shown: &[Dot]) -> Option<Result<(), String>> {
+        if batching::phase() == Phase::Record {
+            // A recording's lists are neutral: nothing to judge.
+            return None;
+        }
+        self.shared.hello.vocabulary.list_spec(history, shown)
+    }
+
     fn element_ids(&self, state: &Replica) -> Option<Vec<Dot>> {
         if !self.shared.hello.vocabulary.is_sequence() {
             return None;

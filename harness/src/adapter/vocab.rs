@@ -568,16 +568,7 @@ impl Vocabulary {
                 if *spec == ListSpec::Strong {
                     return None;
                 }
-                let typed = typed(history, |op| match op_parts(op)? {
-                    ("insert", args) => Some(ListOp::Insert {
-                        at: small(args.get("at")?)?,
-                        value: args.get("text")?.as_str()?.chars().next()?,
-                    }),
-                    ("delete", args) => Some(ListOp::Delete {
-                        at: small(args.get("at")?)?,
-                    }),
-                    _ => None,
-                })?;
+                let typed = typed(history, list_op)?;
                 let letters = if *spec == ListSpec::Fugue {
                     list::fugue(&typed)
                 } else {
@@ -595,6 +586,30 @@ impl Vocabulary {
                 }))
             }
             Vocabulary::Custom(_) => None,
+        }
+    }
+
+    /// For a list or text whose specification is `"strong"`: whether `shown` (a replica's
+    /// element ids, in list order) meets the strong list specification for `history` (see
+    /// [`Model::list_spec`](crdt_laws::Model::list_spec)); `None` for other vocabularies,
+    /// for an exact specification (checked by [`spec`](Self::spec)), and when the search
+    /// gives up.
+    #[must_use]
+    pub fn list_spec(&self, history: &History<Json>, shown: &[Dot]) -> Option<Result<(), String>> {
+        if !matches!(
+            self,
+            Vocabulary::List {
+                spec: ListSpec::Strong,
+                ..
+            }
+        ) {
+            return None;
+        }
+        let typed = typed(history, list_op)?;
+        match list::strong_list(&typed, shown, STRONG_LIST_BUDGET) {
+            Ok(_) => Some(Ok(())),
+            Err(list::StrongListError::Undecided { .. }) => None,
+            Err(why) => Some(Err(why.to_string())),
         }
     }
 
@@ -628,6 +643,25 @@ pub fn list_json(op: &ListOp<char>) -> Value {
     match op {
         ListOp::Insert { at, value } => json!({"insert": {"at": at, "text": value.to_string()}}),
         ListOp::Delete { at } => json!({"delete": {"at": at}}),
+    }
+}
+
+/// The most placements the strong list specification's search tries for one replica's list
+/// before it gives up (no finding): histories of a few dozen edits take far fewer.
+const STRONG_LIST_BUDGET: usize = 20_000;
+
+/// A list or text operation of the protocol as a [`ListOp`] of its first character (the
+/// letter; the tag after it is the element's id).
+fn list_op(op: &Value) -> Option<ListOp<char>> {
+    match op_parts(op)? {
+        ("insert", args) => Some(ListOp::Insert {
+            at: small(args.get("at")?)?,
+            value: args.get("text")?.as_str()?.chars().next()?,
+        }),
+        ("delete", args) => Some(ListOp::Delete {
+            at: small(args.get("at")?)?,
+        }),
+        _ => None,
     }
 }
 

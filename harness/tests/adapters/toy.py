@@ -188,12 +188,28 @@ class RgaOwnFirst(RgaText):
         return (ident[1] == s["actor"], ident)
 
 
+class RgaShifted(RgaText):
+    """Broken RGA: an insert inside the text lands one element further than asked (an
+    off-by-one in the index translation, as between UTF-16 units and characters). Every
+    replica agrees and converges; only the strong list specification sees it."""
+
+    def local(self, s, op, dot):
+        if "insert" in op:
+            n = len(self.visible(s))
+            at = op["insert"]["at"] % (n + 1)
+            if 0 < at < n:
+                op = {"insert": dict(op["insert"], at=at + 1)}
+        return super().local(s, op, dot)
+
+
 crdts = {
     "rga-text": (RgaText(), "op", {"kind": "text", "interleaving": "forward"}),
     # RGA sold as backward non-interleaving: the sequence oracles catch the promise.
     "rga-text-backward": (RgaText(), "op", {"kind": "text", "interleaving": "backward"}),
     # Concurrent inserts in a replica-dependent order: the sequence order oracle catches it.
     "rga-text-own-first": (RgaOwnFirst(), "op", {"kind": "text", "interleaving": "forward"}),
+    # Inserts one place off: converges in one order, caught by the strong list specification.
+    "rga-text-shifted": (RgaShifted(), "op", {"kind": "text", "interleaving": "forward"}),
     "orset": (OrSet(), "state", {"kind": "set", "wins": "add"}),
     "lww-broken": (LwwBroken(), "state", {"kind": "set", "wins": "add"}),
     "counter": (Counter(), "op", {"kind": "counter"}),
