@@ -33,7 +33,9 @@ fn run() -> Result<(), String> {
     let usage = "usage: fugue_replay TRACE [N]";
     let name = args.next().ok_or(usage)?;
     let rounds: usize = match args.next() {
-        Some(n) => n.parse().map_err(|_| format!("N must be a count, not {n:?}"))?,
+        Some(n) => n
+            .parse()
+            .map_err(|_| format!("N must be a count, not {n:?}"))?,
         None => 1,
     };
     if args.next().is_some() {
