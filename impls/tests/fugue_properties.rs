@@ -52,7 +52,7 @@ fn matches_vec<O: SiblingOrder>(edits: &[Edit]) -> Result<(), TestCaseError> {
     }
     let list = text.as_list();
     for (i, c) in oracle.iter().enumerate() {
-        prop_assert_eq!(list.get(i), Some(c));
+        prop_assert_eq!(list.get(i), Some(*c));
     }
     prop_assert_eq!(list.get(oracle.len()), None);
     Ok(())
@@ -83,7 +83,7 @@ fn converges<O: SiblingOrder>(
             r
         })
         .collect();
-    let mut oracles: Vec<Vec<char>> = vec![origin.chars().copied().collect(); n];
+    let mut oracles: Vec<Vec<char>> = vec![origin.chars().collect(); n];
     let mut logs: Vec<Vec<Message<char>>> = vec![Vec::new(); n];
     for (r, e) in edits {
         let r = r % n;

@@ -17,6 +17,7 @@ use super::list::List;
 use super::message::{Id, Side};
 use super::order::SiblingOrder;
 use super::tree::{Agent, Lid, Tree};
+use super::values::Values;
 
 /// An insertion run in the encoding.
 #[derive(PartialEq, Serialize, Deserialize)]
@@ -44,7 +45,7 @@ struct ListRepr<V> {
     elements: Vec<ReplicaRepr<V>>,
 }
 
-fn run_repr<T>(tree: &Tree<T>, run: &super::tree::Run) -> RunRepr {
+fn run_repr<V: Values>(tree: &Tree<V>, run: &super::tree::Run) -> RunRepr {
     RunRepr {
         start: run.start,
         parent: run.parent.map(|lid| tree.to_id(lid)),
@@ -53,14 +54,26 @@ fn run_repr<T>(tree: &Tree<T>, run: &super::tree::Run) -> RunRepr {
     }
 }
 
-impl<T: Serialize, O> Serialize for List<T, O> {
+/// Values serialized as a sequence, whatever their storage.
+struct Seq<'a, V>(&'a V);
+
+impl<V: Values> Serialize for Seq<'_, V>
+where
+    V::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.range(0, self.0.len()))
+    }
+}
+
+impl<T: Serialize, O, V: Values<Item = T>> Serialize for List<T, O, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let elements = self
             .tree
             .agents_by_replica()
             .map(|agent| ReplicaRepr {
                 replica: agent.replica,
-                values: agent.values.as_slice(),
+                values: Seq(&agent.values),
                 runs: agent
                     .runs
                     .iter()
@@ -80,10 +93,11 @@ impl<T: Serialize, O> Serialize for List<T, O> {
     }
 }
 
-impl<'de, T, O> Deserialize<'de> for List<T, O>
+impl<'de, T, O, V> Deserialize<'de> for List<T, O, V>
 where
     T: Clone + Deserialize<'de>,
     O: SiblingOrder,
+    V: Values<Item = T>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let repr = ListRepr::<Vec<T>>::deserialize(deserializer)?;
@@ -92,8 +106,10 @@ where
 }
 
 /// Rebuilds a list from its encoding, validating it.
-fn decode<T: Clone, O: SiblingOrder>(repr: ListRepr<Vec<T>>) -> Result<List<T, O>, String> {
-    let mut list = List::<T, O>::new(repr.replica);
+fn decode<T: Clone, O: SiblingOrder, V: Values<Item = T>>(
+    repr: ListRepr<Vec<T>>,
+) -> Result<List<T, O, V>, String> {
+    let mut list = List::<T, O, V>::new(repr.replica);
     let mut agents = Vec::with_capacity(repr.elements.len());
     let mut seen = BTreeSet::new();
     for replica in &repr.elements {
@@ -158,16 +174,16 @@ fn decode<T: Clone, O: SiblingOrder>(repr: ListRepr<Vec<T>>) -> Result<List<T, O
 }
 
 /// The local id of `id` (its agent is created if needed; the element may not exist yet).
-fn local_id<T>(tree: &mut Tree<T>, id: Id) -> Lid {
+fn local_id<V: Values>(tree: &mut Tree<V>, id: Id) -> Lid {
     Lid::new(tree.agent_or_insert(id.replica), id.counter)
 }
 
 /// Two lists are equal when they hold the same CRDT state: the same elements (ids, values,
 /// places in the tree) and the same tombstones, whichever replica owns them and whatever order
 /// they were integrated in.
-impl<T: PartialEq, O> PartialEq for List<T, O> {
+impl<T: PartialEq, O, V: Values<Item = T> + PartialEq> PartialEq for List<T, O, V> {
     fn eq(&self, other: &Self) -> bool {
-        let same_agent = |a: &Agent<T>, b: &Agent<T>| {
+        let same_agent = |a: &Agent<V>, b: &Agent<V>| {
             a.replica == b.replica
                 && a.values == b.values
                 && a.runs.len() == b.runs.len()
@@ -189,9 +205,9 @@ impl<T: PartialEq, O> PartialEq for List<T, O> {
     }
 }
 
-impl<T: Eq, O> Eq for List<T, O> {}
+impl<T: Eq, O, V: Values<Item = T> + Eq> Eq for List<T, O, V> {}
 
-impl<T: PartialEq, O> List<T, O> {
+impl<T: PartialEq, O, V: Values<Item = T>> List<T, O, V> {
     /// The lattice order of states: `self ≤ other` when `other` holds every element of `self`
     /// (same id, value and place in the tree) and every tombstone of `self`. Merging is the
     /// least upper bound for this order: `a ≤ b` exactly when `a.merge(b)` equals `b`.
@@ -217,8 +233,7 @@ impl<T: PartialEq, O> List<T, O> {
             let theirs = &other.tree.agents[agent as usize];
             let len = mine.values.len();
             let their_runs = theirs.runs.iter().take_while(|r| (r.start as usize) < len);
-            len <= theirs.values.len()
-                && mine.values[..] == theirs.values[..len]
+            mine.values.is_prefix_of(&theirs.values)
                 && mine.runs.len() == their_runs.clone().count()
                 && mine
                     .runs

@@ -16,6 +16,7 @@ use super::list::List;
 use super::message::{Deletion, Id, Insertion, Message, Side};
 use super::order::{RightSiblings, SiblingOrder};
 use super::tree::Lid;
+use super::values::Values;
 
 /// A run of new elements to integrate, with ids already mapped to local agents.
 pub(crate) struct PendingRun<'a, T> {
@@ -72,7 +73,7 @@ enum Relation {
     Outside,
 }
 
-impl<T: Clone, O: SiblingOrder> List<T, O> {
+impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
     /// Applies a message from any replica (this one included).
     ///
     /// Messages must be delivered in causal order: after every message their origin had
@@ -175,9 +176,24 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
             .map(|a| self.tree.agent_or_insert(a.replica))
             .collect();
         let map = |lid: Lid| Lid::new(agents[lid.agent as usize], lid.counter);
+        // The values this list lacks, agent by agent, from `have` on.
+        let missing: Vec<(u32, Vec<T>)> = other
+            .tree
+            .agents
+            .iter()
+            .zip(&agents)
+            .map(|(theirs, &agent)| {
+                let have = self.tree.next_counter(agent);
+                let len = theirs.values.len();
+                let values = theirs.values.range((have as usize).min(len), len).collect();
+                (have, values)
+            })
+            .collect();
         let mut batch = Vec::new();
-        for (theirs, &agent) in other.tree.agents.iter().zip(&agents) {
-            let have = self.tree.next_counter(agent);
+        for ((theirs, &agent), (have, values)) in
+            other.tree.agents.iter().zip(&agents).zip(&missing)
+        {
+            let have = *have;
             for (i, run) in theirs.runs.iter().enumerate() {
                 let end = theirs.run_end(i);
                 if end <= have {
@@ -195,7 +211,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
                     parent,
                     side,
                     right_origin: run.right_origin.map(map),
-                    values: &theirs.values[start as usize..end as usize],
+                    values: &values[(start - have) as usize..(end - have) as usize],
                 });
             }
         }

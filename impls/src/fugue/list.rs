@@ -9,12 +9,16 @@ use super::index::{Deleted, Index, Pieces, Place, Pos, Slot};
 use super::message::{Deletion, Id, Insertion, Message, Side};
 use super::order::{Fugue, FugueMax, SiblingOrder};
 use super::tree::{Lid, Tree};
+use super::values::{CompactChars, Values};
 
 /// A replicated list, generic over its sibling rule `O` ([`Fugue`] or [`FugueMax`]): use it
 /// through the aliases [`FugueList<T>`](FugueList) and [`FugueMaxList<T>`](FugueMaxList).
 ///
 /// It is the Fugue CRDT of Weidner, Gentle and Kleppmann, *The Art of the Fugue:
 /// Minimizing Interleaving in Collaborative Text Editing* (arXiv:2305.00583).
+///
+/// The values are stored in `V`, a `Vec<T>` by default ([`Values`]; [`Text`](super::Text) uses
+/// [`CompactChars`]).
 ///
 /// Each replica holds a `FugueList` and edits it locally by index; every edit returns a
 /// [`Message`] to deliver to the other replicas, which [`integrate`](Self::integrate) it (the
@@ -81,15 +85,15 @@ use super::tree::{Lid, Tree};
 /// # Replica ids
 /// Each replica must have its own [`ReplicaId`]: two replicas that share one generate clashing
 /// element ids and may silently diverge.
-pub struct List<T, O> {
+pub struct List<T, O, V = Vec<T>> {
     pub(crate) replica: ReplicaId,
     /// The local agent index of `replica`.
     pub(crate) me: u32,
-    pub(crate) tree: Tree<T>,
+    pub(crate) tree: Tree<V>,
     pub(crate) index: Index,
     /// Where the last local edit happened. Always valid or `None`.
     pub(crate) cursor: Option<Cursor>,
-    order: PhantomData<O>,
+    order: PhantomData<(O, fn() -> T)>,
 }
 
 /// A Fugue list: a [`List`] whose concurrent siblings are ordered by id.
@@ -122,7 +126,7 @@ struct LocalOrigin {
     left: Option<(Pos, u32)>,
 }
 
-impl<T: Clone, O: SiblingOrder> List<T, O> {
+impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
     /// An empty list at replica `replica`.
     #[must_use]
     pub fn new(replica: ReplicaId) -> Self {
@@ -156,9 +160,20 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         self.len() == 0
     }
 
-    /// The element at `index`, if any.
+    /// The element at `index`, if any, by value: for any storage `V` (see [`get`](Self::get)
+    /// for a reference into a `Vec`).
+    ///
+    /// ```
+    /// use crdt_impls::fugue::FugueText;
+    /// use crdt_laws::ReplicaId;
+    ///
+    /// let mut text = FugueText::new(ReplicaId::new(0));
+    /// text.insert_str(0, "día");
+    /// assert_eq!(text.as_list().element(1), Some('í'));
+    /// assert_eq!(text.as_list().element(3), None);
+    /// ```
     #[must_use]
-    pub fn get(&self, index: usize) -> Option<&T> {
+    pub fn element(&self, index: usize) -> Option<T> {
         (index < self.len()).then(|| {
             let (pos, _) = self.locate(index as u32);
             self.tree.value(self.lid_at(pos))
@@ -174,13 +189,14 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
         })
     }
 
-    /// The elements in list order.
+    /// The elements in list order, by value: for any storage `V` (see [`iter`](Self::iter) for
+    /// references into `Vec`s).
     #[must_use]
-    pub fn iter(&self) -> Iter<'_, T> {
-        Iter {
+    pub fn elements(&self) -> Elements<'_, V> {
+        Elements {
             tree: &self.tree,
             pieces: self.index.pieces(),
-            run: [].iter(),
+            run: None,
             remaining: self.len(),
         }
     }
@@ -199,7 +215,7 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     /// The elements in list order, cloned into a vector.
     #[must_use]
     pub fn value(&self) -> Vec<T> {
-        self.iter().cloned().collect()
+        self.elements().collect()
     }
 
     /// The number of elements ever inserted, tombstones included.
@@ -323,6 +339,21 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
                 .map(|slot| Pos { slot, offset: 0 });
         }
         Message::Delete(deletion)
+    }
+
+    /// The same list with its values stored as `convert` makes them.
+    pub(crate) fn with_values<W: Values<Item = T>>(
+        self,
+        convert: impl Fn(&V) -> W,
+    ) -> List<T, O, W> {
+        List {
+            replica: self.replica,
+            me: self.me,
+            tree: self.tree.map_values(convert),
+            index: self.index,
+            cursor: None,
+            order: PhantomData,
+        }
     }
 
     // --- Internals shared with integration ------------------------------------------------
@@ -483,7 +514,44 @@ impl<T: Clone, O: SiblingOrder> List<T, O> {
     }
 }
 
-impl<T: Clone, O> Clone for List<T, O> {
+impl<T: Clone, O: SiblingOrder> List<T, O> {
+    /// The element at `index`, if any.
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<&T> {
+        (index < self.len()).then(|| {
+            let (pos, _) = self.locate(index as u32);
+            let lid = self.lid_at(pos);
+            &self.tree.agents[lid.agent as usize].values[lid.counter as usize]
+        })
+    }
+
+    /// The elements in list order.
+    #[must_use]
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            tree: &self.tree,
+            pieces: self.index.pieces(),
+            run: [].iter(),
+            remaining: self.len(),
+        }
+    }
+}
+
+impl<O: SiblingOrder> List<char, O, CompactChars> {
+    /// The `char` at `index`, if any.
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<char> {
+        self.element(index)
+    }
+
+    /// The `char`s in list order.
+    #[must_use]
+    pub fn iter(&self) -> Elements<'_, CompactChars> {
+        self.elements()
+    }
+}
+
+impl<T, O, V: Clone> Clone for List<T, O, V> {
     fn clone(&self) -> Self {
         Self {
             replica: self.replica,
@@ -496,11 +564,11 @@ impl<T: Clone, O> Clone for List<T, O> {
     }
 }
 
-impl<T: fmt::Debug, O: SiblingOrder> fmt::Debug for List<T, O> {
+impl<T: fmt::Debug, O: SiblingOrder, V: Values<Item = T>> fmt::Debug for List<T, O, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         /// One element: id, value, and a dagger for tombstones.
-        struct Element<'a, T>(Id, &'a T, bool);
-        impl<T: fmt::Debug> fmt::Debug for Element<'_, T> {
+        struct Element<T>(Id, T, bool);
+        impl<T: fmt::Debug> fmt::Debug for Element<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let dagger = if self.2 { "†" } else { "" };
                 write!(f, "{}{dagger}{:?}", self.0, self.1)
@@ -511,7 +579,7 @@ impl<T: fmt::Debug, O: SiblingOrder> fmt::Debug for List<T, O> {
             (piece.counter..piece.counter + piece.len).map(move |c| {
                 Element(
                     Id::new(agent.replica, c),
-                    &agent.values[c as usize],
+                    agent.values.at(c as usize),
                     piece.deleted,
                 )
             })
@@ -534,7 +602,7 @@ impl<I: Clone + Iterator<Item: fmt::Debug>> fmt::Debug for DebugIter<I> {
 
 /// The elements of a [`FugueList`] in list order: see [`List::iter`].
 pub struct Iter<'a, T> {
-    tree: &'a Tree<T>,
+    tree: &'a Tree<Vec<T>>,
     pieces: Pieces<'a>,
     run: std::slice::Iter<'a, T>,
     remaining: usize,
@@ -564,6 +632,39 @@ impl<'a, T> Iterator for Iter<'a, T> {
 }
 
 impl<T> ExactSizeIterator for Iter<'_, T> {}
+
+/// The elements of a [`List`] in list order, by value: see [`List::elements`].
+pub struct Elements<'a, V: Values> {
+    tree: &'a Tree<V>,
+    pieces: Pieces<'a>,
+    run: Option<V::Range<'a>>,
+    remaining: usize,
+}
+
+impl<V: Values> Iterator for Elements<'_, V> {
+    type Item = V::Item;
+
+    fn next(&mut self) -> Option<V::Item> {
+        loop {
+            if let Some(value) = self.run.as_mut().and_then(Iterator::next) {
+                self.remaining -= 1;
+                return Some(value);
+            }
+            let (_, piece) = self.pieces.next()?;
+            if !piece.deleted {
+                let values = &self.tree.agents[piece.agent as usize].values;
+                let start = piece.counter as usize;
+                self.run = Some(values.range(start, start + piece.len as usize));
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<V: Values> ExactSizeIterator for Elements<'_, V> {}
 
 impl<'a, T: Clone, O: SiblingOrder> IntoIterator for &'a List<T, O> {
     type Item = &'a T;

@@ -49,13 +49,15 @@ pub mod replay;
 pub mod spec;
 mod text;
 mod tree;
+mod values;
 
 pub use error::Error;
-pub use list::{FugueList, FugueMaxList, Iter, List};
+pub use list::{Elements, FugueList, FugueMaxList, Iter, List};
 pub use message::{Deletion, Id, IdRange, Insertion, Message, Side};
 pub use model::{FugueListModel, FugueMaxListModel, ListModel, ListOp};
 pub use order::{Fugue, FugueMax, RightSiblings, SiblingOrder};
 pub use text::{FugueMaxText, FugueText, Text};
+pub use values::{CharRange, CompactChars, Values};
 
 #[cfg(test)]
 mod law_tests;

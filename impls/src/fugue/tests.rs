@@ -107,7 +107,12 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
                 let values: Vec<char> = (0..len)
                     .map(|_| {
                         letter = (letter + 1) % 26;
-                        char::from(b'a' + letter)
+                        // Every fifth letter is non-ASCII, for the compact storage of texts.
+                        if letter % 5 == 0 {
+                            char::from_u32(0x3b1 + u32::from(letter)).unwrap()
+                        } else {
+                            char::from(b'a' + letter)
+                        }
                     })
                     .collect();
                 let expected = replica.naive.origin(at);
@@ -260,6 +265,14 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
     decoded.index.assert_invariants();
     assert_eq!(decoded, reference);
     assert_eq!(decoded.value(), reference.value());
+    // The same state as a text, its chars stored compactly: same elements, same encoding, and
+    // the same state back.
+    let text = Text::<O>::from(reference.clone());
+    assert_eq!(text.chars().collect::<Vec<_>>(), reference.value());
+    assert_eq!(serde_json::to_string(&text).unwrap(), json);
+    let decoded: Text<O> = serde_json::from_str(&json).unwrap();
+    assert_eq!(decoded, text);
+    assert_eq!(List::<char, O>::from(text), reference);
 }
 
 proptest! {

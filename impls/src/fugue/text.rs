@@ -6,15 +6,17 @@ use crdt_laws::ReplicaId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::Error;
-use super::list::{Iter, List};
+use super::list::{Elements, List};
 use super::message::Message;
 use super::order::{Fugue, FugueMax, SiblingOrder};
+use super::values::{CompactChars, Values};
 
 /// Collaborative plain text: a [`List`] of `char`s with positions counted in `char`s (Unicode
 /// scalar values, not bytes), generic over the sibling rule `O`; use it through the aliases
 /// [`FugueText`] and [`FugueMaxText`].
 ///
-/// The semantics, conflict rule and metadata cost are those of [`List`].
+/// The semantics, conflict rule and metadata cost are those of [`List`], except that the
+/// `char`s take one byte each when ASCII ([`CompactChars`]) instead of four.
 ///
 /// ```
 /// use crdt_impls::fugue::FugueText;
@@ -40,7 +42,7 @@ use super::order::{Fugue, FugueMax, SiblingOrder};
 /// # Ok::<(), crdt_impls::fugue::Error>(())
 /// ```
 pub struct Text<O> {
-    list: List<char, O>,
+    list: List<char, O, CompactChars>,
 }
 
 /// Collaborative text with the Fugue sibling rule: see [`Text`].
@@ -78,8 +80,8 @@ impl<O: SiblingOrder> Text<O> {
 
     /// The `char`s of the text, in order.
     #[must_use]
-    pub fn chars(&self) -> Iter<'_, char> {
-        self.list.iter()
+    pub fn chars(&self) -> Elements<'_, CompactChars> {
+        self.list.elements()
     }
 
     /// Inserts `text` before the `char` at index `at`, and returns the message for the other
@@ -115,7 +117,7 @@ impl<O: SiblingOrder> Text<O> {
 
     /// The underlying list.
     #[must_use]
-    pub fn as_list(&self) -> &List<char, O> {
+    pub fn as_list(&self) -> &List<char, O, CompactChars> {
         &self.list
     }
 
@@ -126,15 +128,23 @@ impl<O: SiblingOrder> Text<O> {
     }
 }
 
-impl<O> From<List<char, O>> for Text<O> {
+impl<O: SiblingOrder> From<List<char, O>> for Text<O> {
+    /// The same state, its `char`s stored compactly.
     fn from(list: List<char, O>) -> Self {
+        let list = list.with_values(|chars| {
+            let mut compact = CompactChars::default();
+            compact.extend_from_slice(chars);
+            compact
+        });
         Self { list }
     }
 }
 
-impl<O> From<Text<O>> for List<char, O> {
+impl<O: SiblingOrder> From<Text<O>> for List<char, O> {
+    /// The same state, its `char`s in `Vec`s.
     fn from(text: Text<O>) -> Self {
         text.list
+            .with_values(|chars| chars.range(0, chars.len()).collect())
     }
 }
 
@@ -142,7 +152,7 @@ impl<O: SiblingOrder> fmt::Display for Text<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buffer = String::with_capacity(256);
         for c in self.chars() {
-            buffer.push(*c);
+            buffer.push(c);
             if buffer.len() >= 252 {
                 f.write_str(&buffer)?;
                 buffer.clear();

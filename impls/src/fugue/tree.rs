@@ -20,6 +20,7 @@ use crdt_laws::ReplicaId;
 
 use super::compact::{self, Bits};
 use super::message::{Id, Side};
+use super::values::Values;
 
 /// A local element id: the agent's local index and the counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,9 +57,9 @@ pub(crate) struct NodeInfo {
 
 /// The elements inserted by one replica.
 #[derive(Clone, Debug)]
-pub(crate) struct Agent<T> {
+pub(crate) struct Agent<V> {
     pub replica: ReplicaId,
-    pub values: Vec<T>,
+    pub values: V,
     /// Which elements are tombstones.
     pub deleted: Bits,
     /// Which elements have at least one left child.
@@ -70,11 +71,11 @@ pub(crate) struct Agent<T> {
     pub runs: Vec<Run>,
 }
 
-impl<T> Agent<T> {
+impl<V: Values> Agent<V> {
     fn new(replica: ReplicaId) -> Self {
         Self {
             replica,
-            values: Vec::new(),
+            values: V::default(),
             deleted: Bits::default(),
             left_child: Bits::default(),
             right_child: Bits::default(),
@@ -106,12 +107,12 @@ impl<T> Agent<T> {
 
 /// The Fugue tree. See the module docs.
 #[derive(Clone, Debug)]
-pub(crate) struct Tree<T> {
-    pub agents: Vec<Agent<T>>,
+pub(crate) struct Tree<V> {
+    pub agents: Vec<Agent<V>>,
     by_replica: BTreeMap<ReplicaId, u32>,
 }
 
-impl<T> Default for Tree<T> {
+impl<V> Default for Tree<V> {
     fn default() -> Self {
         Self {
             agents: Vec::new(),
@@ -120,7 +121,30 @@ impl<T> Default for Tree<T> {
     }
 }
 
-impl<T> Tree<T> {
+impl<V> Tree<V> {
+    /// The same tree with each agent's values stored as `convert` makes them.
+    pub(crate) fn map_values<W>(self, convert: impl Fn(&V) -> W) -> Tree<W> {
+        let agents = self
+            .agents
+            .into_iter()
+            .map(|a| Agent {
+                replica: a.replica,
+                values: convert(&a.values),
+                deleted: a.deleted,
+                left_child: a.left_child,
+                right_child: a.right_child,
+                run_start: a.run_start,
+                runs: a.runs,
+            })
+            .collect();
+        Tree {
+            agents,
+            by_replica: self.by_replica,
+        }
+    }
+}
+
+impl<V: Values> Tree<V> {
     pub(crate) fn agent(&self, replica: ReplicaId) -> Option<u32> {
         self.by_replica.get(&replica).copied()
     }
@@ -136,7 +160,7 @@ impl<T> Tree<T> {
     }
 
     /// The agents that hold at least one element, ordered by replica id.
-    pub(crate) fn agents_by_replica(&self) -> impl Iterator<Item = &Agent<T>> + '_ {
+    pub(crate) fn agents_by_replica(&self) -> impl Iterator<Item = &Agent<V>> + '_ {
         self.by_replica
             .values()
             .map(|&a| &self.agents[a as usize])
@@ -153,8 +177,10 @@ impl<T> Tree<T> {
             .is_some_and(|a| (lid.counter as usize) < a.values.len())
     }
 
-    pub(crate) fn value(&self, lid: Lid) -> &T {
-        &self.agents[lid.agent as usize].values[lid.counter as usize]
+    pub(crate) fn value(&self, lid: Lid) -> V::Item {
+        self.agents[lid.agent as usize]
+            .values
+            .at(lid.counter as usize)
     }
 
     pub(crate) fn to_id(&self, lid: Lid) -> Id {
@@ -221,11 +247,8 @@ impl<T> Tree<T> {
         parent: Option<Lid>,
         side: Side,
         right_origin: Option<Lid>,
-        values: &[T],
-    ) -> bool
-    where
-        T: Clone,
-    {
+        values: &[V::Item],
+    ) -> bool {
         debug_assert!(!values.is_empty());
         let a = &mut self.agents[agent as usize];
         let start = a.values.len() as u32;
@@ -235,7 +258,6 @@ impl<T> Tree<T> {
             && a.runs
                 .last()
                 .is_some_and(|r| r.right_origin == right_origin);
-        compact::reserve(&mut a.values, values.len());
         a.values.extend_from_slice(values);
         let len = values.len() as u32;
         a.deleted.grow(len);
@@ -279,7 +301,7 @@ impl<T> Tree<T> {
             .agents
             .iter()
             .map(|a| {
-                a.values.capacity() * size_of::<T>()
+                a.values.heap_size()
                     + a.deleted.heap_size()
                     + a.left_child.heap_size()
                     + a.right_child.heap_size()
@@ -288,7 +310,7 @@ impl<T> Tree<T> {
             })
             .sum();
         per_agent
-            + self.agents.capacity() * size_of::<Agent<T>>()
+            + self.agents.capacity() * size_of::<Agent<V>>()
             + self.by_replica.len() * (size_of::<ReplicaId>() + size_of::<u32>())
     }
 }
