@@ -30,7 +30,7 @@ use arbitrary::Unstructured;
 use crdt_laws::ReplicaId;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, Union, ValueTree};
+use proptest::strategy::{BoxedStrategy, NewTree, ValueTree};
 use proptest::test_runner::{Config as ProptestConfig, Reason, RngAlgorithm, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
@@ -809,25 +809,149 @@ fn schedules_of<Op: Clone + Debug + 'static>(
     } else {
         Just(0u32).boxed()
     };
-    (
-        late_mask,
-        vec(Union::new_weighted(arms), 1..=shape.steps.max(1)),
-    )
+    (late_mask, vec(Steps::new(arms), 1..=shape.steps.max(1)))
         .prop_map(move |(late, raw)| build(&shape, late, raw))
         .boxed()
+}
+
+/// The arm of `arms` a uniform draw below their total weight picks: the first whose running
+/// total exceeds the draw (as proptest's weighted union picks).
+fn pick_arm<T>(arms: &[(u32, T)], runner: &mut TestRunner) -> usize {
+    let total: u64 = arms.iter().map(|&(w, _)| u64::from(w)).sum();
+    let roll = proptest::num::sample_uniform_incl(runner, 0, total - 1);
+    let mut sum = 0u64;
+    arms.iter()
+        .take_while(|&&(w, _)| {
+            sum += u64::from(w);
+            sum <= roll
+        })
+        .count()
+}
+
+/// A weighted choice among step strategies that shrinks like proptest's `Union` (first the
+/// picked arm's value, then to earlier arms, which are tried in turn) without forking the
+/// runner for every arm before the one picked: an earlier arm, when shrinking reaches it,
+/// draws from a generator seeded by the step's pick and first number. Generating a step thus
+/// draws only its pick and the picked arm's values.
+struct Steps<T> {
+    arms: std::sync::Arc<[(u32, BoxedStrategy<T>)]>,
+}
+
+impl<T> Steps<T> {
+    fn new(arms: Vec<(u32, BoxedStrategy<T>)>) -> Self {
+        assert!(
+            arms.iter().any(|&(w, _)| w > 0),
+            "a step strategy has an arm of positive weight"
+        );
+        Steps { arms: arms.into() }
+    }
+}
+
+impl<T> Debug for Steps<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Steps({} arms)", self.arms.len())
+    }
+}
+
+impl<Op: Clone + Debug> Strategy for Steps<RawStep<Op>> {
+    type Tree = StepTree<RawStep<Op>>;
+    type Value = RawStep<Op>;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        let pick = pick_arm(&self.arms, runner);
+        let tree = self.arms[pick].1.new_tree(runner)?;
+        let (_, x, _, _) = tree.current();
+        let mut trees: Vec<Option<_>> = (0..pick).map(|_| None).collect();
+        trees.push(Some(tree));
+        Ok(StepTree {
+            arms: std::sync::Arc::clone(&self.arms),
+            seed: crdt_laws::seed::derive(u64::from(x), pick as u64),
+            trees,
+            pick,
+            min_pick: 0,
+            prev_pick: None,
+        })
+    }
+}
+
+/// The value tree of [`Steps`]: the picked arm's tree, and the earlier arms' trees as
+/// shrinking makes them.
+struct StepTree<T> {
+    arms: std::sync::Arc<[(u32, BoxedStrategy<T>)]>,
+    /// Seeds the earlier arms' generators (arm `k` draws from `derive(seed, k)`).
+    seed: u64,
+    /// One per arm up to the first pick; `None` until made (or when making it failed).
+    trees: Vec<Option<Box<dyn ValueTree<Value = T>>>>,
+    pick: usize,
+    /// The earliest arm shrinking may still move to.
+    min_pick: usize,
+    /// The arm before the last move to an earlier one, for `complicate`.
+    prev_pick: Option<usize>,
+}
+
+impl<T> StepTree<T> {
+    fn picked(&mut self) -> &mut Box<dyn ValueTree<Value = T>> {
+        self.trees[self.pick]
+            .as_mut()
+            .expect("the picked arm has a tree")
+    }
+}
+
+impl<T: Debug> ValueTree for StepTree<T> {
+    type Value = T;
+
+    fn current(&self) -> T {
+        self.trees[self.pick]
+            .as_ref()
+            .expect("the picked arm has a tree")
+            .current()
+    }
+
+    fn simplify(&mut self) -> bool {
+        if self.picked().simplify() {
+            self.prev_pick = None;
+            return true;
+        }
+        let from = self.pick;
+        for k in (self.min_pick..from).rev() {
+            if self.trees[k].is_none() {
+                let mut runner = TestRunner::new_with_rng(
+                    ProptestConfig {
+                        failure_persistence: None,
+                        ..ProptestConfig::default()
+                    },
+                    crdt_laws::seed::rng(crdt_laws::seed::derive(self.seed, k as u64)),
+                );
+                self.trees[k] = self.arms[k].1.new_tree(&mut runner).ok();
+            }
+            if self.trees[k].is_some() {
+                self.prev_pick = Some(from);
+                self.pick = k;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn complicate(&mut self) -> bool {
+        if let Some(pick) = self.prev_pick.take() {
+            self.pick = pick;
+            self.min_pick = pick;
+            true
+        } else {
+            self.picked().complicate()
+        }
+    }
 }
 
 /// Draws the schedules of [`schedules`] without building their value trees: the same
 /// schedule, value for value, for the same runner, at a fraction of the cost.
 ///
-/// proptest's `Union` forks a whole test runner for every arm before the one it picks (so that
-/// shrinking could later try those arms); generating a step cost more than running it. This
-/// generator draws from the runner's random stream exactly what the strategy draws (the step
-/// count, each step's weighted pick, one forked generator per arm before the pick, which only
-/// advances the stream, then the picked arm's numbers and operation), so a seed gives the same
-/// schedule either way; the search uses it, and shrinking uses the strategy's value tree.
-/// The shape of a swarm schedule, late replicas and operations are drawn by the same
-/// strategies as in [`schedules`].
+/// This generator draws from the runner's random stream exactly what the strategy draws (the
+/// step count, each step's weighted pick, then the picked arm's numbers and operation), so a
+/// seed gives the same schedule either way; the search uses it, and shrinking uses the
+/// strategy's value tree. The shape of a swarm schedule, late replicas and operations are
+/// drawn by the same strategies as in [`schedules`].
 pub(crate) struct Generator<Op> {
     shape: Shape,
     ops: BoxedStrategy<Op>,
@@ -855,9 +979,7 @@ impl<Op: Clone + Debug + 'static> Generator<Op> {
         schedules(self.shape, self.ops.clone())
     }
 
-    /// The schedule the strategy's value tree would show first, drawn from `runner`, whose
-    /// generator must be ChaCha (as [`crdt_laws::seed::rng`] makes it): a fork takes its seed
-    /// from the stream as ChaCha does.
+    /// The schedule the strategy's value tree would show first, drawn from `runner`.
     ///
     /// # Errors
     /// The operation strategy's rejection, as the strategy would fail.
@@ -890,27 +1012,9 @@ impl<Op: Clone + Debug + 'static> Generator<Op> {
             0
         };
         let count = proptest::num::sample_uniform_incl(runner, 1, shape.steps.max(1));
-        let total: u64 = kinds.iter().map(|&(w, _)| u64::from(w)).sum();
         let mut raw = Vec::with_capacity(count);
         for _ in 0..count {
-            // `Union::new_weighted`: a uniform draw below the total weight picks the arm after
-            // every arm whose running total is at most the draw; each arm before it forks the
-            // runner (a generator seeded from the stream) for later.
-            let roll = proptest::num::sample_uniform_incl(runner, 0, total - 1);
-            let mut sum = 0u64;
-            let pick = kinds
-                .iter()
-                .take_while(|&&(w, _)| {
-                    sum += u64::from(w);
-                    sum <= roll
-                })
-                .count();
-            for _ in 0..pick {
-                // What forking a ChaCha runner draws for the fork's seed (`new_rng`), without
-                // building the fork's generator: 32 bytes, each from a 32-bit word.
-                runner.rng().fill_bytes(&mut [0; 4 * 32]);
-            }
-            let kind = kinds[pick].1;
+            let kind = kinds[pick_arm(kinds, runner)].1;
             let x = any::<u32>().new_tree(runner)?.current();
             raw.push(if kind == Kind::Update {
                 let op = self.ops.new_tree(runner)?.current();
@@ -1182,6 +1286,52 @@ mod tests {
                     assert_eq!(drawn, tree.current(), "{shape:?}, schedule {i}");
                 }
             }
+        }
+    }
+
+    /// A step shrinks like a union: its own numbers first, then to each earlier kind in turn
+    /// (drawn afresh, deterministically), and `complicate` after a move returns to the later
+    /// kind for good.
+    #[test]
+    fn a_step_shrinks_to_earlier_kinds_and_back() {
+        let arms = || -> Vec<(u32, BoxedStrategy<RawStep<u8>>)> {
+            (0..3u8)
+                .map(|k| {
+                    let arm = (any::<u32>(), any::<u32>()).prop_map(move |(x, y)| (k, x, y, None));
+                    (1, arm.boxed())
+                })
+                .collect()
+        };
+        let steps = Steps::new(arms());
+        let last_kind = |i: u64| {
+            let mut runner = TestRunner::new_with_rng(
+                ProptestConfig::default(),
+                crdt_laws::seed::rng(crdt_laws::seed::derive(5, i)),
+            );
+            steps.new_tree(&mut runner).unwrap()
+        };
+        let i = (0..).find(|&i| last_kind(i).current().0 == 2).unwrap();
+        let mut tree = last_kind(i);
+        let mut kinds = vec![2];
+        while tree.simplify() {
+            kinds.push(tree.current().0);
+        }
+        assert!(kinds.is_sorted_by(|a, b| a >= b), "{kinds:?}");
+        assert!(kinds.contains(&1), "{kinds:?}");
+        assert_eq!(tree.current(), (0, 0, 0, None));
+        // The same seed shrinks the same way.
+        let mut again = last_kind(i);
+        while again.simplify() {}
+        assert_eq!(again.current(), tree.current());
+
+        let mut tree = last_kind(i);
+        while tree.current().0 == 2 {
+            assert!(tree.simplify());
+        }
+        assert!(tree.complicate());
+        assert_eq!(tree.current().0, 2);
+        while tree.simplify() {
+            assert_eq!(tree.current().0, 2);
         }
     }
 

@@ -501,6 +501,9 @@ struct Sim<'a, P: Protocol> {
     list_spec: bool,
     /// Whether the fork has been checked (on the run's first update).
     fork_checked: bool,
+    /// Whether every pair of replicas has been checked for convergence (then only pairs with
+    /// the replica that changed need be).
+    convergence_checked: bool,
     /// The specification's value for each set of updates judged so far (`None`: no
     /// specification, or what was applied is not known).
     specs: FxHashMap<Seen, Option<Value<P>>>,
@@ -695,6 +698,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             sequence_model,
             list_spec: sequence_model && model.list_spec(&crdt_laws::History::new(), &[]).is_some(),
             fork_checked: false,
+            convergence_checked: false,
             specs: FxHashMap::default(),
             sizes: vec![None; n],
             merged_bytes: None,
@@ -744,7 +748,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
         })
     }
 
-    /// Runs a call into the model, turning a panic or a blown time budget into a finding.
+    /// Runs a call into the model, turning a panic or a blown time budget into a finding. A
+    /// fork and the update or merge applied to it, or a value and its invariant, are one call
+    /// (timed together: what a step asks of the model at one replica).
     fn contained<T>(&self, replica: ReplicaId, f: impl FnOnce() -> T) -> Checked<(T, Duration)> {
         let environment = crdt_laws::env::Environment {
             physical_time: self.clocks.read(replica),
@@ -918,8 +924,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let seq = self.updates.iter().filter(|u| u.dot.replica == r).count() as u64 + 1;
         let dot = Dot::new(r, seq);
         // The update is applied to a fork; the original, kept, is the state before it.
-        let (mut state, _) = self.contained(r, || model.fork(&self.replicas[i].state))?;
-        let (produced, _) = self.contained(r, || self.p.update(&mut state, dot, op))?;
+        let ((state, produced), _) = self.contained(r, || {
+            let mut state = model.fork(&self.replicas[i].state);
+            let produced = self.p.update(&mut state, dot, op);
+            (state, produced)
+        })?;
         if !self.fork_checked {
             self.fork_checked = true;
             self.check_fork(i, &state, op)?;
@@ -1100,24 +1109,31 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
     }
 
-    /// The messages that may arrive at `to` now, as indices into the flight.
+    /// The messages that may arrive at `to` now, as indices into the flight, oldest first.
     ///
     /// Without reordering a replica receives messages in the order they were sent (one queue
     /// per receiver, so delivery is causal): only the oldest message addressed to it may
     /// arrive, and only when the partition and the declared delivery allow. With reordering any
     /// message may overtake another, subject to the declared delivery, which the harness then
     /// provides by buffering.
-    fn deliverable(&self, to: ReplicaId, reorder: bool) -> Vec<usize> {
-        let ready = |k: usize| {
+    fn deliverable(
+        &self,
+        to: ReplicaId,
+        reorder: bool,
+    ) -> impl DoubleEndedIterator<Item = usize> + Clone + '_ {
+        let ready = move |&k: &usize| {
             let m = &self.flight[k];
             !self.blocked(m.from, m.to) && self.allowed(m)
         };
-        let mut addressed = (0..self.flight.len()).filter(|&k| self.flight[k].to == to);
-        if reorder {
-            addressed.filter(|&k| ready(k)).collect()
+        let addressed = (0..self.flight.len()).filter(move |&k| self.flight[k].to == to);
+        let oldest = if reorder {
+            None
         } else {
-            addressed.next().filter(|&k| ready(k)).into_iter().collect()
-        }
+            addressed.clone().next()
+        };
+        addressed
+            .filter(move |k| oldest.is_none_or(|o| o == *k))
+            .filter(ready)
     }
 
     fn deliver(&mut self, to: ReplicaId, pick: u32) -> Checked {
@@ -1125,11 +1141,15 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         }
         let candidates = self.deliverable(to, self.config.reorder);
-        if candidates.is_empty() {
+        let count = candidates.clone().count();
+        if count == 0 {
             return Ok(());
         }
         // Count back from the newest, so removing older steps keeps the same message picked.
-        let k = candidates[candidates.len() - 1 - pick as usize % candidates.len()];
+        let k = candidates
+            .rev()
+            .nth(pick as usize % count)
+            .expect("fewer than `count` back from the newest");
         self.stats.effective_steps += 1;
         self.receive(k)
     }
@@ -1151,8 +1171,14 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         let model = self.p.model();
         // Merged into a fork; the original, kept, is the state before the merge.
-        let (mut state, _) = self.contained(m.to, || model.fork(&self.replicas[i].state))?;
-        let (_, took) = self.contained(m.to, || self.p.receive(&mut state, &m.payload))?;
+        let measure = self.config.measure;
+        let ((state, merge_time), took) = self.contained(m.to, || {
+            let mut state = model.fork(&self.replicas[i].state);
+            let started = measure.then(Instant::now);
+            self.p.receive(&mut state, &m.payload);
+            (state, started.map(|t| t.elapsed()))
+        })?;
+        let took = merge_time.unwrap_or(took);
         if !matches!(m.carries, Carries::Op { .. }) {
             self.merged_bytes = Some(self.p.payload_debug_len(&m.payload));
         }
@@ -1361,8 +1387,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let model = self.p.model();
         let r = self.replicas[i].id;
         let state = &self.replicas[i].state;
-        let (value, _) = self.contained(r, || model.value(state))?;
-        let (invariant, _) = self.contained(r, || model.invariant(&value))?;
+        let ((value, invariant), _) = self.contained(r, || {
+            let value = model.value(state);
+            let invariant = model.invariant(&value);
+            (value, invariant)
+        })?;
         let bytes = model.debug_len(state);
         let moved_down = before.is_some_and(|before| self.p.leq(before, state) == Some(false));
         self.replicas[i].value = value;
@@ -1402,22 +1431,29 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // what was applied is not known, so the replica is judged once its past is complete.
         // Both depend only on the updates seen (records never change once made), so each set
         // of updates is judged once per run, whichever replica reaches it and however often.
-        if !self.specs.contains_key(&self.replicas[i].seen) {
-            let seen = &self.replicas[i].seen;
-            // (An adapter model's recorded run has no specification to meet.)
-            let expected =
-                if !crate::adapter::recording_adapter() && applied_is_known(&self.updates, seen) {
+        let seen = &self.replicas[i].seen;
+        let value = &self.replicas[i].value;
+        let breaks = |expected: &Option<Value<P>>| expected.as_ref().is_some_and(|e| e != value);
+        let broken = match self.specs.get(seen) {
+            Some(expected) => breaks(expected),
+            None => {
+                // (An adapter model's recorded run has no specification to meet.)
+                let expected = if !crate::adapter::recording_adapter()
+                    && applied_is_known(&self.updates, seen)
+                {
                     let visible = history(&self.updates, seen);
                     self.contained(r, || model.spec(&visible))?.0
                 } else {
                     None
                 };
-            self.specs.insert(seen.clone(), expected);
-        }
-        let seen = &self.replicas[i].seen;
-        if let Some(Some(expected)) = self.specs.get(seen)
-            && *expected != self.replicas[i].value
-        {
+                let broken = breaks(&expected);
+                self.specs.insert(seen.clone(), expected);
+                broken
+            }
+        };
+        if broken {
+            let seen = &self.replicas[i].seen;
+            let expected = self.specs[seen].as_ref();
             let mut finding = self.finding(
                 Property::Specification,
                 format!(
@@ -1426,15 +1462,19 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 ),
                 &[r],
             );
-            finding
-                .values
-                .push((r, format!("{expected:?} (specification)")));
+            finding.values.push((
+                r,
+                format!(
+                    "{:?} (specification)",
+                    expected.expect("broken against one")
+                ),
+            ));
             return Err(finding);
         }
         if self.sequence_model {
             self.check_sequence(i, before, update)?;
         }
-        self.check_convergence()
+        self.check_convergence(i)
     }
 
     /// State explosion: over the absolute limit, over the growth allowed for the updates
@@ -1476,12 +1516,23 @@ impl<'a, P: Protocol> Sim<'a, P> {
     }
 
     /// Replicas that have seen the same updates must agree.
-    fn check_convergence(&self) -> Checked {
+    ///
+    /// Only pairs with replica `changed` are compared once every pair has been (the first
+    /// check of a run): every other pair passed at an earlier check and neither of its
+    /// replicas has changed since (a replica's state, value and updates seen change only
+    /// where [`after_change`](Sim::after_change) follows, and a finding ends the run). The
+    /// pairs are visited in the same order as all pairs would be, so the finding is the same.
+    fn check_convergence(&mut self, changed: usize) -> Checked {
+        let all = !self.convergence_checked;
+        self.convergence_checked = true;
         let state_based = self.ships_states();
         let up = |r: &&Replica<P>| r.status == Status::Up;
         for (k, a) in self.replicas.iter().enumerate().filter(|(_, a)| up(a)) {
-            for b in self.replicas[k + 1..].iter().filter(up) {
-                if a.seen != b.seen {
+            if !all && k > changed {
+                break;
+            }
+            for (l, b) in self.replicas.iter().enumerate().skip(k + 1) {
+                if !up(&b) || (!all && k != changed && l != changed) || a.seen != b.seen {
                     continue;
                 }
                 if a.value != b.value {
