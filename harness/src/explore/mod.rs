@@ -77,6 +77,7 @@
 //! ```
 
 mod hash;
+mod intern;
 mod reduce;
 mod report;
 mod state;
@@ -100,7 +101,6 @@ use crate::schedule::{Faults, MAX_REPLICAS, Schedule, Step};
 use crate::shrink::ShrinkStats;
 use crate::sim::{Event, Finding, Limits, RunConfig, run};
 use hash::{FastMap, FastSet};
-use smallvec::{SmallVec, smallvec};
 use state::{Broken, Ctx, Global, Label, Layout, Memos, Move, OpOf, Sleep};
 
 /// What cannot be explored.
@@ -328,17 +328,20 @@ impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<&'m M>> {
 /// from it.
 type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
 
-struct Node<P: Protocol> {
-    /// The state, then its images under every other permutation (symmetry only).
-    images: SmallVec<[Global<P>; 1]>,
+struct Node {
+    /// The state.
+    state: Global,
+    /// Its images under every other permutation, in the order of the permutations after the
+    /// identity (symmetry only).
+    images: Vec<Global>,
     /// The sleep set.
     sleep: Sleep,
     /// The fingerprint of the state itself (not its canonical one).
     raw: u128,
 }
 
-struct Child<P: Protocol> {
-    node: Node<P>,
+struct Child {
+    node: Node,
     canonical: u128,
     /// The move from the parent (its [`Step`] is built only for the children kept or judged).
     mv: Move,
@@ -596,26 +599,27 @@ where
         &self,
         ctx: &Ctx<'_, P>,
         perms: &[Vec<u8>],
-        node: &Node<P>,
+        node: &Node,
         budget: Option<usize>,
-    ) -> (Vec<Child<P>>, u64) {
-        let g = &node.images[0];
-        let mut children = Vec::new();
+    ) -> (Vec<Child>, u64) {
+        let g = &node.state;
+        let moves = ctx.moves(g);
+        let mut children = Vec::with_capacity(moves.len());
         let mut explored: Sleep = Sleep::new();
         let mut slept = 0;
-        for mv in ctx.moves(g) {
+        for mv in moves {
             let label = ctx.label(g, mv);
             if self.sleep_sets && label != Label::Fault && node.sleep.contains(&label) {
                 slept += 1;
                 continue;
             }
-            let mut images: SmallVec<[Global<P>; 1]> = SmallVec::with_capacity(perms.len());
-            let mut first = node.images[0].clone();
-            let broken = ctx.apply(&mut first, mv).err();
-            if budget.is_some_and(|left| ctx.pending(&first) > left) {
+            let mut state = g.clone();
+            let broken = ctx.apply(&mut state, mv).err();
+            if budget.is_some_and(|left| ctx.pending(&state) > left) {
                 children.push(Child {
                     node: Node {
-                        images: SmallVec::new(),
+                        state,
+                        images: Vec::new(),
                         sleep: Sleep::new(),
                         raw: 0,
                     },
@@ -626,33 +630,37 @@ where
                 });
                 continue;
             }
-            images.push(first);
-            for (image, perm) in node.images[1..].iter().zip(&perms[1..]) {
+            let mut images = Vec::with_capacity(node.images.len());
+            for (image, perm) in node.images.iter().zip(&perms[1..]) {
                 let mut image = image.clone();
                 // The renamed step's verdict is the step's own, renamed.
                 let _ = ctx.apply(&mut image, mv.rename(perm));
                 images.push(image);
             }
-            let raw = ctx.fingerprint(&images[0]);
-            let canonical = images[1..]
+            let raw = ctx.fingerprint(&state);
+            let canonical = images
                 .iter()
                 .map(|image| ctx.fingerprint(image))
                 .fold(raw, u128::min);
-            let sleep = if self.sleep_sets && label != Label::Fault {
-                node.sleep
-                    .iter()
-                    .chain(explored.iter())
-                    .copied()
-                    .filter(|&l| ctx.independent(l, label))
-                    .collect()
-            } else {
-                Sleep::new()
-            };
+            let mut sleep = Sleep::new();
+            if self.sleep_sets && label != Label::Fault {
+                let footprint = ctx.footprint(label);
+                for &l in node.sleep.iter().chain(&explored) {
+                    if ctx.footprint(l).independent(footprint) {
+                        sleep.push(l);
+                    }
+                }
+            }
             if label != Label::Fault {
                 explored.push(label);
             }
             children.push(Child {
-                node: Node { images, sleep, raw },
+                node: Node {
+                    state,
+                    images,
+                    sleep,
+                    raw,
+                },
                 canonical,
                 mv,
                 broken,
@@ -762,7 +770,8 @@ where
             counterexample = Some(found);
         }
         let mut frontier = vec![Node {
-            images: smallvec![root; perms.len()],
+            images: vec![root.clone(); perms.len() - 1],
+            state: root,
             sleep: Sleep::new(),
             raw,
         }];
@@ -772,7 +781,7 @@ where
             && !frontier.is_empty()
         {
             depth += 1;
-            let mut next: Vec<Node<P>> = Vec::new();
+            let mut next: Vec<Node> = Vec::new();
             let mut level: Level<OpOf<P>> = Vec::new();
             // Paths to judge by replay, in breadth-first order: (parent, step, seen broken).
             let mut candidates: Vec<(u32, Step<OpOf<P>>, bool)> = Vec::new();
@@ -781,16 +790,11 @@ where
             // at once; merged in the frontier's order, whatever the threads.
             let chunk = CHUNK * threads.max(1);
             let budget = self.pruning().then_some(self.depth - depth);
-            // The frontier is consumed a chunk at a time, so that its states are freed (and
-            // their memory reused by the next level's) as soon as their children are merged.
-            let mut parents = std::mem::take(&mut frontier).into_iter();
+            // The frontier is read in place (its states are plain data, freed with it).
+            let parents = std::mem::take(&mut frontier);
             let mut start = 0;
-            'merge: loop {
-                let nodes: Vec<Node<P>> = parents.by_ref().take(chunk).collect();
-                if nodes.is_empty() {
-                    break;
-                }
-                let expanded: Vec<(Vec<Child<P>>, u64)> = nodes
+            'merge: for nodes in parents.chunks(chunk) {
+                let expanded: Vec<(Vec<Child>, u64)> = nodes
                     .par_iter()
                     .map(|node| self.expand(&ctx, &perms, node, budget))
                     .collect();
@@ -803,7 +807,7 @@ where
                         if let Some(b) = &child.broken {
                             coverage.violations.entry(b.property).or_insert(depth);
                         }
-                        let step = |mv| ctx.step(&nodes[offset].images[0], mv);
+                        let step = |mv| ctx.step(&nodes[offset].state, mv);
                         if child.pruned {
                             coverage.pruned_by_depth += 1;
                             if broken && counterexample.is_none() {

@@ -13,7 +13,7 @@
 //! of each other.
 //!
 //! **Sleep sets** (Godefroid, 1996). When two steps at different replicas are independent
-//! (they commute and neither disables the other, see the explorer's `independent`), exploring
+//! (they commute and neither disables the other, see the explorer's `footprint`), exploring
 //! `t` after `u` is useless once `u` after `t` has been explored: each state carries the set of
 //! moves already covered by a sibling, and skips them. Sleep sets alone never lose a reachable
 //! state (every state is still visited, at the same depth, since commuted paths have the same

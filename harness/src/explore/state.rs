@@ -17,11 +17,11 @@
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Debug, Write as _};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use smallvec::SmallVec;
 
 use super::hash::{Fp128, Memo, Mix, fmix};
+use super::intern::Table;
 
 use crdt_laws::contain::catch_panic;
 use crdt_laws::{Delivery, Dot, Flavour, History, Model, ReplicaId};
@@ -63,95 +63,89 @@ impl Layout {
     }
 }
 
-/// One replica in a global state.
-pub(crate) struct Rep<P: Protocol> {
-    pub state: Arc<StateOf<P>>,
-    pub value: Arc<ValueOf<P>>,
+/// No id: a replica that has not crashed.
+const NONE: u32 = u32::MAX;
+
+/// One replica in a global state: plain data, its state named by an id in the explorer's
+/// table of states ([`Memos::state`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Rep {
+    pub seen: Bits,
     /// Hash of the state's `Debug` text.
     pub hash: u64,
-    pub seen: Bits,
+    /// The state.
+    pub made: u32,
+    /// A crashed replica: the state it had when it crashed (its `made` is the snapshot it
+    /// restarts from), for the monotone-growth check at the restart; [`NONE`] otherwise.
+    pub at_crash: u32,
     pub up: bool,
-    /// A crashed replica: the state it had when it crashed (its `state` is the snapshot it
-    /// restarts from), for the monotone-growth check at the restart.
-    pub at_crash: Option<(Arc<StateOf<P>>, u64)>,
 }
 
-impl<P: Protocol> Clone for Rep<P> {
-    fn clone(&self) -> Self {
-        Rep {
-            state: Arc::clone(&self.state),
-            value: Arc::clone(&self.value),
-            hash: self.hash,
-            seen: self.seen,
-            up: self.up,
-            at_crash: self.at_crash.clone(),
-        }
-    }
+/// A message's payload, with the hash of its content: its `Debug` text (operation messages)
+/// or the sending state's (state messages, whose payload is a function of that state).
+pub(crate) struct Sent<P: Protocol> {
+    pub payload: P::Payload,
+    pub content: u64,
 }
 
-/// One message in flight.
-pub(crate) struct Msg<P: Protocol> {
-    pub from: u8,
-    pub to: u8,
+/// [`Msg::update`] of a state message.
+const NO_UPDATE: u8 = u8::MAX;
+
+/// One message in flight: plain data (32 bytes), its payload named by an id in the
+/// explorer's table of payloads.
+#[derive(Clone, Copy)]
+pub(crate) struct Msg {
     /// The updates it carries.
     pub seen: Bits,
-    /// Operation messages: the update's bit.
-    pub update: Option<Bits>,
-    pub payload: Arc<P::Payload>,
-    /// Hash of the payload's content: its `Debug` text (operation messages) or the sending
-    /// state's (state messages, whose payload is a function of that state).
-    pub content: u64,
     /// Hash of sender, receiver, updates and the payload's content: the message's identity
     /// across interleavings.
     pub key: u64,
+    /// The payload.
+    pub sent: u32,
+    pub from: u8,
+    pub to: u8,
+    /// Operation messages: the index of the update's bit; [`NO_UPDATE`] for state messages.
+    update: u8,
     /// Made by a send or a duplicate (not by an update's broadcast): a step that only adds
     /// this message, which a shortest counterexample never leaves untouched (see
     /// [`Ctx::pending`]).
     pub optional: bool,
 }
 
-impl<P: Protocol> Clone for Msg<P> {
-    fn clone(&self) -> Self {
-        Msg {
-            from: self.from,
-            to: self.to,
-            seen: self.seen,
-            update: self.update,
-            payload: Arc::clone(&self.payload),
-            content: self.content,
-            key: self.key,
-            optional: self.optional,
-        }
+impl Msg {
+    /// Operation messages: the update's bit.
+    pub(crate) fn update(&self) -> Option<Bits> {
+        (self.update != NO_UPDATE).then(|| 1 << self.update)
     }
 }
 
-/// One replica's updates in order: (operation index, what its origin had seen).
-pub(crate) type Issued = Arc<Vec<(u16, Bits)>>;
+/// The updates issued so far: per replica, its updates in order (operation index, what its
+/// origin had seen), and a hash of them all (the sum of the entries' hashes).
+pub(crate) struct Issued {
+    pub lists: SmallVec<[Vec<(u16, Bits)>; 3]>,
+    pub hash: u64,
+}
 
-/// A global state.
-pub(crate) struct Global<P: Protocol> {
-    pub reps: SmallVec<[Rep<P>; 3]>,
-    /// Per replica, its updates in order: (operation index, what its origin had seen).
-    /// Each replica's list is shared between states until an update of that replica changes
-    /// it.
-    pub updates: SmallVec<[Issued; 3]>,
-    /// A hash of `updates` (the sum of its entries' hashes, kept as updates are issued).
-    pub updates_hash: u64,
+/// A global state: plain data (a clone copies two inline vectors, a drop frees nothing
+/// unless the flight outgrew its inline room).
+pub(crate) struct Global {
+    pub reps: SmallVec<[Rep; 3]>,
+    /// The updates issued ([`Memos::issued`]).
+    pub issued: u32,
     /// Messages in flight, in the order the simulator keeps them.
-    pub flight: SmallVec<[Msg<P>; 4]>,
+    pub flight: SmallVec<[Msg; 6]>,
     /// One side of the partition (a replica mask), or 0.
     pub side: u32,
     /// Faults used: drops, duplicates, partitions, crashes.
     pub used: [u8; 4],
 }
 
-impl<P: Protocol> Clone for Global<P> {
+impl Clone for Global {
     fn clone(&self) -> Self {
         Global {
-            reps: self.reps.clone(),
-            updates: self.updates.clone(),
-            updates_hash: self.updates_hash,
-            flight: self.flight.clone(),
+            reps: SmallVec::from_slice(&self.reps),
+            issued: self.issued,
+            flight: SmallVec::from_slice(&self.flight),
             side: self.side,
             used: self.used,
         }
@@ -224,8 +218,8 @@ pub(crate) struct Ctx<'a, P: Protocol> {
 
 /// A replica state the model made, with what the explorer derives from it once.
 pub(crate) struct Made<P: Protocol> {
-    pub state: Arc<StateOf<P>>,
-    pub value: Arc<ValueOf<P>>,
+    pub state: StateOf<P>,
+    pub value: ValueOf<P>,
     /// Hash of the state's `Debug` text, and the text's length.
     pub hash: u64,
     pub len: usize,
@@ -233,21 +227,24 @@ pub(crate) struct Made<P: Protocol> {
     pub invariant: Result<(), String>,
 }
 
-/// An operation message: its payload and the hash of its `Debug` text.
-type Broadcast<P> = Option<(Arc<<P as Protocol>::Payload>, u64)>;
-
-/// A state after an update, and the message the update broadcasts.
-type Updated<P> = (Arc<Made<P>>, Broadcast<P>);
-
-/// The explorer's memo tables (see [`super::hash`]).
+/// The explorer's memo tables (see [`super::hash`]) and its tables of what the model made
+/// (see [`super::intern`]).
 pub(crate) struct Memos<P: Protocol> {
+    /// Replica states, by id.
+    made: Table<Made<P>>,
+    /// Message payloads, by id.
+    sent: Table<Sent<P>>,
+    /// The updates issued along paths, by id.
+    issued: Table<Issued>,
     /// (state, operation, replica, sequence number) to the state after the update and its
     /// message.
-    updates: Memo<(u64, u16, u8, u64), Updated<P>>,
+    updates: Memo<(u64, u16, u8, u64), (u32, Option<u32>)>,
     /// (state, payload content) to the state after receiving it.
-    receives: Memo<(u64, u64), Arc<Made<P>>>,
+    receives: Memo<(u64, u64), u32>,
     /// A state to the payload it sends.
-    payloads: Memo<u64, Arc<P::Payload>>,
+    payloads: Memo<u64, u32>,
+    /// (updates issued, replica, operation, what it had seen) to the updates issued after it.
+    issue: Memo<(u32, u8, u16, Bits), u32>,
     /// (before, after) to the protocol's order on them.
     leq: Memo<(u64, u64), Option<bool>>,
     /// (state, updates seen, their history's hash) to the specification's verdict (the
@@ -258,12 +255,21 @@ pub(crate) struct Memos<P: Protocol> {
 impl<P: Protocol> Memos<P> {
     pub(crate) fn new() -> Self {
         Memos {
+            made: Table::new(),
+            sent: Table::new(),
+            issued: Table::new(),
             updates: Memo::new(),
             receives: Memo::new(),
             payloads: Memo::new(),
+            issue: Memo::new(),
             leq: Memo::new(),
             spec: Memo::new(),
         }
+    }
+
+    /// The replica state `id`.
+    pub(crate) fn state(&self, id: u32) -> &Made<P> {
+        self.made.get(id)
     }
 }
 
@@ -299,7 +305,7 @@ fn message_key(from: u8, to: u8, seen: Bits, update: Option<Bits>, payload: u64)
     h.finish()
 }
 
-/// The hash of one issued update, for [`Global::updates_hash`] and the specification's memo:
+/// The hash of one issued update, for [`Issued::hash`] and the specification's memo:
 /// its dot's bit, its operation and what its origin had seen.
 fn entry_hash(bit: usize, op: u16, deps: Bits) -> u64 {
     fmix(
@@ -316,46 +322,42 @@ where
     OpOf<P>: Clone,
 {
     /// The initial global state, and what its oracles say.
-    pub(crate) fn root(&self) -> (Global<P>, Option<Broken>) {
+    pub(crate) fn root(&self) -> (Global, Option<Broken>) {
         let model = self.p.model();
         let n = self.layout.replicas;
         let made = catch_panic(|| {
             (0..n)
-                .map(|r| {
-                    let made = self.made(model.new_replica(ReplicaId::new(r as u32)));
-                    Rep {
-                        state: made.state,
-                        value: made.value,
-                        hash: made.hash,
-                        seen: 0,
-                        up: true,
-                        at_crash: None,
-                    }
-                })
-                .collect::<SmallVec<_>>()
+                .map(|r| self.made(model.new_replica(ReplicaId::new(r as u32))))
+                .collect::<Vec<_>>()
         });
-        let reps = match made {
-            Ok(reps) => reps,
+        let made = match made {
+            Ok(made) => made,
             Err(panic) => panic!("the model {panic} while the replicas were created"),
         };
-        let mut g = Global {
+        let reps = made
+            .into_iter()
+            .map(|made| Rep {
+                seen: 0,
+                hash: made.hash,
+                made: self.memo.made.push(made),
+                at_crash: NONE,
+                up: true,
+            })
+            .collect();
+        let issued = self.memo.issued.push(Issued {
+            lists: (0..n).map(|_| Vec::new()).collect(),
+            hash: 0,
+        });
+        let g = Global {
             reps,
-            updates: (0..n).map(|_| Arc::new(Vec::new())).collect(),
-            updates_hash: 0,
+            issued,
             flight: SmallVec::new(),
             side: 0,
             used: [0; 4],
         };
         let mut broken = None;
         for i in 0..n {
-            let made = Made {
-                state: Arc::clone(&g.reps[i].state),
-                value: Arc::clone(&g.reps[i].value),
-                hash: g.reps[i].hash,
-                len: 0,
-                invariant: model.invariant(&g.reps[i].value),
-            };
-            if let Err(b) = self.after_change(&mut g, i, None, &made) {
+            if let Err(b) = self.after_change(&g, i, None) {
                 broken = Some(b);
                 break;
             }
@@ -363,13 +365,18 @@ where
         (g, broken)
     }
 
-    fn blocked(&self, g: &Global<P>, a: u8, b: u8) -> bool {
+    /// The updates issued in `g`.
+    fn issued(&self, g: &Global) -> &Issued {
+        self.memo.issued.get(g.issued)
+    }
+
+    fn blocked(&self, g: &Global, a: u8, b: u8) -> bool {
         g.side != 0 && ((g.side >> a) & 1) != ((g.side >> b) & 1)
     }
 
     /// The simulator's `allowed`: the declared delivery lets message `m` arrive now.
-    fn allowed(&self, g: &Global<P>, m: &Msg<P>) -> bool {
-        let Some(bit) = m.update else {
+    fn allowed(&self, g: &Global, m: &Msg) -> bool {
+        let Some(bit) = m.update() else {
             return true;
         };
         let seen = g.reps[m.to as usize].seen;
@@ -379,7 +386,7 @@ where
         let (origin, seq) = self.layout.dot(bit.trailing_zeros() as usize);
         match self.p.delivery() {
             Delivery::Causal => {
-                let deps = g.updates[origin][seq - 1].1;
+                let deps = self.issued(g).lists[origin][seq - 1].1;
                 deps & !seen == 0
             }
             Delivery::FifoPerSender => (1..seq).all(|s| seen & self.layout.bit(origin, s) != 0),
@@ -387,17 +394,18 @@ where
         }
     }
 
-    fn ready(&self, g: &Global<P>, k: usize) -> bool {
+    fn ready(&self, g: &Global, k: usize) -> bool {
         let m = &g.flight[k];
         !self.blocked(g, m.from, m.to) && self.allowed(g, m)
     }
 
     /// The moves enabled in `g`, in a fixed order.
-    pub(crate) fn moves(&self, g: &Global<P>) -> Moves {
+    pub(crate) fn moves(&self, g: &Global) -> Moves {
         let n = self.layout.replicas;
         let mut moves = Moves::new();
+        let issued = self.issued(g);
         for r in 0..n {
-            if g.reps[r].up && g.updates[r].len() < self.layout.per {
+            if g.reps[r].up && issued.lists[r].len() < self.layout.per {
                 for op in 0..self.alphabet.len() {
                     moves.push(Move::Update {
                         r: r as u8,
@@ -468,7 +476,7 @@ where
     }
 
     /// The simulator step that performs `mv` in `g`.
-    pub(crate) fn step(&self, g: &Global<P>, mv: Move) -> Step<OpOf<P>> {
+    pub(crate) fn step(&self, g: &Global, mv: Move) -> Step<OpOf<P>> {
         let id = |r: u8| ReplicaId::new(u32::from(r));
         let back = |len: usize, pos: usize| (len - 1 - pos) as u32;
         match mv {
@@ -511,7 +519,7 @@ where
     }
 
     /// Performs `mv` on `g` and runs the oracles on what changed.
-    pub(crate) fn apply(&self, g: &mut Global<P>, mv: Move) -> Checked {
+    pub(crate) fn apply(&self, g: &mut Global, mv: Move) -> Checked {
         match catch_panic(|| self.apply_inner(g, mv)) {
             Ok(result) => result,
             Err(panic) => Err(Broken {
@@ -527,8 +535,8 @@ where
         let value = self.p.model().value(&state);
         let invariant = self.p.model().invariant(&value);
         Made {
-            state: Arc::new(state),
-            value: Arc::new(value),
+            state,
+            value,
             hash,
             len,
             invariant,
@@ -536,129 +544,122 @@ where
     }
 
     /// Replica `i` takes the state `made`, within the state-size limit.
-    fn install(&self, g: &mut Global<P>, i: usize, made: &Made<P>) -> Checked {
-        if made.len > self.limits.max_state_bytes {
+    fn install(&self, g: &mut Global, i: usize, made: u32) -> Checked {
+        let state = self.memo.state(made);
+        if state.len > self.limits.max_state_bytes {
             return Err(Broken {
                 property: Property::StateExplosion,
                 message: format!(
                     "{}'s state grew to {} bytes of Debug text, over the limit of {}",
                     ReplicaId::new(i as u32),
-                    made.len,
+                    state.len,
                     self.limits.max_state_bytes
                 ),
             });
         }
-        let rep = &mut g.reps[i];
-        rep.state = Arc::clone(&made.state);
-        rep.value = Arc::clone(&made.value);
-        rep.hash = made.hash;
+        g.reps[i].made = made;
+        g.reps[i].hash = state.hash;
         Ok(())
     }
 
-    fn push(&self, g: &mut Global<P>, msg: Msg<P>) {
-        g.flight.push(msg);
-    }
-
-    fn apply_inner(&self, g: &mut Global<P>, mv: Move) -> Checked {
+    fn apply_inner(&self, g: &mut Global, mv: Move) -> Checked {
         let model = self.p.model();
         match mv {
             Move::Update { r, op } => {
                 let i = r as usize;
-                let seq = g.updates[i].len() + 1;
-                let before = (Arc::clone(&g.reps[i].state), g.reps[i].hash);
-                let (made, broadcast) =
-                    self.memo.updates.get_or((before.1, op, r, seq as u64), || {
-                        let dot = Dot::new(ReplicaId::new(u32::from(r)), seq as u64);
-                        let mut state = model.fork(&before.0);
-                        let produced = self.p.update(&mut state, dot, &self.alphabet[op as usize]);
-                        let broadcast = match produced {
-                            Produced::Nothing => None,
-                            Produced::Delta(_) => {
-                                unreachable!("the explorer refuses delta-state models up front")
-                            }
-                            Produced::Broadcast(message) => {
-                                let (hash, _) = debug_hash(&message);
-                                Some((Arc::new(message), hash))
-                            }
-                        };
-                        (Arc::new(self.made(state)), broadcast)
-                    });
+                let issued = self.issued(g);
+                let seq = issued.lists[i].len() + 1;
+                let before = g.reps[i].made;
+                let key = (g.reps[i].hash, op, r, seq as u64);
+                let (made, broadcast) = self.memo.updates.get_or(key, || {
+                    let dot = Dot::new(ReplicaId::new(u32::from(r)), seq as u64);
+                    let mut state = model.fork(&self.memo.state(before).state);
+                    let produced = self.p.update(&mut state, dot, &self.alphabet[op as usize]);
+                    let broadcast = match produced {
+                        Produced::Nothing => None,
+                        Produced::Delta(_) => {
+                            unreachable!("the explorer refuses delta-state models up front")
+                        }
+                        Produced::Broadcast(payload) => {
+                            let (content, _) = debug_hash(&payload);
+                            Some(self.memo.sent.push(Sent { payload, content }))
+                        }
+                    };
+                    (self.memo.made.push(self.made(state)), broadcast)
+                });
                 let bit = self.layout.bit(i, seq);
                 let seen = g.reps[i].seen;
-                Arc::make_mut(&mut g.updates[i]).push((op, seen));
-                g.updates_hash = g.updates_hash.wrapping_add(entry_hash(
-                    bit.trailing_zeros() as usize,
-                    op,
-                    seen,
-                ));
+                g.issued = self.memo.issue.get_or((g.issued, r, op, seen), || {
+                    let mut lists = issued.lists.clone();
+                    lists[i].push((op, seen));
+                    let entry = entry_hash(bit.trailing_zeros() as usize, op, seen);
+                    self.memo.issued.push(Issued {
+                        lists,
+                        hash: issued.hash.wrapping_add(entry),
+                    })
+                });
                 g.reps[i].seen |= bit;
-                self.install(g, i, &made)?;
-                if let Some((payload, content)) = broadcast {
+                self.install(g, i, made)?;
+                if let Some(sent) = broadcast {
+                    let content = self.memo.sent.get(sent).content;
                     for j in (0..self.layout.replicas).filter(|&j| j != i) {
-                        let key = message_key(r, j as u8, bit, Some(bit), content);
-                        self.push(
-                            g,
-                            Msg {
-                                from: r,
-                                to: j as u8,
-                                seen: bit,
-                                update: Some(bit),
-                                payload: Arc::clone(&payload),
-                                content,
-                                key,
-                                optional: false,
-                            },
-                        );
+                        g.flight.push(Msg {
+                            seen: bit,
+                            key: message_key(r, j as u8, bit, Some(bit), content),
+                            sent,
+                            from: r,
+                            to: j as u8,
+                            update: bit.trailing_zeros() as u8,
+                            optional: false,
+                        });
                     }
                 }
-                self.after_change(g, i, Some((&before.0, before.1)), &made)
+                self.after_change(g, i, Some(before))
             }
             Move::Send { from, to } => {
-                let sender = &g.reps[from as usize];
+                let sender = g.reps[from as usize];
                 let content = sender.hash;
-                let payload = self.memo.payloads.get_or(content, || {
-                    Arc::new(
-                        self.p
-                            .state_payload(&sender.state)
-                            .expect("state-based protocols ship states"),
-                    )
+                let sent = self.memo.payloads.get_or(content, || {
+                    let payload = self
+                        .p
+                        .state_payload(&self.memo.state(sender.made).state)
+                        .expect("state-based protocols ship states");
+                    self.memo.sent.push(Sent { payload, content })
                 });
-                let seen = sender.seen;
-                let key = message_key(from, to, seen, None, content);
-                self.push(
-                    g,
-                    Msg {
-                        from,
-                        to,
-                        seen,
-                        update: None,
-                        payload,
-                        content,
-                        key,
-                        optional: true,
-                    },
-                );
+                g.flight.push(Msg {
+                    seen: sender.seen,
+                    key: message_key(from, to, sender.seen, None, content),
+                    sent,
+                    from,
+                    to,
+                    update: NO_UPDATE,
+                    optional: true,
+                });
                 Ok(())
             }
             Move::Deliver { k, .. } => {
                 let m = g.flight.remove(k);
                 let i = m.to as usize;
-                if let Some(bit) = m.update
+                if let Some(bit) = m.update()
                     && g.reps[i].seen & bit != 0
                     && !self.p.delivery().duplicates()
                 {
                     // The harness discards a duplicate the model cannot take.
                     return Ok(());
                 }
-                let before = (Arc::clone(&g.reps[i].state), g.reps[i].hash);
-                let made = self.memo.receives.get_or((before.1, m.content), || {
-                    let mut state = model.fork(&before.0);
-                    self.p.receive(&mut state, &m.payload);
-                    Arc::new(self.made(state))
-                });
+                let before = g.reps[i].made;
+                let sent = self.memo.sent.get(m.sent);
+                let made = self
+                    .memo
+                    .receives
+                    .get_or((g.reps[i].hash, sent.content), || {
+                        let mut state = model.fork(&self.memo.state(before).state);
+                        self.p.receive(&mut state, &sent.payload);
+                        self.memo.made.push(self.made(state))
+                    });
                 g.reps[i].seen |= m.seen;
-                self.install(g, i, &made)?;
-                self.after_change(g, i, Some((&before.0, before.1)), &made)
+                self.install(g, i, made)?;
+                self.after_change(g, i, Some(before))
             }
             Move::Drop { k } => {
                 g.flight.remove(k);
@@ -666,7 +667,7 @@ where
                 Ok(())
             }
             Move::Duplicate { k } => {
-                let mut copy = g.flight[k].clone();
+                let mut copy = g.flight[k];
                 copy.optional = true;
                 g.flight.push(copy);
                 g.used[1] += 1;
@@ -683,9 +684,10 @@ where
             }
             Move::Crash { r } => {
                 let i = r as usize;
-                let at_crash = Arc::clone(&g.reps[i].state);
-                let restored = match model.round_trip(&at_crash) {
-                    None => model.fork(&at_crash),
+                let at_crash = g.reps[i].made;
+                let state = &self.memo.state(at_crash).state;
+                let restored = match model.round_trip(state) {
+                    None => model.fork(state),
                     Some(Ok(restored)) => restored,
                     Some(Err(e)) => {
                         return Err(Broken {
@@ -697,25 +699,20 @@ where
                         });
                     }
                 };
-                let hash = g.reps[i].hash;
-                g.reps[i].at_crash = Some((at_crash, hash));
+                g.reps[i].at_crash = at_crash;
                 g.reps[i].up = false;
                 g.used[3] += 1;
                 // The snapshot is what the replica restarts from; its value is judged then.
-                self.install(g, i, &self.made(restored))
+                let restored = self.memo.made.push(self.made(restored));
+                self.install(g, i, restored)
             }
             Move::Restart { r } => {
                 let i = r as usize;
-                let (at_crash, hash) = g.reps[i].at_crash.take().expect("a crashed replica");
+                let at_crash = g.reps[i].at_crash;
+                assert_ne!(at_crash, NONE, "a crashed replica");
+                g.reps[i].at_crash = NONE;
                 g.reps[i].up = true;
-                let made = Made {
-                    state: Arc::clone(&g.reps[i].state),
-                    value: Arc::clone(&g.reps[i].value),
-                    hash: g.reps[i].hash,
-                    len: 0,
-                    invariant: model.invariant(&g.reps[i].value),
-                };
-                self.after_change(g, i, Some((&at_crash, hash)), &made)
+                self.after_change(g, i, Some(at_crash))
             }
         }
     }
@@ -723,44 +720,37 @@ where
     /// The simulator's oracles after replica `i` changed (from `before`): invariant, monotone
     /// growth, specification, one order of sequence elements among the replicas now, and
     /// convergence of `i` with every replica that has seen the same updates.
-    fn after_change(
-        &self,
-        g: &mut Global<P>,
-        i: usize,
-        before: Option<(&StateOf<P>, u64)>,
-        made: &Made<P>,
-    ) -> Checked {
+    fn after_change(&self, g: &Global, i: usize, before: Option<u32>) -> Checked {
         let r = ReplicaId::new(i as u32);
         let rep = &g.reps[i];
+        let made = self.memo.state(rep.made);
         if let Err(broken) = &made.invariant {
             return Err(Broken {
                 property: Property::Invariant,
                 message: format!("{r} shows a value that breaks the model's invariant: {broken}"),
             });
         }
-        if let Some((before, before_hash)) = before
-            && self
-                .memo
-                .leq
-                .get_or((before_hash, rep.hash), || self.p.leq(before, &rep.state))
-                == Some(false)
+        if let Some(before) = before.map(|id| self.memo.state(id))
+            && self.memo.leq.get_or((before.hash, made.hash), || {
+                self.p.leq(&before.state, &made.state)
+            }) == Some(false)
         {
             return Err(Broken {
                 property: Property::MonotoneGrowth,
                 message: format!("{r}'s state moved down: the new state is not above the old one"),
             });
         }
-        let key = (rep.hash, rep.seen, self.history_hash(g, rep.seen));
+        let key = (made.hash, rep.seen, self.history_hash(g, rep.seen));
         let verdict = self.memo.spec.get_or(key, || {
             if let Some(history) = self.history(g, rep.seen)
                 && let Some(expected) = self.p.model().spec(&history)
-                && expected != *rep.value
+                && expected != made.value
             {
                 Err(format!(
                     "has seen {} update(s) and shows a value its specification does not \
                      allow: {:?}, expected {expected:?}",
                     rep.seen.count_ones(),
-                    rep.value
+                    made.value
                 ))
             } else {
                 Ok(())
@@ -780,21 +770,25 @@ where
                 continue;
             }
             let o = ReplicaId::new(j as u32);
-            if !Arc::ptr_eq(&other.value, &rep.value) && other.value != rep.value {
+            if other.made == rep.made {
+                // One state (ids are handed out per state made).
+                continue;
+            }
+            let theirs = self.memo.state(other.made);
+            if theirs.value != made.value {
                 return Err(Broken {
                     property: Property::Convergence,
                     message: format!(
                         "{r} and {o} have seen the same {} update(s) but show different values: \
                          {:?} and {:?}",
                         rep.seen.count_ones(),
-                        rep.value,
-                        other.value
+                        made.value,
+                        theirs.value
                     ),
                 });
             }
             if self.state_based
-                && !Arc::ptr_eq(&rep.state, &other.state)
-                && self.p.model().state_eq(&rep.state, &other.state) == Some(false)
+                && self.p.model().state_eq(&made.state, &theirs.state) == Some(false)
             {
                 return Err(Broken {
                     property: Property::EqualValuesDifferentStates,
@@ -810,14 +804,15 @@ where
 
     /// A hash of the updates in `seen` (their dots, operations and dependencies): equal for
     /// equal histories.
-    fn history_hash(&self, g: &Global<P>, seen: Bits) -> u64 {
+    fn history_hash(&self, g: &Global, seen: Bits) -> u64 {
         let per = self.layout.per;
+        let issued = self.issued(g);
         let mut sum = 0u64;
         let mut rest = seen;
         while rest != 0 {
             let bit = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            let (op, deps) = g.updates[bit / per][bit % per];
+            let (op, deps) = issued.lists[bit / per][bit % per];
             sum = sum.wrapping_add(entry_hash(bit, op, deps));
         }
         sum
@@ -825,15 +820,16 @@ where
 
     /// The history a specification receives for a replica that has seen `seen`, or `None` when
     /// what it has seen is not causally complete (the simulator does not judge it then).
-    fn history(&self, g: &Global<P>, seen: Bits) -> Option<History<OpOf<P>>> {
+    fn history(&self, g: &Global, seen: Bits) -> Option<History<OpOf<P>>> {
         let per = self.layout.per;
+        let issued = self.issued(g);
         let mut visible: Vec<(usize, usize, Bits)> = Vec::new();
         let mut rest = seen;
         while rest != 0 {
             let bit = rest.trailing_zeros() as usize;
             rest &= rest - 1;
             let (origin, seq) = (bit / per, bit % per + 1);
-            let deps = g.updates[origin][seq - 1].1;
+            let deps = issued.lists[origin][seq - 1].1;
             if deps & !seen != 0 {
                 return None;
             }
@@ -856,7 +852,7 @@ where
                 let (o, s) = (bit / per, bit % per + 1);
                 dep_dots.push(Dot::new(ReplicaId::new(o as u32), s as u64));
             }
-            let op = g.updates[origin][seq - 1].0;
+            let op = issued.lists[origin][seq - 1].0;
             history.push(
                 Dot::new(ReplicaId::new(origin as u32), seq as u64),
                 self.alphabet[op as usize].clone(),
@@ -869,16 +865,16 @@ where
 
     /// Sequences: replica `i` orders the elements it shares with every other live replica the
     /// same way they do.
-    fn check_order(&self, g: &Global<P>, i: usize) -> Checked {
+    fn check_order(&self, g: &Global, i: usize) -> Checked {
         let model = self.p.model();
-        let Some(mine) = model.element_ids(&g.reps[i].state) else {
+        let Some(mine) = model.element_ids(&self.memo.state(g.reps[i].made).state) else {
             return Ok(());
         };
         for (j, other) in g.reps.iter().enumerate() {
             if j == i || !other.up {
                 continue;
             }
-            let Some(theirs) = model.element_ids(&other.state) else {
+            let Some(theirs) = model.element_ids(&self.memo.state(other.made).state) else {
                 continue;
             };
             let common_mine: Vec<Dot> = mine
@@ -909,38 +905,38 @@ where
     /// crash), the updates issued, the messages in flight (a multiset when messages may
     /// overtake each other, else each receiver's queue in order), the partition and the faults
     /// used.
-    pub(crate) fn fingerprint(&self, g: &Global<P>) -> u128 {
+    pub(crate) fn fingerprint(&self, g: &Global) -> u128 {
         let mut h = Fp128::new();
-        for rep in &g.reps {
+        // Which replicas are up and which hold a state from a crash (then that state's hash).
+        let mut status = 0u64;
+        for (r, rep) in g.reps.iter().enumerate() {
             h.word(rep.hash);
             h.word(rep.seen as u64);
             h.word((rep.seen >> 64) as u64);
-            h.word(match &rep.at_crash {
-                None => u64::from(rep.up),
-                Some((_, hash)) => fmix(*hash) ^ 2,
-            });
+            status |= u64::from(rep.up) << r | u64::from(rep.at_crash != NONE) << (r + 8);
         }
-        h.word(g.updates_hash);
-        // The flight's keys, sorted, in a buffer on the stack when the flight is small.
-        let mut buffer = [(0u8, 0u64); 32];
-        let mut heap = Vec::new();
-        let keys: &mut [(u8, u64)] = if g.flight.len() <= buffer.len() {
-            for (slot, m) in buffer.iter_mut().zip(&g.flight) {
-                *slot = (m.to, m.key);
-            }
-            &mut buffer[..g.flight.len()]
-        } else {
-            heap.extend(g.flight.iter().map(|m| (m.to, m.key)));
-            &mut heap
-        };
+        h.word(status);
+        for rep in g.reps.iter().filter(|rep| rep.at_crash != NONE) {
+            h.word(self.memo.state(rep.at_crash).hash);
+        }
+        h.word(self.issued(g).hash);
+        h.word(g.flight.len() as u64);
+        let word = |to: u8, key: u64| u64::from(to) << 56 ^ key;
         if self.reorder {
+            // A multiset: the keys sorted.
+            let mut keys: SmallVec<[(u8, u64); 16]> =
+                g.flight.iter().map(|m| (m.to, m.key)).collect();
             keys.sort_unstable();
+            for &(to, key) in &keys {
+                h.word(word(to, key));
+            }
         } else {
-            keys.sort_by_key(|&(to, _)| to);
-        }
-        h.word(keys.len() as u64);
-        for &(to, key) in keys.iter() {
-            h.word(u64::from(to) << 56 ^ key);
+            // Each receiver's queue in order.
+            for to in 0..self.layout.replicas as u8 {
+                for m in g.flight.iter().filter(|m| m.to == to) {
+                    h.word(word(to, m.key));
+                }
+            }
         }
         let full = (1u32 << self.layout.replicas) - 1;
         let side = if g.side & 1 == 0 && g.side != 0 {
@@ -955,41 +951,31 @@ where
     /// The messages in flight made by sends and duplicates: each needs a step of its own (a
     /// delivery, a drop or a duplicate) before a shortest counterexample ends, since a path
     /// that leaves one untouched is still a counterexample without the step that made it.
-    pub(crate) fn pending(&self, g: &Global<P>) -> usize {
+    pub(crate) fn pending(&self, g: &Global) -> usize {
         g.flight.iter().filter(|m| m.optional).count()
     }
 
-    /// Whether two moves, both enabled in one state, commute and neither disables the other:
-    /// steps at different replicas (updates, sends, deliveries) that do not both append to
-    /// one receiver's queue (when messages do not overtake, the order of two appends to a
-    /// queue matters). Faults, partitions and crashes interact with everything.
-    pub(crate) fn independent(&self, a: Label, b: Label) -> bool {
-        let actor = |l: Label| match l {
-            Label::Update { r, .. } => Some(r),
-            Label::Send { from, .. } => Some(from),
-            Label::Deliver { to, .. } => Some(to),
-            Label::Fault => None,
-        };
-        let (Some(x), Some(y)) = (actor(a), actor(b)) else {
-            return false;
-        };
-        if x == y {
-            return false;
-        }
-        if self.reorder {
-            return true;
-        }
+    /// What tells whether two moves, both enabled in one state, commute and neither disables
+    /// the other ([`Footprint::independent`]): steps at different replicas (updates, sends,
+    /// deliveries) that do not both append to one receiver's queue (when messages do not
+    /// overtake, the order of two appends to a queue matters). Faults, partitions and crashes
+    /// interact with everything.
+    pub(crate) fn footprint(&self, l: Label) -> Footprint {
         let full = (1u32 << self.layout.replicas) - 1;
-        let appends = |l: Label| match l {
-            Label::Update { r, .. } if !self.state_based => full & !(1 << r),
-            Label::Send { to, .. } => 1 << to,
-            _ => 0,
+        // Appends commute when messages may overtake each other.
+        let ordered = !self.reorder;
+        let (actor, appends) = match l {
+            Label::Update { r, .. } if ordered && !self.state_based => (r, full & !(1 << r)),
+            Label::Update { r, .. } => (r, 0),
+            Label::Send { from, to } => (from, if ordered { 1 << to } else { 0 }),
+            Label::Deliver { to, .. } => (to, 0),
+            Label::Fault => (Footprint::FAULT, 0),
         };
-        appends(a) & appends(b) == 0
+        Footprint { actor, appends }
     }
 
     /// The label a move keeps in sleep sets: its message is named by content, not position.
-    pub(crate) fn label(&self, g: &Global<P>, mv: Move) -> Label {
+    pub(crate) fn label(&self, g: &Global, mv: Move) -> Label {
         match mv {
             Move::Update { r, op } => Label::Update { r, op },
             Move::Send { from, to } => Label::Send { from, to },
@@ -999,6 +985,27 @@ where
             },
             _ => Label::Fault,
         }
+    }
+}
+
+/// A label's replica (the one acting) and the queues it appends to (when messages keep their
+/// order): two labels are independent when both have a replica, the replicas differ, and
+/// they append to no common queue.
+#[derive(Clone, Copy)]
+pub(crate) struct Footprint {
+    actor: u8,
+    appends: u32,
+}
+
+impl Footprint {
+    /// The actor of faults, partitions and crashes, which interact with everything.
+    const FAULT: u8 = u8::MAX;
+
+    pub(crate) fn independent(self, other: Footprint) -> bool {
+        self.actor != Footprint::FAULT
+            && other.actor != Footprint::FAULT
+            && self.actor != other.actor
+            && self.appends & other.appends == 0
     }
 }
 
