@@ -246,27 +246,13 @@ impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
     /// # Panics
     /// If `index > len()`.
     pub fn insert_many(&mut self, index: usize, values: impl IntoIterator<Item = T>) -> Message<T> {
-        self.insert_with(index, |insertion| insertion.extend_values(values))
-    }
-
-    /// [`insert_many`](Self::insert_many) from a slice of `Copy` values, copied into the
-    /// message at once.
-    pub(crate) fn insert_copied(&mut self, index: usize, values: &[T]) -> Message<T>
-    where
-        T: Copy,
-    {
-        self.insert_with(index, |insertion| insertion.extend_from_slice(values))
-    }
-
-    /// Inserts at `index` the values that `fill` puts in the message.
-    fn insert_with(&mut self, index: usize, fill: impl FnOnce(&mut Insertion<T>)) -> Message<T> {
         let index = self.check_insert_index(index);
         let origin = self.local_origin(index);
         // Fill the values in place in the returned message: building them elsewhere and
         // moving them in costs a store-forwarding stall per keystroke.
         let mut message = Message::Insert(self.insertion(&origin, []));
         if let Message::Insert(insertion) = &mut message {
-            fill(insertion);
+            insertion.extend_values(values);
             if !insertion.values().is_empty() {
                 self.apply_local_insert(origin, index, insertion.values());
             }

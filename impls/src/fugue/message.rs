@@ -97,14 +97,6 @@ impl<T> Insertion<T> {
         &self.values
     }
 
-    /// Appends copies of `values`, all at once.
-    pub(crate) fn extend_from_slice(&mut self, values: &[T])
-    where
-        T: Copy,
-    {
-        self.values.extend_from_slice(values);
-    }
-
     pub(crate) fn extend_values(&mut self, values: impl IntoIterator<Item = T>) {
         self.values.extend(values);
     }

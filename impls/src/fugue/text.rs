@@ -90,18 +90,7 @@ impl<O: SiblingOrder> Text<O> {
     /// # Panics
     /// If `at > len()`.
     pub fn insert_str(&mut self, at: usize, text: &str) -> Message<char> {
-        // A keystroke's few chars are decoded on the stack and copied into the message at once.
-        let mut buffer = ['\0'; 4];
-        let mut n = 0;
-        for c in text.chars() {
-            if n == buffer.len() {
-                let chars: Vec<char> = text.chars().collect();
-                return self.list.insert_copied(at, &chars);
-            }
-            buffer[n] = c;
-            n += 1;
-        }
-        self.list.insert_copied(at, &buffer[..n])
+        self.list.insert_many(at, text.chars())
     }
 
     /// Deletes `len` `char`s from index `at` on, and returns the message for the other
