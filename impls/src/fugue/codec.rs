@@ -12,6 +12,7 @@ use crdt_laws::ReplicaId;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::compact::DELETED;
 use super::integrate::PendingRun;
 use super::list::List;
 use super::message::{Id, Side};
@@ -191,7 +192,7 @@ impl<T: PartialEq, O, V: Values<Item = T> + PartialEq> PartialEq for List<T, O, 
                     .iter()
                     .zip(&b.runs)
                     .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
-                && a.deleted == b.deleted
+                && a.flags.plane_eq(&b.flags, DELETED)
         };
         let mut ours = self.tree.agents_by_replica();
         let mut theirs = other.tree.agents_by_replica();
@@ -240,7 +241,7 @@ impl<T: PartialEq, O, V: Values<Item = T>> List<T, O, V> {
                     .iter()
                     .zip(their_runs)
                     .all(|(x, y)| run_repr(&self.tree, x) == run_repr(&other.tree, y))
-                && mine.deleted.is_subset(&theirs.deleted)
+                && mine.flags.is_subset(&theirs.flags, DELETED)
         })
     }
 }

@@ -1,4 +1,4 @@
-//! Compact storage for the per-element state of a Fugue list: a growable bit vector, and vector
+//! Compact storage for the per-element state of a Fugue list: growable bit vectors, and vector
 //! growth by a quarter instead of doubling.
 //!
 //! Per-element arrays dominate the memory of a list (every element ever inserted stays, as a
@@ -21,21 +21,32 @@ pub(crate) fn push<T>(v: &mut Vec<T>, item: T) {
     v.push(item);
 }
 
-/// A growable vector of bits, one per element. Bits past `len` are always zero, so that two
-/// equal bit vectors have equal words.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Bits {
-    words: Vec<u64>,
+/// The plane of [`Flags`] that marks tombstones.
+pub(crate) const DELETED: usize = 0;
+/// The element has at least one left child.
+pub(crate) const LEFT_CHILD: usize = 1;
+/// The element has at least one right child.
+pub(crate) const RIGHT_CHILD: usize = 2;
+/// The element starts an insertion run.
+pub(crate) const RUN_START: usize = 3;
+
+/// Four growable bit vectors (*planes*: [`DELETED`], [`LEFT_CHILD`], [`RIGHT_CHILD`],
+/// [`RUN_START`]) of one length, interleaved by 64-bit word so that appending elements grows
+/// one array once instead of four. Bits past `len` are always zero, so that equal planes have
+/// equal words.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Flags {
+    words: Vec<[u64; 4]>,
     len: u32,
 }
 
-impl Bits {
-    /// The number of bits.
+impl Flags {
+    /// The number of bits of each plane.
     pub(crate) fn len(&self) -> u32 {
         self.len
     }
 
-    /// Appends `n` zero bits.
+    /// Appends `n` zero bits to every plane.
     #[inline]
     pub(crate) fn grow(&mut self, n: u32) {
         let len = self.len + n;
@@ -51,25 +62,26 @@ impl Bits {
         let words = len.div_ceil(64) as usize;
         let extra = words - self.words.len();
         reserve(&mut self.words, extra);
-        self.words.resize(words, 0);
+        self.words.resize(words, [0; 4]);
     }
 
-    /// The bit at `i` (`i < len`).
+    /// The bit at `i` (`i < len`) of `plane`.
     #[inline]
-    pub(crate) fn get(&self, i: u32) -> bool {
+    pub(crate) fn get(&self, plane: usize, i: u32) -> bool {
         debug_assert!(i < self.len);
-        self.words[(i / 64) as usize] >> (i % 64) & 1 != 0
+        self.words[(i / 64) as usize][plane] >> (i % 64) & 1 != 0
     }
 
-    /// Sets the bit at `i` (`i < len`).
+    /// Sets the bit at `i` (`i < len`) of `plane`.
     #[inline]
-    pub(crate) fn set(&mut self, i: u32) {
+    pub(crate) fn set(&mut self, plane: usize, i: u32) {
         debug_assert!(i < self.len);
-        self.words[(i / 64) as usize] |= 1 << (i % 64);
+        self.words[(i / 64) as usize][plane] |= 1 << (i % 64);
     }
 
-    /// Sets the bits `start..end` (`end <= len`).
-    pub(crate) fn set_range(&mut self, start: u32, end: u32) {
+    /// Sets the bits `start..end` (`end <= len`) of `plane`.
+    #[inline]
+    pub(crate) fn set_range(&mut self, plane: usize, start: u32, end: u32) {
         debug_assert!(start <= end && end <= self.len);
         let mut i = start;
         while i < end {
@@ -80,16 +92,16 @@ impl Bits {
             } else {
                 ((1u64 << n) - 1) << bit
             };
-            self.words[(i / 64) as usize] |= mask;
+            self.words[(i / 64) as usize][plane] |= mask;
             i += n;
         }
     }
 
-    /// The first index `>= from` whose bit equals `value`, or `len` if none.
-    pub(crate) fn find(&self, from: u32, value: bool) -> u32 {
+    /// The first index `>= from` whose bit of `plane` equals `value`, or `len` if none.
+    pub(crate) fn find(&self, plane: usize, from: u32, value: bool) -> u32 {
         let mut i = from;
         while i < self.len {
-            let word = self.words[(i / 64) as usize];
+            let word = self.words[(i / 64) as usize][plane];
             let word = if value { word } else { !word };
             let rest = word >> (i % 64);
             if rest != 0 {
@@ -100,18 +112,28 @@ impl Bits {
         self.len
     }
 
-    /// True when every bit set in `self` is set in `other` (bits past `other.len()` count as
-    /// unset).
-    pub(crate) fn is_subset(&self, other: &Self) -> bool {
+    /// True when `plane` holds the same bits in `self` and `other` (lengths included).
+    pub(crate) fn plane_eq(&self, other: &Self, plane: usize) -> bool {
+        self.len == other.len
+            && self
+                .words
+                .iter()
+                .zip(&other.words)
+                .all(|(a, b)| a[plane] == b[plane])
+    }
+
+    /// True when every bit set in `plane` of `self` is set in `plane` of `other` (bits past
+    /// `other.len()` count as unset).
+    pub(crate) fn is_subset(&self, other: &Self, plane: usize) -> bool {
         self.words
             .iter()
             .enumerate()
-            .all(|(i, w)| w & !other.words.get(i).copied().unwrap_or(0) == 0)
+            .all(|(i, w)| w[plane] & !other.words.get(i).map_or(0, |o| o[plane]) == 0)
     }
 
     /// Memory held, in bytes (capacity, not just length).
     pub(crate) fn heap_size(&self) -> usize {
-        self.words.capacity() * size_of::<u64>()
+        self.words.capacity() * size_of::<[u64; 4]>()
     }
 }
 
@@ -119,54 +141,78 @@ impl Bits {
 mod tests {
     use super::*;
 
-    /// A reference: one `bool` per bit.
-    fn bools(bits: &Bits) -> Vec<bool> {
-        (0..bits.len()).map(|i| bits.get(i)).collect()
+    /// A reference: one `bool` per bit of `plane`.
+    fn bools(flags: &Flags, plane: usize) -> Vec<bool> {
+        (0..flags.len()).map(|i| flags.get(plane, i)).collect()
     }
 
     #[test]
-    fn ranges_and_search_agree_with_a_vector_of_bools() {
-        let mut bits = Bits::default();
-        let mut model = Vec::new();
-        // Ranges within a word, across words, whole words, ending at the end.
-        for &(grow, start, end) in &[
+    fn ranges_and_search_agree_with_vectors_of_bools() {
+        let mut flags = Flags::default();
+        let mut model = vec![Vec::new(); 4];
+        // Ranges within a word, across words, whole words, ending at the end, on every plane.
+        for (k, &(grow, start, end)) in [
             (10u32, 2u32, 5u32),
             (100, 60, 70),
             (200, 64, 192),
             (3, 309, 313),
             (1, 313, 314),
-        ] {
-            bits.grow(grow);
-            model.resize(bits.len() as usize, false);
-            bits.set_range(start, end);
-            model[start as usize..end as usize].fill(true);
-            assert_eq!(bools(&bits), model);
+        ]
+        .iter()
+        .enumerate()
+        {
+            flags.grow(grow);
+            for plane in &mut model {
+                plane.resize(flags.len() as usize, false);
+            }
+            let plane = k % 4;
+            flags.set_range(plane, start, end);
+            model[plane][start as usize..end as usize].fill(true);
+            flags.set(3 - plane, start);
+            model[3 - plane][start as usize] = true;
+            for (p, expected) in model.iter().enumerate() {
+                assert_eq!(&bools(&flags, p), expected, "plane {p}");
+            }
         }
-        for from in 0..=bits.len() {
-            for value in [false, true] {
-                let expected = (from as usize..model.len())
-                    .find(|&i| model[i] == value)
-                    .map_or(bits.len(), |i| i as u32);
-                assert_eq!(bits.find(from, value), expected, "find({from}, {value})");
+        for (plane, model) in model.iter().enumerate() {
+            for from in 0..=flags.len() {
+                for value in [false, true] {
+                    let expected = (from as usize..model.len())
+                        .find(|&i| model[i] == value)
+                        .map_or(flags.len(), |i| i as u32);
+                    assert_eq!(
+                        flags.find(plane, from, value),
+                        expected,
+                        "find({from}, {value})"
+                    );
+                }
             }
         }
     }
 
     #[test]
-    fn subsets_and_equality_ignore_nothing() {
-        let mut a = Bits::default();
+    fn subsets_and_equality_are_per_plane() {
+        let mut a = Flags::default();
         a.grow(130);
         let mut b = a.clone();
-        a.set(129);
-        assert!(!a.is_subset(&b) && b.is_subset(&a) && a != b);
-        b.set(129);
-        b.set(3);
-        assert!(a.is_subset(&b) && !b.is_subset(&a));
-        // A shorter vector is a subset of a longer one holding its bits.
-        let mut short = Bits::default();
+        a.set(DELETED, 129);
+        assert!(!a.is_subset(&b, DELETED) && b.is_subset(&a, DELETED));
+        assert!(!a.plane_eq(&b, DELETED) && a.plane_eq(&b, RUN_START));
+        b.set(DELETED, 129);
+        b.set(DELETED, 3);
+        b.set(RUN_START, 5);
+        assert!(a.is_subset(&b, DELETED) && !b.is_subset(&a, DELETED));
+        assert!(!a.plane_eq(&b, RUN_START) && a.plane_eq(&b, LEFT_CHILD));
+        // A shorter vector is a subset of a longer one holding its bits, never equal to it.
+        let mut short = Flags::default();
         short.grow(4);
-        short.set(3);
-        assert!(short.is_subset(&b) && !short.is_subset(&a));
+        short.set(DELETED, 3);
+        assert!(short.is_subset(&b, DELETED) && !short.is_subset(&a, DELETED));
+        let mut long = Flags::default();
+        long.grow(4);
+        assert!(long.plane_eq(&short, LEFT_CHILD) && !long.plane_eq(&short, DELETED));
+        long.grow(1);
+        assert!(!long.plane_eq(&short, LEFT_CHILD));
     }
 
     #[test]

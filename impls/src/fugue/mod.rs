@@ -6,7 +6,8 @@
 //!
 //! - [`FugueList<T>`](FugueList) and [`FugueMaxList<T>`](FugueMaxList): the list, replicated by
 //!   messages ([`Message`], [`List::integrate`]) or by whole states ([`List::merge`]);
-//! - [`FugueText`] and [`FugueMaxText`]: the same over `char`s, with a `String`-like API;
+//! - [`FugueText`] and [`FugueMaxText`]: the same over `char`s, with a `String`-like API, each
+//!   ASCII `char` stored in one byte ([`CompactChars`], a [`Values`] storage);
 //! - [`FugueListModel`] and [`FugueMaxListModel`]: ready-made models for the law catalogue and the harness, state-based
 //!   and operation-based, and a specification from a deliberately naive reference
 //!   implementation ([`spec`]).

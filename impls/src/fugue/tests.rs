@@ -108,7 +108,7 @@ fn run<O: SiblingOrder>(n: usize, steps: &[Step]) {
                     .map(|_| {
                         letter = (letter + 1) % 26;
                         // Every fifth letter is non-ASCII, for the compact storage of texts.
-                        if letter % 5 == 0 {
+                        if letter.is_multiple_of(5) {
                             char::from_u32(0x3b1 + u32::from(letter)).unwrap()
                         } else {
                             char::from(b'a' + letter)

@@ -7,8 +7,8 @@
 //! counter order:
 //!
 //! - `values[counter]`: the element's value, tombstones included;
-//! - four bit vectors indexed by counter: deleted, has a left child, has a right child, starts
-//!   a run;
+//! - four bit vectors indexed by counter, in one [`Flags`]: deleted, has a left child, has a
+//!   right child, starts a run;
 //! - `runs`: maximal *insertion runs*. Element `k` of a run is the right child of element
 //!   `k - 1` and shares the run's right origin, so only a run's first element stores its parent.
 //!   Whether an element starts a run is a property of that element alone (its parent, side and
@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use crdt_laws::ReplicaId;
 
-use super::compact::{self, Bits};
+use super::compact::{self, DELETED, Flags, LEFT_CHILD, RIGHT_CHILD, RUN_START};
 use super::message::{Id, Side};
 use super::values::Values;
 
@@ -60,14 +60,9 @@ pub(crate) struct NodeInfo {
 pub(crate) struct Agent<V> {
     pub replica: ReplicaId,
     pub values: V,
-    /// Which elements are tombstones.
-    pub deleted: Bits,
-    /// Which elements have at least one left child.
-    left_child: Bits,
-    /// Which elements have at least one right child.
-    right_child: Bits,
-    /// Which elements start a run (`runs` has their details).
-    run_start: Bits,
+    /// Per element: tombstone, has a left child, has a right child, starts a run (`runs` has
+    /// its details).
+    pub flags: Flags,
     pub runs: Vec<Run>,
 }
 
@@ -76,10 +71,7 @@ impl<V: Values> Agent<V> {
         Self {
             replica,
             values: V::default(),
-            deleted: Bits::default(),
-            left_child: Bits::default(),
-            right_child: Bits::default(),
-            run_start: Bits::default(),
+            flags: Flags::default(),
             runs: Vec::new(),
         }
     }
@@ -95,11 +87,11 @@ impl<V: Values> Agent<V> {
     pub(crate) fn deleted_ranges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         let mut counter = 0;
         std::iter::from_fn(move || {
-            let start = self.deleted.find(counter, true);
-            if start == self.deleted.len() {
+            let start = self.flags.find(DELETED, counter, true);
+            if start == self.flags.len() {
                 return None;
             }
-            counter = self.deleted.find(start, false);
+            counter = self.flags.find(DELETED, start, false);
             Some((start, counter - start))
         })
     }
@@ -130,10 +122,7 @@ impl<V> Tree<V> {
             .map(|a| Agent {
                 replica: a.replica,
                 values: convert(&a.values),
-                deleted: a.deleted,
-                left_child: a.left_child,
-                right_child: a.right_child,
-                run_start: a.run_start,
+                flags: a.flags,
                 runs: a.runs,
             })
             .collect();
@@ -196,15 +185,15 @@ impl<V: Values> Tree<V> {
     /// True when element `lid` starts an insertion run (it may not share a piece with the
     /// element before it).
     pub(crate) fn is_run_start(&self, agent: u32, counter: u32) -> bool {
-        self.agents[agent as usize].run_start.get(counter)
+        self.agents[agent as usize].flags.get(RUN_START, counter)
     }
 
     /// True when element `lid` has at least one child on `side`.
     pub(crate) fn has_child(&self, lid: Lid, side: Side) -> bool {
         let agent = &self.agents[lid.agent as usize];
         match side {
-            Side::Left => agent.left_child.get(lid.counter),
-            Side::Right => agent.right_child.get(lid.counter),
+            Side::Left => agent.flags.get(LEFT_CHILD, lid.counter),
+            Side::Right => agent.flags.get(RIGHT_CHILD, lid.counter),
         }
     }
 
@@ -260,14 +249,13 @@ impl<V: Values> Tree<V> {
                 .is_some_and(|r| r.right_origin == right_origin);
         a.values.extend_from_slice(values);
         let len = values.len() as u32;
-        a.deleted.grow(len);
-        a.left_child.grow(len);
-        a.right_child.grow(len);
-        a.run_start.grow(len);
+        a.flags.grow(len);
         // Every new element but the last has a right child: the next one.
-        a.right_child.set_range(start, start + len - 1);
+        if len > 1 {
+            a.flags.set_range(RIGHT_CHILD, start, start + len - 1);
+        }
         if !continues {
-            a.run_start.set(start);
+            a.flags.set(RUN_START, start);
             compact::push(
                 &mut a.runs,
                 Run {
@@ -281,8 +269,8 @@ impl<V: Values> Tree<V> {
         if let Some(parent) = parent {
             let p = &mut self.agents[parent.agent as usize];
             match side {
-                Side::Left => p.left_child.set(parent.counter),
-                Side::Right => p.right_child.set(parent.counter),
+                Side::Left => p.flags.set(LEFT_CHILD, parent.counter),
+                Side::Right => p.flags.set(RIGHT_CHILD, parent.counter),
             }
         }
         continues
@@ -291,8 +279,8 @@ impl<V: Values> Tree<V> {
     /// Marks `len` elements of `agent` from `start` on as deleted.
     pub(crate) fn mark_deleted(&mut self, agent: u32, start: u32, len: u32) {
         self.agents[agent as usize]
-            .deleted
-            .set_range(start, start + len);
+            .flags
+            .set_range(DELETED, start, start + len);
     }
 
     /// Memory held by the tree, in bytes (capacity, not just length).
@@ -301,12 +289,7 @@ impl<V: Values> Tree<V> {
             .agents
             .iter()
             .map(|a| {
-                a.values.heap_size()
-                    + a.deleted.heap_size()
-                    + a.left_child.heap_size()
-                    + a.right_child.heap_size()
-                    + a.run_start.heap_size()
-                    + a.runs.capacity() * size_of::<Run>()
+                a.values.heap_size() + a.flags.heap_size() + a.runs.capacity() * size_of::<Run>()
             })
             .sum();
         per_agent
