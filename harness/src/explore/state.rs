@@ -227,6 +227,9 @@ pub(crate) struct Made<P: Protocol> {
     pub invariant: Result<(), String>,
 }
 
+/// A state after an update, and the payload the update broadcasts (both by id).
+type Updated = (u32, Option<u32>);
+
 /// The explorer's memo tables (see [`super::hash`]) and its tables of what the model made
 /// (see [`super::intern`]).
 pub(crate) struct Memos<P: Protocol> {
@@ -238,7 +241,7 @@ pub(crate) struct Memos<P: Protocol> {
     issued: Table<Issued>,
     /// (state, operation, replica, sequence number) to the state after the update and its
     /// message.
-    updates: Memo<(u64, u16, u8, u64), (u32, Option<u32>)>,
+    updates: Memo<(u64, u16, u8, u64), Updated>,
     /// (state, payload content) to the state after receiving it.
     receives: Memo<(u64, u64), u32>,
     /// A state to the payload it sends.
