@@ -296,6 +296,7 @@ pub fn gallery() -> Vec<Entry> {
             caught_by: &[
                 L(Law::EffectsCommute),
                 L(Law::ValueMatchesSpec),
+                O("convergence"),
                 O("specification"),
             ],
             needs: "reorder",
