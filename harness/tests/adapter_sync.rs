@@ -58,11 +58,11 @@ fn a_correct_sync_converges_and_falls_silent_under_every_fault() {
 
 #[test]
 fn a_sync_that_forgets_a_lost_message_is_caught_alike_with_any_thread_count() {
-    let one = run("forgetful", 300, 1);
+    let one = run("forgetful", 2_000, 1);
     let failure = one
         .failure_of(Property::SilentDisagreement)
         .unwrap_or_else(|| panic!("not caught:\n{one}"));
-    let two = run("forgetful", 300, 2);
+    let two = run("forgetful", 2_000, 2);
     let again = two
         .failure_of(Property::SilentDisagreement)
         .unwrap_or_else(|| panic!("not caught with two threads:\n{two}"));
