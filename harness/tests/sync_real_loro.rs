@@ -187,12 +187,22 @@ fn two_replicas_sync_and_fall_silent() {
 }
 
 /// Assuming the peer got the updates as soon as they are sent: a lost message is never sent
-/// again, and the protocol falls silent while replicas disagree.
+/// again, and the protocol falls silent while replicas disagree; or a lost update reaches a
+/// replica only inside a later export, after that replica inserted without it, and the
+/// replicas agree on a text the specification of the updates they were sent does not allow
+/// (seed 17's first finding since the step stream of 2026-12-06, shrunk to 8 steps). Either
+/// is this bug; the correct sync passes the same schedules (`loro_version_vector_sync_converges_and_falls_silent_under_every_fault` above).
 #[test]
 fn assuming_delivery_is_caught_as_silent_disagreement() {
     let summary = run(&BROKEN, 300);
     let found = summary.failures.first().map(|f| f.finding.property);
-    assert_eq!(found, Some(Property::SilentDisagreement), "{summary}");
+    assert!(
+        matches!(
+            found,
+            Some(Property::SilentDisagreement | Property::Specification)
+        ),
+        "{summary}"
+    );
 }
 
 /// Loro's row of the bytes-per-sync table (see `bytes_per_sync` in `sync_real.rs`).
