@@ -477,7 +477,7 @@ struct Sequences {
     deleting: Seen,
     /// The lists already found to meet the model's [list specification](Model::list_spec),
     /// with the updates they were judged against.
-    judged: HashSet<(Seen, Vec<Dot>)>,
+    judged: HashMap<Seen, HashSet<Vec<Dot>>>,
 }
 
 struct Sim<'a, P: Protocol> {
@@ -1566,7 +1566,8 @@ impl<'a, P: Protocol> Sim<'a, P> {
             || self
                 .sequences
                 .judged
-                .contains(&(seen.clone(), ids.to_vec()))
+                .get(seen)
+                .is_some_and(|lists| lists.contains(ids))
         {
             return Ok(());
         }
@@ -1588,7 +1589,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
             ));
         }
         let seen = self.replicas[i].seen.clone();
-        self.sequences.judged.insert((seen, ids.to_vec()));
+        self.sequences
+            .judged
+            .entry(seen)
+            .or_default()
+            .insert(ids.to_vec());
         Ok(())
     }
 
