@@ -701,59 +701,59 @@ fn build<Op>(shape: &Concrete, late_mask: u32, raw: Vec<RawStep<Op>>) -> Schedul
     } else {
         Vec::new()
     };
-    let steps = raw
-        .into_iter()
-        .filter_map(|(kind, x, y, op)| {
-            Some(match kind {
-                k if k == kind_index(Kind::Update) => Step::Update {
-                    replica: replica(x),
-                    op: op?,
-                },
-                k if k == kind_index(Kind::Send) => {
-                    let from = replica(x);
-                    let mut to = replica(y);
-                    if to == from {
-                        to = ReplicaId::new((from.0 + 1) % n);
-                    }
-                    Step::Send { from, to }
+    // Into a new vector: collected in place, the raw steps' buffer was reallocated to the
+    // steps' larger size, a copy of the whole schedule.
+    let mut steps = Vec::with_capacity(raw.len());
+    steps.extend(raw.into_iter().filter_map(|(kind, x, y, op)| {
+        Some(match kind {
+            k if k == kind_index(Kind::Update) => Step::Update {
+                replica: replica(x),
+                op: op?,
+            },
+            k if k == kind_index(Kind::Send) => {
+                let from = replica(x);
+                let mut to = replica(y);
+                if to == from {
+                    to = ReplicaId::new((from.0 + 1) % n);
                 }
-                k if k == kind_index(Kind::Deliver) => Step::Deliver {
-                    to: replica(x),
-                    pick: y,
-                },
-                k if k == kind_index(Kind::Drop) => Step::Drop { pick: y },
-                k if k == kind_index(Kind::Duplicate) => Step::Duplicate { pick: y },
-                k if k == kind_index(Kind::Partition) => {
-                    // A non-empty proper subset of the replicas.
-                    let mask = (x % ((1 << n) - 2)) + 1;
-                    Step::Partition {
-                        side: (0..n)
-                            .filter(|r| mask & (1 << r) != 0)
-                            .map(ReplicaId::new)
-                            .collect(),
-                    }
+                Step::Send { from, to }
+            }
+            k if k == kind_index(Kind::Deliver) => Step::Deliver {
+                to: replica(x),
+                pick: y,
+            },
+            k if k == kind_index(Kind::Drop) => Step::Drop { pick: y },
+            k if k == kind_index(Kind::Duplicate) => Step::Duplicate { pick: y },
+            k if k == kind_index(Kind::Partition) => {
+                // A non-empty proper subset of the replicas.
+                let mask = (x % ((1 << n) - 2)) + 1;
+                Step::Partition {
+                    side: (0..n)
+                        .filter(|r| mask & (1 << r) != 0)
+                        .map(ReplicaId::new)
+                        .collect(),
                 }
-                k if k == kind_index(Kind::Heal) => Step::Heal,
-                k if k == kind_index(Kind::Crash) => Step::Crash {
+            }
+            k if k == kind_index(Kind::Heal) => Step::Heal,
+            k if k == kind_index(Kind::Crash) => Step::Crash {
+                replica: replica(x),
+            },
+            k if k == kind_index(Kind::Restart) => Step::Restart {
+                replica: replica(x),
+            },
+            k if k == kind_index(Kind::Clock) => {
+                let within = |v: u32, bound: i64| i64::from(v) % (2 * bound + 1) - bound;
+                Step::Clock {
                     replica: replica(x),
-                },
-                k if k == kind_index(Kind::Restart) => Step::Restart {
-                    replica: replica(x),
-                },
-                k if k == kind_index(Kind::Clock) => {
-                    let within = |v: u32, bound: i64| i64::from(v) % (2 * bound + 1) - bound;
-                    Step::Clock {
-                        replica: replica(x),
-                        offset: within(x / 16, MAX_CLOCK_OFFSET),
-                        drift: within(y, MAX_CLOCK_DRIFT),
-                    }
+                    offset: within(x / 16, MAX_CLOCK_OFFSET),
+                    drift: within(y, MAX_CLOCK_DRIFT),
                 }
-                _ => Step::Join {
-                    replica: replica(x),
-                },
-            })
+            }
+            _ => Step::Join {
+                replica: replica(x),
+            },
         })
-        .collect();
+    }));
     Schedule {
         replicas: n,
         late,

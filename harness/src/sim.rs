@@ -22,7 +22,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crdt_laws::contain::catch_panic;
-use crdt_laws::generate::{Seen, UpdateRecord, applied_is_known, history};
+use crdt_laws::generate::{Seen, UpdateRecord, applied_is_known, history_into};
 use crdt_laws::sync::debug_len;
 use crdt_laws::{Delivery, Dot, Model, NonInterleaving, ReplicaId};
 use rustc_hash::FxHashMap;
@@ -417,8 +417,10 @@ struct Replica<P: Protocol> {
     state: State<P>,
     value: Value<P>,
     seen: Seen,
-    /// The snapshot a crashed replica restarts from, and the state it had when it crashed.
-    durable: Option<(State<P>, State<P>)>,
+    /// The snapshot a crashed replica restarts from, and the state it had when it crashed
+    /// (boxed: crashes are rare, and the replicas of a run are allocated together, in a block
+    /// that stays within the allocator's per-thread cache when small).
+    durable: Option<Box<(State<P>, State<P>)>>,
     /// Delta-state: per destination, the deltas not yet acknowledged: (sequence, delta, the
     /// updates it carries). Local deltas and every payload received are buffered, so a group
     /// carries everything its sender merged since the destination last acknowledged (the
@@ -507,6 +509,9 @@ struct Sim<'a, P: Protocol> {
     /// The specification's value for each set of updates judged so far (`None`: no
     /// specification, or what was applied is not known).
     specs: FxHashMap<Seen, Option<Value<P>>>,
+    /// The history a specification last judged, kept for its memory (built anew for each set
+    /// of updates judged).
+    visible: crdt_laws::History<Op<P>>,
     /// Each replica's `Debug` size when first checked (the base of its growth limit) and when
     /// last checked.
     sizes: Vec<Option<(usize, usize)>>,
@@ -700,6 +705,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             fork_checked: false,
             convergence_checked: false,
             specs: FxHashMap::default(),
+            visible: crdt_laws::History::new(),
             sizes: vec![None; n],
             merged_bytes: None,
             clocks: Clocks {
@@ -1233,7 +1239,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
             }
         };
         let replica = &mut self.replicas[i];
-        replica.durable = Some((restored, state));
+        replica.durable = Some(Box::new((restored, state)));
         replica.status = Status::Crashed;
         // Unacknowledged deltas lived in memory: after the restart, resynchronize whole states.
         for link in &mut replica.links {
@@ -1251,7 +1257,7 @@ impl<'a, P: Protocol> Sim<'a, P> {
         if self.replicas.get(i).map(|x| x.status) != Some(Status::Crashed) {
             return Ok(());
         }
-        let (restored, at_crash) = self.replicas[i]
+        let (restored, at_crash) = *self.replicas[i]
             .durable
             .take()
             .expect("a crashed replica has a snapshot");
@@ -1441,8 +1447,11 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 let expected = if !crate::adapter::recording_adapter()
                     && applied_is_known(&self.updates, seen)
                 {
-                    let visible = history(&self.updates, seen);
-                    self.contained(r, || model.spec(&visible))?.0
+                    let mut visible = std::mem::take(&mut self.visible);
+                    history_into(&self.updates, seen, &mut visible);
+                    let judged = self.contained(r, || model.spec(&visible));
+                    self.visible = visible;
+                    judged?.0
                 } else {
                     None
                 };
@@ -1572,9 +1581,12 @@ impl<'a, P: Protocol> Sim<'a, P> {
             return Ok(());
         }
         let r = self.replicas[i].id;
-        let visible = history(&self.updates, seen);
+        let mut visible = std::mem::take(&mut self.visible);
+        history_into(&self.updates, seen, &mut visible);
         let model = self.p.model();
-        let (verdict, _) = self.contained(r, || model.list_spec(&visible, ids))?;
+        let judged = self.contained(r, || model.list_spec(&visible, ids));
+        self.visible = visible;
+        let (verdict, _) = judged?;
         if let Some(Err(why)) = verdict {
             let shown: Vec<String> = ids.iter().map(ToString::to_string).collect();
             return Err(self.finding(

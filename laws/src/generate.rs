@@ -94,17 +94,7 @@ impl Seen {
     /// assert_eq!(seen.iter().collect::<Vec<_>>(), [0, 3, 64, 70]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, &w)| {
-            // Each set bit, lowest first, clearing it as it goes.
-            let mut rest = w;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let b = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    i * 64 + b
-                })
-            })
-        })
+        self.0.iter().enumerate().flat_map(|(i, &w)| bits(i, w))
     }
 
     /// The number of indices.
@@ -118,6 +108,18 @@ impl Seen {
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(|&w| w == 0)
     }
+}
+
+/// The indices of word `i`'s set bits, lowest first.
+fn bits(i: usize, word: u64) -> impl Iterator<Item = usize> {
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let b = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            i * 64 + b
+        })
+    })
 }
 
 impl Debug for Seen {
@@ -463,19 +465,26 @@ pub fn applied_is_known<Op>(updates: &[UpdateRecord<Op>], seen: &Seen) -> bool {
 #[must_use]
 pub fn history<Op: Clone>(updates: &[UpdateRecord<Op>], seen: &Seen) -> History<Op> {
     let mut history = History::with_capacity(seen.len());
+    history_into(updates, seen, &mut history);
+    history
+}
+
+/// [`history`], built into `into` (cleared first, its memory reused): for a driver that judges
+/// many sets of updates one after the other.
+pub fn history_into<Op: Clone>(updates: &[UpdateRecord<Op>], seen: &Seen, into: &mut History<Op>) {
+    into.clear();
     for i in seen.iter() {
         let update = &updates[i];
-        let mut deps = Vec::with_capacity(update.deps.len());
-        deps.extend(
+        into.push_from(
+            update.dot,
+            update.op.clone(),
             update
                 .deps
                 .iter()
                 .filter(|&d| seen.contains(d))
                 .map(|d| updates[d].dot),
         );
-        history.push(update.dot, update.op.clone(), deps);
     }
-    history
 }
 
 fn replica(raw: u32, replicas: u32) -> ReplicaId {

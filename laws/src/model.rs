@@ -142,6 +142,34 @@ pub struct History<Op> {
     /// specification's history is built for every new set of updates a replica reaches).
     #[serde(skip)]
     index: Vec<(Dot, usize)>,
+    /// Emptied dependency lists kept by [`clear`](Self::clear) for the next events.
+    #[serde(skip)]
+    spare: Spare,
+}
+
+/// Memory a [`History`] keeps for reuse: not part of its value (equal, printed and cloned as
+/// nothing).
+#[derive(Default)]
+struct Spare(Vec<Vec<Dot>>);
+
+impl Clone for Spare {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for Spare {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Spare {}
+
+impl Debug for Spare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("_")
+    }
 }
 
 impl<Op> Default for History<Op> {
@@ -149,6 +177,7 @@ impl<Op> Default for History<Op> {
         Self {
             events: Vec::new(),
             index: Vec::new(),
+            spare: Spare::default(),
         }
     }
 }
@@ -172,7 +201,39 @@ impl<Op> History<Op> {
         Self {
             events: Vec::with_capacity(updates),
             index: Vec::with_capacity(updates),
+            spare: Spare::default(),
         }
+    }
+
+    /// Removes every event, keeping the memory for the events pushed next (with
+    /// [`push_from`](Self::push_from), their dependency lists too): a driver that judges many
+    /// histories builds each one into the same `History`.
+    ///
+    /// ```
+    /// use crdt_laws::{Dot, History, ReplicaId};
+    /// let a = ReplicaId::new(0);
+    /// let mut h = History::new();
+    /// h.push(Dot::new(a, 1), "add x", vec![]);
+    /// h.clear();
+    /// assert!(h.is_empty());
+    /// h.push_from(Dot::new(a, 2), "add y", [Dot::new(a, 1)]);
+    /// assert_eq!(h.events()[0].deps, vec![Dot::new(a, 1)]);
+    /// ```
+    pub fn clear(&mut self) {
+        self.spare.0.extend(self.events.drain(..).map(|event| {
+            let mut deps = event.deps;
+            deps.clear();
+            deps
+        }));
+        self.index.clear();
+    }
+
+    /// Appends an update as [`push`](Self::push) does, its dependencies given by an iterator
+    /// and kept in a list [`clear`](Self::clear) emptied, when there is one.
+    pub fn push_from(&mut self, dot: Dot, op: Op, deps: impl IntoIterator<Item = Dot>) {
+        let mut list = self.spare.0.pop().unwrap_or_default();
+        list.extend(deps);
+        self.push(dot, op, list);
     }
 
     /// Appends an update. `deps` are the updates its origin had seen when issuing it; each must

@@ -166,7 +166,10 @@ impl<E> Chunks<E> {
     pub(crate) fn insert(&mut self, pos: Pos, entry: E) {
         self.len += 1;
         let Some(chunk) = self.chunks.get_mut(pos.chunk) else {
-            let mut first = Vec::with_capacity(Self::max_len());
+            // The first chunk grows with its entries: a small set keeps a small buffer (a
+            // 2 KiB one is beyond the allocator's per-thread cache, so every copy of a small
+            // state would take its slow path).
+            let mut first = Vec::with_capacity(Self::max_len().min(8));
             first.push(entry);
             self.chunks.push(first);
             return;
@@ -254,6 +257,7 @@ impl<E: Clone> Chunks<E> {
                     if j == 0 && cmp(r.last().expect("chunks are not empty"), &l[i]).is_lt() {
                         join.flush();
                         let mut copy = join.buffer();
+                        copy.reserve(r.len());
                         copy.extend(r.iter().filter(|e| keep(e, false)).cloned());
                         join.push_chunk(copy);
                         right = rights.next();
@@ -319,7 +323,11 @@ fn merge_steps<E: Clone>(
 ) -> (usize, usize) {
     let limit = Chunks::<E>::max_len();
     let mut written = mem::take(out);
-    written.reserve(limit.saturating_sub(written.len()));
+    // Room for what these two chunks can still give, up to a full chunk.
+    let room = limit
+        .saturating_sub(written.len())
+        .min(left.len() - i + right.len() - j);
+    written.reserve(room);
     while written.len() < limit {
         let (Some(x), Some(y)) = (left.get(i), right.get(j)) else {
             break;
@@ -347,17 +355,12 @@ struct Join<E> {
 }
 
 impl<E> Join<E> {
-    /// An empty buffer for a chunk, with room for [`Chunks::max_len`] entries: a consumed one
-    /// if any.
+    /// An empty buffer for a chunk: a consumed one if any (its capacity as it was), else a new
+    /// one that grows with what is written into it. Large joins consume full chunks, so they
+    /// write into buffers of [`Chunks::max_len`] entries; small ones allocate only what they
+    /// hold.
     fn buffer(&mut self) -> Vec<E> {
-        match self.pool.pop() {
-            Some(mut buffer) => {
-                // Chunks made by `from_sorted` for a few entries are only as large as those.
-                buffer.reserve_exact(Chunks::<E>::max_len());
-                buffer
-            }
-            None => Vec::with_capacity(Chunks::<E>::max_len()),
-        }
+        self.pool.pop().unwrap_or_default()
     }
 
     /// Ends the chunk being written.
