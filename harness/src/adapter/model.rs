@@ -383,8 +383,8 @@ fn missing(conn: &Conn, request: &str, why: &str, answer: &Answer) -> ! {
         line: answer.to_json().to_string(),
         stderr: state
             .process
-            .as_ref()
-            .map(Process::stderr)
+            .as_mut()
+            .map(Process::last_stderr)
             .unwrap_or_default(),
     };
     fail(&mut state, &error)

@@ -388,6 +388,8 @@ pub(super) struct Process {
     stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<u8>>>,
+    /// Disconnected when the stderr reader has seen the end of the stream.
+    stderr_closed: Receiver<()>,
     timeout: Duration,
     /// The queued requests' texts, comma-separated.
     pending: String,
@@ -461,7 +463,10 @@ impl Process {
         });
         let stderr = Arc::new(Mutex::new(VecDeque::new()));
         let kept = Arc::clone(&stderr);
+        let (stderr_open, stderr_closed) = channel::<()>();
         std::thread::spawn(move || {
+            // Dropped when the stream ends: the process's last words have been kept.
+            let _open = stderr_open;
             let mut buf = [0u8; 4096];
             while let Ok(n) = err.read(&mut buf) {
                 if n == 0 {
@@ -481,6 +486,7 @@ impl Process {
             stdin: Some(stdin),
             lines,
             stderr,
+            stderr_closed,
             timeout,
             pending: String::new(),
             pending_names: Vec::new(),
@@ -525,6 +531,16 @@ impl Process {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let bytes: Vec<u8> = kept.iter().copied().collect();
         Stderr(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The adapter's stderr after it is killed, to its end: what it wrote just before an
+    /// answer that ends it is read even when the answer came first.
+    pub(super) fn last_stderr(&mut self) -> Stderr {
+        self.kill();
+        // The reader sees the end once every process holding the pipe is gone; a stray
+        // grandchild that left the process group could hold it open, hence the bound.
+        let _ = self.stderr_closed.recv_timeout(Duration::from_millis(500));
+        self.stderr()
     }
 
     /// Queues a request whose answer carries nothing (`new`, `local`, `merge`, ...): it is sent
@@ -653,14 +669,11 @@ impl Process {
             Ok(Some(line)) => Ok(line),
             Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(self.crashed(name)),
             Err(RecvTimeoutError::Timeout) if !written => Err(self.crashed(name)),
-            Err(RecvTimeoutError::Timeout) => {
-                self.kill();
-                Err(AdapterError::Timeout {
-                    request: name.to_string(),
-                    after: self.timeout,
-                    stderr: self.stderr(),
-                })
-            }
+            Err(RecvTimeoutError::Timeout) => Err(AdapterError::Timeout {
+                request: name.to_string(),
+                after: self.timeout,
+                stderr: self.last_stderr(),
+            }),
         }
     }
 
@@ -677,12 +690,11 @@ impl Process {
     }
 
     fn malformed(&mut self, name: &str, why: String, line: &str) -> AdapterError {
-        self.kill();
         AdapterError::Malformed {
             request: name.to_string(),
             why,
             line: shorten(line.trim_end()),
-            stderr: self.stderr(),
+            stderr: self.last_stderr(),
         }
     }
 
@@ -696,19 +708,11 @@ impl Process {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        let status = match status {
-            Some(s) => s.to_string(),
-            None => {
-                self.kill();
-                "closed its stdout".to_string()
-            }
-        };
-        // Let the stderr reader drain what the process wrote last.
-        std::thread::sleep(Duration::from_millis(20));
+        let status = status.map_or_else(|| "closed its stdout".to_string(), |s| s.to_string());
         AdapterError::Crashed {
             status,
             request: name.to_string(),
-            stderr: self.stderr(),
+            stderr: self.last_stderr(),
         }
     }
 
