@@ -183,7 +183,7 @@ impl<O: SiblingOrder, V: Values<Item = char> + PartialEq + Clone> Execution<O, V
         (0..len)
             .map(|_| {
                 self.letter += 1;
-                if self.letter % 4 == 0 {
+                if self.letter.is_multiple_of(4) {
                     char::from_u32(0x3b0 + self.letter % 20).unwrap()
                 } else {
                     char::from(b'a' + (self.letter % 26) as u8)
