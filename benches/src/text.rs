@@ -1,16 +1,17 @@
-//! Text edits as the list benchmarks feed them to every implementation, and the floors: plain
-//! ropes replaying the same edits.
+//! Text edits as the list benchmarks feed them to every implementation, the floors (plain
+//! ropes replaying the same edits), and [`replay_fugue`], the Fugue text replaying them.
 //!
 //! The traces count positions in `char`s. Most list CRDTs take `char` positions too; `yrs`
 //! takes UTF-8 byte offsets, so [`to_bytes`] converts a sequential trace once, outside the
 //! timing.
 //!
 //! ```
-//! use crdt_benches::text::{Edit, replay_jumprope, replay_ropey, to_bytes};
+//! use crdt_benches::text::{Edit, replay_fugue, replay_jumprope, replay_ropey, to_bytes};
 //!
 //! let edits = [Edit::new(0, 0, "héllo"), Edit::new(1, 1, "e"), Edit::new(5, 0, "!")];
 //! assert_eq!(replay_ropey(&edits).to_string(), "hello!");
 //! assert_eq!(replay_jumprope(&edits).to_string(), "hello!");
+//! assert_eq!(replay_fugue(&edits).to_string(), "hello!");
 //! let bytes = to_bytes(&edits);
 //! assert_eq!((bytes[1].pos, bytes[1].delete), (1, 2)); // 'é' is two bytes
 //! ```
@@ -217,6 +218,18 @@ pub fn replay_jumprope(edits: &[Edit<'_>]) -> JumpRope {
         JumpRope::new(),
         |r, range| r.remove(range),
         |r, at, s| r.insert(at, s),
+    )
+}
+
+/// Replays `edits` on a new [`FugueText`] at replica 0, as the ropes replay them (each edit's
+/// message is made and dropped: the local editing cost of the CRDT).
+#[must_use]
+pub fn replay_fugue(edits: &[Edit<'_>]) -> FugueText {
+    replay_on(
+        edits,
+        FugueText::new(crdt_impls::ReplicaId::new(0)),
+        |t, range| drop(t.delete(range.start, range.len())),
+        |t, at, s| drop(t.insert_str(at, s)),
     )
 }
 

@@ -2,10 +2,11 @@
 //! from `../shared/traces/`; skipped with a message when the folder is absent):
 //!
 //! - `lists-replay`: local replay of every sequential trace on a [`FugueText`], beside the
-//!   floors (a `ropey` rope and a `jumprope` rope applying the same edits) and, with `peers`,
+//!   floors (a `ropey` rope and a `jumprope` rope) and, with `peers`,
 //!   cola, diamond-types, yrs and automerge, each driven as its own benchmarks do (see
 //!   `crdt_benches::peers`: yrs with one transaction per patch, automerge with one transaction
-//!   for the whole trace, cola tracking positions only, without the text).
+//!   for the whole trace, cola tracking positions only, without the text). All are fed the
+//!   same edits, parsed once outside the timing (`crdt_benches::text::sequential`).
 //! - `lists-concurrent`: the concurrent traces replayed with one replica per agent, each
 //!   receiving the others' edits (operations) before editing the merged text, Fugue beside the
 //!   same peers. automerge, which takes over a minute per concurrent replay here (one change
@@ -24,10 +25,10 @@ use std::hint::black_box;
 use crdt_benches::metrics::{self, Metrics};
 #[cfg(feature = "peers")]
 use crdt_benches::text::Concurrent;
-use crdt_benches::text::{self, replay_jumprope, replay_ropey};
+use crdt_benches::text::{self, replay_fugue, replay_jumprope, replay_ropey};
 use crdt_impls::FugueText;
 use crdt_impls::fugue::Fugue;
-use crdt_impls::fugue::replay::{replay_schedule, replay_sequential};
+use crdt_impls::fugue::replay::replay_schedule;
 use crdt_impls::traces::{self, ConcurrentTrace, SequentialTrace};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
@@ -133,7 +134,7 @@ fn sequential(c: &mut Criterion) {
         };
         b.bench(
             "FugueText",
-            || replay_sequential::<Fugue>(&trace, usize::MAX),
+            || replay_fugue(&edits),
             |t| {
                 let mut m = checked(t.to_string() == end, "FugueText");
                 let per_char = t.memory_usage() as f64 / end_chars.max(1) as f64;

@@ -35,6 +35,7 @@ pub(crate) const RUN_START: usize = 3;
 /// one array once instead of four. Bits past `len` are always zero, so that equal planes have
 /// equal words.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 pub(crate) struct Flags {
     words: Vec<[u64; 4]>,
     len: u32,

@@ -76,6 +76,7 @@ impl Piece {
 /// `repr(C)` keeps the header and the first sums in the first cache line: walking up to update
 /// the sums reads the header of each ancestor.
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 #[repr(C)]
 struct Node {
     parent: u32,
@@ -133,7 +134,11 @@ pub(crate) enum Place {
 }
 
 /// The document-order index. See the module docs.
+///
+/// In tests, `==` compares the layout itself (arena slots, nodes, free list), not only the
+/// elements: two indexes that went through the same operations are equal.
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 pub(crate) struct Index {
     pieces: Vec<Piece>,
     free: Vec<Slot>,
@@ -487,12 +492,36 @@ impl Index {
         if !extended {
             self.link_to(agent, counter, slot);
         }
-        let blocks = &mut self.blocks[agent as usize];
-        let new_blocks = (counter + len).div_ceil(BLOCK) - counter.div_ceil(BLOCK);
-        compact::reserve(blocks, new_blocks as usize);
-        blocks.extend(std::iter::repeat_n(slot, new_blocks as usize));
+        self.push_blocks(agent, counter, len, slot);
         self.visible += len;
         slot
+    }
+
+    /// Appends `len` new visible elements of the piece's agent to the end of piece `slot`, which
+    /// holds the agent's last elements: the same as [`insert`](Self::insert) after that piece's
+    /// last element with `continues_run`, without looking anything up.
+    pub(crate) fn extend_piece(&mut self, slot: Slot, len: u32) {
+        let piece = &mut self.pieces[slot as usize];
+        debug_assert!(!piece.deleted && piece.next == NO_SLOT && len > 0);
+        let (agent, counter) = (piece.agent, piece.counter + piece.len);
+        piece.len += len;
+        self.add_visible(slot, i64::from(len));
+        self.push_blocks(agent, counter, len, slot);
+        self.visible += len;
+    }
+
+    /// Points the `blocks` entries of new elements `counter..counter + len` of `agent` (the
+    /// agent's next ones) at `slot`.
+    fn push_blocks(&mut self, agent: u32, counter: u32, len: u32, slot: Slot) {
+        let blocks = &mut self.blocks[agent as usize];
+        debug_assert_eq!(blocks.len(), counter.div_ceil(BLOCK) as usize);
+        let new_blocks = (counter + len).div_ceil(BLOCK) - counter.div_ceil(BLOCK);
+        // Usually none: a keystroke starts a block once in 16.
+        if new_blocks == 0 {
+            return;
+        }
+        compact::reserve(blocks, new_blocks as usize);
+        blocks.extend(std::iter::repeat_n(slot, new_blocks as usize));
     }
 
     /// Marks `len` visible elements of piece `pos.slot`, from `pos.offset`, as deleted, and
@@ -692,7 +721,10 @@ impl Index {
     /// Points the `blocks` entries of elements `start..end` of `agent` at `slot`.
     fn point(&mut self, agent: u32, start: u32, end: u32, slot: Slot) {
         let blocks = start.div_ceil(BLOCK) as usize..end.div_ceil(BLOCK) as usize;
-        self.blocks[agent as usize][blocks].fill(slot);
+        // Usually empty: a backspace moves one element, a block starts every 16.
+        if !blocks.is_empty() {
+            self.blocks[agent as usize][blocks].fill(slot);
+        }
     }
 
     fn alloc(&mut self, piece: Piece) -> Slot {
@@ -812,10 +844,11 @@ impl Index {
 
     /// Adds `delta` to the visible length of piece `slot` in all its ancestors.
     fn add_visible(&mut self, slot: Slot, delta: i64) {
-        let node = self.pieces[slot as usize].node;
-        let at = self.rank(slot);
+        let piece = &self.pieces[slot as usize];
+        let (node, at) = (piece.node, usize::from(piece.rank));
         let n = &mut self.nodes[node as usize];
-        n.visible[at] = (n.visible[at] as i64 + delta) as u32;
+        // The sums stay in `u32`, so adding `delta` modulo 2^32 gives the exact result.
+        n.visible[at] = n.visible[at].wrapping_add(delta as u32);
         self.add_visible_from(node, delta);
     }
 
@@ -824,13 +857,14 @@ impl Index {
         if delta == 0 {
             return;
         }
+        let delta = delta as u32;
         loop {
             let Node { parent, rank, .. } = self.nodes[node as usize];
             if parent == NO_NODE {
                 return;
             }
             let sum = &mut self.nodes[parent as usize].visible[rank as usize];
-            *sum = (*sum as i64 + delta) as u32;
+            *sum = sum.wrapping_add(delta);
             node = parent;
         }
     }

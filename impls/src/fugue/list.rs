@@ -80,7 +80,8 @@ use super::values::{CompactChars, Values};
 /// # Complexity
 /// Index lookups, local edits and the integration of remote edits take `O(log n)` in the number
 /// of pieces, plus, for a remote insertion that has concurrent siblings, a scan of those
-/// siblings' subtrees. Consecutive local edits near each other reuse a cached cursor.
+/// siblings' subtrees. Consecutive local edits near each other reuse a cached cursor, and
+/// typing right after the last local insertion extends its run and its piece with no lookup.
 ///
 /// # Replica ids
 /// Each replica must have its own [`ReplicaId`]: two replicas that share one generate clashing
@@ -105,6 +106,7 @@ pub type FugueMaxList<T> = List<T, FugueMax>;
 
 /// A hint for the next local edit: consecutive edits are usually near each other.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 pub(crate) struct Cursor {
     /// A piece near the last local edit.
     slot: Slot,
@@ -112,8 +114,18 @@ pub(crate) struct Cursor {
     start: u32,
     /// Set by a local insertion, until the next edit of any kind: the piece ends with the last
     /// inserted element, and this is the element after it (tombstones included), `None` at the
-    /// end. Typing the next character at that place needs no lookup.
+    /// end. Typing the next character at that place extends the piece and its insertion run
+    /// ([`List::insert_typing`]).
     typing: Option<Option<Lid>>,
+}
+
+/// An insertion that continues the last local one: see [`List::insert_typing`].
+#[derive(Clone, Copy, Debug)]
+struct Typing {
+    /// The piece that ends with the last inserted element.
+    slot: Slot,
+    /// The right origin of the last insertion, which the new elements share.
+    right_origin: Option<Lid>,
 }
 
 /// Where a local insertion goes and which tree node it becomes.
@@ -247,17 +259,10 @@ impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
     /// If `index > len()`.
     pub fn insert_many(&mut self, index: usize, values: impl IntoIterator<Item = T>) -> Message<T> {
         let index = self.check_insert_index(index);
-        let origin = self.local_origin(index);
-        // Fill the values in place in the returned message: building them elsewhere and
-        // moving them in costs a store-forwarding stall per keystroke.
-        let mut message = Message::Insert(self.insertion(&origin, []));
-        if let Message::Insert(insertion) = &mut message {
-            insertion.extend_values(values);
-            if !insertion.values().is_empty() {
-                self.apply_local_insert(origin, index, insertion.values());
-            }
+        match self.typing(index) {
+            Some(typing) => self.insert_typing(typing, values),
+            None => self.insert_placed(index, values),
         }
-        message
     }
 
     /// The message that [`insert_many`](Self::insert_many) would return, without changing the
@@ -393,9 +398,6 @@ impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
     /// right children, in which case it is a left child of the element after `L`
     /// (tombstones included), which then has no left children.
     fn local_origin(&self, index: u32) -> LocalOrigin {
-        if let Some(origin) = self.typing_origin(index) {
-            return origin;
-        }
         let (left, right) = if index == 0 {
             let first = self.index.first_piece().map(|slot| Pos { slot, offset: 0 });
             (None, first)
@@ -424,27 +426,81 @@ impl<T: Clone, O: SiblingOrder, V: Values<Item = T>> List<T, O, V> {
         }
     }
 
-    /// The origin of an insertion right after the last one, if that is where `index` is: the
-    /// new elements continue the run (a right child of the last inserted element).
-    fn typing_origin(&self, index: u32) -> Option<LocalOrigin> {
+    /// The insertion at `index` continues the last local one, if that is where `index` is (the
+    /// cursor's piece ends with the last inserted element, and `index` is right after it).
+    fn typing(&self, index: u32) -> Option<Typing> {
         let cursor = self.cursor?;
-        let right = cursor.typing?;
+        let right_origin = cursor.typing?;
         let piece = self.index.piece(cursor.slot);
-        if index != cursor.start + piece.visible_len() || piece.deleted {
+        if piece.deleted || index != cursor.start + piece.len {
             return None;
         }
-        let last = Lid::new(piece.agent, piece.counter + piece.len - 1);
-        let pos = Pos {
+        Some(Typing {
             slot: cursor.slot,
-            offset: piece.len - 1,
-        };
-        Some(LocalOrigin {
-            parent: Some(last),
-            side: Side::Right,
-            right_origin: right,
-            place: Place::After(pos),
-            left: Some((pos, cursor.start)),
+            right_origin,
         })
+    }
+
+    /// The typing fast path of [`insert_many`](Self::insert_many): the new elements go right
+    /// after the last local insertion, with nothing between (not even a tombstone, since any
+    /// other edit clears the cursor's `typing`). That element `L` is this replica's newest one
+    /// and has no right child yet, so the paper's insert generator makes the first new element
+    /// `L`'s right child with `L`'s right origin: the same insertion run, continued. The
+    /// elements are appended to the run ([`Tree::extend_run`]) and to `L`'s piece
+    /// ([`Index::extend_piece`](super::index::Index::extend_piece)), with no lookup: exactly
+    /// the state [`insert_placed`](Self::insert_placed) makes, and the same message.
+    fn insert_typing(&mut self, typing: Typing, values: impl IntoIterator<Item = T>) -> Message<T> {
+        let counter = self.tree.next_counter(self.me);
+        debug_assert!({
+            let piece = self.index.piece(typing.slot);
+            piece.agent == self.me && piece.counter + piece.len == counter
+        });
+        let right_origin = typing.right_origin.map(|lid| self.tree.to_id(lid));
+        // Fill the values in place in the returned message: building them elsewhere and
+        // moving them in costs a store-forwarding stall per keystroke.
+        let mut message = Message::Insert(Insertion::new(
+            Id::new(self.replica, counter),
+            Some(Id::new(self.replica, counter - 1)),
+            Side::Right,
+            right_origin,
+            [],
+        ));
+        if let Message::Insert(insertion) = &mut message {
+            insertion.extend_values(values);
+            let values = insertion.values();
+            if !values.is_empty() {
+                self.tree.extend_run(self.me, values);
+                self.index.extend_piece(typing.slot, values.len() as u32);
+            }
+        }
+        message
+    }
+
+    /// [`insert_many`](Self::insert_many) without the typing fast path: the insertion placed by
+    /// the paper's insert generator ([`local_origin`](Self::local_origin)).
+    fn insert_placed(&mut self, index: u32, values: impl IntoIterator<Item = T>) -> Message<T> {
+        let origin = self.local_origin(index);
+        // Fill the values in place in the returned message (see `insert_typing`).
+        let mut message = Message::Insert(self.insertion(&origin, []));
+        if let Message::Insert(insertion) = &mut message {
+            insertion.extend_values(values);
+            if !insertion.values().is_empty() {
+                self.apply_local_insert(origin, index, insertion.values());
+            }
+        }
+        message
+    }
+
+    /// [`insert_many`](Self::insert_many) always through the general path, never the typing
+    /// fast path (tests compare the two).
+    #[cfg(test)]
+    pub(crate) fn insert_many_placed(
+        &mut self,
+        index: usize,
+        values: impl IntoIterator<Item = T>,
+    ) -> Message<T> {
+        let index = self.check_insert_index(index);
+        self.insert_placed(index, values)
     }
 
     fn insertion(&self, origin: &LocalOrigin, values: impl IntoIterator<Item = T>) -> Insertion<T> {

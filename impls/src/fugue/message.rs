@@ -98,7 +98,10 @@ impl<T> Insertion<T> {
     }
 
     pub(crate) fn extend_values(&mut self, values: impl IntoIterator<Item = T>) {
-        self.values.extend(values);
+        // One push per value: for a keystroke, cheaper than `extend`, which reserves first.
+        for value in values {
+            self.values.push(value);
+        }
     }
 }
 

@@ -64,3 +64,5 @@ pub use values::{CharRange, CompactChars, Values};
 mod law_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typing_tests;

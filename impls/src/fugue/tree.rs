@@ -57,6 +57,7 @@ pub(crate) struct NodeInfo {
 
 /// The elements inserted by one replica.
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 pub(crate) struct Agent<V> {
     pub replica: ReplicaId,
     pub values: V,
@@ -98,7 +99,11 @@ impl<V: Values> Agent<V> {
 }
 
 /// The Fugue tree. See the module docs.
+///
+/// In tests, `==` compares the representation itself: agents in local order, runs and all
+/// flags.
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, Eq))]
 pub(crate) struct Tree<V> {
     pub agents: Vec<Agent<V>>,
     by_replica: BTreeMap<ReplicaId, u32>,
@@ -274,6 +279,25 @@ impl<V: Values> Tree<V> {
             }
         }
         continues
+    }
+
+    /// Appends elements to `agent`'s last insertion run: the first is the right child of the
+    /// agent's last element, each further one the right child of the one before, all with the
+    /// run's right origin. The same as [`push_run`](Self::push_run) when it returns true, with
+    /// nothing to check: the caller knows the run continues.
+    pub(crate) fn extend_run(&mut self, agent: u32, values: &[V::Item]) {
+        let a = &mut self.agents[agent as usize];
+        let start = a.values.len() as u32;
+        debug_assert!(start > 0 && !values.is_empty() && !a.runs.is_empty());
+        a.values.extend_from_slice(values);
+        let len = values.len() as u32;
+        a.flags.grow(len);
+        // The agent's last element and every new one but the last get a right child: the next.
+        if len == 1 {
+            a.flags.set(RIGHT_CHILD, start - 1);
+        } else {
+            a.flags.set_range(RIGHT_CHILD, start - 1, start + len - 1);
+        }
     }
 
     /// Marks `len` elements of `agent` from `start` on as deleted.
