@@ -2,7 +2,6 @@
 //! implementation.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::io::{self, BufRead, Write};
 
 use crdt_laws::vocab::list::{ListOp, tag_char};
@@ -13,6 +12,8 @@ use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use smallvec::SmallVec;
+
+mod scan;
 
 use super::hello::{Capabilities, Hello};
 use super::json::{op_parts, small};
@@ -144,6 +145,8 @@ struct Server<'p, P: Protocol> {
     replicas: FxHashMap<u64, <P::Model as Model>::State>,
     payloads: FxHashMap<u64, P::Payload>,
     codec: Option<Codec<<P::Model as Model>::State>>,
+    /// The requests of the last batch read by hand (kept for their room).
+    scratch: Vec<Req>,
 }
 
 /// What a request answers, before it is written: most answer nothing but `ok`.
@@ -155,23 +158,31 @@ enum Reply {
     /// An answer object as it is (the handshake's).
     Whole(Value),
     /// A batch's answer line, written.
-    Batch(String),
+    Batch(Vec<u8>),
 }
 
 impl Reply {
-    /// Appends the reply's JSON text to `out`.
-    fn write(&self, out: &mut String) {
+    /// Appends the reply's JSON text to `out` (serde_json's writer, not `core::fmt`: a batch
+    /// writes hundreds of these).
+    fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Reply::Done => out.push_str(r#"{"ok":true}"#),
+            Reply::Done => out.extend_from_slice(br#"{"ok":true}"#),
             Reply::Field(field, value) => {
-                let _ = write!(out, r#"{{"ok":true,"{field}":{value}}}"#);
+                out.extend_from_slice(br#"{"ok":true,""#);
+                out.extend_from_slice(field.as_bytes());
+                out.extend_from_slice(b"\":");
+                write_json(out, value);
+                out.push(b'}');
             }
-            Reply::Whole(value) => {
-                let _ = write!(out, "{value}");
-            }
-            Reply::Batch(text) => out.push_str(text),
+            Reply::Whole(value) => write_json(out, value),
+            Reply::Batch(text) => out.extend_from_slice(text),
         }
     }
+}
+
+/// Appends `value`'s JSON text to `out`.
+fn write_json(out: &mut Vec<u8>, value: &Value) {
+    serde_json::to_writer(out, value).expect("a JSON value is written to memory");
 }
 
 type Answer = Result<Reply, String>;
@@ -181,7 +192,7 @@ type Answer = Result<Reply, String>;
 /// small structs, not a tree of maps. A line this does not read (a request that is not an
 /// object, `requests` that is not an array of objects) is read as a tree and converted, so
 /// the answers and errors are the same either way.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Req {
     /// `type`, when it is a string.
     kind: Option<Kind>,
@@ -204,6 +215,7 @@ const KINDS: [&str; 15] = [
 ];
 
 /// A request's type: one of [`KINDS`], or another string.
+#[derive(Debug, PartialEq)]
 enum Kind {
     Known(&'static str),
     Other(String),
@@ -241,12 +253,16 @@ impl Req {
         let Some(i) = FIELDS.iter().position(|f| *f == name) else {
             return false;
         };
-        let value = value();
+        self.set_at(i, value());
+        true
+    }
+
+    /// Sets field `FIELDS[i]`.
+    fn set_at(&mut self, i: usize, value: Value) {
         match self.fields.iter_mut().find(|(j, _)| usize::from(*j) == i) {
             Some(slot) => slot.1 = value,
             None => self.fields.push((i as u8, value)),
         }
-        true
     }
 
     /// Field `name`, when given.
@@ -287,17 +303,6 @@ impl Req {
         }
         req
     }
-
-    /// Reads a line: without a tree when it is an object whose `requests`, if any, are objects;
-    /// else as a tree.
-    fn parse(line: &str) -> Result<Req, serde_json::Error> {
-        if line.trim_start().starts_with('{')
-            && let Ok(req) = serde_json::from_str::<Req>(line)
-        {
-            return Ok(req);
-        }
-        serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
-    }
 }
 
 /// Reads an object's fields (only an object: anything else is an error, and the line is read
@@ -313,22 +318,33 @@ impl<'de> Deserialize<'de> for Req {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Req, A::Error> {
                 let mut req = Req::default();
                 while let Some(name) = map.next_key::<FieldName<'de>>()? {
-                    let name = name.0.as_ref();
-                    if name == "requests" {
-                        req.requests = Some(Some(map.next_value()?));
-                    } else if name == "type" {
-                        req.kind = Some(map.next_value()?);
-                    } else if FIELDS.contains(&name) {
-                        let value = map.next_value()?;
-                        req.set(name, || value);
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
+                    match name.0.as_ref() {
+                        "requests" => req.requests = Some(Some(map.next_value()?)),
+                        "type" => req.kind = Some(map.next_value()?),
+                        name => req.read_field(name, &mut map)?,
                     }
                 }
                 Ok(req)
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+
+impl Req {
+    /// Reads the value of field `name` (not `type` nor `requests`): kept when `serve` reads it.
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        if FIELDS.contains(&name) {
+            let value = map.next_value()?;
+            self.set(name, || value);
+        } else {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
     }
 }
 
@@ -362,6 +378,84 @@ fn handle_of(request: &Req, field: &str) -> Result<u64, String> {
         .get(field)
         .and_then(Value::as_u64)
         .ok_or_else(|| format!("`{field}` must be a handle (a non-negative integer)"))
+}
+
+/// A batch's answer, built as its sub-requests are answered.
+struct Batch {
+    /// The results' texts so far, comma-separated.
+    results: Vec<u8>,
+    /// Sub-requests answered so far.
+    answered: usize,
+    /// The first failure: its index and error. Nothing after it is run.
+    failed: Option<(usize, String)>,
+    /// `requests` was not an array: the batch fails as a whole.
+    not_an_array: bool,
+}
+
+impl Batch {
+    fn with_capacity(requests: usize) -> Batch {
+        Batch {
+            results: Vec::with_capacity(16 * requests),
+            answered: 0,
+            failed: None,
+            not_an_array: false,
+        }
+    }
+
+    /// Answers sub-request `r` unless an earlier one failed; false once one has failed.
+    fn answer<P: Protocol>(&mut self, server: &mut Server<'_, P>, r: &Req) -> bool
+    where
+        <P::Model as Model>::Op: FromWire,
+        <P::Model as Model>::Value: ToWire,
+    {
+        if self.failed.is_some() {
+            return false;
+        }
+        let kind = r.kind();
+        let answer = if matches!(kind, Some("hello" | "batch")) {
+            Err(format!(
+                "`{}` is not allowed in a batch",
+                kind.unwrap_or_default()
+            ))
+        } else {
+            server.answer(r)
+        };
+        match answer {
+            Ok(a) => {
+                if self.answered > 0 {
+                    self.results.push(b',');
+                }
+                a.write(&mut self.results);
+                self.answered += 1;
+                true
+            }
+            Err(error) => {
+                self.failed = Some((self.answered, error));
+                false
+            }
+        }
+    }
+
+    /// The batch's answer line.
+    fn reply(self) -> Answer {
+        if self.not_an_array {
+            return Err("`requests` must be an array".into());
+        }
+        let mut line = Vec::with_capacity(self.results.len() + 64);
+        match self.failed {
+            None => line.extend_from_slice(br#"{"ok":true,"results":["#),
+            Some((index, error)) => {
+                line.extend_from_slice(br#"{"ok":false,"error":"#);
+                write_json(&mut line, &Value::String(error));
+                line.extend_from_slice(br#","index":"#);
+                line.extend_from_slice(itoa::Buffer::new().format(index).as_bytes());
+                line.extend_from_slice(br#","results":["#);
+            }
+        }
+        line.extend_from_slice(&self.results);
+        line.extend_from_slice(b"]}");
+        Ok(Reply::Batch(line))
+    }
 }
 
 impl<P: Protocol> Server<'_, P>
@@ -428,6 +522,39 @@ where
             Value::String(tagged.collect())
         } else {
             Value::Array(tagged.map(Value::String).collect())
+        }
+    }
+
+    /// Answers a request line: a batch of the harness's usual requests read by hand
+    /// ([`scan`]); else without a tree when it is an object whose `requests`, if any, are
+    /// objects; else as a tree. The three read a line alike, and a batch runs only once it is
+    /// read whole.
+    fn respond(&mut self, line: &str) -> Answer {
+        let mut requests = std::mem::take(&mut self.scratch);
+        let answer = scan::batch(line, &mut requests).then(|| {
+            let mut batch = Batch::with_capacity(requests.len());
+            for r in &requests {
+                if !batch.answer(self, r) {
+                    break;
+                }
+            }
+            batch.reply()
+        });
+        requests.clear();
+        self.scratch = requests;
+        if let Some(answer) = answer {
+            return answer;
+        }
+        let request = if line.trim_start().starts_with('{')
+            && let Ok(request) = serde_json::from_str::<Req>(line)
+        {
+            Ok(request)
+        } else {
+            serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
+        };
+        match request {
+            Ok(request) => self.answer(&request),
+            Err(e) => Err(format!("not JSON: {e}")),
         }
     }
 
@@ -580,36 +707,13 @@ where
                     .as_ref()
                     .and_then(Option::as_ref)
                     .ok_or("`requests` must be an array")?;
-                // The results' texts, comma-separated, as they are answered.
-                let mut results = String::with_capacity(16 * requests.len());
-                for (i, r) in requests.iter().enumerate() {
-                    let kind = r.kind();
-                    let answer = if matches!(kind, Some("hello" | "batch")) {
-                        Err(format!(
-                            "`{}` is not allowed in a batch",
-                            kind.unwrap_or_default()
-                        ))
-                    } else {
-                        self.answer(r)
-                    };
-                    match answer {
-                        Ok(a) => {
-                            if i > 0 {
-                                results.push(',');
-                            }
-                            a.write(&mut results);
-                        }
-                        Err(error) => {
-                            let error = Value::String(error);
-                            return Ok(Reply::Batch(format!(
-                                r#"{{"ok":false,"error":{error},"index":{i},"results":[{results}]}}"#
-                            )));
-                        }
+                let mut batch = Batch::with_capacity(requests.len());
+                for r in requests {
+                    if !batch.answer(self, r) {
+                        break;
                     }
                 }
-                Ok(Reply::Batch(format!(
-                    r#"{{"ok":true,"results":[{results}]}}"#
-                )))
+                batch.reply()
             }
             "snapshot" => {
                 let codec = self
@@ -760,8 +864,9 @@ where
         replicas: FxHashMap::default(),
         payloads: FxHashMap::default(),
         codec,
+        scratch: Vec::new(),
     };
-    let mut line_out = String::new();
+    let mut line_out = Vec::new();
     // One buffer for every line read (a batch's line is long: no regrowing it per batch).
     let mut buffer = String::new();
     loop {
@@ -775,16 +880,13 @@ where
         if line.trim().is_empty() {
             continue;
         }
-        let answer = match Req::parse(line) {
-            Ok(request) => server.answer(&request),
-            Err(e) => Err(format!("not JSON: {e}")),
-        };
+        let answer = server.respond(line);
         let answer =
             answer.unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
         line_out.clear();
         answer.write(&mut line_out);
-        line_out.push('\n');
-        output.write_all(line_out.as_bytes())?;
+        line_out.push(b'\n');
+        output.write_all(&line_out)?;
         output.flush()?;
     }
     Ok(())
@@ -837,8 +939,9 @@ mod tests {
     use crate::protocol::StateProtocol;
     use crdt_impls::models::OrSetModel;
 
-    /// Answers `lines` with a fresh server, reading each line with `read`.
-    fn answers(lines: &[&str], read: fn(&str) -> Result<Req, serde_json::Error>) -> Vec<String> {
+    /// Answers `lines` with a fresh server, reading each line as a tree or (`tree` false) as
+    /// `serve` does.
+    fn answers(lines: &[&str], tree: bool) -> Vec<String> {
         let model = OrSetModel::default();
         let protocol = StateProtocol(&model);
         let vocabulary = Vocabulary::parse(&json!({"kind": "set", "wins": "add"})).unwrap();
@@ -861,19 +964,24 @@ mod tests {
             replicas: FxHashMap::default(),
             payloads: FxHashMap::default(),
             codec: None,
+            scratch: Vec::new(),
         };
         lines
             .iter()
             .map(|line| {
-                let reply = match read(line) {
-                    Ok(request) => server.answer(&request),
-                    Err(e) => Err(format!("not JSON: {e}")),
+                let reply = if tree {
+                    match serde_json::from_str::<Value>(line) {
+                        Ok(v) => server.answer(&Req::from_value(&v)),
+                        Err(e) => Err(format!("not JSON: {e}")),
+                    }
+                } else {
+                    server.respond(line)
                 };
                 let reply = reply
                     .unwrap_or_else(|error| Reply::Whole(json!({"ok": false, "error": error})));
-                let mut out = String::new();
+                let mut out = Vec::new();
                 reply.write(&mut out);
-                out
+                String::from_utf8(out).expect("answers are UTF-8")
             })
             .collect()
     }
@@ -896,16 +1004,62 @@ mod tests {
             r#"{"type":7}"#,
             r#"{"type":"drop","replicas":[1,"x"],"messages":3}"#,
             r#"{"type":"values","replicas":[0,1]}"#,
+            // Batches answered as they are read: odd sub-requests, a failure in the middle
+            // (what follows it is not run: replica 5 is not created), `requests` first.
+            r#"{"type":"batch","requests":[{"type":7},{"type":"value","replica":0}]}"#,
+            r#"{"type":"batch","requests":[{"type":"value","replica":0},{"type":{"a":[1]}}]}"#,
+            r#"{"type":"batch","requests":[{"type":"value","replica":0},"x",null,true,1.5,-2]}"#,
+            r#"{"type":"batch","requests":[{"type":"value","replica":99},{"type":"new","replica":5,"actor":0}]}"#,
+            r#"{"type":"value","replica":5}"#,
+            r#"{"requests":[{"type":"value","replica":0}],"type":"batch"}"#,
+            r#"{"type":"batch","requests":3}"#,
+            r#"{"type":"batch","requests":"x"}"#,
+            r#"{"type":"batch","requests":null}"#,
+            r#"{"type":"batch","requests":[]}"#,
+            r#"{"type":"batch","requests":[{"typ\u0065":"value","replica":0,"requests":[1]}]}"#,
+            r#"{"type":"batch","requests":[{"type":"new","replica":6,"actor":1},{"type":"local","replica":6,"op":{"add":1},"dot":{"actor":1,"seq":1}},{"type":"merge","into":0,"from":6},{"type":"values","replicas":[0,6]},{"type":"drop","replicas":[6]}]}"#,
         ];
-        let tree = answers(&lines, |line| {
-            serde_json::from_str::<Value>(line).map(|v| Req::from_value(&v))
-        });
-        assert_eq!(answers(&lines, Req::parse), tree);
+        let tree = answers(&lines, true);
+        assert_eq!(answers(&lines, false), tree);
         assert!(
             tree[1].starts_with(r#"{"ok":true,"results":[{"ok":true}"#),
             "{}",
             tree[1]
         );
         assert!(tree[3].contains(r#""index":1"#), "{}", tree[3]);
+        assert!(tree[17].contains(r#""index":0"#), "{}", tree[17]);
+        assert!(tree[18].contains("unknown replica 5"), "{}", tree[18]);
+        assert!(
+            tree[25].starts_with(r#"{"ok":true,"results":[{"ok":true"#),
+            "{}",
+            tree[25]
+        );
+        assert!(tree[21].contains("must be an array"), "{}", tree[21]);
+    }
+
+    /// A batch line that is broken (or that the hand reader leaves to serde) runs nothing
+    /// unless it is read whole, whichever reader reads it.
+    #[test]
+    fn a_broken_batch_line_runs_nothing() {
+        let lines = [
+            r#"{"type":"batch","requests":[{"type":"new","replica":7,"actor":0},{"type":"#,
+            r#"{"type":"value","replica":7}"#,
+            r#"{"type":"batch","requests":[{"type":"new","replica":7,"actor":0}]} trailing"#,
+            r#"{"type":"value","replica":7}"#,
+            r#"{"type":"batch","requests":[{"type":"new","replica":7,"actor":0}],"requests":[]}"#,
+            r#"{"type":"value","replica":7}"#,
+        ];
+        let read = answers(&lines, false);
+        assert_eq!(read, answers(&lines, true));
+        assert!(read[0].contains("not JSON"), "{}", read[0]);
+        assert!(read[1].contains("unknown replica 7"), "{}", read[1]);
+        assert!(
+            read[2].contains("not JSON: trailing characters"),
+            "{}",
+            read[2]
+        );
+        assert!(read[3].contains("unknown replica 7"), "{}", read[3]);
+        assert_eq!(read[4], r#"{"ok":true,"results":[]}"#);
+        assert!(read[5].contains("unknown replica 7"), "{}", read[5]);
     }
 }
