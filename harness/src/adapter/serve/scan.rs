@@ -99,41 +99,54 @@ impl<'a> Scan<'a> {
         })
     }
 
+    /// `open`, then `item`s separated by commas, then `close`.
+    fn items(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(open)?;
+        if self.eat(close).is_some() {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if self.eat(b',').is_none() {
+                return self.eat(close);
+            }
+        }
+    }
+
+    /// An object: `field` reads each value, given its key (a key is a string without escapes).
+    fn fields(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.items(b'{', b'}', |scan| {
+            let key = scan.string()?;
+            scan.eat(b':')?;
+            field(scan, key)
+        })
+    }
+
     /// Any value made of what this reader reads.
     fn value(&mut self) -> Option<Value> {
         self.space();
         match self.peek()? {
             b'"' => self.string().map(|s| Value::String(s.to_owned())),
             b'{' => {
-                self.at += 1;
                 let mut map = Map::new();
-                if self.eat(b'}').is_some() {
-                    return Some(Value::Object(map));
-                }
-                loop {
-                    let key = self.string()?;
-                    self.eat(b':')?;
-                    let value = self.value()?;
-                    map.insert(key.to_owned(), value);
-                    if self.eat(b',').is_none() {
-                        self.eat(b'}')?;
-                        return Some(Value::Object(map));
-                    }
-                }
+                self.fields(|scan, key| {
+                    map.insert(key.to_owned(), scan.value()?);
+                    Some(())
+                })?;
+                Some(Value::Object(map))
             }
             b'[' => {
-                self.at += 1;
                 let mut items = Vec::new();
-                if self.eat(b']').is_some() {
-                    return Some(Value::Array(items));
-                }
-                loop {
-                    items.push(self.value()?);
-                    if self.eat(b',').is_none() {
-                        self.eat(b']')?;
-                        return Some(Value::Array(items));
-                    }
-                }
+                self.items(b'[', b']', |scan| {
+                    items.push(scan.value()?);
+                    Some(())
+                })?;
+                Some(Value::Array(items))
             }
             b't' => self.literal("true", Value::Bool(true)),
             b'f' => self.literal("false", Value::Bool(false)),
@@ -151,16 +164,10 @@ impl<'a> Scan<'a> {
         self.eat(b',')?;
         (self.string()? == "requests").then_some(())?;
         self.eat(b':')?;
-        self.eat(b'[')?;
-        if self.eat(b']').is_none() {
-            loop {
-                requests.push(self.request()?);
-                if self.eat(b',').is_none() {
-                    self.eat(b']')?;
-                    break;
-                }
-            }
-        }
+        self.items(b'[', b']', |scan| {
+            requests.push(scan.request()?);
+            Some(())
+        })?;
         self.eat(b'}')
     }
 
@@ -172,38 +179,30 @@ impl<'a> Scan<'a> {
             self.value()?;
             return Some(Req::default());
         }
-        self.at += 1;
         let mut req = Req::default();
-        if self.eat(b'}').is_some() {
-            return Some(req);
-        }
-        loop {
-            let key = self.string()?;
-            self.eat(b':')?;
+        self.fields(|scan, key| {
             match key {
                 "type" => {
-                    self.space();
-                    req.kind = if self.peek() == Some(b'"') {
-                        Some(Kind::of(self.string()?))
+                    scan.space();
+                    req.kind = if scan.peek() == Some(b'"') {
+                        Some(Kind::of(scan.string()?))
                     } else {
-                        self.value()?;
+                        scan.value()?;
                         None
                     };
                 }
                 // A nested batch's requests: left to serde.
                 "requests" => return None,
                 key => {
-                    let value = self.value()?;
+                    let value = scan.value()?;
                     if let Some(i) = FIELDS.iter().position(|f| *f == key) {
                         req.set_at(i, value);
                     }
                 }
             }
-            if self.eat(b',').is_none() {
-                self.eat(b'}')?;
-                return Some(req);
-            }
-        }
+            Some(())
+        })?;
+        Some(req)
     }
 }
 
