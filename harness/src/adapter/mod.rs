@@ -21,6 +21,7 @@ mod hello;
 mod json;
 mod model;
 mod process;
+mod scan;
 mod serve;
 mod sync;
 mod vocab;

@@ -16,6 +16,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use super::hello::Hello;
+use super::scan::Scan;
 
 /// The protocol version this harness speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -335,6 +336,42 @@ fn all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
     fine.then_some(answer.results)
 }
 
+/// The answer object at the start of `text` and the bytes it takes: read by hand when it can
+/// be ([`Scan`]), else by serde, which reads it alike.
+fn one_answer(text: &str) -> Option<(Answer, usize)> {
+    let mut scan = Scan::new(text);
+    if let Some(answer) = answer_by_hand(&mut scan) {
+        return Some((answer, scan.at));
+    }
+    let mut one = serde_json::Deserializer::from_str(text).into_iter::<Answer>();
+    let answer = one.next()?.ok()?;
+    Some((answer, one.byte_offset()))
+}
+
+/// An answer object read by [`Scan`], or `None` when it holds what that reader leaves to
+/// serde (or is not an object).
+fn answer_by_hand(scan: &mut Scan<'_>) -> Option<Answer> {
+    scan.space();
+    if scan.peek() != Some(b'{') {
+        return None;
+    }
+    let mut answer = Answer::default();
+    scan.fields(|scan, key| {
+        let value = scan.value()?;
+        let slot = match key {
+            "ok" => &mut answer.ok,
+            "value" => &mut answer.value,
+            "equal" => &mut answer.equal,
+            "leq" => &mut answer.leq,
+            "snapshot" => &mut answer.snapshot,
+            _ => return Some(()),
+        };
+        *slot = Some(value);
+        Some(())
+    })?;
+    Some(answer)
+}
+
 /// The answer of a request that returns nothing, as compact adapters write it.
 const BARE_OK: &str = r#"{"ok":true}"#;
 
@@ -356,9 +393,7 @@ fn compact_all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
                 });
                 rest = after;
             } else {
-                let mut one = serde_json::Deserializer::from_str(rest).into_iter::<Answer>();
-                let answer = one.next()?.ok()?;
-                let used = one.byte_offset();
+                let (answer, used) = one_answer(rest)?;
                 if answer.ok != Some(Value::Bool(true)) {
                     return None;
                 }
@@ -756,6 +791,7 @@ impl Drop for Process {
 
 #[cfg(test)]
 mod tests {
+    use super::super::scan::strategies::{json, key, text};
     use super::*;
     use crdt_laws::ReplicaId;
 
@@ -798,6 +834,45 @@ mod tests {
             (r#"{"ok":false,"results":[{"ok":true}]}"#, 1),
         ] {
             assert!(all_ok(line, n).is_none(), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// An answer read by hand is the answer serde reads, and ends where serde's ends.
+        #[test]
+        fn an_answer_read_by_hand_is_read_as_serde_reads_it(
+            fields in proptest::collection::vec(
+                (key(&["ok", "value", "equal", "leq", "snapshot", "x"]), json()),
+                0..5,
+            ),
+            spaced: bool,
+        ) {
+            let answer = text(&fields, spaced);
+            let line = format!("{answer},{{\"ok\":true}}]}}");
+            if let Some(read) = answer_by_hand(&mut Scan::new(&line)) {
+                let serde: Answer = serde_json::from_str(&answer).expect("valid");
+                proptest::prop_assert_eq!(read, serde, "{}", answer);
+            }
+            let (read, used) = one_answer(&line).expect("an answer");
+            proptest::prop_assert_eq!(&line[used..], ",{\"ok\":true}]}");
+            proptest::prop_assert_eq!(read, serde_json::from_str::<Answer>(&answer).expect("valid"));
+        }
+    }
+
+    /// The answers adapters write are read by hand, not left to serde.
+    #[test]
+    fn usual_answers_are_read_by_hand() {
+        for answer in [
+            r#"{"ok":true,"value":[1,2,3]}"#,
+            r#"{"ok":true,"value":"ab","ids":[[0,1],[1,1]]}"#,
+            r#"{"ok":true,"equal":false}"#,
+            r#"{ "ok": true, "leq": true }"#,
+            r#"{"ok":true,"value":{"a":[1],"b":null}}"#,
+        ] {
+            let read = answer_by_hand(&mut Scan::new(answer)).expect(answer);
+            assert_eq!(read, serde_json::from_str::<Answer>(answer).expect("valid"));
         }
     }
 

@@ -4,206 +4,73 @@
 //! field, an escape, a fraction, an exponent, a nested `requests`, a line that is not JSON) is
 //! left to serde, so what this reader accepts it reads as serde's tree would.
 
-use serde_json::{Map, Number, Value};
-
+use super::super::scan::Scan;
 use super::{FIELDS, Kind, Req};
 
 /// Reads `line` into `requests` when it is a batch this reader reads whole; false (with
 /// `requests` in any state) when it leaves the line to serde.
 pub(super) fn batch(line: &str, requests: &mut Vec<Req>) -> bool {
-    let mut scan = Scan { text: line, at: 0 };
-    scan.batch(requests).is_some() && {
-        scan.space();
-        scan.at == line.len()
-    }
+    let mut scan = Scan::new(line);
+    batch_of(&mut scan, requests).is_some() && scan.done()
 }
 
 /// Reads `text` as a batch's sub-request, or `None` when it holds what this reader leaves to
 /// serde.
 #[cfg(test)]
 fn sub_request(text: &str) -> Option<Req> {
-    let mut scan = Scan { text, at: 0 };
-    let req = scan.request()?;
+    let mut scan = Scan::new(text);
+    let req = request(&mut scan)?;
+    scan.done().then_some(req)
+}
+
+/// `{"type":"batch","requests":[...]}`, the sub-requests pushed on `requests`.
+fn batch_of(scan: &mut Scan<'_>, requests: &mut Vec<Req>) -> Option<()> {
+    scan.eat(b'{')?;
+    (scan.string()? == "type").then_some(())?;
+    scan.eat(b':')?;
+    (scan.string()? == "batch").then_some(())?;
+    scan.eat(b',')?;
+    (scan.string()? == "requests").then_some(())?;
+    scan.eat(b':')?;
+    scan.items(b'[', b']', |scan| {
+        requests.push(request(scan)?);
+        Some(())
+    })?;
+    scan.eat(b'}')
+}
+
+/// A sub-request: an object's fields as [`Req`] keeps them (any other value is a request
+/// without fields).
+fn request(scan: &mut Scan<'_>) -> Option<Req> {
     scan.space();
-    (scan.at == text.len()).then_some(req)
-}
-
-struct Scan<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Scan<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
+    if scan.peek() != Some(b'{') {
+        scan.value()?;
+        return Some(Req::default());
     }
-
-    fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    /// Skips spaces and `byte`; `None` when something else comes.
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        self.space();
-        (self.peek() == Some(byte)).then(|| self.at += 1)
-    }
-
-    /// A string without escapes.
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let rest = &self.text.as_bytes()[self.at..];
-        let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
-        if rest[end] == b'\\' {
-            return None;
-        }
-        // Quotes are ASCII, so both ends are character boundaries.
-        let s = &self.text[self.at..self.at + end];
-        self.at += end + 1;
-        Some(s)
-    }
-
-    /// An integer (no fraction nor exponent: those are left to serde, whose floats this
-    /// reader does not round).
-    fn number(&mut self) -> Option<Value> {
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.at += 1;
-        }
-        let mut n: u64 = 0;
-        let start = self.at;
-        while let Some(d @ b'0'..=b'9') = self.peek() {
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-            self.at += 1;
-        }
-        if self.at == start || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            return None;
-        }
-        if !negative {
-            return Some(Value::Number(n.into()));
-        }
-        // serde reads a negative integer as an i64 when it fits, and -0 as the float -0.0.
-        if n == 0 {
-            return None;
-        }
-        let n = i64::try_from(-i128::from(n)).ok()?;
-        Some(Value::Number(Number::from(n)))
-    }
-
-    fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
-        let end = self.at + word.len();
-        (self.text.get(self.at..end) == Some(word)).then(|| {
-            self.at = end;
-            value
-        })
-    }
-
-    /// `open`, then `item`s separated by commas, then `close`.
-    fn items(
-        &mut self,
-        open: u8,
-        close: u8,
-        mut item: impl FnMut(&mut Self) -> Option<()>,
-    ) -> Option<()> {
-        self.eat(open)?;
-        if self.eat(close).is_some() {
-            return Some(());
-        }
-        loop {
-            item(self)?;
-            if self.eat(b',').is_none() {
-                return self.eat(close);
+    let mut req = Req::default();
+    scan.fields(|scan, key| {
+        match key {
+            "type" => {
+                scan.space();
+                req.kind = if scan.peek() == Some(b'"') {
+                    Some(Kind::of(scan.string()?))
+                } else {
+                    scan.value()?;
+                    None
+                };
             }
-        }
-    }
-
-    /// An object: `field` reads each value, given its key (a key is a string without escapes).
-    fn fields(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.items(b'{', b'}', |scan| {
-            let key = scan.string()?;
-            scan.eat(b':')?;
-            field(scan, key)
-        })
-    }
-
-    /// Any value made of what this reader reads.
-    fn value(&mut self) -> Option<Value> {
-        self.space();
-        match self.peek()? {
-            b'"' => self.string().map(|s| Value::String(s.to_owned())),
-            b'{' => {
-                let mut map = Map::new();
-                self.fields(|scan, key| {
-                    map.insert(key.to_owned(), scan.value()?);
-                    Some(())
-                })?;
-                Some(Value::Object(map))
-            }
-            b'[' => {
-                let mut items = Vec::new();
-                self.items(b'[', b']', |scan| {
-                    items.push(scan.value()?);
-                    Some(())
-                })?;
-                Some(Value::Array(items))
-            }
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
-            _ => self.number(),
-        }
-    }
-
-    /// `{"type":"batch","requests":[...]}`, the sub-requests pushed on `requests`.
-    fn batch(&mut self, requests: &mut Vec<Req>) -> Option<()> {
-        self.eat(b'{')?;
-        (self.string()? == "type").then_some(())?;
-        self.eat(b':')?;
-        (self.string()? == "batch").then_some(())?;
-        self.eat(b',')?;
-        (self.string()? == "requests").then_some(())?;
-        self.eat(b':')?;
-        self.items(b'[', b']', |scan| {
-            requests.push(scan.request()?);
-            Some(())
-        })?;
-        self.eat(b'}')
-    }
-
-    /// A sub-request: an object's fields as [`Req`] keeps them (any other value is a request
-    /// without fields).
-    fn request(&mut self) -> Option<Req> {
-        self.space();
-        if self.peek() != Some(b'{') {
-            self.value()?;
-            return Some(Req::default());
-        }
-        let mut req = Req::default();
-        self.fields(|scan, key| {
-            match key {
-                "type" => {
-                    scan.space();
-                    req.kind = if scan.peek() == Some(b'"') {
-                        Some(Kind::of(scan.string()?))
-                    } else {
-                        scan.value()?;
-                        None
-                    };
-                }
-                // A nested batch's requests: left to serde.
-                "requests" => return None,
-                key => {
-                    let value = scan.value()?;
-                    if let Some(i) = FIELDS.iter().position(|f| *f == key) {
-                        req.set_at(i, value);
-                    }
+            // A nested batch's requests: left to serde.
+            "requests" => return None,
+            key => {
+                let value = scan.value()?;
+                if let Some(i) = FIELDS.iter().position(|f| *f == key) {
+                    req.set_at(i, value);
                 }
             }
-            Some(())
-        })?;
-        Some(req)
-    }
+        }
+        Some(())
+    })?;
+    Some(req)
 }
 
 #[cfg(test)]
@@ -211,47 +78,17 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    use serde_json::Value;
+
     use super::*;
 
-    /// Any JSON value, with strings and keys that need escapes, floats, and integers at the
-    /// edges of `u64` and `i64`.
-    fn json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<u64>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            (0u64..8).prop_map(Value::from),
-            (-1e3f64..1e3).prop_map(Value::from),
-            "[a-z\"\\\\é\n]{0,4}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 24, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::vec((key(), inner), 0..4)
-                    .prop_map(|fields| Value::Object(fields.into_iter().collect())),
-            ]
-        })
-    }
+    use super::super::super::scan::strategies::{json, text};
 
+    /// A request's keys: the fields `serve` reads, others, and some that need escapes.
     fn key() -> impl Strategy<Value = String> {
-        prop_oneof![
-            prop::sample::select(vec![
-                "type", "requests", "replica", "op", "dot", "actor", "seq", "replicas", "out", "x",
-            ])
-            .prop_map(String::from),
-            "[a-z\"\\\\]{0,3}",
-        ]
-    }
-
-    /// A request's text, fields in order (a key may come twice), spaced or not.
-    fn text(fields: &[(String, Value)], spaced: bool) -> String {
-        let gap = if spaced { " " } else { "" };
-        let fields: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("{}:{gap}{v}", Value::String(k.clone())))
-            .collect();
-        format!("{{{gap}{}{gap}}}", fields.join(&format!(",{gap}")))
+        super::super::super::scan::strategies::key(&[
+            "type", "requests", "replica", "op", "dot", "actor", "seq", "replicas", "out", "x",
+        ])
     }
 
     /// A sub-request as serde's tree reads it.
