@@ -2,7 +2,7 @@
 //! what goes wrong (crash, hang, malformed output) as [`AdapterError`]s.
 
 use std::collections::VecDeque;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -16,6 +16,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use super::hello::Hello;
+use super::json::push_json;
 use super::scan::Scan;
 
 /// The protocol version this harness speaks.
@@ -167,7 +168,8 @@ impl Request {
 
     /// Adds the field `field`, a JSON value.
     pub(super) fn json(mut self, field: &str, value: &Value) -> Self {
-        let _ = write!(self.text, r#","{field}":{value}"#);
+        self.key(field);
+        push_json(&mut self.text, value);
         self
     }
 
