@@ -422,9 +422,11 @@ impl Shared {
             Comparison::Equal => ("equal", Query::Equal(a.handle, b.handle)),
             Comparison::Leq => ("leq", Query::Leq(a.handle, b.handle)),
         };
-        let request = Request::new(name)
-            .handle("replica", a.handle)
-            .handle("other", b.handle);
+        let request = || {
+            Request::new(name)
+                .handle("replica", a.handle)
+                .handle("other", b.handle)
+        };
         let Some(answer) = self.query(&a.conn, a.generation, key, request) else {
             return true;
         };
@@ -443,12 +445,12 @@ impl Shared {
 
     /// Queues `request` (an update, a merge, a copy, a drop), to be sent with the next query;
     /// nothing in a batched run's replay, whose recording sent it.
-    fn send(&self, conn: &Conn, generation: u64, request: Request) {
+    fn send(&self, conn: &Conn, generation: u64, request: impl FnOnce() -> Request) {
         if batching::phase() == Phase::Replay {
             return;
         }
         self.with(conn, generation, |p| {
-            p.queue(request);
+            p.queue(request());
             Ok(())
         });
     }
@@ -460,10 +462,10 @@ impl Shared {
         conn: &Arc<Conn>,
         generation: u64,
         key: Query,
-        request: Request,
+        request: impl FnOnce() -> Request,
     ) -> Option<Answer> {
         match batching::phase() {
-            Phase::Live => Some(self.with(conn, generation, |p| p.call(request))),
+            Phase::Live => Some(self.with(conn, generation, |p| p.call(request()))),
             Phase::Record => {
                 enter(conn);
                 self.send(conn, generation, request);
@@ -484,7 +486,8 @@ impl Shared {
                 let k = run.cursor;
                 if run.keys.get(k) == Some(&key) && k < run.answers.len() {
                     run.cursor += 1;
-                    return Some(run.answers[k].clone());
+                    // Each recorded answer is handed out once.
+                    return Some(std::mem::take(&mut run.answers[k]));
                 }
                 run.diverged = true;
                 drop(state);
@@ -556,9 +559,11 @@ impl Shared {
             panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         if self.hello.capabilities.fork {
-            let request = Request::new("fork")
-                .handle("replica", r.handle)
-                .handle("out", out);
+            let request = || {
+                Request::new("fork")
+                    .handle("replica", r.handle)
+                    .handle("out", out)
+            };
             self.send(&r.conn, r.generation, request);
         } else {
             self.copy_by_snapshot(r, out);
@@ -572,26 +577,31 @@ impl Shared {
 
     /// Restores a snapshot of `r` as handle `out`.
     fn copy_by_snapshot(&self, r: &Replica, out: u64) {
-        let request = Request::new("snapshot").handle("replica", r.handle);
+        let request = || Request::new("snapshot").handle("replica", r.handle);
         let answer = self
             .query(&r.conn, r.generation, Query::Snapshot(r.handle), request)
             .unwrap_or_default();
         let snapshot = answer.snapshot.unwrap_or(Value::Null);
-        let restore = Request::new("restore")
-            .handle("out", out)
-            .handle("actor", u64::from(r.actor.0))
-            .json("snapshot", &snapshot);
+        let restore = || {
+            Request::new("restore")
+                .handle("out", out)
+                .handle("actor", u64::from(r.actor.0))
+                .json("snapshot", &snapshot)
+        };
         self.send(&r.conn, r.generation, restore);
     }
 
     fn local(&self, r: &mut Replica, dot: Dot, op: &Json, out: Option<(&str, u64)>) {
-        let mut request = Request::new("local")
-            .handle("replica", r.handle)
-            .json("op", &self.hello.vocabulary.wire_op(op, dot))
-            .dot(dot);
-        if let Some((field, id)) = out {
-            request = request.handle(field, id);
-        }
+        let request = || {
+            let request = Request::new("local")
+                .handle("replica", r.handle)
+                .json("op", &self.hello.vocabulary.wire_op(op, dot))
+                .dot(dot);
+            match out {
+                Some((field, id)) => request.handle(field, id),
+                None => request,
+            }
+        };
         self.send(&r.conn, r.generation, request);
         r.seq = r.seq.max(dot.seq);
         *lock(&r.cache) = None;
@@ -602,7 +612,7 @@ impl Shared {
         if live && let Some(cached) = lock(&r.cache).clone() {
             return cached;
         }
-        let request = Request::new("value").handle("replica", r.handle);
+        let request = || Request::new("value").handle("replica", r.handle);
         let Some(answer) = self.query(&r.conn, r.generation, Query::Value(r.handle), request)
         else {
             // Recording: a neutral value, and no elements.
@@ -645,9 +655,11 @@ impl Model for AdapterModel {
     fn new_replica(&self, id: ReplicaId) -> Replica {
         let conn = self.conn();
         let (generation, handle) = self.shared.allocate(&conn);
-        let request = Request::new("new")
-            .handle("replica", handle)
-            .handle("actor", u64::from(id.0));
+        let request = || {
+            Request::new("new")
+                .handle("replica", handle)
+                .handle("actor", u64::from(id.0))
+        };
         self.shared.send(&conn, generation, request);
         self.shared.replica(conn, generation, handle, id, 0)
     }
@@ -740,7 +752,7 @@ impl StateCrdt for AdapterModel {
             // A delta adapter makes a delta with every `local`: this one is not needed.
             let (_, out) = self.shared.allocate(&state.conn);
             self.shared.local(state, dot, op, Some(("out", out)));
-            let drop = Request::new("drop").handles("replicas", &[out]);
+            let drop = || Request::new("drop").handles("replicas", &[out]);
             self.shared.send(&state.conn, state.generation, drop);
         } else {
             self.shared.local(state, dot, op, None);
@@ -758,9 +770,11 @@ impl StateCrdt for AdapterModel {
 
     fn merge(&self, into: &mut Replica, from: &Replica) {
         same_process(into, from);
-        let request = Request::new("merge")
-            .handle("into", into.handle)
-            .handle("from", from.handle);
+        let request = || {
+            Request::new("merge")
+                .handle("into", into.handle)
+                .handle("from", from.handle)
+        };
         self.shared.send(&into.conn, into.generation, request);
         *lock(&into.cache) = None;
     }
@@ -804,9 +818,11 @@ impl OpCrdt for AdapterModel {
             Arc::ptr_eq(&state.conn, &message.0.conn) && state.generation == message.0.generation,
             "a message of another adapter process cannot be delivered"
         );
-        let request = Request::new("deliver")
-            .handle("replica", state.handle)
-            .handle("message", message.0.id);
+        let request = || {
+            Request::new("deliver")
+                .handle("replica", state.handle)
+                .handle("message", message.0.id)
+        };
         self.shared.send(&state.conn, state.generation, request);
         *lock(&state.cache) = None;
     }
