@@ -128,6 +128,8 @@ struct RunLog {
     spoiled: bool,
     /// The replay asked what the recording did not.
     diverged: bool,
+    /// A batch sent ahead failed: the recording is sent no more, and fails at its end.
+    failed: Option<AdapterError>,
 }
 
 fn is_query(name: &str) -> bool {
@@ -139,14 +141,44 @@ fn flush_recorded(state: &mut ConnState) -> Result<(), AdapterError> {
     let Some(p) = state.process.as_mut() else {
         return Ok(());
     };
-    let queries: Vec<bool> = p.pending().iter().map(|name| is_query(name)).collect();
+    if let Some(e) = state.run.failed.take() {
+        p.discard_queued();
+        return Err(e);
+    }
+    let queries: Vec<bool> = p.unanswered().map(is_query).collect();
     let results = p.flush()?;
-    for (query, answer) in queries.into_iter().zip(results) {
-        if query {
-            state.run.answers.push(answer);
+    keep_queries(&mut state.run, &queries, results);
+    Ok(())
+}
+
+/// Keeps the answers of the queries among `results` (`queries` says which are).
+fn keep_queries(run: &mut RunLog, queries: &[bool], results: Vec<Answer>) {
+    for (query, answer) in queries.iter().zip(results) {
+        if *query {
+            run.answers.push(answer);
         }
     }
-    Ok(())
+}
+
+/// Requests a batched run's recording sends ahead, while it goes on: the adapter works on
+/// them meanwhile (on another core) instead of waiting for the end of the run.
+const SEND_AHEAD: usize = 128;
+
+/// In a batched run's recording, sends the queued requests ahead once there are
+/// [`SEND_AHEAD`] of them; a failure is kept for the end of the recording, and nothing more
+/// is sent ahead.
+fn send_ahead(state: &mut ConnState) {
+    let Some(p) = state.process.as_mut() else {
+        return;
+    };
+    if p.queued() < SEND_AHEAD || state.run.failed.is_some() {
+        return;
+    }
+    let queries: Vec<bool> = p.unanswered().map(is_query).collect();
+    match p.send_ahead() {
+        Ok(results) => keep_queries(&mut state.run, &queries, results),
+        Err(e) => state.run.failed = Some(e),
+    }
 }
 
 /// After a failure outside a run's step: kills the process if it cannot go on.
@@ -453,6 +485,9 @@ impl Shared {
             p.queue(request());
             Ok(())
         });
+        if batching::phase() == Phase::Record {
+            send_ahead(&mut lock(&conn.inner));
+        }
     }
 
     /// Asks `request`: its answer; `None` in a batched run's recording (except for a snapshot,
