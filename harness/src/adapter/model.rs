@@ -160,6 +160,9 @@ fn keep_queries(run: &mut RunLog, queries: &[bool], results: Vec<Answer>) {
     }
 }
 
+/// Why a replica cannot be used.
+const LOST: &str = "the replica was lost: its adapter process was restarted after a failure";
+
 /// Requests a batched run's recording sends ahead, while it goes on: the adapter works on
 /// them meanwhile (on another core) instead of waiting for the end of the run.
 const SEND_AHEAD: usize = 128;
@@ -481,12 +484,15 @@ impl Shared {
         if batching::phase() == Phase::Replay {
             return;
         }
-        self.with(conn, generation, |p| {
-            p.queue(request());
-            Ok(())
-        });
+        let mut state = lock(&conn.inner);
+        let current = state.generation == generation;
+        let Some(process) = state.process.as_mut().filter(|_| current) else {
+            drop(state);
+            panic!("{LOST}");
+        };
+        process.queue(request());
         if batching::phase() == Phase::Record {
-            send_ahead(&mut lock(&conn.inner));
+            send_ahead(&mut state);
         }
     }
 
@@ -540,7 +546,7 @@ impl Shared {
     ) -> T {
         let mut state = lock(&conn.inner);
         if state.generation != generation || state.process.is_none() {
-            panic!("the replica was lost: its adapter process was restarted after a failure");
+            panic!("{LOST}");
         }
         let process = state.process.as_mut().expect("checked above");
         match f(process) {
@@ -591,7 +597,7 @@ impl Shared {
     fn fork(self: &Arc<Self>, r: &Replica) -> Replica {
         let (generation, out) = self.allocate(&r.conn);
         if generation != r.generation {
-            panic!("the replica was lost: its adapter process was restarted after a failure");
+            panic!("{LOST}");
         }
         if self.hello.capabilities.fork {
             let request = || {
@@ -740,7 +746,7 @@ impl Model for AdapterModel {
         }
         let (generation, out) = self.shared.allocate(&state.conn);
         if generation != state.generation {
-            panic!("the replica was lost: its adapter process was restarted after a failure");
+            panic!("{LOST}");
         }
         self.shared.copy_by_snapshot(state, out);
         Some(Ok(self.shared.replica(
@@ -837,7 +843,7 @@ impl OpCrdt for AdapterModel {
     fn local(&self, state: &mut Replica, dot: Dot, op: &Json) -> Message {
         let (generation, id) = self.shared.allocate(&state.conn);
         if generation != state.generation {
-            panic!("the replica was lost: its adapter process was restarted after a failure");
+            panic!("{LOST}");
         }
         self.shared.local(state, dot, op, Some(("message", id)));
         Message(Arc::new(MessageHandle {

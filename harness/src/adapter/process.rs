@@ -637,6 +637,9 @@ impl Process {
     pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
         let mut results = self.receive()?;
         self.send_queued();
+        if results.is_empty() {
+            return self.receive();
+        }
         results.extend(self.receive()?);
         Ok(results)
     }
