@@ -82,6 +82,15 @@ impl<'a> Scan<'a> {
         Some(Value::Number(Number::from(n)))
     }
 
+    /// A non-negative integer.
+    pub(super) fn unsigned(&mut self) -> Option<u64> {
+        self.space();
+        if self.peek() == Some(b'-') {
+            return None;
+        }
+        self.number()?.as_u64()
+    }
+
     fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
         let end = self.at + word.len();
         (self.text.get(self.at..end) == Some(word)).then(|| {

@@ -200,6 +200,8 @@ struct Req {
     fields: SmallVec<[(u8, Value); 4]>,
     /// `requests`: `Some(None)` when it is not an array.
     requests: Option<Option<Vec<Req>>>,
+    /// `dot`, when it was read as one by hand ([`scan`]): `fields` then holds no `dot`.
+    dot: Option<Dot>,
 }
 
 /// The fields `serve` reads (besides `type` and `requests`).
@@ -259,10 +261,34 @@ impl Req {
 
     /// Sets field `FIELDS[i]`.
     fn set_at(&mut self, i: usize, value: Value) {
+        if FIELDS[i] == "dot" {
+            self.dot = None;
+        }
         match self.fields.iter_mut().find(|(j, _)| usize::from(*j) == i) {
             Some(slot) => slot.1 = value,
             None => self.fields.push((i as u8, value)),
         }
+    }
+
+    /// Sets `dot`, read as one.
+    fn set_dot(&mut self, dot: Dot) {
+        self.fields
+            .retain(|(i, _)| FIELDS[usize::from(*i)] != "dot");
+        self.dot = Some(dot);
+    }
+
+    /// The `dot` of a `local`.
+    fn dot(&self) -> Result<Dot, String> {
+        if let Some(dot) = self.dot {
+            return Ok(dot);
+        }
+        let dot = self.get("dot").ok_or("`local` needs a `dot`")?;
+        Ok(Dot::new(
+            ReplicaId::new(dot.get("actor").and_then(small).ok_or("bad `dot.actor`")?),
+            dot.get("seq")
+                .and_then(Value::as_u64)
+                .ok_or("bad `dot.seq`")?,
+        ))
     }
 
     /// Field `name`, when given.
@@ -577,13 +603,7 @@ where
                         let op = request.get("op").unwrap_or(&Value::Null);
                         format!("not an operation of this vocabulary: {op}")
                     })?;
-                let dot = request.get("dot").ok_or("`local` needs a `dot`")?;
-                let dot = Dot::new(
-                    ReplicaId::new(dot.get("actor").and_then(small).ok_or("bad `dot.actor`")?),
-                    dot.get("seq")
-                        .and_then(Value::as_u64)
-                        .ok_or("bad `dot.seq`")?,
-                );
+                let dot = request.dot()?;
                 let out = request
                     .get("out")
                     .or_else(|| request.get("message"))

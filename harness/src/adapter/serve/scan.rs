@@ -4,6 +4,8 @@
 //! field, an escape, a fraction, an exponent, a nested `requests`, a line that is not JSON) is
 //! left to serde, so what this reader accepts it reads as serde's tree would.
 
+use crdt_laws::{Dot, ReplicaId};
+
 use super::super::scan::Scan;
 use super::{FIELDS, Kind, Req};
 
@@ -61,6 +63,17 @@ fn request(scan: &mut Scan<'_>) -> Option<Req> {
             }
             // A nested batch's requests: left to serde.
             "requests" => return None,
+            "dot" => {
+                let at = scan.at;
+                match dot(scan) {
+                    Some(dot) => req.set_dot(dot),
+                    None => {
+                        scan.at = at;
+                        let value = scan.value()?;
+                        req.set("dot", || value);
+                    }
+                }
+            }
             key => {
                 let value = scan.value()?;
                 if let Some(i) = FIELDS.iter().position(|f| *f == key) {
@@ -71,6 +84,25 @@ fn request(scan: &mut Scan<'_>) -> Option<Req> {
         Some(())
     })?;
     Some(req)
+}
+
+/// A dot as the harness writes it, `{"actor":A,"seq":S}` (in either order, each once, `A`
+/// fitting 32 bits), read without a tree; `None` for anything else.
+fn dot(scan: &mut Scan<'_>) -> Option<Dot> {
+    let (mut actor, mut seq) = (None, None);
+    scan.fields(|scan, key| {
+        let slot = match key {
+            "actor" => &mut actor,
+            "seq" => &mut seq,
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(scan.unsigned()?);
+        Some(())
+    })?;
+    Some(Dot::new(ReplicaId::new(u32::try_from(actor?).ok()?), seq?))
 }
 
 #[cfg(test)]
@@ -96,8 +128,13 @@ mod tests {
         Req::from_value(&serde_json::from_str::<Value>(text).unwrap())
     }
 
-    /// `req`'s fields in one order (a tree's object sorts them).
+    /// `req`'s fields in one order (a tree's object sorts them), a dot read as such written
+    /// back as the field it was.
     fn sorted(mut req: Req) -> Req {
+        if let Some(dot) = req.dot.take() {
+            let value = json!({"actor": dot.replica.0, "seq": dot.seq});
+            req.set("dot", || value);
+        }
         req.fields.sort_by_key(|(i, _)| *i);
         req
     }
@@ -122,6 +159,31 @@ mod tests {
             }
         }
 
+        /// A dot read by hand (or not) is the dot its tree holds.
+        #[test]
+        fn a_dot_is_read_as_its_tree_holds_it(
+            fields in prop::collection::vec(
+                (
+                    prop::sample::select(vec!["actor", "seq", "x"]).prop_map(String::from),
+                    prop_oneof![
+                        (0u64..4).prop_map(Value::from),
+                        any::<u64>().prop_map(Value::from),
+                        any::<i64>().prop_map(Value::from),
+                        Just(json!(1.5)),
+                        Just(json!("1")),
+                    ],
+                ),
+                0..4,
+            ),
+            spaced: bool,
+        ) {
+            let dot = text(&fields, spaced);
+            let request = format!(r#"{{"type":"local","replica":0,"dot":{dot}}}"#);
+            if let Some(req) = sub_request(&request) {
+                prop_assert_eq!(sorted(req), sorted(by_serde(&request)), "{}", request);
+            }
+        }
+
         /// A value that is not an object is a request without fields, by hand as by serde.
         #[test]
         fn a_value_that_is_not_an_object_is_a_request_without_fields(value in json()) {
@@ -139,6 +201,10 @@ mod tests {
         for text in [
             r#"{"type":"new","replica":0,"actor":0}"#,
             r#"{"type":"local","replica":0,"op":{"add":2},"dot":{"actor":0,"seq":1},"out":4}"#,
+            r#"{"type":"local","dot":{"seq":1,"actor":4294967295}}"#,
+            r#"{"type":"local","dot":{"seq":1,"actor":4294967296}}"#,
+            r#"{"type":"local","dot":{"actor":0,"seq":1},"dot":{"actor":1}}"#,
+            r#"{"type":"local","dot":{"actor":1},"dot":{"actor":0,"seq":1}}"#,
             r#"{"type":"merge","into":0,"from":1}"#,
             r#"{"type":"values","replicas":[0,1,2]}"#,
             r#"{"type":"drop","replicas":[],"messages":[3]}"#,
@@ -160,6 +226,7 @@ mod tests {
             r#"{"type":"value","replica":-9223372036854775809}"#,
             r#"{"type":"batch","requests":[]}"#,
             r#"{"type":"local","op":{"insert":{"text":"\n"}}}"#,
+            r#"{"type":"local","dot":{"actor":1,"seq":2.5}}"#,
         ] {
             assert_eq!(sub_request(text), None, "{text}");
         }
