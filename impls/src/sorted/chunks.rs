@@ -226,11 +226,18 @@ impl<E: Clone> Chunks<E> {
     /// of `self`'s chunks already consumed, so the join allocates only for the growth. The
     /// choice of the next entry is a select, not a branch: randomly interleaved sides would
     /// mispredict half of the branches.
+    ///
+    /// `kept_whole(chunk, from_left)` may say that `keep` holds for every entry of a chunk
+    /// (it must never say so wrongly; `false` is always safe). Where the two chunks being
+    /// merged are both kept whole, their merge is a plain union that does not call `keep`,
+    /// whose result would otherwise decide a branch per entry: unpredictable when the sides
+    /// interleave randomly. Each chunk is asked once.
     pub(crate) fn join(
         &mut self,
         right: &Self,
         cmp: impl Fn(&E, &E) -> Ordering,
         keep: impl Fn(&E, bool) -> bool,
+        kept_whole: impl Fn(&[E], bool) -> bool,
     ) {
         let mut join = Join {
             out: Vec::with_capacity(self.chunks.len() + right.chunks.len()),
@@ -243,6 +250,8 @@ impl<E: Clone> Chunks<E> {
         let mut rights = right.chunks.iter();
         let (mut left, mut right) = (lefts.next(), rights.next());
         let (mut i, mut j) = (0, 0);
+        // Whether `kept_whole` holds for the current chunk of each side, once asked.
+        let (mut left_whole, mut right_whole): (Option<bool>, Option<bool>) = (None, None);
         loop {
             match (&mut left, right) {
                 (Some(l), Some(r)) => {
@@ -252,6 +261,7 @@ impl<E: Clone> Chunks<E> {
                         join.flush();
                         join.push_chunk(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         continue;
                     }
                     if j == 0 && cmp(r.last().expect("chunks are not empty"), &l[i]).is_lt() {
@@ -261,9 +271,16 @@ impl<E: Clone> Chunks<E> {
                         copy.extend(r.iter().filter(|e| keep(e, false)).cloned());
                         join.push_chunk(copy);
                         right = rights.next();
+                        right_whole = None;
                         continue;
                     }
-                    (i, j) = merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep);
+                    let union = *left_whole.get_or_insert_with(|| kept_whole(l, true))
+                        && *right_whole.get_or_insert_with(|| kept_whole(r, false));
+                    (i, j) = if union {
+                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &|_, _| true)
+                    } else {
+                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep)
+                    };
                     if join.current.len() == Self::max_len() {
                         join.flush();
                     }
@@ -271,10 +288,12 @@ impl<E: Clone> Chunks<E> {
                         l.clear();
                         join.pool.push(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         i = 0;
                     }
                     if j == r.len() {
                         right = rights.next();
+                        right_whole = None;
                         j = 0;
                     }
                 }
@@ -284,6 +303,7 @@ impl<E: Clone> Chunks<E> {
                         l.clear();
                         join.pool.push(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         i = 0;
                         continue;
                     }
@@ -291,10 +311,12 @@ impl<E: Clone> Chunks<E> {
                     join.flush();
                     join.push_chunk(mem::take(l));
                     left = lefts.next();
+                    left_whole = None;
                 }
                 (None, Some(r)) => {
                     join.extend(r[j..].iter().filter(|e| keep(e, false)).cloned());
                     right = rights.next();
+                    right_whole = None;
                     j = 0;
                 }
                 (None, None) => break,
@@ -518,7 +540,8 @@ mod tests {
 
     /// The join against the union (`keep` always true) and against the union filtered by
     /// `keep`, for sides of a few entries to many chunks, interleaved or in separate ranges
-    /// (where whole chunks are moved or copied).
+    /// (where whole chunks are moved or copied); each filtered join both without and with
+    /// `kept_whole` telling which chunks `keep` keeps whole (merged by the plain union).
     #[test]
     fn join_matches_its_definition() {
         let side = (
@@ -526,27 +549,37 @@ mod tests {
             proptest::collection::btree_set(0..5000u16, 0..4000),
         )
             .prop_map(|(shift, xs)| xs.into_iter().map(|x| x + shift * 3000).collect());
+        // Odd entries of the left only and even ones of the right only (few chunks kept
+        // whole); every entry of the left and those of the right in every other block of 1500
+        // values (whole chunks of either side, of up to 1024 values, kept).
+        let odd_even = |e: &u16, from_left: bool| (e % 2 == 1) == from_left;
+        let blocks = |e: &u16, from_left: bool| from_left || (e / 1500).is_multiple_of(2);
         proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64))
             .run(
                 &(side.clone(), side),
                 |(x, y): (BTreeSet<u16>, BTreeSet<u16>)| {
                     let mut union = of(&x);
-                    union.join(&of(&y), Ord::cmp, |_, _| true);
+                    union.join(&of(&y), Ord::cmp, |_, _| true, |_, _| true);
                     check(&union, &x.union(&y).copied().collect())?;
-                    // Keep odd entries of the left only, even ones of the right only.
-                    let keep = |e: &u16, from_left: bool| (e % 2 == 1) == from_left;
-                    let mut filtered = of(&x);
-                    filtered.join(&of(&y), Ord::cmp, keep);
-                    let expected = x
-                        .union(&y)
-                        .copied()
-                        .filter(|e| match (x.contains(e), y.contains(e)) {
-                            (true, true) => true,
-                            (true, false) => keep(e, true),
-                            (false, _) => keep(e, false),
-                        })
-                        .collect();
-                    check(&filtered, &expected)?;
+                    for keep in [&odd_even as &dyn Fn(&u16, bool) -> bool, &blocks] {
+                        let expected = x
+                            .union(&y)
+                            .copied()
+                            .filter(|e| match (x.contains(e), y.contains(e)) {
+                                (true, true) => true,
+                                (true, false) => keep(e, true),
+                                (false, _) => keep(e, false),
+                            })
+                            .collect();
+                        let mut filtered = of(&x);
+                        filtered.join(&of(&y), Ord::cmp, keep, |_, _| false);
+                        check(&filtered, &expected)?;
+                        let mut told = of(&x);
+                        told.join(&of(&y), Ord::cmp, keep, |chunk, from_left| {
+                            chunk.iter().all(|e| keep(e, from_left))
+                        });
+                        check(&told, &expected)?;
+                    }
                     let mut in_place = union.clone();
                     in_place.retain(|e| e % 3 != 0);
                     check(
