@@ -33,7 +33,7 @@ impl<E: Clone> Clone for Chunks<E> {
             .chunks
             .iter()
             .map(|chunk| {
-                let mut copy = Vec::with_capacity(chunk.capacity());
+                let mut copy = Vec::with_capacity(chunk.capacity().min(Self::max_len()));
                 copy.extend_from_slice(chunk);
                 copy
             })
@@ -165,6 +165,7 @@ impl<E> Chunks<E> {
     /// the chunk in two when it overflows.
     pub(crate) fn insert(&mut self, pos: Pos, entry: E) {
         self.len += 1;
+        let is_last = pos.chunk + 1 == self.chunks.len();
         let Some(chunk) = self.chunks.get_mut(pos.chunk) else {
             // The first chunk grows with its entries: a small set keeps a small buffer (a
             // 2 KiB one is beyond the allocator's per-thread cache, so every copy of a small
@@ -174,11 +175,36 @@ impl<E> Chunks<E> {
             self.chunks.push(first);
             return;
         };
-        chunk.insert(pos.index, entry);
-        if chunk.len() > Self::max_len() {
-            let mut upper = Vec::with_capacity(Self::max_len());
-            upper.extend(chunk.drain(chunk.len() / 2..));
-            self.chunks.insert(pos.chunk + 1, upper);
+        let max = Self::max_len();
+        if chunk.len() < max {
+            Self::reserve_one(chunk);
+            chunk.insert(pos.index, entry);
+            return;
+        }
+        // A full chunk splits before it grows, so that no chunk takes more than a full
+        // chunk's room (a chunk grown past it and then halved held a quarter of its room, and
+        // a large set built in order was a chunk per page, a quarter used). An entry appended
+        // after the last one, as when a set is built in order, leaves the chunk three quarters
+        // full, as `from_sorted` does; elsewhere the chunk splits in half.
+        let appended = is_last && pos.index == max;
+        let at = if appended { max * 3 / 4 } else { max / 2 };
+        let mut upper = Vec::with_capacity(max);
+        upper.extend(chunk.drain(at..));
+        if pos.index <= at {
+            chunk.insert(pos.index, entry);
+        } else {
+            upper.insert(pos.index - at, entry);
+        }
+        self.chunks.insert(pos.chunk + 1, upper);
+    }
+
+    /// Makes room for one more entry in `chunk`, which holds fewer than
+    /// [`max_len`](Self::max_len): doubling its room when it is full, but never past
+    /// `max_len` entries (`Vec`'s own growth would take a chunk of 85 entries to a buffer of
+    /// 128).
+    fn reserve_one(chunk: &mut Vec<E>) {
+        if chunk.len() == chunk.capacity() {
+            chunk.reserve_exact(chunk.len().max(4).min(Self::max_len() - chunk.len()));
         }
     }
 
@@ -349,7 +375,7 @@ fn merge_steps<E: Clone>(
     let room = limit
         .saturating_sub(written.len())
         .min(left.len() - i + right.len() - j);
-    written.reserve(room);
+    written.reserve_exact(room);
     while written.len() < limit {
         let (Some(x), Some(y)) = (left.get(i), right.get(j)) else {
             break;
@@ -410,6 +436,7 @@ impl<E> Join<E> {
             if self.current.len() == Chunks::<E>::max_len() {
                 self.flush();
             }
+            Chunks::reserve_one(&mut self.current);
             self.current.push(e);
         }
     }
@@ -489,6 +516,13 @@ mod tests {
                 .iter()
                 .all(|c| c.len() <= Chunks::<u16>::max_len())
         );
+        // No chunk takes more room than a full one.
+        prop_assert!(
+            chunks
+                .chunks
+                .iter()
+                .all(|c| c.capacity() <= Chunks::<u16>::max_len())
+        );
         prop_assert_eq!(chunks.len(), expected.len());
         prop_assert!(chunks.iter().eq(expected.iter()));
         prop_assert!(chunks.iter().rev().eq(expected.iter().rev()));
@@ -508,6 +542,23 @@ mod tests {
             assert!(copied.len() < Chunks::<u16>::max_len());
         }
         assert_eq!(copy.len(), chunks.len());
+    }
+
+    /// A sequence built by appending in order, as the benchmarks build their sets, fills its
+    /// chunks three quarters (as `from_sorted` does), in buffers of a full chunk's room.
+    #[test]
+    fn appending_in_order_leaves_chunks_three_quarters_full() {
+        let max = Chunks::<u16>::max_len();
+        let mut chunks = Chunks::new();
+        for x in 0..5000u16 {
+            let pos = chunks.search(|e: &u16| e.cmp(&x)).unwrap_err();
+            chunks.insert(pos, x);
+        }
+        let (last, full) = chunks.chunks.split_last().unwrap();
+        assert!(full.iter().all(|c| c.len() == max * 3 / 4));
+        assert!(last.len() <= max);
+        assert!(chunks.chunks.iter().all(|c| c.capacity() <= max));
+        assert!(chunks.iter().copied().eq(0..5000));
     }
 
     /// Insertions and removals through `search`, against a `BTreeSet`, with enough entries for
