@@ -286,9 +286,10 @@ impl<T: Ord + Clone> OrSet<T> {
         join_chunked_dot_stores(
             (&mut self.entries, &self.context),
             (&other.entries, &other.context),
-            // `Ord::cmp` on the pair, with the dots compared eagerly: a select instead of a
-            // branch on equal elements, which overlapping sides would mispredict.
-            |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
+            // `Ord::cmp` on the pair, the dots compared only on equal elements: the compiler
+            // branches on equal elements either way (and, comparing the dots first, on equal
+            // replicas too), and disjoint sides never take that branch.
+            |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)),
             |e| e.1,
         );
         self.context.merge(&other.context);
