@@ -8,7 +8,8 @@
 //! pointers), and a merge walks both sides chunk by chunk, as fast as two flat vectors, moving
 //! whole chunks of the left side where the right side has nothing in their range and reusing
 //! the buffers of the chunks it has consumed for the ones it writes, so that a merge of two
-//! large states allocates little and faults in no fresh memory.
+//! large states allocates only for its growth. Where neither side's chunk needs filtering (the
+//! caller's `kept_whole`), two chunks merge as a plain union.
 
 use std::cmp::Ordering;
 use std::hint::select_unpredictable;
