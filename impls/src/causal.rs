@@ -396,13 +396,31 @@ pub(crate) fn join_chunked_dot_stores<E: Clone>(
         return;
     }
     match (SeenTable::new(left_ctx), SeenTable::new(right_ctx)) {
-        (Some(l), Some(r)) => left.join(right, cmp, |e, from_left| {
-            !select_unpredictable(from_left, &r, &l).seen(dot(e))
-        }),
-        _ => left.join(right, cmp, |e, from_left| {
-            !select_unpredictable(from_left, right_ctx, left_ctx).seen(dot(e))
-        }),
+        (Some(l), Some(r)) => join_chunks_with(left, right, cmp, &dot, (&l, &r)),
+        _ => join_chunks_with(left, right, cmp, &dot, (left_ctx, right_ctx)),
     }
+}
+
+/// [`Chunks::join`] with the dot-store rule, the contexts seen through `S`. A chunk is kept
+/// whole when the other side has seen none of its dots: then no entry of it is on the other
+/// side either (an entry's dot is in its own side's context), and each survives. Disjoint
+/// states, such as two replicas' own insertions, merge as a plain union.
+fn join_chunks_with<E: Clone, S: Seen>(
+    left: &mut Chunks<E>,
+    right: &Chunks<E>,
+    cmp: impl Fn(&E, &E) -> Ordering,
+    dot: &impl Fn(&E) -> Dot,
+    (left_seen, right_seen): (&S, &S),
+) {
+    left.join(
+        right,
+        cmp,
+        |e, from_left| !select_unpredictable(from_left, right_seen, left_seen).seen(dot(e)),
+        |chunk, from_left| {
+            let other = if from_left { right_seen } else { left_seen };
+            chunk.iter().all(|e| !other.seen(dot(e)))
+        },
+    );
 }
 
 /// The join of [`join_dot_stores`] in one pass over both sides, `O(n + m)`.

@@ -166,7 +166,8 @@ impl<T: Ord + Clone> GSet<T> {
             self.elements.clone_from(&other.elements);
             return;
         }
-        self.elements.join(&other.elements, Ord::cmp, |_, _| true);
+        self.elements
+            .join(&other.elements, Ord::cmp, |_, _| true, |_, _| true);
     }
 
     /// The diff of `self` against `remote`: the elements `remote` lacks.

@@ -286,9 +286,10 @@ impl<T: Ord + Clone> OrSet<T> {
         join_chunked_dot_stores(
             (&mut self.entries, &self.context),
             (&other.entries, &other.context),
-            // `Ord::cmp` on the pair, with the dots compared eagerly: a select instead of a
-            // branch on equal elements, which overlapping sides would mispredict.
-            |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
+            // `Ord::cmp` on the pair, the dots compared only on equal elements: the compiler
+            // branches on equal elements either way (and, comparing the dots first, on equal
+            // replicas too), and disjoint sides never take that branch.
+            |a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)),
             |e| e.1,
         );
         self.context.merge(&other.context);
@@ -484,6 +485,69 @@ mod tests {
         let mut z = x.clone();
         z.insert(a, 3);
         assert!(!z.leq(&y) && !y.leq(&z));
+    }
+
+    /// The merge of states of many chunks against its definition over `BTreeSet`s: an entry
+    /// survives when both sides hold it, or when one does and the other has not seen its dot.
+    /// The two sides grow from a common ancestor (none, for disjoint sides) by insertions and
+    /// removals at their own replicas, in interleaved or separate ranges of elements, so the
+    /// join takes each of its paths: chunks moved or copied whole, the plain union of chunks
+    /// the other side has seen nothing of, and the filtered merge (removals, shared entries).
+    #[test]
+    fn merge_of_large_states_matches_its_definition() {
+        use proptest::prelude::*;
+        use std::collections::BTreeSet;
+
+        /// Inserts (`true`) or removes `x` at `replica`.
+        fn apply(set: &mut OrSet<u64>, replica: ReplicaId, ops: &[(bool, u64)]) {
+            for &(insert, x) in ops {
+                if insert {
+                    set.insert(replica, x);
+                } else {
+                    set.remove(&x);
+                }
+            }
+        }
+        let ops = |n| proptest::collection::vec((prop::bool::weighted(0.8), 0..3000u64), 0..n);
+        let case = (ops(400), ops(700), ops(700), 0..3u64, 0..3u64);
+        proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(48))
+            .run(&case, |(common, left_ops, right_ops, lshift, rshift)| {
+                let mut base = OrSet::new();
+                apply(&mut base, ReplicaId::new(2), &common);
+                let (mut left, mut right) = (base.clone(), base);
+                // Shifted sides lie partly or wholly apart: whole chunks on one side only.
+                let shift = |ops: &[(bool, u64)], by: u64| -> Vec<(bool, u64)> {
+                    ops.iter().map(|&(i, x)| (i, x + by * 2000)).collect()
+                };
+                apply(&mut left, ReplicaId::new(0), &shift(&left_ops, lshift));
+                apply(&mut right, ReplicaId::new(1), &shift(&right_ops, rshift));
+                let entries = |s: &OrSet<u64>| -> BTreeSet<(u64, Dot)> {
+                    s.entries().map(|(x, d)| (*x, d)).collect()
+                };
+                let (l, r) = (entries(&left), entries(&right));
+                let expected: Vec<(u64, Dot)> = l
+                    .union(&r)
+                    .copied()
+                    .filter(|e| {
+                        (l.contains(e) && r.contains(e))
+                            || (l.contains(e) && !right.context().contains(e.1))
+                            || (r.contains(e) && !left.context().contains(e.1))
+                    })
+                    .collect();
+                let mut context = left.context().clone();
+                context.merge(right.context());
+                for (into, from) in [(&left, &right), (&right, &left)] {
+                    let mut merged = into.clone();
+                    merged.merge(from);
+                    prop_assert_eq!(
+                        merged.entries().map(|(x, d)| (*x, d)).collect::<Vec<_>>(),
+                        expected.clone()
+                    );
+                    prop_assert_eq!(merged.context(), &context);
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! pointers), and a merge walks both sides chunk by chunk, as fast as two flat vectors, moving
 //! whole chunks of the left side where the right side has nothing in their range and reusing
 //! the buffers of the chunks it has consumed for the ones it writes, so that a merge of two
-//! large states allocates little and faults in no fresh memory.
+//! large states allocates only for its growth. Where neither side's chunk needs filtering (the
+//! caller's `kept_whole`), two chunks merge as a plain union.
 
 use std::cmp::Ordering;
 use std::hint::select_unpredictable;
@@ -33,7 +34,7 @@ impl<E: Clone> Clone for Chunks<E> {
             .chunks
             .iter()
             .map(|chunk| {
-                let mut copy = Vec::with_capacity(chunk.capacity());
+                let mut copy = Vec::with_capacity(chunk.capacity().min(Self::max_len()));
                 copy.extend_from_slice(chunk);
                 copy
             })
@@ -165,6 +166,7 @@ impl<E> Chunks<E> {
     /// the chunk in two when it overflows.
     pub(crate) fn insert(&mut self, pos: Pos, entry: E) {
         self.len += 1;
+        let is_last = pos.chunk + 1 == self.chunks.len();
         let Some(chunk) = self.chunks.get_mut(pos.chunk) else {
             // The first chunk grows with its entries: a small set keeps a small buffer (a
             // 2 KiB one is beyond the allocator's per-thread cache, so every copy of a small
@@ -174,11 +176,36 @@ impl<E> Chunks<E> {
             self.chunks.push(first);
             return;
         };
-        chunk.insert(pos.index, entry);
-        if chunk.len() > Self::max_len() {
-            let mut upper = Vec::with_capacity(Self::max_len());
-            upper.extend(chunk.drain(chunk.len() / 2..));
-            self.chunks.insert(pos.chunk + 1, upper);
+        let max = Self::max_len();
+        if chunk.len() < max {
+            Self::reserve_one(chunk);
+            chunk.insert(pos.index, entry);
+            return;
+        }
+        // A full chunk splits before it grows, so that no chunk takes more than a full
+        // chunk's room (a chunk grown past it and then halved held a quarter of its room, and
+        // a large set built in order was a chunk per page, a quarter used). An entry appended
+        // after the last one, as when a set is built in order, leaves the chunk three quarters
+        // full, as `from_sorted` does; elsewhere the chunk splits in half.
+        let appended = is_last && pos.index == max;
+        let at = if appended { max * 3 / 4 } else { max / 2 };
+        let mut upper = Vec::with_capacity(max);
+        upper.extend(chunk.drain(at..));
+        if pos.index <= at {
+            chunk.insert(pos.index, entry);
+        } else {
+            upper.insert(pos.index - at, entry);
+        }
+        self.chunks.insert(pos.chunk + 1, upper);
+    }
+
+    /// Makes room for one more entry in `chunk`, which holds fewer than
+    /// [`max_len`](Self::max_len): doubling its room when it is full, but never past
+    /// `max_len` entries (`Vec`'s own growth would take a chunk of 85 entries to a buffer of
+    /// 128).
+    fn reserve_one(chunk: &mut Vec<E>) {
+        if chunk.len() == chunk.capacity() {
+            chunk.reserve_exact(chunk.len().max(4).min(Self::max_len() - chunk.len()));
         }
     }
 
@@ -226,11 +253,18 @@ impl<E: Clone> Chunks<E> {
     /// of `self`'s chunks already consumed, so the join allocates only for the growth. The
     /// choice of the next entry is a select, not a branch: randomly interleaved sides would
     /// mispredict half of the branches.
+    ///
+    /// `kept_whole(chunk, from_left)` may say that `keep` holds for every entry of a chunk
+    /// (it must never say so wrongly; `false` is always safe). Where the two chunks being
+    /// merged are both kept whole, their merge is a plain union that does not call `keep`,
+    /// whose result would otherwise decide a branch per entry: unpredictable when the sides
+    /// interleave randomly. Each chunk is asked once.
     pub(crate) fn join(
         &mut self,
         right: &Self,
         cmp: impl Fn(&E, &E) -> Ordering,
         keep: impl Fn(&E, bool) -> bool,
+        kept_whole: impl Fn(&[E], bool) -> bool,
     ) {
         let mut join = Join {
             out: Vec::with_capacity(self.chunks.len() + right.chunks.len()),
@@ -243,6 +277,8 @@ impl<E: Clone> Chunks<E> {
         let mut rights = right.chunks.iter();
         let (mut left, mut right) = (lefts.next(), rights.next());
         let (mut i, mut j) = (0, 0);
+        // Whether `kept_whole` holds for the current chunk of each side, once asked.
+        let (mut left_whole, mut right_whole): (Option<bool>, Option<bool>) = (None, None);
         loop {
             match (&mut left, right) {
                 (Some(l), Some(r)) => {
@@ -252,6 +288,7 @@ impl<E: Clone> Chunks<E> {
                         join.flush();
                         join.push_chunk(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         continue;
                     }
                     if j == 0 && cmp(r.last().expect("chunks are not empty"), &l[i]).is_lt() {
@@ -261,9 +298,16 @@ impl<E: Clone> Chunks<E> {
                         copy.extend(r.iter().filter(|e| keep(e, false)).cloned());
                         join.push_chunk(copy);
                         right = rights.next();
+                        right_whole = None;
                         continue;
                     }
-                    (i, j) = merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep);
+                    let union = *left_whole.get_or_insert_with(|| kept_whole(l, true))
+                        && *right_whole.get_or_insert_with(|| kept_whole(r, false));
+                    (i, j) = if union {
+                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &|_, _| true)
+                    } else {
+                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep)
+                    };
                     if join.current.len() == Self::max_len() {
                         join.flush();
                     }
@@ -271,10 +315,12 @@ impl<E: Clone> Chunks<E> {
                         l.clear();
                         join.pool.push(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         i = 0;
                     }
                     if j == r.len() {
                         right = rights.next();
+                        right_whole = None;
                         j = 0;
                     }
                 }
@@ -284,6 +330,7 @@ impl<E: Clone> Chunks<E> {
                         l.clear();
                         join.pool.push(mem::take(l));
                         left = lefts.next();
+                        left_whole = None;
                         i = 0;
                         continue;
                     }
@@ -291,10 +338,12 @@ impl<E: Clone> Chunks<E> {
                     join.flush();
                     join.push_chunk(mem::take(l));
                     left = lefts.next();
+                    left_whole = None;
                 }
                 (None, Some(r)) => {
                     join.extend(r[j..].iter().filter(|e| keep(e, false)).cloned());
                     right = rights.next();
+                    right_whole = None;
                     j = 0;
                 }
                 (None, None) => break,
@@ -327,7 +376,7 @@ fn merge_steps<E: Clone>(
     let room = limit
         .saturating_sub(written.len())
         .min(left.len() - i + right.len() - j);
-    written.reserve(room);
+    written.reserve_exact(room);
     while written.len() < limit {
         let (Some(x), Some(y)) = (left.get(i), right.get(j)) else {
             break;
@@ -388,6 +437,7 @@ impl<E> Join<E> {
             if self.current.len() == Chunks::<E>::max_len() {
                 self.flush();
             }
+            Chunks::reserve_one(&mut self.current);
             self.current.push(e);
         }
     }
@@ -467,6 +517,13 @@ mod tests {
                 .iter()
                 .all(|c| c.len() <= Chunks::<u16>::max_len())
         );
+        // No chunk takes more room than a full one.
+        prop_assert!(
+            chunks
+                .chunks
+                .iter()
+                .all(|c| c.capacity() <= Chunks::<u16>::max_len())
+        );
         prop_assert_eq!(chunks.len(), expected.len());
         prop_assert!(chunks.iter().eq(expected.iter()));
         prop_assert!(chunks.iter().rev().eq(expected.iter().rev()));
@@ -486,6 +543,23 @@ mod tests {
             assert!(copied.len() < Chunks::<u16>::max_len());
         }
         assert_eq!(copy.len(), chunks.len());
+    }
+
+    /// A sequence built by appending in order, as the benchmarks build their sets, fills its
+    /// chunks three quarters (as `from_sorted` does), in buffers of a full chunk's room.
+    #[test]
+    fn appending_in_order_leaves_chunks_three_quarters_full() {
+        let max = Chunks::<u16>::max_len();
+        let mut chunks = Chunks::new();
+        for x in 0..5000u16 {
+            let pos = chunks.search(|e: &u16| e.cmp(&x)).unwrap_err();
+            chunks.insert(pos, x);
+        }
+        let (last, full) = chunks.chunks.split_last().unwrap();
+        assert!(full.iter().all(|c| c.len() == max * 3 / 4));
+        assert!(last.len() <= max);
+        assert!(chunks.chunks.iter().all(|c| c.capacity() <= max));
+        assert!(chunks.iter().copied().eq(0..5000));
     }
 
     /// Insertions and removals through `search`, against a `BTreeSet`, with enough entries for
@@ -518,7 +592,8 @@ mod tests {
 
     /// The join against the union (`keep` always true) and against the union filtered by
     /// `keep`, for sides of a few entries to many chunks, interleaved or in separate ranges
-    /// (where whole chunks are moved or copied).
+    /// (where whole chunks are moved or copied); each filtered join both without and with
+    /// `kept_whole` telling which chunks `keep` keeps whole (merged by the plain union).
     #[test]
     fn join_matches_its_definition() {
         let side = (
@@ -526,27 +601,37 @@ mod tests {
             proptest::collection::btree_set(0..5000u16, 0..4000),
         )
             .prop_map(|(shift, xs)| xs.into_iter().map(|x| x + shift * 3000).collect());
+        // Odd entries of the left only and even ones of the right only (few chunks kept
+        // whole); every entry of the left and those of the right in every other block of 1500
+        // values (whole chunks of either side, of up to 1024 values, kept).
+        let odd_even = |e: &u16, from_left: bool| (e % 2 == 1) == from_left;
+        let blocks = |e: &u16, from_left: bool| from_left || (e / 1500).is_multiple_of(2);
         proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64))
             .run(
                 &(side.clone(), side),
                 |(x, y): (BTreeSet<u16>, BTreeSet<u16>)| {
                     let mut union = of(&x);
-                    union.join(&of(&y), Ord::cmp, |_, _| true);
+                    union.join(&of(&y), Ord::cmp, |_, _| true, |_, _| true);
                     check(&union, &x.union(&y).copied().collect())?;
-                    // Keep odd entries of the left only, even ones of the right only.
-                    let keep = |e: &u16, from_left: bool| (e % 2 == 1) == from_left;
-                    let mut filtered = of(&x);
-                    filtered.join(&of(&y), Ord::cmp, keep);
-                    let expected = x
-                        .union(&y)
-                        .copied()
-                        .filter(|e| match (x.contains(e), y.contains(e)) {
-                            (true, true) => true,
-                            (true, false) => keep(e, true),
-                            (false, _) => keep(e, false),
-                        })
-                        .collect();
-                    check(&filtered, &expected)?;
+                    for keep in [&odd_even as &dyn Fn(&u16, bool) -> bool, &blocks] {
+                        let expected = x
+                            .union(&y)
+                            .copied()
+                            .filter(|e| match (x.contains(e), y.contains(e)) {
+                                (true, true) => true,
+                                (true, false) => keep(e, true),
+                                (false, _) => keep(e, false),
+                            })
+                            .collect();
+                        let mut filtered = of(&x);
+                        filtered.join(&of(&y), Ord::cmp, keep, |_, _| false);
+                        check(&filtered, &expected)?;
+                        let mut told = of(&x);
+                        told.join(&of(&y), Ord::cmp, keep, |chunk, from_left| {
+                            chunk.iter().all(|e| keep(e, from_left))
+                        });
+                        check(&told, &expected)?;
+                    }
                     let mut in_place = union.clone();
                     in_place.retain(|e| e % 3 != 0);
                     check(
