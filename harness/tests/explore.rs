@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crdt_harness::explore::{Check, Exploration, Explorer, FaultBounds};
+use crdt_harness::explore::{Check, Exploration, ExploreOptions, Explorer, FaultBounds};
 use crdt_harness::replay::{ReplayFile, regression_test};
 use crdt_harness::{Faults, Harness, Limits, Property};
 use crdt_impls::broken::{
@@ -423,6 +423,46 @@ fn the_result_does_not_depend_on_the_thread_count() {
         );
     }
     assert!(!one.passed());
+}
+
+/// The counts of the `explore-reduction` bench (G-Counter, 3 replicas, depth 6, the whole
+/// space), pinned: a change to how the explorer stores, hashes or expands states must not
+/// change the states and transitions it counts.
+#[test]
+fn the_reduction_bench_counts_are_pinned() {
+    let model = GCounterModel::default();
+    // (symmetry, sleep sets, depth pruning) -> (states, transitions)
+    let variants = [
+        ((false, false, false), (36_154, 84_858)),
+        ((false, true, false), (36_154, 52_249)),
+        ((true, false, false), (6_079, 14_397)),
+        ((true, true, false), (6_079, 10_896)),
+        ((false, false, true), (1_877, 15_999)),
+        ((true, true, true), (331, 2_322)),
+    ];
+    for ((symmetric, sleep, prune), counts) in variants {
+        let options = ExploreOptions {
+            replicas: 3,
+            depth: 6,
+            check: Check::Fast,
+            threads: Some(1),
+            symmetric,
+            sleep_sets: sleep,
+            depth_pruning: prune,
+            ..ExploreOptions::default()
+        };
+        let e = Explorer::state(&model)
+            .options(options)
+            .alphabet(vec![CounterOp::Increment(1)])
+            .explore()
+            .unwrap();
+        assert!(e.passed(), "{e}");
+        assert_eq!(
+            (e.coverage.states, e.coverage.transitions),
+            counts,
+            "symmetry {symmetric}, sleep sets {sleep}, depth pruning {prune}"
+        );
+    }
 }
 
 #[test]

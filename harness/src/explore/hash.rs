@@ -68,16 +68,50 @@ impl Hasher for Mix {
     }
 }
 
-/// Hash tables keyed by the explorer's own fingerprints, with [`Mix`].
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<Mix>>;
-/// Hash maps keyed by the explorer's own fingerprints, with [`Mix`].
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Mix>>;
+/// A hasher for keys that are already hashes (fingerprints, [`Fp128`], or a memo key's
+/// [`Mix`]): their bits are mixed, so the hash is the key itself (a fingerprint's two halves
+/// folded), without another round of mixing.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Folded(u64);
+
+impl Hasher for Folded {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` and `u128` keys reach this hasher; other keys still hash, by mixing.
+        let mut mix = Mix(self.0);
+        mix.write(bytes);
+        self.0 = mix.finish();
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 ^= x;
+    }
+
+    fn write_u128(&mut self, x: u128) {
+        self.0 ^= x as u64 ^ (x >> 64) as u64;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Sets of fingerprints, with [`Folded`].
+pub(crate) type FpSet = HashSet<u128, BuildHasherDefault<Folded>>;
+/// Maps keyed by fingerprints, with [`Folded`].
+pub(crate) type FpMap<V> = HashMap<u128, V, BuildHasherDefault<Folded>>;
 
 /// A 128-bit hash of a sequence of 64-bit words, in two independent lanes: for global-state
 /// fingerprints, whose collisions would merge two states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Fp128 {
     a: u64,
     b: u64,
+}
+
+impl Default for Fp128 {
+    fn default() -> Self {
+        Fp128::new()
+    }
 }
 
 impl Fp128 {
@@ -102,32 +136,56 @@ impl Fp128 {
 /// Shards of a memo table.
 const SHARDS: usize = 16;
 
+/// A memo key with its hash, computed once: it picks the shard and is the shard map's hash.
+struct Hashed<K> {
+    hash: u64,
+    key: K,
+}
+
+impl<K> Hash for Hashed<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl<K: Eq> PartialEq for Hashed<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.key == other.key
+    }
+}
+
+impl<K: Eq> Eq for Hashed<K> {}
+
 /// A memo table shared by the explorer's threads: a key's value is computed once (or a few
 /// times, by threads that miss at once: the model is deterministic, so they agree) and then
 /// looked up.
 pub(crate) struct Memo<K, V> {
-    shards: Vec<Mutex<FastMap<K, V>>>,
+    shards: Vec<Mutex<Shard<K, V>>>,
 }
+
+/// One shard of a [`Memo`]: keys hashed once, by [`Mix`], then taken as they are.
+type Shard<K, V> = HashMap<Hashed<K>, V, BuildHasherDefault<Folded>>;
 
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub(crate) fn new() -> Self {
         Memo {
             shards: (0..SHARDS)
-                .map(|_| Mutex::new(FastMap::default()))
+                .map(|_| Mutex::new(HashMap::default()))
                 .collect(),
         }
-    }
-
-    fn shard(&self, key: &K) -> &Mutex<FastMap<K, V>> {
-        let mut h = Mix::default();
-        key.hash(&mut h);
-        &self.shards[(h.finish() % SHARDS as u64) as usize]
     }
 
     /// The value for `key`, computed by `make` when it is not known yet (outside the lock,
     /// so that a panicking model poisons nothing and is not remembered).
     pub(crate) fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
-        let shard = self.shard(&key);
+        let mut h = Mix::default();
+        key.hash(&mut h);
+        let key = Hashed {
+            hash: h.finish(),
+            key,
+        };
+        // The shard from bits the shard's map uses for neither its buckets nor its tags.
+        let shard = &self.shards[(key.hash >> 32) as usize % SHARDS];
         if let Some(v) = shard.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return v.clone();
         }
@@ -157,6 +215,33 @@ mod tests {
         assert_ne!(fp(&[1, 2]), fp(&[2, 1]));
         assert_ne!(fp(&[0]), fp(&[0, 0]));
         assert_eq!(fp(&[7, 8, 9]), fp(&[7, 8, 9]));
+    }
+
+    #[test]
+    fn folded_hashes_fingerprints_by_both_halves() {
+        let hash = |x: u128| {
+            let mut h = Folded::default();
+            h.write_u128(x);
+            h.finish()
+        };
+        assert_ne!(hash(1), hash(1 << 64 | 2));
+        assert_eq!(hash(5 << 64), hash(5));
+        let mut set = FpSet::default();
+        assert!(set.insert(u128::MAX));
+        assert!(!set.insert(u128::MAX));
+        assert!(set.insert(0));
+    }
+
+    #[test]
+    fn memo_keeps_each_key_apart() {
+        let memo: Memo<(u64, u16), u64> = Memo::new();
+        for k in 0..2000u64 {
+            assert_eq!(memo.get_or((k, 7), || k * 3), k * 3);
+        }
+        for k in 0..2000u64 {
+            assert_eq!(memo.get_or((k, 7), || 0), k * 3);
+            assert_eq!(memo.get_or((k, 8), || k + 1), k + 1);
+        }
     }
 
     #[test]

@@ -99,9 +99,10 @@ use crate::protocol::{OpProtocol, Protocol, StateProtocol};
 use crate::runner::Failure;
 use crate::schedule::{Faults, MAX_REPLICAS, Schedule, Step};
 use crate::shrink::ShrinkStats;
-use crate::sim::{Event, Finding, Limits, RunConfig, run};
-use hash::{FastMap, FastSet};
-use state::{Broken, Ctx, Global, Label, Layout, Memos, Move, OpOf, Sleep};
+use crate::sim::{Event, Finding, Limits, Property, RunConfig, run};
+use hash::{Fp128, FpMap, FpSet};
+use smallvec::SmallVec;
+use state::{Ctx, Footprint, Global, Label, Layout, Memos, Move, OpOf, Sleep};
 
 /// What cannot be explored.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -328,6 +329,7 @@ impl<'m, M: OpCrdt + Sync> Explorer<OpProtocol<&'m M>> {
 /// from it.
 type Level<Op> = Vec<(u32, Option<Step<Op>>)>;
 
+#[derive(Default)]
 struct Node {
     /// The state.
     state: Global,
@@ -338,14 +340,20 @@ struct Node {
     sleep: Sleep,
     /// The fingerprint of the state itself (not its canonical one).
     raw: u128,
+    /// Its hash of everything but the messages in flight ([`Ctx::prefix`]).
+    prefix: Fp128,
 }
 
+/// A child in an expansion buffer, whose slots are reused from parent to parent (so that
+/// expanding allocates nothing once the buffers have grown).
+#[derive(Default)]
 struct Child {
     node: Node,
     canonical: u128,
     /// The move from the parent (its [`Step`] is built only for the children kept or judged).
     mv: Move,
-    broken: Option<Broken>,
+    /// The property its move broke, if any.
+    broken: Option<Property>,
     /// Checked, but neither kept nor expanded (depth pruning).
     pruned: bool,
 }
@@ -592,82 +600,89 @@ where
         }
     }
 
-    /// The children of `node`; with `budget`, those holding more messages made by sends and
-    /// duplicates than `budget` (the steps left after them) come back pruned, without their
-    /// symmetric images, and put no sibling to sleep.
+    /// Writes the children of `node` into the first slots of `out` (reusing them, adding
+    /// slots when there are too few) and returns how many, and how many moves slept; with
+    /// `budget`, those holding more messages made by sends and duplicates than `budget` (the
+    /// steps left after them) come back pruned, without their symmetric images, and put no
+    /// sibling to sleep.
     fn expand(
         &self,
         ctx: &Ctx<'_, P>,
         perms: &[Vec<u8>],
         node: &Node,
         budget: Option<usize>,
-    ) -> (Vec<Child>, u64) {
+        out: &mut Vec<Child>,
+    ) -> (usize, u64) {
         let g = &node.state;
         let moves = ctx.moves(g);
-        let mut children = Vec::with_capacity(moves.len());
-        let mut explored: Sleep = Sleep::new();
+        // The labels a child may put to sleep, with their footprints (computed once per
+        // parent): the parent's sleep set, then the moves explored before the child's.
+        let mut asleep: SmallVec<[(Label, Footprint); 16]> = SmallVec::new();
+        if self.sleep_sets {
+            for &l in &node.sleep {
+                asleep.push((l, ctx.footprint(l)));
+            }
+        }
         let mut slept = 0;
+        let mut count = 0;
         for mv in moves {
             let label = ctx.label(g, mv);
-            if self.sleep_sets && label != Label::Fault && node.sleep.contains(&label) {
+            let sleeps = self.sleep_sets && label != Label::Fault;
+            if sleeps && node.sleep.contains(&label) {
                 slept += 1;
                 continue;
             }
-            let mut state = g.clone();
-            let broken = ctx.apply(&mut state, mv).err();
-            if budget.is_some_and(|left| ctx.pending(&state) > left) {
-                children.push(Child {
-                    node: Node {
-                        state,
-                        images: Vec::new(),
-                        sleep: Sleep::new(),
-                        raw: 0,
-                    },
-                    canonical: 0,
-                    mv,
-                    broken,
-                    pruned: true,
-                });
+            if count == out.len() {
+                out.push(Child::default());
+            }
+            let child = &mut out[count];
+            count += 1;
+            child.node.state.clone_from(g);
+            child.node.images.clear();
+            child.node.sleep.clear();
+            child.node.raw = 0;
+            child.canonical = 0;
+            child.mv = mv;
+            child.pruned = false;
+            child.broken = ctx
+                .apply(&mut child.node.state, mv)
+                .err()
+                .map(|b| b.property);
+            if budget.is_some_and(|left| ctx.pending(&child.node.state) > left) {
+                child.pruned = true;
                 continue;
             }
-            let mut images = Vec::with_capacity(node.images.len());
             for (image, perm) in node.images.iter().zip(&perms[1..]) {
                 let mut image = image.clone();
                 // The renamed step's verdict is the step's own, renamed.
                 let _ = ctx.apply(&mut image, mv.rename(perm));
-                images.push(image);
+                child.node.images.push(image);
             }
-            let raw = ctx.fingerprint(&state);
-            let canonical = images
+            // A send only adds a message: the rest hashes as in the parent.
+            child.node.prefix = if matches!(mv, Move::Send { .. }) {
+                node.prefix
+            } else {
+                ctx.prefix(&child.node.state)
+            };
+            debug_assert_eq!(child.node.prefix, ctx.prefix(&child.node.state));
+            child.node.raw = ctx.fingerprint_from(child.node.prefix, &child.node.state);
+            child.canonical = child
+                .node
+                .images
                 .iter()
                 .map(|image| ctx.fingerprint(image))
-                .fold(raw, u128::min);
-            let mut sleep = Sleep::new();
-            if self.sleep_sets && label != Label::Fault {
+                .fold(child.node.raw, u128::min);
+            if sleeps {
                 let footprint = ctx.footprint(label);
-                for &l in node.sleep.iter().chain(&explored) {
-                    if ctx.footprint(l).independent(footprint) {
-                        sleep.push(l);
+                for &(l, f) in &asleep {
+                    if f.independent(footprint) {
+                        child.node.sleep.push(l);
                     }
                 }
+                asleep.push((label, footprint));
             }
-            if label != Label::Fault {
-                explored.push(label);
-            }
-            children.push(Child {
-                node: Node {
-                    state,
-                    images,
-                    sleep,
-                    raw,
-                },
-                canonical,
-                mv,
-                broken,
-                pruned: false,
-            });
         }
-        (children, slept)
+        (count, slept)
     }
 
     /// Whether depth pruning acts: asked for, and with the explorer's own checks (the
@@ -750,12 +765,13 @@ where
             threads,
         };
         let (root, root_broken) = ctx.root();
-        let raw = ctx.fingerprint(&root);
+        let prefix = ctx.prefix(&root);
+        let raw = ctx.fingerprint_from(prefix, &root);
         // Every state kept, by canonical fingerprint: the depth it was first reached at and
         // its index in that level (one lookup per transition).
-        let mut visited: FastMap<u128, (u32, u32)> = FastMap::default();
+        let mut visited: FpMap<(u32, u32)> = FpMap::default();
         visited.insert(raw, (0, 0));
-        let mut raw_seen: FastSet<u128> = FastSet::default();
+        let mut raw_seen = FpSet::default();
         if self.symmetric {
             raw_seen.insert(raw);
         }
@@ -774,7 +790,11 @@ where
             state: root,
             sleep: Sleep::new(),
             raw,
+            prefix,
         }];
+        // Per parent of a chunk: its children's slots (reused across chunks and levels),
+        // how many it filled, and how many moves slept.
+        let mut buffers: Vec<(Vec<Child>, usize, u64)> = Vec::new();
         let mut depth = 0;
         while depth < self.depth
             && (counterexample.is_none() || self.keep_going)
@@ -794,18 +814,26 @@ where
             let parents = std::mem::take(&mut frontier);
             let mut start = 0;
             'merge: for nodes in parents.chunks(chunk) {
-                let expanded: Vec<(Vec<Child>, u64)> = nodes
-                    .par_iter()
-                    .map(|node| self.expand(&ctx, &perms, node, budget))
-                    .collect();
-                for (offset, (children, slept)) in expanded.into_iter().enumerate() {
+                if buffers.len() < nodes.len() {
+                    buffers.resize_with(nodes.len(), Default::default);
+                }
+                nodes.par_iter().zip(buffers.par_iter_mut()).for_each(
+                    |(node, (out, count, slept))| {
+                        (*count, *slept) = self.expand(&ctx, &perms, node, budget, out);
+                    },
+                );
+                for (offset, (children, count, slept)) in buffers.iter_mut().enumerate() {
+                    if offset == nodes.len() {
+                        break;
+                    }
                     let parent = start + offset;
-                    coverage.pruned_by_independence += slept;
-                    for child in children {
+                    coverage.pruned_by_independence += *slept;
+                    // By reference: only the states kept are moved out.
+                    for child in children[..*count].iter_mut() {
                         coverage.transitions += 1;
                         let broken = child.broken.is_some();
-                        if let Some(b) = &child.broken {
-                            coverage.violations.entry(b.property).or_insert(depth);
+                        if let Some(property) = child.broken {
+                            coverage.violations.entry(property).or_insert(depth);
                         }
                         let step = |mv| ctx.step(&nodes[offset].state, mv);
                         if child.pruned {
@@ -836,7 +864,7 @@ where
                                     break 'merge;
                                 }
                                 slot.insert((depth as u32, next.len() as u32));
-                                next.push(child.node);
+                                next.push(std::mem::take(&mut child.node));
                                 level.push((parent as u32, Some(step(child.mv))));
                                 true
                             }

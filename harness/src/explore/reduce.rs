@@ -54,12 +54,28 @@ pub(crate) fn permutations(n: usize) -> Vec<Vec<u8>> {
 
 /// The intersection of two sleep sets.
 pub(crate) fn intersect(a: &[Label], b: &[Label]) -> Sleep {
-    a.iter().copied().filter(|l| b.contains(l)).collect()
+    // Pushed one by one: `collect` into a `SmallVec` goes through its slower `extend`.
+    let mut both = Sleep::new();
+    for l in a {
+        if b.contains(l) {
+            both.push(*l);
+        }
+    }
+    both
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intersection_keeps_the_order_of_the_first() {
+        let u = |r| Label::Update { r, op: 0 };
+        let s = |from, to| Label::Send { from, to };
+        let both = intersect(&[u(0), s(0, 1), u(2), s(1, 2)], &[s(1, 2), u(2), u(1)]);
+        assert_eq!(&both[..], &[u(2), s(1, 2)]);
+        assert!(intersect(&[u(0)], &[]).is_empty());
+    }
 
     #[test]
     fn permutations_of_three() {

@@ -17,6 +17,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::fmt::{self, Debug, Write as _};
 use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
@@ -66,8 +67,8 @@ impl Layout {
 /// No id: a replica that has not crashed.
 const NONE: u32 = u32::MAX;
 
-/// One replica in a global state: plain data, its state named by an id in the explorer's
-/// table of states ([`Memos::state`]).
+/// One replica in a global state: plain data (32 bytes), its state named by an id in the
+/// explorer's table of states ([`Memos::state`]).
 #[derive(Clone, Copy)]
 pub(crate) struct Rep {
     pub seen: Bits,
@@ -76,9 +77,16 @@ pub(crate) struct Rep {
     /// The state.
     pub made: u32,
     /// A crashed replica: the state it had when it crashed (its `made` is the snapshot it
-    /// restarts from), for the monotone-growth check at the restart; [`NONE`] otherwise.
+    /// restarts from), for the monotone-growth check at the restart; [`NONE`] otherwise (the
+    /// replica is up).
     pub at_crash: u32,
-    pub up: bool,
+}
+
+impl Rep {
+    /// Up: not crashed.
+    pub(crate) fn up(&self) -> bool {
+        self.at_crash == NONE
+    }
 }
 
 /// A message's payload, with the hash of its content: its `Debug` text (operation messages)
@@ -127,7 +135,9 @@ pub(crate) struct Issued {
 }
 
 /// A global state: plain data (a clone copies two inline vectors, a drop frees nothing
-/// unless the flight outgrew its inline room).
+/// unless the flight outgrew its inline room). The default, empty, is a placeholder in
+/// reused buffers.
+#[derive(Default)]
 pub(crate) struct Global {
     pub reps: SmallVec<[Rep; 3]>,
     /// The updates issued ([`Memos::issued`]).
@@ -150,21 +160,67 @@ impl Clone for Global {
             used: self.used,
         }
     }
+
+    fn clone_from(&mut self, source: &Self) {
+        // In place: the vectors keep their room, and the common prefix is overwritten
+        // without growing them.
+        copy_into(&mut self.reps, &source.reps);
+        self.issued = source.issued;
+        copy_into(&mut self.flight, &source.flight);
+        self.side = source.side;
+        self.used = source.used;
+    }
+}
+
+/// Makes `to` a copy of `from`, overwriting what it holds first and growing it only past that.
+fn copy_into<A: smallvec::Array>(to: &mut SmallVec<A>, from: &[A::Item])
+where
+    A::Item: Copy,
+{
+    if to.len() >= from.len() {
+        to.truncate(from.len());
+        to.copy_from_slice(from);
+    } else {
+        let held = to.len();
+        to.copy_from_slice(&from[..held]);
+        to.extend_from_slice(&from[held..]);
+    }
 }
 
 /// A transition, as the explorer enumerates it: replica ids and a flight index (which
 /// means the same message in every symmetric image of a state, since images evolve in step).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Move {
-    Update { r: u8, op: u16 },
-    Send { from: u8, to: u8 },
-    Deliver { to: u8, k: usize },
-    Drop { k: usize },
-    Duplicate { k: usize },
-    Partition { side: u32 },
+    Update {
+        r: u8,
+        op: u16,
+    },
+    Send {
+        from: u8,
+        to: u8,
+    },
+    Deliver {
+        to: u8,
+        k: u32,
+    },
+    Drop {
+        k: u32,
+    },
+    Duplicate {
+        k: u32,
+    },
+    Partition {
+        side: u32,
+    },
+    /// (The default: a placeholder in reused buffers.)
+    #[default]
     Heal,
-    Crash { r: u8 },
-    Restart { r: u8 },
+    Crash {
+        r: u8,
+    },
+    Restart {
+        r: u8,
+    },
 }
 
 impl Move {
@@ -225,6 +281,9 @@ pub(crate) struct Made<P: Protocol> {
     pub len: usize,
     /// The model's invariant on the value.
     pub invariant: Result<(), String>,
+    /// The payload it sends (state-based protocols), made at its first send: a lookup
+    /// without a lock or a hash.
+    pub payload: OnceLock<u32>,
 }
 
 /// A state after an update, and the payload the update broadcasts (both by id).
@@ -244,8 +303,6 @@ pub(crate) struct Memos<P: Protocol> {
     updates: Memo<(u64, u16, u8, u64), Updated>,
     /// (state, payload content) to the state after receiving it.
     receives: Memo<(u64, u64), u32>,
-    /// A state to the payload it sends.
-    payloads: Memo<u64, u32>,
     /// (updates issued, replica, operation, what it had seen) to the updates issued after it.
     issue: Memo<(u32, u8, u16, Bits), u32>,
     /// (before, after) to the protocol's order on them.
@@ -263,7 +320,6 @@ impl<P: Protocol> Memos<P> {
             issued: Table::new(),
             updates: Memo::new(),
             receives: Memo::new(),
-            payloads: Memo::new(),
             issue: Memo::new(),
             leq: Memo::new(),
             spec: Memo::new(),
@@ -344,7 +400,6 @@ where
                 hash: made.hash,
                 made: self.memo.made.push(made),
                 at_crash: NONE,
-                up: true,
             })
             .collect();
         let issued = self.memo.issued.push(Issued {
@@ -408,7 +463,7 @@ where
         let mut moves = Moves::new();
         let issued = self.issued(g);
         for r in 0..n {
-            if g.reps[r].up && issued.lists[r].len() < self.layout.per {
+            if g.reps[r].up() && issued.lists[r].len() < self.layout.per {
                 for op in 0..self.alphabet.len() {
                     moves.push(Move::Update {
                         r: r as u8,
@@ -419,7 +474,7 @@ where
         }
         if self.state_based {
             for from in 0..n {
-                if g.reps[from].up {
+                if g.reps[from].up() {
                     for to in (0..n).filter(|&to| to != from) {
                         moves.push(Move::Send {
                             from: from as u8,
@@ -430,7 +485,7 @@ where
             }
         }
         for to in 0..n {
-            if !g.reps[to].up {
+            if !g.reps[to].up() {
                 continue;
             }
             let mut addressed = (0..g.flight.len()).filter(|&k| g.flight[k].to as usize == to);
@@ -440,20 +495,26 @@ where
                 for k in addressed {
                     if self.ready(g, k) && !keys.contains(&g.flight[k].key) {
                         keys.push(g.flight[k].key);
-                        moves.push(Move::Deliver { to: to as u8, k });
+                        moves.push(Move::Deliver {
+                            to: to as u8,
+                            k: k as u32,
+                        });
                     }
                 }
             } else if let Some(k) = addressed.next()
                 && self.ready(g, k)
             {
-                moves.push(Move::Deliver { to: to as u8, k });
+                moves.push(Move::Deliver {
+                    to: to as u8,
+                    k: k as u32,
+                });
             }
         }
         if g.used[0] < self.bounds[0] {
-            moves.extend((0..g.flight.len()).map(|k| Move::Drop { k }));
+            moves.extend((0..g.flight.len() as u32).map(|k| Move::Drop { k }));
         }
         if g.used[1] < self.bounds[1] {
-            moves.extend((0..g.flight.len()).map(|k| Move::Duplicate { k }));
+            moves.extend((0..g.flight.len() as u32).map(|k| Move::Duplicate { k }));
         }
         if g.side == 0 && g.used[2] < self.bounds[2] {
             // One side of each split: the side that holds replica A.
@@ -468,10 +529,10 @@ where
             moves.push(Move::Heal);
         }
         for r in 0..n {
-            if g.reps[r].up && g.used[3] < self.bounds[3] {
+            if g.reps[r].up() && g.used[3] < self.bounds[3] {
                 moves.push(Move::Crash { r: r as u8 });
             }
-            if !g.reps[r].up {
+            if !g.reps[r].up() {
                 moves.push(Move::Restart { r: r as u8 });
             }
         }
@@ -496,7 +557,10 @@ where
                     let candidates: Vec<usize> = (0..g.flight.len())
                         .filter(|&j| g.flight[j].to == to && self.ready(g, j))
                         .collect();
-                    let pos = candidates.iter().position(|&j| j == k).unwrap_or(0);
+                    let pos = candidates
+                        .iter()
+                        .position(|&j| j == k as usize)
+                        .unwrap_or(0);
                     back(candidates.len(), pos)
                 } else {
                     0
@@ -504,10 +568,10 @@ where
                 Step::Deliver { to: id(to), pick }
             }
             Move::Drop { k } => Step::Drop {
-                pick: back(g.flight.len(), k),
+                pick: back(g.flight.len(), k as usize),
             },
             Move::Duplicate { k } => Step::Duplicate {
-                pick: back(g.flight.len(), k),
+                pick: back(g.flight.len(), k as usize),
             },
             Move::Partition { side } => Step::Partition {
                 side: (0..self.layout.replicas as u32)
@@ -543,6 +607,7 @@ where
             hash,
             len,
             invariant,
+            payload: OnceLock::new(),
         }
     }
 
@@ -622,10 +687,11 @@ where
             Move::Send { from, to } => {
                 let sender = g.reps[from as usize];
                 let content = sender.hash;
-                let sent = self.memo.payloads.get_or(content, || {
+                let made = self.memo.state(sender.made);
+                let sent = *made.payload.get_or_init(|| {
                     let payload = self
                         .p
-                        .state_payload(&self.memo.state(sender.made).state)
+                        .state_payload(&made.state)
                         .expect("state-based protocols ship states");
                     self.memo.sent.push(Sent { payload, content })
                 });
@@ -641,7 +707,7 @@ where
                 Ok(())
             }
             Move::Deliver { k, .. } => {
-                let m = g.flight.remove(k);
+                let m = g.flight.remove(k as usize);
                 let i = m.to as usize;
                 if let Some(bit) = m.update()
                     && g.reps[i].seen & bit != 0
@@ -665,12 +731,12 @@ where
                 self.after_change(g, i, Some(before))
             }
             Move::Drop { k } => {
-                g.flight.remove(k);
+                g.flight.remove(k as usize);
                 g.used[0] += 1;
                 Ok(())
             }
             Move::Duplicate { k } => {
-                let mut copy = g.flight[k];
+                let mut copy = g.flight[k as usize];
                 copy.optional = true;
                 g.flight.push(copy);
                 g.used[1] += 1;
@@ -703,7 +769,6 @@ where
                     }
                 };
                 g.reps[i].at_crash = at_crash;
-                g.reps[i].up = false;
                 g.used[3] += 1;
                 // The snapshot is what the replica restarts from; its value is judged then.
                 let restored = self.memo.made.push(self.made(restored));
@@ -714,7 +779,6 @@ where
                 let at_crash = g.reps[i].at_crash;
                 assert_ne!(at_crash, NONE, "a crashed replica");
                 g.reps[i].at_crash = NONE;
-                g.reps[i].up = true;
                 self.after_change(g, i, Some(at_crash))
             }
         }
@@ -769,7 +833,7 @@ where
             self.check_order(g, i)?;
         }
         for (j, other) in g.reps.iter().enumerate() {
-            if j == i || !other.up || !rep.up || other.seen != rep.seen {
+            if j == i || !other.up() || !rep.up() || other.seen != rep.seen {
                 continue;
             }
             let o = ReplicaId::new(j as u32);
@@ -874,7 +938,7 @@ where
             return Ok(());
         };
         for (j, other) in g.reps.iter().enumerate() {
-            if j == i || !other.up {
+            if j == i || !other.up() {
                 continue;
             }
             let Some(theirs) = model.element_ids(&self.memo.state(other.made).state) else {
@@ -909,37 +973,22 @@ where
     /// overtake each other, else each receiver's queue in order), the partition and the faults
     /// used.
     pub(crate) fn fingerprint(&self, g: &Global) -> u128 {
+        self.fingerprint_from(self.prefix(g), g)
+    }
+
+    /// The fingerprint's hash of everything but the messages in flight (hashed last, by
+    /// [`fingerprint_from`](Self::fingerprint_from)): a send changes nothing else, so its
+    /// child's prefix is its parent's.
+    pub(crate) fn prefix(&self, g: &Global) -> Fp128 {
         let mut h = Fp128::new();
-        // Which replicas are up and which hold a state from a crash (then that state's hash).
-        let mut status = 0u64;
-        for (r, rep) in g.reps.iter().enumerate() {
+        let reps: &[Rep] = &g.reps;
+        // Which replicas hold a state from a crash (are down); then those states' hashes.
+        let mut down = 0u64;
+        for (r, rep) in reps.iter().enumerate() {
             h.word(rep.hash);
             h.word(rep.seen as u64);
             h.word((rep.seen >> 64) as u64);
-            status |= u64::from(rep.up) << r | u64::from(rep.at_crash != NONE) << (r + 8);
-        }
-        h.word(status);
-        for rep in g.reps.iter().filter(|rep| rep.at_crash != NONE) {
-            h.word(self.memo.state(rep.at_crash).hash);
-        }
-        h.word(self.issued(g).hash);
-        h.word(g.flight.len() as u64);
-        let word = |to: u8, key: u64| u64::from(to) << 56 ^ key;
-        if self.reorder {
-            // A multiset: the keys sorted.
-            let mut keys: SmallVec<[(u8, u64); 16]> =
-                g.flight.iter().map(|m| (m.to, m.key)).collect();
-            keys.sort_unstable();
-            for &(to, key) in &keys {
-                h.word(word(to, key));
-            }
-        } else {
-            // Each receiver's queue in order.
-            for to in 0..self.layout.replicas as u8 {
-                for m in g.flight.iter().filter(|m| m.to == to) {
-                    h.word(word(to, m.key));
-                }
-            }
+            down |= u64::from(!rep.up()) << r;
         }
         let full = (1u32 << self.layout.replicas) - 1;
         let side = if g.side & 1 == 0 && g.side != 0 {
@@ -947,7 +996,45 @@ where
         } else {
             g.side
         };
-        h.word(u64::from(side) | u64::from(u32::from_le_bytes(g.used)) << 32);
+        h.word(down | u64::from(side) << 8 | u64::from(u32::from_le_bytes(g.used)) << 32);
+        if down != 0 {
+            for rep in reps.iter().filter(|rep| !rep.up()) {
+                h.word(self.memo.state(rep.at_crash).hash);
+            }
+        }
+        h.word(self.issued(g).hash);
+        h
+    }
+
+    /// The fingerprint of `g`, from its [`prefix`](Self::prefix).
+    pub(crate) fn fingerprint_from(&self, mut h: Fp128, g: &Global) -> u128 {
+        let flight: &[Msg] = &g.flight;
+        // The messages last: the count of words tells their number.
+        let word = |to: u8, key: u64| u64::from(to) << 56 ^ key;
+        if self.reorder {
+            // A multiset: the keys sorted.
+            let mut keys: SmallVec<[(u8, u64); 16]> =
+                flight.iter().map(|m| (m.to, m.key)).collect();
+            keys.sort_unstable();
+            for &(to, key) in &keys {
+                h.word(word(to, key));
+            }
+        } else {
+            // Each receiver's queue in order.
+            let mut present = 0u32;
+            for m in flight {
+                present |= 1 << m.to;
+            }
+            while present != 0 {
+                let to = present.trailing_zeros() as u8;
+                present &= present - 1;
+                for m in flight {
+                    if m.to == to {
+                        h.word(word(to, m.key));
+                    }
+                }
+            }
+        }
         h.finish()
     }
 
@@ -984,7 +1071,7 @@ where
             Move::Send { from, to } => Label::Send { from, to },
             Move::Deliver { to, k } => Label::Deliver {
                 to,
-                key: g.flight[k].key,
+                key: g.flight[k as usize].key,
             },
             _ => Label::Fault,
         }
@@ -1030,4 +1117,23 @@ pub(crate) enum Label {
 /// True for the flavours the explorer drives.
 pub(crate) fn supported(flavour: Flavour) -> bool {
     matches!(flavour, Flavour::StateBased | Flavour::OpBased)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_into_overwrites_shrinks_and_grows() {
+        let mut to: SmallVec<[u8; 4]> = SmallVec::from_slice(&[9, 9, 9]);
+        copy_into(&mut to, &[1]);
+        assert_eq!(&to[..], &[1]);
+        copy_into(&mut to, &[1, 2, 3, 4, 5, 6]);
+        assert_eq!(&to[..], &[1, 2, 3, 4, 5, 6]);
+        assert!(to.spilled());
+        copy_into(&mut to, &[7, 8]);
+        assert_eq!(&to[..], &[7, 8]);
+        copy_into(&mut to, &[]);
+        assert!(to.is_empty());
+    }
 }
