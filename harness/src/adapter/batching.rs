@@ -1,19 +1,17 @@
-//! A whole run in a few round trips: the simulator runs a schedule twice against an adapter
-//! model.
+//! A whole run in one round trip: the simulator runs a schedule twice against an adapter model.
 //!
 //! 1. **Record**: the adapter model queues every request (updates, merges, forks, drops, and
 //!    the queries: values, state comparisons) and answers each query with a neutral answer that
-//!    no oracle objects to (a `null` value, equal states, no specification). The queued
-//!    requests go to the adapter as a `batch` every so often (one batch in flight at a time: the
-//!    adapter works on it while the run goes on) and at the end of the run, and the queries'
-//!    real answers are kept.
+//!    no oracle objects to (a `null` value, equal states, no specification). At the end of the
+//!    run, everything queued goes to the adapter as one `batch`, and the queries' real answers
+//!    are kept.
 //! 2. **Replay**: the simulator runs the same schedule again; the model sends nothing, hands out
 //!    the same handles, and answers each query with the recorded answer. The run's flow depends
 //!    on answers only through findings, which end it: the replay asks a prefix of what the
 //!    recording asked, and its outcome is the one a request-by-request run would give.
 //!
-//! What needs an answer to go on (a snapshot, to be restored) is sent and answered at once.
-//! When anything is off (the batch fails, the adapter crashes, the replay asks
+//! Only what needs an answer to go on (a snapshot, to be restored) is sent during the
+//! recording. When anything is off (the batch fails, the adapter crashes, the replay asks
 //! something the recording did not), the run is done a third time, request by request, which
 //! is how a failure is reported with its schedule exactly as without batching.
 

@@ -128,8 +128,6 @@ struct RunLog {
     spoiled: bool,
     /// The replay asked what the recording did not.
     diverged: bool,
-    /// A batch sent ahead failed: the recording is sent no more, and fails at its end.
-    failed: Option<AdapterError>,
 }
 
 fn is_query(name: &str) -> bool {
@@ -141,47 +139,14 @@ fn flush_recorded(state: &mut ConnState) -> Result<(), AdapterError> {
     let Some(p) = state.process.as_mut() else {
         return Ok(());
     };
-    if let Some(e) = state.run.failed.take() {
-        p.discard_queued();
-        return Err(e);
-    }
-    let queries: Vec<bool> = p.unanswered().map(is_query).collect();
+    let queries: Vec<bool> = p.pending().iter().map(|name| is_query(name)).collect();
     let results = p.flush()?;
-    keep_queries(&mut state.run, &queries, results);
-    Ok(())
-}
-
-/// Keeps the answers of the queries among `results` (`queries` says which are).
-fn keep_queries(run: &mut RunLog, queries: &[bool], results: Vec<Answer>) {
-    for (query, answer) in queries.iter().zip(results) {
-        if *query {
-            run.answers.push(answer);
+    for (query, answer) in queries.into_iter().zip(results) {
+        if query {
+            state.run.answers.push(answer);
         }
     }
-}
-
-/// Why a replica cannot be used.
-const LOST: &str = "the replica was lost: its adapter process was restarted after a failure";
-
-/// Requests a batched run's recording sends ahead, while it goes on: the adapter works on
-/// them meanwhile (on another core) instead of waiting for the end of the run.
-const SEND_AHEAD: usize = 128;
-
-/// In a batched run's recording, sends the queued requests ahead once there are
-/// [`SEND_AHEAD`] of them; a failure is kept for the end of the recording, and nothing more
-/// is sent ahead.
-fn send_ahead(state: &mut ConnState) {
-    let Some(p) = state.process.as_mut() else {
-        return;
-    };
-    if p.queued() < SEND_AHEAD || state.run.failed.is_some() {
-        return;
-    }
-    let queries: Vec<bool> = p.unanswered().map(is_query).collect();
-    match p.send_ahead() {
-        Ok(results) => keep_queries(&mut state.run, &queries, results),
-        Err(e) => state.run.failed = Some(e),
-    }
+    Ok(())
 }
 
 /// After a failure outside a run's step: kills the process if it cannot go on.
@@ -484,16 +449,10 @@ impl Shared {
         if batching::phase() == Phase::Replay {
             return;
         }
-        let mut state = lock(&conn.inner);
-        let current = state.generation == generation;
-        let Some(process) = state.process.as_mut().filter(|_| current) else {
-            drop(state);
-            panic!("{LOST}");
-        };
-        process.queue(request());
-        if batching::phase() == Phase::Record {
-            send_ahead(&mut state);
-        }
+        self.with(conn, generation, |p| {
+            p.queue(request());
+            Ok(())
+        });
     }
 
     /// Asks `request`: its answer; `None` in a batched run's recording (except for a snapshot,
@@ -546,7 +505,7 @@ impl Shared {
     ) -> T {
         let mut state = lock(&conn.inner);
         if state.generation != generation || state.process.is_none() {
-            panic!("{LOST}");
+            panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         let process = state.process.as_mut().expect("checked above");
         match f(process) {
@@ -597,7 +556,7 @@ impl Shared {
     fn fork(self: &Arc<Self>, r: &Replica) -> Replica {
         let (generation, out) = self.allocate(&r.conn);
         if generation != r.generation {
-            panic!("{LOST}");
+            panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         if self.hello.capabilities.fork {
             let request = || {
@@ -746,7 +705,7 @@ impl Model for AdapterModel {
         }
         let (generation, out) = self.shared.allocate(&state.conn);
         if generation != state.generation {
-            panic!("{LOST}");
+            panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         self.shared.copy_by_snapshot(state, out);
         Some(Ok(self.shared.replica(
@@ -843,7 +802,7 @@ impl OpCrdt for AdapterModel {
     fn local(&self, state: &mut Replica, dot: Dot, op: &Json) -> Message {
         let (generation, id) = self.shared.allocate(&state.conn);
         if generation != state.generation {
-            panic!("{LOST}");
+            panic!("the replica was lost: its adapter process was restarted after a failure");
         }
         self.shared.local(state, dot, op, Some(("message", id)));
         Message(Arc::new(MessageHandle {

@@ -434,9 +434,6 @@ pub(super) struct Process {
     pending_names: Vec<&'static str>,
     /// The line of the last batch, its buffer reused.
     line: String,
-    /// A batch sent ahead ([`Process::send_ahead`]) whose answer is not read yet: its
-    /// requests' types, and whether its line was written.
-    in_flight: Option<(Vec<&'static str>, bool)>,
     /// The handshake's answer.
     pub(super) hello: Hello,
 }
@@ -530,7 +527,6 @@ impl Process {
             timeout,
             pending: String::new(),
             pending_names: Vec::new(),
-            in_flight: None,
             line: String::new(),
             hello: Hello::placeholder(),
         };
@@ -594,22 +590,9 @@ impl Process {
         self.pending.push_str(&request.finish());
     }
 
-    /// The types of the requests whose answers are not read yet, in order: those of a batch
-    /// sent ahead, then those queued.
-    pub(super) fn unanswered(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let ahead = self.in_flight.iter().flat_map(|(names, _)| names.iter());
-        ahead.chain(&self.pending_names).copied()
-    }
-
-    /// How many requests are queued and not yet sent.
-    pub(super) fn queued(&self) -> usize {
-        self.pending_names.len()
-    }
-
-    /// Forgets the queued requests (a batched run that cannot be used).
-    pub(super) fn discard_queued(&mut self) {
-        self.pending.clear();
-        self.pending_names.clear();
+    /// The types of the requests queued and not yet sent.
+    pub(super) fn pending(&self) -> &[&'static str] {
+        &self.pending_names
     }
 
     /// Sends the queued requests and `request` (as one batch when some are queued) and
@@ -618,7 +601,7 @@ impl Process {
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
     pub(super) fn call(&mut self, request: Request) -> Result<Answer, AdapterError> {
-        if self.pending_names.is_empty() && self.in_flight.is_none() {
+        if self.pending_names.is_empty() {
             let name = request.name;
             return self
                 .exchange(request.finish(), name)
@@ -629,40 +612,15 @@ impl Process {
         Ok(results.pop().expect("a batch of at least one request"))
     }
 
-    /// Sends the queued requests as one batch and returns the answers of the requests not
-    /// answered yet ([`Process::unanswered`]: a batch sent ahead, then these), in order.
+    /// Sends the queued requests as one batch and returns their answers, in order.
     ///
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
     pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
-        let mut results = self.receive()?;
-        self.send_queued();
-        if results.is_empty() {
-            return self.receive();
-        }
-        results.extend(self.receive()?);
-        Ok(results)
-    }
-
-    /// Sends the queued requests as one batch without waiting for its answer, after reading
-    /// the answer of the batch sent ahead before (the protocol's one request at a time): the
-    /// adapter works on them while the harness goes on. Returns the answers read.
-    ///
-    /// # Errors
-    /// [`AdapterError`]: an `ok: false` in the batch read, or a fatal failure.
-    pub(super) fn send_ahead(&mut self) -> Result<Vec<Answer>, AdapterError> {
-        let results = self.receive()?;
-        self.send_queued();
-        Ok(results)
-    }
-
-    /// Writes the queued requests as one batch line, its answer to be read by
-    /// [`Process::receive`].
-    fn send_queued(&mut self) {
-        debug_assert!(self.in_flight.is_none(), "one batch at a time");
         let names = std::mem::take(&mut self.pending_names);
-        if names.is_empty() {
-            return;
+        let n = names.len();
+        if n == 0 {
+            return Ok(Vec::new());
         }
         // The batch's line, written directly: no tree of the whole batch is built.
         let mut line = std::mem::take(&mut self.line);
@@ -673,15 +631,6 @@ impl Process {
         self.pending.clear();
         let written = self.write_line(&line);
         self.line = line;
-        self.in_flight = Some((names, written));
-    }
-
-    /// The answers of the batch sent and not read (none when there is none).
-    fn receive(&mut self) -> Result<Vec<Answer>, AdapterError> {
-        let Some((names, written)) = self.in_flight.take() else {
-            return Ok(Vec::new());
-        };
-        let n = names.len();
         let answer = self.read_answer(written, "batch")?;
         if let Some(results) = all_ok(&answer, n) {
             return Ok(results);
@@ -927,50 +876,6 @@ mod tests {
             let read = answer_by_hand(&mut Scan::new(answer)).expect(answer);
             assert_eq!(read, serde_json::from_str::<Answer>(answer).expect("valid"));
         }
-    }
-
-    /// A batch sent ahead is answered at the next send or flush, its answers first; a refusal
-    /// in it comes out there, and the process goes on.
-    #[test]
-    fn a_batch_sent_ahead_is_answered_in_order_and_its_refusal_reported() {
-        let toy = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/adapters/toy.py");
-        let mut p = Process::start(
-            &format!("python3 '{toy}' orset refuse 3"),
-            Duration::from_secs(20),
-        )
-        .expect("the toy adapter starts");
-        let local = |value: u64, seq: u64| {
-            Request::new("local")
-                .handle("replica", 0)
-                .json("op", &json!({"add": value}))
-                .dot(Dot::new(ReplicaId::new(0), seq))
-        };
-        p.queue(Request::new("new").handle("replica", 0).handle("actor", 0));
-        p.queue(local(1, 1));
-        assert!(p.send_ahead().expect("nothing was in flight").is_empty());
-        assert_eq!(p.queued(), 0);
-        p.queue(Request::new("value").handle("replica", 0));
-        assert_eq!(
-            p.unanswered().collect::<Vec<_>>(),
-            ["new", "local", "value"]
-        );
-        let answers = p.send_ahead().expect("the first batch is answered");
-        assert_eq!(answers.len(), 2);
-        p.queue(local(2, 2));
-        let answers = p.flush().expect("both batches are answered");
-        assert_eq!(answers.len(), 2, "the value, then the local");
-        assert_eq!(answers[0].value, Some(json!([1])));
-        p.queue(local(3, 3));
-        assert!(p.send_ahead().expect("nothing was in flight").is_empty());
-        p.queue(Request::new("value").handle("replica", 0));
-        match p.flush() {
-            Err(AdapterError::Refused { request, .. }) => assert_eq!(request, "local"),
-            other => panic!("not refused: {other:?}"),
-        }
-        let answer = p
-            .call(Request::new("value").handle("replica", 0))
-            .expect("the process goes on");
-        assert_eq!(answer.value, Some(json!([1, 2])));
     }
 
     #[test]
