@@ -353,10 +353,6 @@ fn one_answer(text: &str) -> Option<(Answer, usize)> {
 /// An answer object read by [`Scan`], or `None` when it holds what that reader leaves to
 /// serde (or is not an object).
 fn answer_by_hand(scan: &mut Scan<'_>) -> Option<Answer> {
-    scan.space();
-    if scan.peek() != Some(b'{') {
-        return None;
-    }
     let mut answer = Answer::default();
     scan.fields(|scan, key| {
         let value = scan.value()?;

@@ -85,9 +85,6 @@ impl<'a> Scan<'a> {
     /// A non-negative integer.
     pub(super) fn unsigned(&mut self) -> Option<u64> {
         self.space();
-        if self.peek() == Some(b'-') {
-            return None;
-        }
         self.number()?.as_u64()
     }
 

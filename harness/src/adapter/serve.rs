@@ -347,30 +347,19 @@ impl<'de> Deserialize<'de> for Req {
                     match name.0.as_ref() {
                         "requests" => req.requests = Some(Some(map.next_value()?)),
                         "type" => req.kind = Some(map.next_value()?),
-                        name => req.read_field(name, &mut map)?,
+                        name if FIELDS.contains(&name) => {
+                            let value = map.next_value()?;
+                            req.set(name, || value);
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
                     }
                 }
                 Ok(req)
             }
         }
         deserializer.deserialize_map(Fields)
-    }
-}
-
-impl Req {
-    /// Reads the value of field `name` (not `type` nor `requests`): kept when `serve` reads it.
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        name: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        if FIELDS.contains(&name) {
-            let value = map.next_value()?;
-            self.set(name, || value);
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
     }
 }
 
@@ -414,8 +403,6 @@ struct Batch {
     answered: usize,
     /// The first failure: its index and error. Nothing after it is run.
     failed: Option<(usize, String)>,
-    /// `requests` was not an array: the batch fails as a whole.
-    not_an_array: bool,
 }
 
 impl Batch {
@@ -424,19 +411,15 @@ impl Batch {
             results: Vec::with_capacity(16 * requests),
             answered: 0,
             failed: None,
-            not_an_array: false,
         }
     }
 
-    /// Answers sub-request `r` unless an earlier one failed; false once one has failed.
+    /// Answers sub-request `r`; false when it failed (nothing after it is to be run).
     fn answer<P: Protocol>(&mut self, server: &mut Server<'_, P>, r: &Req) -> bool
     where
         <P::Model as Model>::Op: FromWire,
         <P::Model as Model>::Value: ToWire,
     {
-        if self.failed.is_some() {
-            return false;
-        }
         let kind = r.kind();
         let answer = if matches!(kind, Some("hello" | "batch")) {
             Err(format!(
@@ -463,10 +446,7 @@ impl Batch {
     }
 
     /// The batch's answer line.
-    fn reply(self) -> Answer {
-        if self.not_an_array {
-            return Err("`requests` must be an array".into());
-        }
+    fn reply(self) -> Reply {
         let mut line = Vec::with_capacity(self.results.len() + 64);
         match self.failed {
             None => line.extend_from_slice(br#"{"ok":true,"results":["#),
@@ -480,7 +460,7 @@ impl Batch {
         }
         line.extend_from_slice(&self.results);
         line.extend_from_slice(b"]}");
-        Ok(Reply::Batch(line))
+        Reply::Batch(line)
     }
 }
 
@@ -557,19 +537,11 @@ where
     /// read whole.
     fn respond(&mut self, line: &str) -> Answer {
         let mut requests = std::mem::take(&mut self.scratch);
-        let answer = scan::batch(line, &mut requests).then(|| {
-            let mut batch = Batch::with_capacity(requests.len());
-            for r in &requests {
-                if !batch.answer(self, r) {
-                    break;
-                }
-            }
-            batch.reply()
-        });
+        let answer = scan::batch(line, &mut requests).then(|| self.batch(&requests));
         requests.clear();
         self.scratch = requests;
         if let Some(answer) = answer {
-            return answer;
+            return Ok(answer);
         }
         let request = if line.trim_start().starts_with('{')
             && let Ok(request) = serde_json::from_str::<Req>(line)
@@ -582,6 +554,17 @@ where
             Ok(request) => self.answer(&request),
             Err(e) => Err(format!("not JSON: {e}")),
         }
+    }
+
+    /// Runs a batch's sub-requests in order, up to the first that fails.
+    fn batch(&mut self, requests: &[Req]) -> Reply {
+        let mut batch = Batch::with_capacity(requests.len());
+        for r in requests {
+            if !batch.answer(self, r) {
+                break;
+            }
+        }
+        batch.reply()
     }
 
     fn answer(&mut self, request: &Req) -> Answer {
@@ -727,13 +710,7 @@ where
                     .as_ref()
                     .and_then(Option::as_ref)
                     .ok_or("`requests` must be an array")?;
-                let mut batch = Batch::with_capacity(requests.len());
-                for r in requests {
-                    if !batch.answer(self, r) {
-                        break;
-                    }
-                }
-                batch.reply()
+                Ok(self.batch(requests))
             }
             "snapshot" => {
                 let codec = self
