@@ -11,8 +11,10 @@ use std::iter::Peekable;
 use crate::Error;
 
 mod chunks;
+mod tagged;
 
 pub(crate) use chunks::{Chunks, Iter, Pos};
+pub(crate) use tagged::Tagged;
 
 /// The most entries a merge inserts one by one (a binary search and a shift each) instead of
 /// rebuilding the whole vector.
