@@ -477,7 +477,7 @@ mod tests {
         let wide = prop::bool::weighted(0.3);
         let case = (
             (ops(400), ops(700), ops(700), 0..3u64, 0..3u64),
-            (wide.clone(), wide.clone(), wide),
+            (wide, wide, wide),
         );
         proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(64))
             .run(

@@ -308,9 +308,11 @@ impl<E: Clone> Chunks<E> {
                     let union = *left_whole.get_or_insert_with(|| kept_whole(l, true))
                         && *right_whole.get_or_insert_with(|| kept_whole(r, false));
                     (i, j) = if union {
-                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &|_, _| true)
+                        merge_steps::<E, true>((l, i), (r, j), &mut join.current, &cmp, &|_, _| {
+                            true
+                        })
                     } else {
-                        merge_steps((l, i), (r, j), &mut join.current, &cmp, &keep)
+                        merge_steps::<E, false>((l, i), (r, j), &mut join.current, &cmp, &keep)
                     };
                     if join.current.len() == Self::max_len() {
                         join.flush();
@@ -370,9 +372,10 @@ impl<E: Clone> Chunks<E> {
 /// Not inlined, and writing into a local vector: inside the join, with its many live
 /// variables, the loop's indices and the vector's length were kept on the stack, a store and
 /// a reload in each step's chain of dependencies. The two sides' bounds are the loop's
-/// conditions, so no step checks an index twice.
+/// conditions, so no step checks an index twice. `UNION`: every entry is kept (the caller's
+/// `keep` is never asked).
 #[inline(never)]
-fn merge_steps<E: Clone>(
+fn merge_steps<E: Clone, const UNION: bool>(
     (left, mut i): (&[E], usize),
     (right, mut j): (&[E], usize),
     out: &mut Vec<E>,
@@ -390,6 +393,16 @@ fn merge_steps<E: Clone>(
         let (Some(x), Some(y)) = (left.get(i), right.get(j)) else {
             break;
         };
+        if UNION {
+            // Two independent comparisons rather than one ordering tested twice: each index
+            // then waits on one compare, not on an ordering computed and tested (10% off a
+            // union of large sets; where `keep` decides, the single ordering does better).
+            let (before, after) = (cmp(x, y).is_lt(), cmp(y, x).is_lt());
+            written.push(select_unpredictable(!after, x, y).clone());
+            i += usize::from(!after);
+            j += usize::from(!before);
+            continue;
+        }
         let order = cmp(x, y);
         let from_left = order.is_le();
         let entry = select_unpredictable(from_left, x, y);
