@@ -35,8 +35,8 @@ use crate::{CausalContext, Dot, Error, ReplicaId};
 /// context. While every dot's replica is below 2^16 and its counter below 2^48, a dot is
 /// kept in one word, 8 bytes instead of 16: a `u64` element's entry takes 16 bytes, and a
 /// merge, which moves every entry, goes about a quarter faster. A set given a dot beyond that
-/// keeps 16-byte dots from then on; it is the same set either way. `contains`, `insert` and `remove` are two binary searches (`O(log n)`) and a shift
-/// within a chunk; merging walks both sides once (`O(n + m)`, a context lookup per pair only
+/// keeps 16-byte dots from then on; it is the same set either way. `contains`, `insert` and
+/// `remove` are two binary searches (`O(log n)`) and a shift within a chunk; merging walks both sides once (`O(n + m)`, a context lookup per pair only
 /// one side has) chunk by chunk, moving this side's chunks that the other side has nothing
 /// within and reusing the buffers of those it consumed, so it allocates only for the growth;
 /// [`len`](Self::len) counts distinct elements (`O(n)`). Merging a delta of a few entries

@@ -275,9 +275,7 @@ impl<E: Clone> Chunks<E> {
         join.current = join.buffer();
         let mut lefts = mem::take(&mut self.chunks).into_iter();
         let mut rights = right.chunks.iter();
-        let (mut left, mut right) = (lefts.next(), rights.next());
-        prefetch(lefts.as_slice().first());
-        prefetch(rights.as_slice().first());
+        let (mut left, mut right) = (advance(&mut lefts), advance(&mut rights));
         let (mut i, mut j) = (0, 0);
         // Whether `kept_whole` holds for the current chunk of each side, once asked.
         let (mut left_whole, mut right_whole): (Option<bool>, Option<bool>) = (None, None);
@@ -289,8 +287,7 @@ impl<E: Clone> Chunks<E> {
                         l.retain(|e| keep(e, true));
                         join.flush();
                         join.push_chunk(mem::take(l));
-                        left = lefts.next();
-                        prefetch(lefts.as_slice().first());
+                        left = advance(&mut lefts);
                         left_whole = None;
                         continue;
                     }
@@ -300,8 +297,7 @@ impl<E: Clone> Chunks<E> {
                         copy.reserve(r.len());
                         copy.extend(r.iter().filter(|e| keep(e, false)).cloned());
                         join.push_chunk(copy);
-                        right = rights.next();
-                        prefetch(rights.as_slice().first());
+                        right = advance(&mut rights);
                         right_whole = None;
                         continue;
                     }
@@ -320,14 +316,12 @@ impl<E: Clone> Chunks<E> {
                     if i == l.len() {
                         l.clear();
                         join.pool.push(mem::take(l));
-                        left = lefts.next();
-                        prefetch(lefts.as_slice().first());
+                        left = advance(&mut lefts);
                         left_whole = None;
                         i = 0;
                     }
                     if j == r.len() {
-                        right = rights.next();
-                        prefetch(rights.as_slice().first());
+                        right = advance(&mut rights);
                         right_whole = None;
                         j = 0;
                     }
@@ -337,8 +331,7 @@ impl<E: Clone> Chunks<E> {
                         join.extend(l.drain(i..).filter(|e| keep(e, true)));
                         l.clear();
                         join.pool.push(mem::take(l));
-                        left = lefts.next();
-                        prefetch(lefts.as_slice().first());
+                        left = advance(&mut lefts);
                         left_whole = None;
                         i = 0;
                         continue;
@@ -346,14 +339,12 @@ impl<E: Clone> Chunks<E> {
                     l.retain(|e| keep(e, true));
                     join.flush();
                     join.push_chunk(mem::take(l));
-                    left = lefts.next();
-                    prefetch(lefts.as_slice().first());
+                    left = advance(&mut lefts);
                     left_whole = None;
                 }
                 (None, Some(r)) => {
                     join.extend(r[j..].iter().filter(|e| keep(e, false)).cloned());
-                    right = rights.next();
-                    prefetch(rights.as_slice().first());
+                    right = advance(&mut rights);
                     right_whole = None;
                     j = 0;
                 }
@@ -414,6 +405,31 @@ fn merge_steps<E: Clone, const UNION: bool>(
     }
     *out = written;
     (i, j)
+}
+
+/// The chunks of one side of a [`Chunks::join`], in order.
+trait Side<E>: Iterator {
+    /// The chunk after the one `next` returned last.
+    fn following(&self) -> Option<&Vec<E>>;
+}
+
+impl<E> Side<E> for std::vec::IntoIter<Vec<E>> {
+    fn following(&self) -> Option<&Vec<E>> {
+        self.as_slice().first()
+    }
+}
+
+impl<E> Side<E> for std::slice::Iter<'_, Vec<E>> {
+    fn following(&self) -> Option<&Vec<E>> {
+        self.as_slice().first()
+    }
+}
+
+/// The next chunk of `side`, with the one after it [`prefetch`]ed.
+fn advance<E, S: Side<E>>(side: &mut S) -> Option<S::Item> {
+    let next = side.next();
+    prefetch(side.following());
+    next
 }
 
 /// Asks the processor to bring `chunk`'s entries into the cache: the join calls it on the
