@@ -27,7 +27,10 @@ use crate::sorted::{
 /// within one chunk; [`merge`](Self::merge) walks both sides once (`O(n + m)`) chunk by chunk,
 /// moving this side's chunks that the other side has nothing within and reusing the buffers
 /// of those it consumed, so it allocates only for the growth. Merging a delta of a few
-/// elements inserts them one by one, so it costs what the same local inserts cost.
+/// elements inserts them one by one, so it costs what the same local inserts cost. The
+/// buffers of a dropped large set's full chunks are kept, up to 64 MiB a thread, for the next
+/// large sets and merges to reuse ([`release_spare_chunks`](crate::release_spare_chunks)
+/// hands them back).
 ///
 /// ```
 /// use crdt_impls::GSet;

@@ -103,4 +103,5 @@ pub use mvregister::MvRegister;
 pub use ormap::OrMap;
 pub use orset::OrSet;
 pub use pncounter::PnCounter;
+pub use sorted::spare::release_spare_chunks;
 pub use version_vector::VersionVector;

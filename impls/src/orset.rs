@@ -36,12 +36,15 @@ use crate::{CausalContext, Dot, Error, ReplicaId};
 /// kept in one word, 8 bytes instead of 16: a `u64` element's entry takes 16 bytes, and a
 /// merge, which moves every entry, goes about a quarter faster. A set given a dot beyond that
 /// keeps 16-byte dots from then on; it is the same set either way. `contains`, `insert` and
-/// `remove` are two binary searches (`O(log n)`) and a shift within a chunk; merging walks both sides once (`O(n + m)`, a context lookup per pair only
-/// one side has) chunk by chunk, moving this side's chunks that the other side has nothing
-/// within and reusing the buffers of those it consumed, so it allocates only for the growth;
-/// [`len`](Self::len) counts distinct elements (`O(n)`). Merging a delta of a few entries
-/// inserts them one by one: a delta of a new insertion costs what the local insert costs; one
-/// that removes tags also scans the entries once for them.
+/// `remove` are two binary searches (`O(log n)`) and a shift within a chunk; merging walks
+/// both sides once (`O(n + m)`, a context lookup per pair only one side has) chunk by chunk,
+/// moving this side's chunks that the other side has nothing within and reusing the buffers
+/// of those it consumed, so it allocates only for the growth; [`len`](Self::len) counts
+/// distinct elements (`O(n)`). Merging a delta of a few entries inserts them one by one: a
+/// delta of a new insertion costs what the local insert costs; one that removes tags also
+/// scans the entries once for them. The buffers of a dropped large set's full chunks are kept,
+/// up to 64 MiB a thread, for the next large sets and merges to reuse
+/// ([`release_spare_chunks`](crate::release_spare_chunks) hands them back).
 ///
 /// ```
 /// use crdt_impls::{OrSet, ReplicaId};

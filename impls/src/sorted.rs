@@ -11,6 +11,7 @@ use std::iter::Peekable;
 use crate::Error;
 
 mod chunks;
+pub(crate) mod spare;
 mod tagged;
 
 pub(crate) use chunks::{Chunks, Iter, Pos};
