@@ -150,6 +150,23 @@ impl CausalContext {
         });
     }
 
+    /// True when `self` has seen no dot of any replica that `other` has seen a dot of: then
+    /// `self` has seen no entry of a dot store whose context is `other`. `O((r + c) log (r +
+    /// c))` for `r` replicas and `c` cloud dots in both.
+    pub(crate) fn sees_no_replica_of(&self, other: &Self) -> bool {
+        let replicas = |ctx: &Self| {
+            let mut all: Vec<ReplicaId> = ctx.vv.iter().map(|(r, _)| r).collect();
+            all.extend(ctx.cloud.iter().map(|d| d.replica));
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
+        let mine = replicas(self);
+        !replicas(other)
+            .iter()
+            .any(|r| mine.binary_search(r).is_ok())
+    }
+
     /// The dots that both `self` and `other` have seen, in no particular order, or `None`
     /// when there are more than `max` of them. `O(r + c log c')` for `r` replicas in `self`'s
     /// vector and clouds of `c` and `c'` dots: it never enumerates more than `max` dots.
@@ -395,30 +412,42 @@ pub(crate) fn join_chunked_dot_stores<E: Clone>(
         }
         return;
     }
+    // Whether each side is kept whole altogether: the other has seen none of its replicas.
+    let whole = (
+        right_ctx.sees_no_replica_of(left_ctx),
+        left_ctx.sees_no_replica_of(right_ctx),
+    );
     match (SeenTable::new(left_ctx), SeenTable::new(right_ctx)) {
-        (Some(l), Some(r)) => join_chunks_with(left, right, cmp, &dot, (&l, &r)),
-        _ => join_chunks_with(left, right, cmp, &dot, (left_ctx, right_ctx)),
+        (Some(l), Some(r)) => join_chunks_with(left, right, cmp, &dot, (&l, &r), whole),
+        _ => join_chunks_with(left, right, cmp, &dot, (left_ctx, right_ctx), whole),
     }
 }
 
 /// [`Chunks::join`] with the dot-store rule, the contexts seen through `S`. A chunk is kept
 /// whole when the other side has seen none of its dots: then no entry of it is on the other
-/// side either (an entry's dot is in its own side's context), and each survives. Disjoint
-/// states, such as two replicas' own insertions, merge as a plain union.
+/// side either (an entry's dot is in its own side's context), and each survives. `whole`
+/// says, for the left and the right side, that every chunk of it is (the other side has seen
+/// none of its replicas), which spares a lookup per entry. Disjoint states, such as two
+/// replicas' own insertions, merge as a plain union.
 fn join_chunks_with<E: Clone, S: Seen>(
     left: &mut Chunks<E>,
     right: &Chunks<E>,
     cmp: impl Fn(&E, &E) -> Ordering,
     dot: &impl Fn(&E) -> Dot,
     (left_seen, right_seen): (&S, &S),
+    (left_whole, right_whole): (bool, bool),
 ) {
     left.join(
         right,
         cmp,
         |e, from_left| !select_unpredictable(from_left, right_seen, left_seen).seen(dot(e)),
         |chunk, from_left| {
-            let other = if from_left { right_seen } else { left_seen };
-            chunk.iter().all(|e| !other.seen(dot(e)))
+            let (whole, other) = if from_left {
+                (left_whole, right_seen)
+            } else {
+                (right_whole, left_seen)
+            };
+            whole || chunk.iter().all(|e| !other.seen(dot(e)))
         },
     );
 }
@@ -637,6 +666,19 @@ mod tests {
         assert!(a.cloud().is_empty());
         assert_eq!(a.next_dot(ReplicaId::new(0)), dot(0, 6));
         assert_eq!(ctx(&[(1, 4)]).next_dot(ReplicaId::new(1)), dot(1, 5));
+    }
+
+    #[test]
+    fn seeing_no_replica_of_another_context() {
+        let a = ctx(&[(0, 1), (0, 2), (2, 5)]);
+        assert!(ctx(&[(1, 4)]).sees_no_replica_of(&a));
+        assert!(a.sees_no_replica_of(&ctx(&[(1, 4), (3, 2)])));
+        assert!(CausalContext::new().sees_no_replica_of(&a));
+        assert!(a.sees_no_replica_of(&CausalContext::new()));
+        // One dot of one of the replicas, in the vector or in the cloud, is enough.
+        assert!(!ctx(&[(1, 4), (0, 1)]).sees_no_replica_of(&a));
+        assert!(!ctx(&[(1, 4), (2, 9)]).sees_no_replica_of(&a));
+        assert!(!a.sees_no_replica_of(&ctx(&[(1, 1), (2, 1)])));
     }
 
     #[test]
