@@ -31,14 +31,17 @@ pub(crate) struct Chunks<E> {
 /// A copy keeps each chunk's capacity (a derived `Clone` would shrink every chunk to its
 /// length): chunks of a copy take insertions without reallocating, as the original's do, and
 /// a [`join`](Chunks::join) into a copy reuses its buffers as they are instead of growing
-/// each one it writes into, a reallocation and a copy per chunk.
+/// each one it writes into, a reallocation and a copy per chunk. A copy takes its buffers from
+/// the allocator, not from the [spare buffers](spare): copied into spares, a 10^5-element set
+/// then took 100 insertions in twice the time (criterion `update-gset-local`, 10 against
+/// 5 µs), and a merge into a copy was no faster.
 impl<E: Clone> Clone for Chunks<E> {
     fn clone(&self) -> Self {
         let chunks = self
             .chunks
             .iter()
             .map(|chunk| {
-                let mut copy = Self::buffer(chunk.capacity().min(Self::max_len()));
+                let mut copy = Vec::with_capacity(chunk.capacity().min(Self::max_len()));
                 copy.extend_from_slice(chunk);
                 copy
             })

@@ -7,8 +7,9 @@
 //! beyond a trim threshold of 128 KiB (raised only when a large block of its own `mmap` is
 //! freed), so a process that merges, drops the result and merges again faulted the growth in
 //! again each time, about 2,700 page faults per merge, more than a third of its time. The
-//! store keeps the buffers of dropped chunks, up to [`LIMIT_BYTES`] a thread, and the next
-//! chunks reuse them, already in memory.
+//! store keeps the buffers of dropped chunks, up to [`LIMIT_BYTES`] a thread, and a join's
+//! growth, a sequence built from sorted entries and a chunk split in two reuse them, already
+//! in memory. Copies do not (see `Clone for Chunks`).
 //!
 //! Only buffers of a full chunk ([`Chunks::max_len`](super::Chunks::max_len) entries, about
 //! 2 KiB) are kept: small sets' chunks grow with their entries and are freed as usual. A
@@ -308,8 +309,12 @@ mod tests {
                 .copied()
                 .eq((0..100 * max as u64).map(|x| x * 3))
         );
+        assert_eq!(kept(), 0);
+        // A copy allocates afresh, and leaves the spares it finds.
+        drop(Chunks::from_sorted((0..100 * max as u64).collect()));
+        let spares = kept();
         let copy = next.clone();
         assert!(copy.iter().eq(next.iter()));
-        assert_eq!(kept(), 0);
+        assert_eq!(kept(), spares);
     }
 }
