@@ -151,20 +151,16 @@ impl CausalContext {
     }
 
     /// True when `self` has seen no dot of any replica that `other` has seen a dot of: then
-    /// `self` has seen no entry of a dot store whose context is `other`. `O((r + c) log (r +
-    /// c))` for `r` replicas and `c` cloud dots in both.
+    /// `self` has seen no entry of a dot store whose context is `other`. `O((r + c) log (r' +
+    /// c'))` for `r` replicas and `c` cloud dots in `other`, `r'` and `c'` in `self`, without
+    /// allocating (it runs before every merge of chunked dot stores, small ones included).
     pub(crate) fn sees_no_replica_of(&self, other: &Self) -> bool {
-        let replicas = |ctx: &Self| {
-            let mut all: Vec<ReplicaId> = ctx.vv.iter().map(|(r, _)| r).collect();
-            all.extend(ctx.cloud.iter().map(|d| d.replica));
-            all.sort_unstable();
-            all.dedup();
-            all
+        let sees = |replica: ReplicaId| {
+            // The cloud is sorted by dot, so by replica first.
+            let at = self.cloud.partition_point(|d| d.replica < replica);
+            self.vv.get(replica) > 0 || self.cloud.get(at).is_some_and(|d| d.replica == replica)
         };
-        let mine = replicas(self);
-        !replicas(other)
-            .iter()
-            .any(|r| mine.binary_search(r).is_ok())
+        !other.vv.iter().any(|(r, _)| sees(r)) && !other.cloud.iter().any(|d| sees(d.replica))
     }
 
     /// The dots that both `self` and `other` have seen, in no particular order, or `None`
