@@ -30,7 +30,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// parallel and each one's requests go to one process. A replica is a handle into that
 /// process. Requests that answer nothing (`new`, `local`, `merge`, `deliver`, `fork`, `drop`)
 /// are queued and sent, as one batch, with the next request that answers something (a value,
-/// a state comparison, a snapshot).
+/// a state comparison, a snapshot); the replicas and messages dropped until then go as one
+/// `drop`, first in that batch.
 ///
 /// When the adapter crashes, hangs past the timeout, or answers outside the protocol, the call
 /// panics with what happened and the adapter's stderr (the harness turns the panic into a
@@ -256,11 +257,7 @@ impl Drop for MessageHandle {
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
         {
-            p.queue(
-                Request::new("drop")
-                    .handles("replicas", &[])
-                    .handles("messages", &[self.id]),
-            );
+            p.drop_later(&[], &[self.id]);
         }
     }
 }
@@ -274,7 +271,7 @@ impl Drop for Replica {
         if state.generation == self.generation
             && let Some(p) = state.process.as_mut()
         {
-            p.queue(Request::new("drop").handles("replicas", &[self.handle]));
+            p.drop_later(&[self.handle], &[]);
         }
     }
 }

@@ -414,6 +414,9 @@ fn compact_all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
 /// A line read from the adapter, or the end of its stdout.
 type Line = Option<String>;
 
+/// The most dropped handles [`Process::drop_later`] holds before queueing their `drop`.
+const DROPS_HELD: usize = 256;
+
 /// A running adapter.
 pub(super) struct Process {
     command: String,
@@ -428,6 +431,9 @@ pub(super) struct Process {
     pending: String,
     /// The queued requests' types, in order.
     pending_names: Vec<&'static str>,
+    /// Replicas and messages dropped since the last batch: one `drop` request for all of
+    /// them, queued before the next batch is sent ([`drop_later`](Self::drop_later)).
+    dropped: (Vec<u64>, Vec<u64>),
     /// The line of the last batch, its buffer reused.
     line: String,
     /// The handshake's answer.
@@ -523,6 +529,7 @@ impl Process {
             timeout,
             pending: String::new(),
             pending_names: Vec::new(),
+            dropped: (Vec::new(), Vec::new()),
             line: String::new(),
             hello: Hello::placeholder(),
         };
@@ -586,6 +593,32 @@ impl Process {
         self.pending.push_str(&request.finish());
     }
 
+    /// Drops `replicas` and `messages` with the next batch, in one `drop` request with every
+    /// other drop until then. A simulated step drops the state it replaced: a request per
+    /// drop was a quarter of a served schedule's requests. Handles are never reused, so a
+    /// later drop changes nothing; at most [`DROPS_HELD`] wait.
+    pub(super) fn drop_later(&mut self, replicas: &[u64], messages: &[u64]) {
+        self.dropped.0.extend_from_slice(replicas);
+        self.dropped.1.extend_from_slice(messages);
+        if self.dropped.0.len() + self.dropped.1.len() >= DROPS_HELD {
+            self.queue_drops();
+        }
+    }
+
+    /// Queues the one `drop` request of what [`drop_later`](Self::drop_later) held.
+    fn queue_drops(&mut self) {
+        let (replicas, messages) = &mut self.dropped;
+        if replicas.is_empty() && messages.is_empty() {
+            return;
+        }
+        let request = Request::new("drop")
+            .handles("replicas", replicas)
+            .handles("messages", messages);
+        replicas.clear();
+        messages.clear();
+        self.queue(request);
+    }
+
     /// The types of the requests queued and not yet sent.
     pub(super) fn pending(&self) -> &[&'static str] {
         &self.pending_names
@@ -597,6 +630,7 @@ impl Process {
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
     pub(super) fn call(&mut self, request: Request) -> Result<Answer, AdapterError> {
+        self.queue_drops();
         if self.pending_names.is_empty() {
             let name = request.name;
             return self
@@ -613,6 +647,7 @@ impl Process {
     /// # Errors
     /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
     pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
+        self.queue_drops();
         let names = std::mem::take(&mut self.pending_names);
         let n = names.len();
         if n == 0 {
@@ -792,6 +827,39 @@ mod tests {
     use super::super::scan::strategies::{json, key, text};
     use super::*;
     use crdt_laws::ReplicaId;
+
+    /// Drops wait for the next batch, as one request ahead of what that batch asks, and a
+    /// full hold of them is queued at once (the toy adapter of the harness's tests).
+    #[test]
+    fn drops_go_as_one_request_ahead_of_the_next_batch() {
+        let toy = format!(
+            "python3 {}/tests/adapters/toy.py orset",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut p = Process::start(&toy, Duration::from_secs(20)).expect("the toy starts");
+        for h in 0..3 {
+            p.queue(Request::new("new").handle("replica", h).handle("actor", h));
+        }
+        let value = |h| Request::new("value").handle("replica", h);
+        assert!(p.call(value(2)).is_ok());
+        p.drop_later(&[1], &[]);
+        p.drop_later(&[2], &[9]);
+        assert!(p.pending().is_empty(), "drops wait: {:?}", p.pending());
+        // The drop goes first: the replica asked about is gone.
+        match p.call(value(2)) {
+            Err(AdapterError::Refused { request, .. }) => assert_eq!(request, "value"),
+            other => panic!("replica 2 was not dropped first: {:?}", other.map(|_| ())),
+        }
+        assert!(p.call(value(0)).is_ok());
+        assert!(p.dropped.0.is_empty() && p.dropped.1.is_empty());
+        let many: Vec<u64> = (100..100 + DROPS_HELD as u64).collect();
+        p.drop_later(&many[..DROPS_HELD - 1], &[]);
+        assert!(p.pending().is_empty());
+        p.drop_later(&[], &many[DROPS_HELD - 1..]);
+        assert_eq!(p.pending(), ["drop"]);
+        assert_eq!(p.flush().expect("the batch is answered").len(), 1);
+        p.kill();
+    }
 
     #[test]
     fn integers_are_written_as_display_writes_them() {
