@@ -92,14 +92,10 @@ impl<E> Chunks<E> {
         if fit < 16 { 16 } else { fit }
     }
 
-    /// An empty chunk with room for `capacity` entries: a [spare](spare) buffer when it is a
-    /// full chunk's and this thread keeps one.
-    fn buffer(capacity: usize) -> Vec<E> {
-        if capacity == Self::max_len() {
-            spare::take(capacity)
-        } else {
-            Vec::with_capacity(capacity)
-        }
+    /// An empty chunk with room for [`max_len`](Self::max_len) entries: a [spare](spare)
+    /// buffer if this thread keeps one.
+    fn full_buffer() -> Vec<E> {
+        spare::take(Self::max_len())
     }
 
     /// The chunks, for tests that look at the representation.
@@ -153,7 +149,7 @@ impl<E> Chunks<E> {
         let mut chunks = Vec::with_capacity(len.div_ceil(per_chunk));
         let mut rest = sorted.into_iter();
         while rest.len() > 0 {
-            let mut chunk = Self::buffer(Self::max_len());
+            let mut chunk = Self::full_buffer();
             chunk.extend(rest.by_ref().take(per_chunk));
             chunks.push(chunk);
         }
@@ -225,7 +221,7 @@ impl<E> Chunks<E> {
         // full, as `from_sorted` does; elsewhere the chunk splits in half.
         let appended = is_last && pos.index == max;
         let at = if appended { max * 3 / 4 } else { max / 2 };
-        let mut upper = Self::buffer(max);
+        let mut upper = Self::full_buffer();
         upper.extend(chunk.drain(at..));
         if pos.index <= at {
             chunk.insert(pos.index, entry);
@@ -420,7 +416,7 @@ fn merge_steps<E: Clone, const UNION: bool>(
         .saturating_sub(written.len())
         .min(left.len() - i + right.len() - j);
     if written.capacity() == 0 && room == limit {
-        written = Chunks::buffer(limit);
+        written = Chunks::full_buffer();
     } else {
         written.reserve_exact(room);
     }
@@ -518,7 +514,7 @@ impl<E> Join<E> {
     fn buffer(&mut self) -> Vec<E> {
         match self.pool.pop() {
             Some(consumed) => consumed,
-            None if self.large => Chunks::buffer(Chunks::<E>::max_len()),
+            None if self.large => Chunks::full_buffer(),
             None => Vec::new(),
         }
     }
