@@ -1,16 +1,20 @@
-//! A fixed amount of adapter-group work, for instruction counts (the shared machine's
-//! wall-clock figures are noisy; `perf stat` counts are not): the bench group `adapter`'s
-//! OR-Set workload (3 replicas, 50 steps, every fault, seed 6, one thread), `N` schedules,
-//! natively or served by this program itself in a child process over the protocol.
+//! A fixed amount of adapter-group work, for instruction counts and whole-run times (the
+//! shared machine's criterion figures are noisy): the bench group `adapter`'s OR-Set workload
+//! (3 replicas, 50 steps, every fault, seed 6, one thread), `N` schedules, natively or served
+//! by this program itself in a child process over the protocol.
 //!
 //! ```text
 //! cargo build --profile bench -p crdt-benches --example adapter_work
-//! perf stat -e instructions:u target/release/examples/adapter_work native 640
-//! perf stat -e instructions:u target/release/examples/adapter_work served 640
+//! valgrind --tool=callgrind --trace-children=yes target/release/examples/adapter_work served 480
+//! time target/release/examples/adapter_work native 10000
+//! time target/release/examples/adapter_work served 10000
 //! ```
 //!
-//! `perf stat` counts the child too; the difference between two counts (640 and 1280
-//! schedules, say) is the cost of the schedules alone, start-up aside.
+//! Callgrind writes a file per process (this one, `sh`, the child); the difference between two
+//! runs' totals (160 and 480 schedules, say) is the cost of the schedules alone, start-up
+//! aside. Instructions do not show the overlap of the two processes (the child runs one
+//! schedule's batch while this one records the next); the times do. Served, it also prints how
+//! the batched runs went ([`AdapterModel::batch_counts`]).
 
 use crdt_harness::adapter::{AdapterModel, DEFAULT_TIMEOUT, Vocabulary, serve};
 use crdt_harness::protocol::StateProtocol;
@@ -62,6 +66,7 @@ fn main() {
             let command = format!("{SERVE_ENV}=1 '{}'", exe.display());
             let served = AdapterModel::start(&command, DEFAULT_TIMEOUT).expect("the child starts");
             let summary = search(&StateProtocol(&served), &options);
+            eprintln!("{:?}", served.batch_counts());
             (summary.schedules, summary.passed())
         }
         other => {

@@ -597,7 +597,10 @@ fn run_with<P: Protocol>(
         return outcome;
     }
     // An adapter model's run goes to its process as one batch (`adapter::batched`).
-    crate::adapter::batched(|| run_once(protocol, schedule, config, quiesce, record))
+    crate::adapter::batched(
+        || run_once(protocol, schedule, config, quiesce, record),
+        |outcome| outcome.finding.is_none(),
+    )
 }
 
 fn run_once<P: Protocol>(
@@ -663,10 +666,19 @@ impl<'a, P: Protocol> Sim<'a, P> {
         let model = p.model();
         let probe = model.new_replica(ReplicaId::new(0));
         let sequence_model = model.element_ids(&probe).is_some();
+        // (Recording an adapter's run: a new replica shows what the empty history specifies.)
+        let initially = if crate::adapter::speculating() {
+            model.spec(&crdt_laws::History::new())
+        } else {
+            None
+        };
         let replicas = (0..schedule.replicas)
             .map(ReplicaId::new)
             .map(|id| {
                 let state = model.new_replica(id);
+                if let Some(value) = &initially {
+                    model.expect_value(&state, value);
+                }
                 Replica {
                     id,
                     status: if schedule.late.contains(&id) {
@@ -921,6 +933,26 @@ impl<'a, P: Protocol> Sim<'a, P> {
         ))
     }
 
+    /// Recording an adapter's run ([`Model::expect_value`]): the value replica `i`'s `updated`
+    /// state, `op` applied as `dot`, shows by the specification (the update is recorded
+    /// only once [`check_fork`](Self::check_fork) passes).
+    fn expect_update(&mut self, i: usize, updated: &State<P>, dot: Dot, op: &Op<P>) -> Checked {
+        let mut seen = self.replicas[i].seen.clone();
+        seen.insert(self.updates.len());
+        self.updates.push(UpdateRecord {
+            dot,
+            op: op.clone(),
+            deps: self.replicas[i].seen.clone(),
+        });
+        let judged = self.judge(self.replicas[i].id, &seen);
+        self.updates.pop();
+        judged?;
+        if let Some(Some(expected)) = self.specs.get(&seen) {
+            self.p.model().expect_value(updated, expected);
+        }
+        Ok(())
+    }
+
     fn update(&mut self, r: ReplicaId, op: &Op<P>) -> Checked {
         if !self.up(r) {
             return Ok(());
@@ -937,6 +969,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
         })?;
         if !self.fork_checked {
             self.fork_checked = true;
+            if crate::adapter::speculating() {
+                self.expect_update(i, &state, dot, op)?;
+            }
             self.check_fork(i, &state, op)?;
         }
         let before = std::mem::replace(&mut self.replicas[i].state, state);
@@ -1392,6 +1427,13 @@ impl<'a, P: Protocol> Sim<'a, P> {
     ) -> Checked {
         let model = self.p.model();
         let r = self.replicas[i].id;
+        if crate::adapter::speculating() {
+            // (Recording an adapter's run: the value it must show, as the check below has it.)
+            self.judge_replica(i)?;
+            if let Some(Some(expected)) = self.specs.get(&self.replicas[i].seen) {
+                model.expect_value(&self.replicas[i].state, expected);
+            }
+        }
         let state = &self.replicas[i].state;
         let ((value, invariant), _) = self.contained(r, || {
             let value = model.value(state);
@@ -1437,29 +1479,10 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // what was applied is not known, so the replica is judged once its past is complete.
         // Both depend only on the updates seen (records never change once made), so each set
         // of updates is judged once per run, whichever replica reaches it and however often.
-        let seen = &self.replicas[i].seen;
+        self.judge_replica(i)?;
         let value = &self.replicas[i].value;
-        let breaks = |expected: &Option<Value<P>>| expected.as_ref().is_some_and(|e| e != value);
-        let broken = match self.specs.get(seen) {
-            Some(expected) => breaks(expected),
-            None => {
-                // (An adapter model's recorded run has no specification to meet.)
-                let expected = if !crate::adapter::recording_adapter()
-                    && applied_is_known(&self.updates, seen)
-                {
-                    let mut visible = std::mem::take(&mut self.visible);
-                    history_into(&self.updates, seen, &mut visible);
-                    let judged = self.contained(r, || model.spec(&visible));
-                    self.visible = visible;
-                    judged?.0
-                } else {
-                    None
-                };
-                let broken = breaks(&expected);
-                self.specs.insert(seen.clone(), expected);
-                broken
-            }
-        };
+        let expected = &self.specs[&self.replicas[i].seen];
+        let broken = expected.as_ref().is_some_and(|e| e != value);
         if broken {
             let seen = &self.replicas[i].seen;
             let expected = self.specs[seen].as_ref();
@@ -1484,6 +1507,40 @@ impl<'a, P: Protocol> Sim<'a, P> {
             self.check_sequence(i, before, update)?;
         }
         self.check_convergence(i)
+    }
+
+    /// [`judge`](Self::judge) of what replica `i` has seen.
+    fn judge_replica(&mut self, i: usize) -> Checked {
+        if self.specs.contains_key(&self.replicas[i].seen) {
+            return Ok(());
+        }
+        let seen = std::mem::take(&mut self.replicas[i].seen);
+        let judged = self.judge(self.replicas[i].id, &seen);
+        self.replicas[i].seen = seen;
+        judged
+    }
+
+    /// What the specification expects of a replica that has seen `seen` (asked as replica
+    /// `r`), kept in `specs`: once per set of updates.
+    fn judge(&mut self, r: ReplicaId, seen: &Seen) -> Checked {
+        if self.specs.contains_key(seen) {
+            return Ok(());
+        }
+        // (An adapter model's recorded run has no specification to meet, unless it assumes
+        // the specification's values.)
+        let neutral = crate::adapter::recording_adapter() && !crate::adapter::speculating();
+        let expected = if !neutral && applied_is_known(&self.updates, seen) {
+            let model = self.p.model();
+            let mut visible = std::mem::take(&mut self.visible);
+            history_into(&self.updates, seen, &mut visible);
+            let judged = self.contained(r, || model.spec(&visible));
+            self.visible = visible;
+            judged?.0
+        } else {
+            None
+        };
+        self.specs.insert(seen.clone(), expected);
+        Ok(())
     }
 
     /// State explosion: over the absolute limit, over the growth allowed for the updates

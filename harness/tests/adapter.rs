@@ -177,6 +177,57 @@ fn a_broken_adapter_is_caught_with_the_same_findings_on_any_thread_count() {
     assert!(!report.all_passed());
 }
 
+/// A correct adapter's recordings stand for its runs: each schedule one simulation and one
+/// batch, which the adapter runs while the next schedule is recorded when it declares
+/// `pipeline`.
+#[test]
+fn a_correct_adapter_s_recordings_stand_for_its_runs() {
+    for kind in ["orset", "counter", "gcounter-delta"] {
+        for (args, pipelined) in [(kind.to_string(), 40), (format!("{kind} no-pipeline"), 0)] {
+            let model = start(&args, DEFAULT_TIMEOUT);
+            let summary = run(&model, &options(40, 1));
+            assert!(summary.passed(), "{args}: {:?}", summary.failure());
+            let counts = model.batch_counts();
+            assert_eq!(counts.stood, 40, "{args}: {counts:?}");
+            assert_eq!(counts.pipelined, pipelined, "{args}: {counts:?}");
+            assert_eq!(
+                (counts.replayed, counts.live, counts.redone),
+                (0, 0, 0),
+                "{args}: {counts:?}"
+            );
+        }
+    }
+}
+
+/// Pipelining changes no finding: a schedule whose answers were not the ones its recording
+/// assumed is run again on its own.
+#[test]
+fn a_broken_adapter_gives_the_same_findings_with_and_without_pipelining() {
+    let options = Options {
+        keep_going: true,
+        ..options(40, 1)
+    };
+    let piped = start("lww-broken", DEFAULT_TIMEOUT);
+    let plain = start("lww-broken no-pipeline", DEFAULT_TIMEOUT);
+    let with = run(&piped, &options);
+    let without = run(&plain, &options);
+    assert!(!with.passed());
+    assert_eq!(findings(&with), findings(&without));
+    let indices = |s: &Summary<Json>| {
+        s.failures
+            .iter()
+            .map(|f| f.schedule_index)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(indices(&with), indices(&without));
+    let (piped, plain) = (piped.batch_counts(), plain.batch_counts());
+    assert!(piped.pipelined > 0 && piped.redone > 0, "{piped:?}");
+    assert!(
+        plain.pipelined == 0 && plain.redone == 0 && plain.replayed > 0,
+        "{plain:?}"
+    );
+}
+
 #[test]
 fn a_text_adapter_gives_the_same_findings_with_one_and_two_processes() {
     // RGA declared backward non-interleaving: the sequence oracles see it through the tags.

@@ -491,6 +491,19 @@ pub trait Model {
         None
     }
 
+    /// A hint, never needed: the value the harness expects `state` to show when
+    /// [`value`](Self::value) is next asked, by the [specification](Self::spec). Nothing by
+    /// default, and nothing to do for a model whose states are in its own process.
+    ///
+    /// For a model whose replicas live elsewhere and answer in batches (the harness's adapter
+    /// model): while it records a run it may answer `value` with this expectation, and check
+    /// the expectations against the real answers once they arrive. The harness gives a hint
+    /// only where a run with the real value would judge it against the same expectation, so a
+    /// correct replica's answers all match and the run needs no second pass.
+    fn expect_value(&self, state: &Self::State, value: &Self::Value) {
+        let _ = (state, value);
+    }
+
     /// Optional, for sequence CRDTs: the identity of each visible element, in list order, or
     /// `None` if the model is not a sequence.
     ///

@@ -168,7 +168,14 @@ export class Adapter {
           name: this.name,
           flavour: this.flavour,
           vocabulary: this.vocabulary,
-          capabilities: { fork: true, snapshot: this.canSnapshot, equal: this.canEqual, leq: this.canLeq },
+          // `pipeline`: `serve` answers each line before it reads the next.
+          capabilities: {
+            fork: true,
+            snapshot: this.canSnapshot,
+            equal: this.canEqual,
+            leq: this.canLeq,
+            pipeline: true,
+          },
         };
         if (this.flavour === 'op') hello.delivery = this.delivery;
         if (this.flavour === 'sync') hello.sync = this.sync;

@@ -54,7 +54,7 @@ describe('hello', () => {
       name: 'g-set',
       flavour: 'state',
       vocabulary: SET,
-      capabilities: { fork: true, snapshot: false, equal: true, leq: true },
+      capabilities: { fork: true, snapshot: false, equal: true, leq: true, pipeline: true },
     });
   });
 
@@ -231,7 +231,9 @@ describe('serve', () => {
     assert.deepEqual([...value].map((c) => c.codePointAt(0)), [0x61, 0xf0003, 0x62, 0xf0004]);
   });
 
-  it('answers line by line, a bad line with an error, until the input ends', async () => {
+  // Every line is in the input before the first answer is read: what a harness sends to an
+  // adapter declaring `pipeline`.
+  it('answers line by line, in order, a bad line with an error, until the input ends', async () => {
     const [input, output] = [new PassThrough(), new PassThrough()];
     let written = '';
     output.on('data', (chunk) => { written += chunk; });

@@ -101,7 +101,7 @@ def test_hello_gives_flavour_vocabulary_and_capabilities():
         "name": "g-set",
         "flavour": "state",
         "vocabulary": SET,
-        "capabilities": {"fork": True, "snapshot": False, "equal": True, "leq": True},
+        "capabilities": {"fork": True, "snapshot": False, "equal": True, "leq": True, "pipeline": True},
     }
     hello = Adapter(OpSet(), vocabulary=SET, delivery="unordered").handle({"type": "hello", "protocol": 1})
     assert (hello["flavour"], hello["delivery"]) == ("op", "unordered")
@@ -258,6 +258,8 @@ def test_batch_stops_at_the_first_failure_with_its_index():
 
 
 def test_serve_answers_line_by_line_and_keeps_characters_outside_the_bmp():
+    # Every line is in the input before the first answer is read: what a harness sends to an
+    # adapter declaring `pipeline`; the answers come in order.
     class Text(StateSet):
         def new(self, actor):
             return [""]

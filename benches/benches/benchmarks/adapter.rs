@@ -1,9 +1,10 @@
 //! The adapter protocol's overhead: the same CRDT (the reference OR-Set, state-based, 3
 //! replicas, 50 steps per schedule, every fault) checked natively and served by the Rust
-//! adapter ([`crdt_harness::adapter::serve`]) in a child process over the protocol, its
-//! each schedule sent as one batch (recorded, then replayed: `docs/protocol.md`, "Batches"). Throughput counts schedules; the per-schedule cost
-//! ratio served/native is the overhead (the target: at most 3x). One thread, so both
-//! sides run the same schedules in the same order.
+//! adapter ([`crdt_harness::adapter::serve`]) in a child process over the protocol, each
+//! schedule recorded on the answers a correct adapter gives and sent as one batch, which the
+//! child runs while the next schedule is recorded (`docs/protocol.md`, "Batches"). Throughput
+//! counts schedules; the per-schedule cost ratio served/native is the overhead (the issue's
+//! target: at most 3x). One thread, so both sides run the same schedules in the same order.
 //!
 //! The child is this bench binary itself, started with [`SERVE_ENV`] set.
 //!

@@ -19,6 +19,10 @@ pub struct Capabilities {
     /// `leq` is implemented (state and delta flavours): the harness asks the state order in
     /// one request instead of a fork, a merge, a comparison and a drop.
     pub leq: bool,
+    /// The adapter reads its next request while it runs one, and answers in order: the
+    /// harness may send a batch before the previous one is answered, so that the adapter
+    /// works while the harness records the rest of a run.
+    pub pipeline: bool,
 }
 
 /// What a sync-flavour adapter declares of its own sync protocol (`flavour: "sync"`).
@@ -154,6 +158,7 @@ impl Hello {
             snapshot: flag("snapshot"),
             equal: flag("equal"),
             leq: flag("leq") && matches!(flavour, Flavour::StateBased | Flavour::DeltaState),
+            pipeline: flag("pipeline"),
         };
         if !capabilities.fork && !capabilities.snapshot {
             return Err("the adapter offers neither `fork` nor `snapshot`; the harness needs one to copy replicas".into());
@@ -192,6 +197,7 @@ impl Hello {
                 "snapshot": self.capabilities.snapshot,
                 "equal": self.capabilities.equal,
                 "leq": self.capabilities.leq,
+                "pipeline": self.capabilities.pipeline,
             },
         });
         if let Some(terms) = self.sync {

@@ -29,6 +29,26 @@ impl fmt::Display for Json {
     }
 }
 
+/// Whether two JSON values are the same answer: `==`, and numbers written alike (`0.0` and
+/// `-0.0` are equal numbers, but print differently in a report).
+pub(crate) fn identical(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            x == y && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| identical(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((kx, vx), (ky, vy))| kx == ky && identical(vx, vy))
+        }
+        _ => a == b,
+    }
+}
+
 /// Sorts a JSON array by each element's compact text: the canonical form of a set or a
 /// multiset, so two arrays holding the same elements in any order compare equal.
 pub(crate) fn sorted(value: Value) -> Value {

@@ -26,10 +26,10 @@ mod serve;
 mod sync;
 mod vocab;
 
-pub(crate) use batching::{batched, recording_adapter};
+pub(crate) use batching::{batched, deferring, recording_adapter, speculating};
 pub use hello::{Capabilities, Hello, SyncTerms};
 pub use json::Json;
-pub use model::{AdapterModel, DEFAULT_TIMEOUT, Message, Replica};
+pub use model::{AdapterModel, BatchCounts, DEFAULT_TIMEOUT, Message, Replica};
 pub use process::{AdapterError, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, Stderr};
 pub use serve::{FromWire, ToWire, serve, serve_on, serve_snapshots, serve_snapshots_on};
 pub use sync::{AdapterSync, SyncState};

@@ -197,9 +197,19 @@ fn push_u64(text: &mut String, value: u64) {
 }
 
 /// An answer's fields that the harness reads (`ok: true` was checked): a value, a state
-/// comparison, a snapshot.
+/// comparison, a snapshot. Most of a batch's answers are a bare `{"ok": true}`, which takes no
+/// allocation and moves as a word.
+#[derive(Clone, Debug)]
+pub(super) enum Answer {
+    /// `{"ok": true}` and nothing the harness reads.
+    Ok,
+    /// Any other answer.
+    Fields(Box<Fields>),
+}
+
+/// The fields of an [`Answer`] the harness reads.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(super) struct Answer {
+pub(super) struct Fields {
     /// `value`, when given (`null` included).
     pub(super) value: Option<Value>,
     /// `equal`, when given.
@@ -212,29 +222,98 @@ pub(super) struct Answer {
     ok: Option<Value>,
 }
 
+/// The `ok` of [`Answer::Ok`].
+static TRUE: Value = Value::Bool(true);
+
+impl Default for Answer {
+    /// No field at all.
+    fn default() -> Self {
+        Answer::Fields(Box::default())
+    }
+}
+
+impl PartialEq for Answer {
+    /// The same fields, however held.
+    fn eq(&self, other: &Self) -> bool {
+        self.view() == other.view()
+    }
+}
+
 impl Answer {
     fn from_value(answer: Value) -> Self {
         let Value::Object(mut fields) = answer else {
             return Answer::default();
         };
-        Answer {
+        Answer::Fields(Box::new(Fields {
             value: fields.remove("value"),
             equal: fields.remove("equal"),
             leq: fields.remove("leq"),
             snapshot: fields.remove("snapshot"),
             ok: fields.remove("ok"),
+        }))
+    }
+
+    /// `ok`, `value`, `equal`, `leq` and `snapshot`.
+    #[allow(clippy::type_complexity)]
+    fn view(
+        &self,
+    ) -> (
+        Option<&Value>,
+        Option<&Value>,
+        Option<&Value>,
+        Option<&Value>,
+        Option<&Value>,
+    ) {
+        match self {
+            Answer::Ok => (Some(&TRUE), None, None, None, None),
+            Answer::Fields(f) => (
+                f.ok.as_ref(),
+                f.value.as_ref(),
+                f.equal.as_ref(),
+                f.leq.as_ref(),
+                f.snapshot.as_ref(),
+            ),
+        }
+    }
+
+    /// Whether its `ok` is `true`.
+    fn is_ok(&self) -> bool {
+        self.view().0 == Some(&TRUE)
+    }
+
+    /// Its `value`, when given.
+    pub(super) fn value(&self) -> Option<&Value> {
+        self.view().1
+    }
+
+    /// Its `equal`, when given.
+    pub(super) fn equal(&self) -> Option<&Value> {
+        self.view().2
+    }
+
+    /// Its `leq`, when given.
+    pub(super) fn leq(&self) -> Option<&Value> {
+        self.view().3
+    }
+
+    /// Its `snapshot`, when given.
+    pub(super) fn into_snapshot(self) -> Option<Value> {
+        match self {
+            Answer::Ok => None,
+            Answer::Fields(f) => f.snapshot,
         }
     }
 
     /// The answer as JSON, for a finding's message.
     pub(super) fn to_json(&self) -> Value {
+        let (ok, value, equal, leq, snapshot) = self.view();
         let mut fields = Map::new();
         for (name, field) in [
-            ("ok", &self.ok),
-            ("value", &self.value),
-            ("equal", &self.equal),
-            ("leq", &self.leq),
-            ("snapshot", &self.snapshot),
+            ("ok", ok),
+            ("value", value),
+            ("equal", equal),
+            ("leq", leq),
+            ("snapshot", snapshot),
         ] {
             if let Some(v) = field {
                 fields.insert(name.into(), v.clone());
@@ -281,14 +360,14 @@ impl<'de> Deserialize<'de> for Key {
 /// answer (an array is not read by position).
 impl<'de> Deserialize<'de> for Answer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> Visitor<'de> for Fields {
+        struct Each;
+        impl<'de> Visitor<'de> for Each {
             type Value = Answer;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an answer object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
-                let mut answer = Answer::default();
+                let mut answer = Fields::default();
                 while let Some(key) = map.next_key::<Key>()? {
                     let slot = match key {
                         Key::Ok => &mut answer.ok,
@@ -303,10 +382,10 @@ impl<'de> Deserialize<'de> for Answer {
                     };
                     *slot = Some(map.next_value()?);
                 }
-                Ok(answer)
+                Ok(Answer::Fields(Box::new(answer)))
             }
         }
-        deserializer.deserialize_map(Fields)
+        deserializer.deserialize_map(Each)
     }
 }
 
@@ -329,12 +408,7 @@ fn all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
         return Some(results);
     }
     let answer: BatchAnswer = serde_json::from_str(line).ok()?;
-    let fine = answer.ok
-        && answer.results.len() == n
-        && answer
-            .results
-            .iter()
-            .all(|r| r.ok == Some(Value::Bool(true)));
+    let fine = answer.ok && answer.results.len() == n && answer.results.iter().all(Answer::is_ok);
     fine.then_some(answer.results)
 }
 
@@ -353,7 +427,7 @@ fn one_answer(text: &str) -> Option<(Answer, usize)> {
 /// An answer object read by [`Scan`], or `None` when it holds what that reader leaves to
 /// serde (or is not an object).
 fn answer_by_hand(scan: &mut Scan<'_>) -> Option<Answer> {
-    let mut answer = Answer::default();
+    let mut answer = Fields::default();
     scan.fields(|scan, key| {
         let value = scan.value()?;
         let slot = match key {
@@ -367,7 +441,7 @@ fn answer_by_hand(scan: &mut Scan<'_>) -> Option<Answer> {
         *slot = Some(value);
         Some(())
     })?;
-    Some(answer)
+    Some(Answer::Fields(Box::new(answer)))
 }
 
 /// The answer of a request that returns nothing, as compact adapters write it.
@@ -385,14 +459,11 @@ fn compact_all_ok(line: &str, n: usize) -> Option<Vec<Answer>> {
     } else {
         loop {
             if let Some(after) = rest.strip_prefix(BARE_OK) {
-                results.push(Answer {
-                    ok: Some(Value::Bool(true)),
-                    ..Answer::default()
-                });
+                results.push(Answer::Ok);
                 rest = after;
             } else {
                 let (answer, used) = one_answer(rest)?;
-                if answer.ok != Some(Value::Bool(true)) {
+                if !answer.is_ok() {
                     return None;
                 }
                 results.push(answer);
@@ -429,8 +500,14 @@ pub(super) struct Process {
     timeout: Duration,
     /// The queued requests' texts, comma-separated.
     pending: String,
-    /// The queued requests' types, in order.
+    /// The types of the requests queued since the last [`flush`](Process::flush), in order:
+    /// those sent ahead ([`send_ahead`](Process::send_ahead)) and those still in `pending`.
     pending_names: Vec<&'static str>,
+    /// The batches sent ahead and not yet answered: how many requests each holds, and whether
+    /// it could be written.
+    ahead: Vec<(usize, bool)>,
+    /// How many of `pending_names` were sent ahead.
+    sent: usize,
     /// Replicas and messages dropped since the last batch: one `drop` request for all of
     /// them, queued before the next batch is sent ([`drop_later`](Self::drop_later)).
     dropped: (Vec<u64>, Vec<u64>),
@@ -529,6 +606,8 @@ impl Process {
             timeout,
             pending: String::new(),
             pending_names: Vec::new(),
+            ahead: Vec::new(),
+            sent: 0,
             dropped: (Vec::new(), Vec::new()),
             line: String::new(),
             hello: Hello::placeholder(),
@@ -586,7 +665,7 @@ impl Process {
     /// Queues a request whose answer carries nothing (`new`, `local`, `merge`, ...): it is sent
     /// with the next [`call`](Self::call), in one batch.
     pub(super) fn queue(&mut self, request: Request) {
-        if !self.pending_names.is_empty() {
+        if !self.pending.is_empty() {
             self.pending.push(',');
         }
         self.pending_names.push(request.name);
@@ -642,17 +721,22 @@ impl Process {
         Ok(results.pop().expect("a batch of at least one request"))
     }
 
-    /// Sends the queued requests as one batch and returns their answers, in order.
-    ///
-    /// # Errors
-    /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
-    pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
-        self.queue_drops();
-        let names = std::mem::take(&mut self.pending_names);
-        let n = names.len();
-        if n == 0 {
-            return Ok(Vec::new());
+    /// Sends the queued requests as a batch now, without waiting for its answer: the adapter
+    /// runs it while the harness goes on (for adapters that declare `pipeline`). The answers
+    /// are read by the next [`flush`](Self::flush), in order.
+    pub(super) fn send_ahead(&mut self) {
+        if self.pending.is_empty() {
+            return;
         }
+        let count = self.pending_names.len() - self.sent;
+        let written = self.write_batch();
+        self.ahead.push((count, written));
+        self.sent = self.pending_names.len();
+    }
+
+    /// Writes the queued requests' texts as one batch line; false when the process cannot
+    /// read it.
+    fn write_batch(&mut self) -> bool {
         // The batch's line, written directly: no tree of the whole batch is built.
         let mut line = std::mem::take(&mut self.line);
         line.clear();
@@ -662,6 +746,55 @@ impl Process {
         self.pending.clear();
         let written = self.write_line(&line);
         self.line = line;
+        written
+    }
+
+    /// Sends the queued requests as one batch and returns the answers of every request queued
+    /// since the last flush (those sent ahead first), in order.
+    ///
+    /// # Errors
+    /// [`AdapterError`]: an `ok: false` on any of them, or a fatal failure.
+    pub(super) fn flush(&mut self) -> Result<Vec<Answer>, AdapterError> {
+        self.queue_drops();
+        self.send_ahead();
+        let names = std::mem::take(&mut self.pending_names);
+        let batches = std::mem::take(&mut self.ahead);
+        self.sent = 0;
+        let mut results = Vec::with_capacity(names.len());
+        let mut offset = 0;
+        let mut failure = None;
+        for (count, written) in batches {
+            let batch = &names[offset..offset + count];
+            offset += count;
+            if failure.is_some() {
+                // The batches after a refused one were sent: their answers are read, so the
+                // next request gets its own.
+                if let Err(e) = self.read_answer(written, "batch") {
+                    failure = Some(e);
+                }
+                continue;
+            }
+            match self.read_batch(written, batch) {
+                Ok(answers) => results.extend(answers),
+                Err(e) => failure = Some(e),
+            }
+            if failure.as_ref().is_some_and(AdapterError::is_fatal) {
+                break;
+            }
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(results),
+        }
+    }
+
+    /// The answers to a batch of the requests `names`.
+    fn read_batch(
+        &mut self,
+        written: bool,
+        names: &[&'static str],
+    ) -> Result<Vec<Answer>, AdapterError> {
+        let n = names.len();
         let answer = self.read_answer(written, "batch")?;
         if let Some(results) = all_ok(&answer, n) {
             return Ok(results);
@@ -691,7 +824,7 @@ impl Process {
                 ));
             }
         };
-        for (r, name) in results.iter().zip(&names) {
+        for (r, name) in results.iter().zip(names) {
             if r.get("ok") != Some(&Value::Bool(true)) {
                 return Err(self.malformed(
                     name,
@@ -828,15 +961,20 @@ mod tests {
     use super::*;
     use crdt_laws::ReplicaId;
 
-    /// Drops wait for the next batch, as one request ahead of what that batch asks, and a
-    /// full hold of them is queued at once (the toy adapter of the harness's tests).
-    #[test]
-    fn drops_go_as_one_request_ahead_of_the_next_batch() {
+    /// The toy adapter of the harness's tests, serving its OR-Set.
+    fn toy_orset() -> Process {
         let toy = format!(
             "python3 {}/tests/adapters/toy.py orset",
             env!("CARGO_MANIFEST_DIR")
         );
-        let mut p = Process::start(&toy, Duration::from_secs(20)).expect("the toy starts");
+        Process::start(&toy, Duration::from_secs(20)).expect("the toy starts")
+    }
+
+    /// Drops wait for the next batch, as one request ahead of what that batch asks, and a
+    /// full hold of them is queued at once (the toy adapter of the harness's tests).
+    #[test]
+    fn drops_go_as_one_request_ahead_of_the_next_batch() {
+        let mut p = toy_orset();
         for h in 0..3 {
             p.queue(Request::new("new").handle("replica", h).handle("actor", h));
         }
@@ -858,6 +996,43 @@ mod tests {
         p.drop_later(&[], &many[DROPS_HELD - 1..]);
         assert_eq!(p.pending(), ["drop"]);
         assert_eq!(p.flush().expect("the batch is answered").len(), 1);
+        p.kill();
+    }
+
+    /// Batches sent ahead are answered in order by the next flush; a refusal in one of them
+    /// is the flush's error, and the answers of the batches after it are read all the same,
+    /// so the next request gets its own answer.
+    #[test]
+    fn batches_sent_ahead_are_answered_in_order_by_the_next_flush() {
+        let mut p = toy_orset();
+        let add = |h: u64, x: u64| {
+            Request::new("local")
+                .handle("replica", h)
+                .json("op", &serde_json::json!({"add": x}))
+                .dot(Dot::new(ReplicaId::new(0), x))
+        };
+        let value = |h| Request::new("value").handle("replica", h);
+        p.queue(Request::new("new").handle("replica", 0).handle("actor", 0));
+        p.queue(add(0, 1));
+        p.send_ahead();
+        p.queue(value(0));
+        p.send_ahead();
+        p.queue(add(0, 2));
+        p.queue(value(0));
+        let answers = p.flush().expect("every batch is answered");
+        let values: Vec<_> = answers.iter().filter_map(|a| a.value().cloned()).collect();
+        assert_eq!(answers.len(), 5);
+        assert_eq!(values, [serde_json::json!([1]), serde_json::json!([1, 2])]);
+        // A refused batch ahead (replica 7 does not exist) and one after it.
+        p.queue(value(7));
+        p.send_ahead();
+        p.queue(value(0));
+        match p.flush() {
+            Err(AdapterError::Refused { request, .. }) => assert_eq!(request, "value"),
+            other => panic!("the refusal is the error: {:?}", other.map(|_| ())),
+        }
+        let answer = p.call(value(0)).expect("the stream is in step");
+        assert_eq!(answer.value(), Some(&serde_json::json!([1, 2])));
         p.kill();
     }
 

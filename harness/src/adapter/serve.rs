@@ -852,6 +852,8 @@ where
             snapshot: codec.is_some(),
             equal: model.state_eq(&probe, &probe).is_some(),
             leq: protocol.leq(&probe, &probe).is_some(),
+            // Lines are read one after another, each answered before the next is read.
+            pipeline: true,
         },
         sync: None,
     };
@@ -955,6 +957,7 @@ mod tests {
                     snapshot: false,
                     equal: model.state_eq(&probe, &probe).is_some(),
                     leq: protocol.leq(&probe, &probe).is_some(),
+                    pipeline: true,
                 },
                 sync: None,
             },

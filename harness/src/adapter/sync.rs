@@ -170,7 +170,7 @@ impl SyncModel for AdapterSync {
             .handle("peer", u64::from(to.0));
         let answer = self.model.call_on(conn, generation, request);
         state.changed();
-        match &answer.value {
+        match answer.value() {
             Some(Value::Null) => None,
             Some(message) => Some(Json(message.clone())),
             None => AdapterModel::malformed(

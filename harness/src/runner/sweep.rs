@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use crdt_laws::contain::{Pulse, Stopped, catch_panic};
 
 use super::{BATCH, Op, Ran, Work, make_strategy, run_index};
+use crate::adapter::deferring;
 use crate::protocol::Protocol;
 
 /// A value alone on its cache lines: the cursor, written by every worker, must not share a
@@ -275,10 +276,9 @@ pub(super) fn inline<P: Protocol>(
             scope.spawn(move || {
                 let strategy = make_strategy(protocol, work.shape);
                 while let Some(chunk) = shared.claim() {
-                    let ran: Vec<Ran> = shared
-                        .indices(chunk)
-                        .map(|index| run_index(protocol, &strategy, work, index))
-                        .collect();
+                    let ran = run_deferred(shared.indices(chunk), |index| {
+                        run_index(protocol, &strategy, work, index)
+                    });
                     shared.finished(ran.len());
                     if results.send((chunk, ran)).is_err() {
                         break;
@@ -292,6 +292,35 @@ pub(super) fn inline<P: Protocol>(
             collector.accept(chunk, ran);
         }
     });
+}
+
+/// Runs the schedules `indices` one after another with `run`, an adapter model's recordings
+/// deferred ([`deferring`]): the adapter runs one schedule's batch while the next is
+/// recorded. A schedule whose deferred recording does not stand for its run (an answer other
+/// than assumed, a failed batch) is run again, not deferred, so each schedule's result is the
+/// one it has alone.
+fn run_deferred(indices: impl Iterator<Item = u64>, mut run: impl FnMut(u64) -> Ran) -> Vec<Ran> {
+    let ((mut ran, deferred), verdicts) = deferring(|count| {
+        let mut deferred = Vec::new();
+        let ran: Vec<Ran> = indices
+            .map(|index| {
+                let before = count();
+                let ran = run(index);
+                deferred.push(count() - before);
+                ran
+            })
+            .collect();
+        (ran, deferred)
+    });
+    let mut verdicts = verdicts.into_iter();
+    for (k, n) in deferred.into_iter().enumerate() {
+        // Every verdict of the schedule is taken, so the next schedule's are its own.
+        let taken: Vec<bool> = verdicts.by_ref().take(n).collect();
+        if taken.len() < n || taken.contains(&false) {
+            ran[k] = run(ran[k].index);
+        }
+    }
+    ran
 }
 
 /// `current` of a worker between schedules.

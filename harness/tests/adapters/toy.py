@@ -8,7 +8,8 @@ grow-only counter), register-max (a register showing the largest concurrent valu
 "any" winner), register-max-as-lww (the same declared last-writer-wins), register-first (a
 register showing its first write, overwritten or not, declared "any").
 MISBEHAVIOUR (triggered by an add or increment of ARG): crash, hang, babble, refuse, noise
-(writes to stderr only: not a misbehaviour); or version N / no-fork at the handshake.
+(writes to stderr only: not a misbehaviour); or version N / no-fork / no-pipeline at the
+handshake (it declares `pipeline` otherwise: it answers each line before it reads the next).
 """
 
 import copy
@@ -232,7 +233,11 @@ def answer(req):
             "name": "toy " + kind,
             "flavour": flavour,
             "vocabulary": vocabulary,
-            "capabilities": {"fork": misbehaviour != "no-fork", "equal": flavour != "op"},
+            "capabilities": {
+                "fork": misbehaviour != "no-fork",
+                "equal": flavour != "op",
+                "pipeline": misbehaviour != "no-pipeline",
+            },
         }
         if flavour == "op":
             hello["delivery"] = "causal"

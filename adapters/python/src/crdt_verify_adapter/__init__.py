@@ -217,6 +217,8 @@ class Adapter:
                     "snapshot": self.can_snapshot,
                     "equal": self.can_equal,
                     "leq": self.can_leq,
+                    # `serve` answers each line before it reads the next.
+                    "pipeline": True,
                 },
             }
             if self.flavour == "op":
