@@ -189,7 +189,7 @@ enum Query {
 #[derive(Clone, Debug)]
 enum Assumed {
     /// The value the specification expects ([`Model::expect_value`]).
-    Value(Json),
+    Value(Arc<Read>),
     /// `true`: equal states, no state moved down.
     True,
     /// The real answer (a snapshot, asked during the recording).
@@ -281,7 +281,7 @@ fn assumptions_held(run: &RunLog, vocabulary: &Vocabulary) -> bool {
     let held = |(key, (assumed, answer)): (&Query, (&Assumed, &Answer))| match assumed {
         Assumed::Value(value) => answer
             .value()
-            .is_some_and(|raw| identical(&vocabulary.read(raw).0.0, &value.0)),
+            .is_some_and(|raw| identical(&vocabulary.read(raw).0.0, &value.0.0)),
         Assumed::True => {
             let field = match key {
                 Query::Equal(..) => answer.equal(),
@@ -432,6 +432,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A value as read (or assumed), with a list's element ids.
+type Read = (Json, Option<Vec<Dot>>);
+
 /// One replica (or a state in flight, or a delta): a handle in an adapter process.
 pub struct Replica {
     conn: Arc<Conn>,
@@ -442,7 +445,7 @@ pub struct Replica {
     /// The updates issued at this replica's lineage: the next dot is `seq + 1`.
     seq: u64,
     /// The last value read, with the list's element ids, until the replica changes.
-    cache: Mutex<Option<(Json, Option<Vec<Dot>>)>>,
+    cache: Mutex<Option<Arc<Read>>>,
 }
 
 impl fmt::Debug for Replica {
@@ -850,7 +853,7 @@ impl Shared {
         *lock(&r.cache) = None;
     }
 
-    fn read(&self, r: &Replica) -> (Json, Option<Vec<Dot>>) {
+    fn read(&self, r: &Replica) -> Read {
         let phase = batching::phase();
         // Live, the value read last; recording, the value assumed ([`Model::expect_value`]).
         let cached = match phase {
@@ -860,27 +863,30 @@ impl Shared {
         if phase == Phase::Live
             && let Some(cached) = cached
         {
-            return cached;
+            return Read::clone(&cached);
         }
         let assumed = match &cached {
-            Some((value, _)) => Assumed::Value(value.clone()),
+            Some(read) => Assumed::Value(Arc::clone(read)),
             None => Assumed::Neutral,
         };
         let request = || Request::new("value").handle("replica", r.handle);
         let key = Query::Value(r.handle);
         let Some(answer) = self.query(&r.conn, r.generation, key, assumed, request) else {
             // Recording: the value assumed, or a neutral one (and no elements).
-            return cached.unwrap_or_else(|| {
-                let ids = self.hello.vocabulary.is_sequence().then(Vec::new);
-                (Json(Value::Null), ids)
-            });
+            return match cached {
+                Some(read) => Read::clone(&read),
+                None => {
+                    let ids = self.hello.vocabulary.is_sequence().then(Vec::new);
+                    (Json(Value::Null), ids)
+                }
+            };
         };
         let Some(raw) = answer.value() else {
             missing(&r.conn, "value", "no `value`", &answer)
         };
         let read = self.hello.vocabulary.read(raw);
         if phase == Phase::Live {
-            *lock(&r.cache) = Some(read.clone());
+            *lock(&r.cache) = Some(Arc::new(read.clone()));
         }
         read
     }
@@ -929,7 +935,7 @@ impl Model for AdapterModel {
     /// whose element identities no specification gives.
     fn expect_value(&self, state: &Replica, value: &Json) {
         if batching::speculating() && !self.shared.hello.vocabulary.is_sequence() {
-            *lock(&state.cache) = Some((value.clone(), None));
+            *lock(&state.cache) = Some(Arc::new((value.clone(), None)));
         }
     }
 
