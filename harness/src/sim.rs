@@ -1480,12 +1480,10 @@ impl<'a, P: Protocol> Sim<'a, P> {
         // Both depend only on the updates seen (records never change once made), so each set
         // of updates is judged once per run, whichever replica reaches it and however often.
         self.judge_replica(i)?;
-        let value = &self.replicas[i].value;
-        let expected = &self.specs[&self.replicas[i].seen];
-        let broken = expected.as_ref().is_some_and(|e| e != value);
-        if broken {
-            let seen = &self.replicas[i].seen;
-            let expected = self.specs[seen].as_ref();
+        let seen = &self.replicas[i].seen;
+        if let Some(expected) = &self.specs[seen]
+            && *expected != self.replicas[i].value
+        {
             let mut finding = self.finding(
                 Property::Specification,
                 format!(
@@ -1494,13 +1492,9 @@ impl<'a, P: Protocol> Sim<'a, P> {
                 ),
                 &[r],
             );
-            finding.values.push((
-                r,
-                format!(
-                    "{:?} (specification)",
-                    expected.expect("broken against one")
-                ),
-            ));
+            finding
+                .values
+                .push((r, format!("{expected:?} (specification)")));
             return Err(finding);
         }
         if self.sequence_model {
@@ -1511,9 +1505,6 @@ impl<'a, P: Protocol> Sim<'a, P> {
 
     /// [`judge`](Self::judge) of what replica `i` has seen.
     fn judge_replica(&mut self, i: usize) -> Checked {
-        if self.specs.contains_key(&self.replicas[i].seen) {
-            return Ok(());
-        }
         let seen = std::mem::take(&mut self.replicas[i].seen);
         let judged = self.judge(self.replicas[i].id, &seen);
         self.replicas[i].seen = seen;
@@ -1528,17 +1519,17 @@ impl<'a, P: Protocol> Sim<'a, P> {
         }
         // (An adapter model's recorded run has no specification to meet, unless it assumes
         // the specification's values.)
-        let neutral = crate::adapter::recording_adapter() && !crate::adapter::speculating();
-        let expected = if !neutral && applied_is_known(&self.updates, seen) {
-            let model = self.p.model();
-            let mut visible = std::mem::take(&mut self.visible);
-            history_into(&self.updates, seen, &mut visible);
-            let judged = self.contained(r, || model.spec(&visible));
-            self.visible = visible;
-            judged?.0
-        } else {
-            None
-        };
+        let expected =
+            if !crate::adapter::neutral_recording() && applied_is_known(&self.updates, seen) {
+                let model = self.p.model();
+                let mut visible = std::mem::take(&mut self.visible);
+                history_into(&self.updates, seen, &mut visible);
+                let judged = self.contained(r, || model.spec(&visible));
+                self.visible = visible;
+                judged?.0
+            } else {
+                None
+            };
         self.specs.insert(seen.clone(), expected);
         Ok(())
     }

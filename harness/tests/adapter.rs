@@ -45,6 +45,11 @@ fn run(model: &AdapterModel, options: &Options) -> Summary<Json> {
     }
 }
 
+/// Which schedules failed.
+fn indices(summary: &Summary<Json>) -> Vec<u64> {
+    summary.failures.iter().map(|f| f.schedule_index).collect()
+}
+
 /// What must not depend on the thread count: each failure's property, step, message and
 /// shrunk steps.
 fn findings(summary: &Summary<Json>) -> Vec<(Property, Option<usize>, String, Vec<String>)> {
@@ -213,12 +218,6 @@ fn a_broken_adapter_gives_the_same_findings_with_and_without_pipelining() {
     let without = run(&plain, &options);
     assert!(!with.passed());
     assert_eq!(findings(&with), findings(&without));
-    let indices = |s: &Summary<Json>| {
-        s.failures
-            .iter()
-            .map(|f| f.schedule_index)
-            .collect::<Vec<_>>()
-    };
     assert_eq!(indices(&with), indices(&without));
     let (piped, plain) = (piped.batch_counts(), plain.batch_counts());
     assert!(piped.pipelined > 0 && piped.redone > 0, "{piped:?}");
@@ -251,12 +250,6 @@ fn a_text_adapter_gives_the_same_findings_with_one_and_two_processes() {
         findings(&two),
         "one process and two give the same findings"
     );
-    let indices = |s: &Summary<Json>| {
-        s.failures
-            .iter()
-            .map(|f| f.schedule_index)
-            .collect::<Vec<_>>()
-    };
     assert_eq!(indices(&one), indices(&two));
 }
 

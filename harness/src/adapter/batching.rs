@@ -159,6 +159,12 @@ pub(crate) fn speculating() -> bool {
     ASSUMING.with(Cell::get) && recording_adapter()
 }
 
+/// True while a run with an adapter model is recorded on neutral answers (a query had nothing
+/// assumed): its values are no values, and there is no specification to meet.
+pub(crate) fn neutral_recording() -> bool {
+    !ASSUMING.with(Cell::get) && recording_adapter()
+}
+
 /// A query of the recording had nothing assumed: the run will be replayed.
 pub(super) fn stop_assuming() {
     ASSUMING.with(|a| a.set(false));

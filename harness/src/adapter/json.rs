@@ -145,6 +145,31 @@ mod tests {
     use super::super::scan::strategies::json;
     use super::*;
 
+    /// An answer is the assumed one only when written alike: `-0.0` is not `0.0`, `1.0` is not
+    /// `1`, inside arrays and objects too, and an extra or other key differs.
+    #[test]
+    fn identical_values_are_written_alike() {
+        use serde_json::json;
+        let same = json!({"a": [1, 2.5, "x", null], "b": {"c": true}});
+        assert!(identical(&same, &same.clone()));
+        for (a, b) in [
+            (json!(0.0), json!(-0.0)),
+            (json!(1), json!(1.0)),
+            (json!([1, 0.0]), json!([1, -0.0])),
+            (json!({"a": 0.0}), json!({"a": -0.0})),
+            (json!({"a": 1}), json!({"b": 1})),
+            (json!({"a": 1}), json!({"a": 1, "b": 2})),
+            (json!([1, 2]), json!([2, 1])),
+        ] {
+            assert!(!identical(&a, &b), "{a} and {b}");
+        }
+        assert_eq!(
+            json!(0.0),
+            json!(-0.0),
+            "serde_json's == takes them for one"
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 

@@ -26,7 +26,7 @@ mod serve;
 mod sync;
 mod vocab;
 
-pub(crate) use batching::{batched, deferring, recording_adapter, speculating};
+pub(crate) use batching::{batched, deferring, neutral_recording, speculating};
 pub use hello::{Capabilities, Hello, SyncTerms};
 pub use json::Json;
 pub use model::{AdapterModel, BatchCounts, DEFAULT_TIMEOUT, Message, Replica};

@@ -47,7 +47,8 @@ pub struct AdapterModel {
 struct Shared {
     command: String,
     timeout: Duration,
-    hello: Hello,
+    /// The handshake's answer, shared with every thread's [`Conn`].
+    hello: Arc<Hello>,
     /// How the batched runs went, over every thread's process.
     counts: Arc<Counts>,
     conns: Mutex<HashMap<ThreadId, Arc<Conn>>>,
@@ -88,11 +89,20 @@ impl fmt::Debug for AdapterModel {
 /// One thread's adapter process, replaced after a fatal failure.
 pub(super) struct Conn {
     inner: Mutex<ConnState>,
-    /// The adapter's vocabulary, to read the values a recording assumed.
-    vocabulary: Vocabulary,
-    /// The adapter declared `pipeline`: a recording's batch may go ahead unanswered.
-    pipeline: bool,
+    /// The handshake's answer: the vocabulary that reads the values a recording assumed, and
+    /// whether a recording's batch may go ahead unanswered (`pipeline`).
+    hello: Arc<Hello>,
     counts: Arc<Counts>,
+}
+
+impl Conn {
+    fn new(process: Option<Process>, hello: &Arc<Hello>, counts: &Arc<Counts>) -> Arc<Conn> {
+        Arc::new(Conn {
+            inner: Mutex::new(ConnState::new(process)),
+            hello: Arc::clone(hello),
+            counts: Arc::clone(counts),
+        })
+    }
 }
 
 /// [`BatchCounts`] as they are counted, by every thread.
@@ -155,8 +165,7 @@ struct ConnState {
 /// A deferred recording: its batch went ahead; its answers are read with the next flush.
 struct Deferred {
     log: RunLog,
-    /// How many requests of the process's stream are its own (counted from where the
-    /// deferred recording before it ended).
+    /// How many requests its batch holds.
     requests: usize,
     /// Its answers were read (into `log`), or lost.
     read: bool,
@@ -326,7 +335,7 @@ impl Batched for Conn {
     }
 
     fn assumptions_held(&self) -> bool {
-        assumptions_held(&lock(&self.inner).run, &self.vocabulary)
+        assumptions_held(&lock(&self.inner).run, &self.hello.vocabulary)
     }
 
     fn accept_recording(&self) {
@@ -336,20 +345,13 @@ impl Batched for Conn {
     fn defer_recording(&self) -> bool {
         let mut state = lock(&self.inner);
         let state = &mut *state;
-        if !self.pipeline || state.run.spoiled {
+        if !self.hello.capabilities.pipeline || state.run.spoiled {
             return false;
         }
         let Some(p) = state.process.as_mut() else {
             return false;
         };
-        let earlier: usize = state
-            .deferred
-            .iter()
-            .filter(|d| !d.read)
-            .map(|d| d.requests)
-            .sum();
-        let requests = p.pending().len() - earlier;
-        p.send_ahead();
+        let requests = p.send_ahead();
         state.run.end = state.next_handle;
         state.deferred.push(Deferred {
             log: std::mem::take(&mut state.run),
@@ -375,7 +377,7 @@ impl Batched for Conn {
                     // Its batch may have stopped before its drops.
                     drop_all(&mut state, d.log.first, d.log.end);
                 }
-                let stood = !d.failed && assumptions_held(&d.log, &self.vocabulary);
+                let stood = !d.failed && assumptions_held(&d.log, &self.hello.vocabulary);
                 if stood {
                     self.tally(Tally::Stood);
                     self.tally(Tally::Pipelined);
@@ -508,14 +510,9 @@ impl AdapterModel {
     /// protocol version, an unknown vocabulary, ...).
     pub fn start(command: &str, timeout: Duration) -> Result<Self, AdapterError> {
         let process = Process::start(command, timeout)?;
-        let hello = process.hello.clone();
+        let hello = Arc::new(process.hello.clone());
         let counts = Arc::new(Counts::default());
-        let conn = Arc::new(Conn {
-            inner: Mutex::new(ConnState::new(Some(process))),
-            vocabulary: hello.vocabulary.clone(),
-            pipeline: hello.capabilities.pipeline,
-            counts: Arc::clone(&counts),
-        });
+        let conn = Conn::new(Some(process), &hello, &counts);
         let conns = Mutex::new(HashMap::from([(std::thread::current().id(), conn)]));
         Ok(AdapterModel {
             shared: Arc::new(Shared {
@@ -582,14 +579,9 @@ impl AdapterModel {
         let conn = if let Some(conn) = conns.get(&id) {
             Arc::clone(conn)
         } else {
-            let conn = lock(&self.shared.idle).pop().unwrap_or_else(|| {
-                Arc::new(Conn {
-                    inner: Mutex::new(ConnState::new(None)),
-                    vocabulary: self.shared.hello.vocabulary.clone(),
-                    pipeline: self.shared.hello.capabilities.pipeline,
-                    counts: Arc::clone(&self.shared.counts),
-                })
-            });
+            let conn = lock(&self.shared.idle)
+                .pop()
+                .unwrap_or_else(|| Conn::new(None, &self.shared.hello, &self.shared.counts));
             conns.insert(id, Arc::clone(&conn));
             drop(conns);
             let lease = Lease {
@@ -764,7 +756,7 @@ impl Shared {
         if state.process.is_none() && batching::phase() != Phase::Replay {
             match Process::start(&self.command, self.timeout) {
                 Ok(p) => {
-                    if p.hello != self.hello {
+                    if p.hello != *self.hello {
                         panic!("the restarted adapter's handshake differs from the first one's");
                     }
                     state.process = Some(p);
@@ -967,7 +959,7 @@ impl Model for AdapterModel {
     }
 
     fn invariant(&self, value: &Json) -> Result<(), String> {
-        if batching::phase() == Phase::Record && !batching::speculating() {
+        if batching::neutral_recording() {
             // The neutral value of a recording is no value.
             return Ok(());
         }
@@ -993,7 +985,7 @@ impl Model for AdapterModel {
     }
 
     fn spec(&self, history: &History<Json>) -> Option<Json> {
-        if batching::phase() == Phase::Record && !batching::speculating() {
+        if batching::neutral_recording() {
             // A recording's values are neutral: no specification to meet.
             return None;
         }

@@ -524,8 +524,6 @@ pub(super) struct Process {
     /// The batches sent ahead and not yet answered: how many requests each holds, and whether
     /// it could be written.
     ahead: Vec<(usize, bool)>,
-    /// How many of `pending_names` were sent ahead.
-    sent: usize,
     /// Replicas and messages dropped since the last batch: one `drop` request for all of
     /// them, queued before the next batch is sent ([`drop_later`](Self::drop_later)).
     dropped: (Vec<u64>, Vec<u64>),
@@ -626,7 +624,6 @@ impl Process {
             pending: String::new(),
             pending_names: Vec::new(),
             ahead: Vec::new(),
-            sent: 0,
             dropped: (Vec::new(), Vec::new()),
             line: String::new(),
             hello: Hello::placeholder(),
@@ -742,15 +739,16 @@ impl Process {
 
     /// Sends the queued requests as a batch now, without waiting for its answer: the adapter
     /// runs it while the harness goes on (for adapters that declare `pipeline`). The answers
-    /// are read by the next [`flush`](Self::flush), in order.
-    pub(super) fn send_ahead(&mut self) {
+    /// are read by the next [`flush`](Self::flush), in order. Returns how many requests went.
+    pub(super) fn send_ahead(&mut self) -> usize {
         if self.pending.is_empty() {
-            return;
+            return 0;
         }
-        let count = self.pending_names.len() - self.sent;
+        let sent: usize = self.ahead.iter().map(|&(count, _)| count).sum();
+        let count = self.pending_names.len() - sent;
         let written = self.write_batch();
         self.ahead.push((count, written));
-        self.sent = self.pending_names.len();
+        count
     }
 
     /// Writes the queued requests' texts as one batch line; false when the process cannot
@@ -778,27 +776,27 @@ impl Process {
         self.send_ahead();
         let names = std::mem::take(&mut self.pending_names);
         let batches = std::mem::take(&mut self.ahead);
-        self.sent = 0;
         let mut results = Vec::with_capacity(names.len());
         let mut offset = 0;
         let mut failure = None;
         for (count, written) in batches {
             let batch = &names[offset..offset + count];
             offset += count;
-            if failure.is_some() {
+            let read = match failure {
                 // The batches after a refused one were sent: their answers are read, so the
                 // next request gets its own.
-                if let Err(e) = self.read_answer(written, "batch") {
-                    failure = Some(e);
-                }
-                continue;
-            }
-            match self.read_batch(written, batch) {
+                Some(_) => self.read_answer(written, "batch").map(|_| Vec::new()),
+                None => self.read_batch(written, batch),
+            };
+            match read {
                 Ok(answers) => results.extend(answers),
-                Err(e) => failure = Some(e),
-            }
-            if failure.as_ref().is_some_and(AdapterError::is_fatal) {
-                break;
+                Err(e) => {
+                    let fatal = e.is_fatal();
+                    failure = Some(e);
+                    if fatal {
+                        break;
+                    }
+                }
             }
         }
         match failure {
